@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Vigil's ring buffer conventions, shared by every producer (kernel side only). */
+#ifndef VIGIL_RINGBUF_BPF_H
+#define VIGIL_RINGBUF_BPF_H
+
+#include <bpf/bpf_helpers.h>
+
+/*
+ * Wakeup policy: a wakeup per record costs the producer ~1.7 us (PLATFORM.md), so records are
+ * submitted without one and the reader drains on a short timer; once the ring holds more than
+ * vigil_wakeup_bytes the producer forces a wakeup so a burst is drained before it overflows.
+ * The loader sets the threshold (a fraction of the ring size) before load.
+ */
+const volatile __u64 vigil_wakeup_bytes = 256 * 1024;
+
+static __always_inline __u64 vigil_submit_flags(void *ring)
+{
+	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= vigil_wakeup_bytes
+		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * Drop accounting: every failed reserve is counted per CPU and per event kind in vigil_drops,
+ * so user space can report exactly what was lost. Kinds are small integers defined by each
+ * program's header.
+ */
+#define VIGIL_MAX_EVENT_KINDS 64
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIGIL_MAX_EVENT_KINDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vigil_drops SEC(".maps");
+
+static __always_inline void vigil_count_drop(__u32 kind)
+{
+	__u64 *count = bpf_map_lookup_elem(&vigil_drops, &kind);
+
+	if (count)
+		*count += 1; /* per-CPU slot: no atomic needed */
+}
+
+#endif
