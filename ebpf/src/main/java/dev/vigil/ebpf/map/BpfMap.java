@@ -3,11 +3,14 @@ package dev.vigil.ebpf.map;
 import dev.vigil.ebpf.BpfException;
 import dev.vigil.ebpf.internal.Errno;
 import dev.vigil.ebpf.internal.LibBpf;
+import dev.vigil.ebpf.internal.Libc;
+import dev.vigil.ebpf.internal.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -217,6 +220,29 @@ public final class BpfMap {
             }
             return perCpu;
         });
+    }
+
+    /** Cgroup arrays: stores the cgroup v2 directory at the index (the kernel keeps its own reference). */
+    public void setCgroup(int index, Path cgroupDir) {
+        if (type() != MapType.CGROUP_ARRAY) {
+            throw new BpfException("map '" + name + "' (" + type() + ") is not a cgroup array");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Native.newErrnoState(a);
+            int dirFd = Libc.open(errno, a.allocateFrom(cgroupDir.toString()), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+            if (dirFd < 0) {
+                throw new BpfException("cannot open cgroup directory " + cgroupDir, Native.errno(errno));
+            }
+            try {
+                MemorySegment key = a.allocate(ValueLayout.JAVA_INT);
+                key.set(ValueLayout.JAVA_INT, 0, index);
+                MemorySegment value = a.allocate(ValueLayout.JAVA_INT);
+                value.set(ValueLayout.JAVA_INT, 0, dirFd);
+                update(key, value, UpdateFlag.ANY);
+            } finally {
+                Libc.close(dirFd);
+            }
+        }
     }
 
     // --- integer helpers (native byte order) ---
