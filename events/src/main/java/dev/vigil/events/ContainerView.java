@@ -1,0 +1,37 @@
+package dev.vigil.events;
+
+/**
+ * The container of a process (Falco's {@code container.*} fields, and {@code k8s.pod.name}/{@code k8s.ns.name}
+ * which Falco takes from the CRI container labels). Host processes have id "host" and no other data.
+ */
+public interface ContainerView {
+    String LABEL_POD_NAME = "io.kubernetes.pod.name";
+    String LABEL_POD_NAMESPACE = "io.kubernetes.pod.namespace";
+    String LABEL_POD_UID = "io.kubernetes.pod.uid";
+
+    /** Short (12 hex) container id, or "host". */
+    CharSequence id();
+    CharSequence fullId();
+    CharSequence name();
+    CharSequence image();
+    CharSequence imageRepository();
+    CharSequence imageTag();
+    CharSequence imageDigest();
+    CharSequence imageId();
+    /** Runtime type: docker, containerd, cri-o, podman, ... */
+    CharSequence runtime();
+    boolean privileged();
+    /** Start time in nanoseconds since the epoch, or ABSENT. */
+    long startTs();
+
+    int mountCount();
+    Mount mount(int i);
+
+    /** Value of a container label, or null. */
+    CharSequence label(String key);
+
+    default boolean isHost() {
+        CharSequence id = id();
+        return id != null && "host".contentEquals(id);
+    }
+}

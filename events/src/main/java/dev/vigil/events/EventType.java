@@ -1,0 +1,188 @@
+package dev.vigil.events;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The event types Vigil knows, with Falco's {@code evt.type} names and the parameters of each (libscap's
+ * names, enter and exit parameters merged into one record, as the sensor emits one record per syscall at
+ * exit). The ordinal is the event type id used for indexing ({@link #id()}), so a flyweight can map a record
+ * kind to a type with one array lookup.
+ *
+ * <p>Parameter specs are written {@code name:TYPE} or {@code name:FLAGS(set)} / {@code name:ENUM(set)}.
+ */
+public enum EventType {
+    OPEN("open", "fd:FD name:FSPATH flags:FLAGS(open) mode:MODE dev:UINT32 ino:UINT64"),
+    OPENAT("openat", "fd:FD dirfd:FD name:FSRELPATH flags:FLAGS(open) mode:MODE dev:UINT32 ino:UINT64"),
+    OPENAT2("openat2", "fd:FD dirfd:FD name:FSRELPATH flags:FLAGS(open) mode:MODE resolve:UINT32 dev:UINT32 ino:UINT64"),
+    CREAT("creat", "fd:FD name:FSPATH mode:MODE dev:UINT32 ino:UINT64"),
+    OPEN_BY_HANDLE_AT("open_by_handle_at", "fd:FD mountfd:FD flags:FLAGS(open) path:FSPATH dev:UINT32 ino:UINT64"),
+    EXECVE("execve", "res:ERRNO exe:CHARBUF args:CHARBUF tid:PID pid:PID ptid:PID cwd:FSPATH comm:CHARBUF "
+            + "env:CHARBUF tty:UINT32 vpgid:PID loginuid:UID flags:FLAGS(exe) cap_inheritable:UINT64 "
+            + "cap_permitted:UINT64 cap_effective:UINT64 exe_ino:UINT64 exe_ino_ctime:ABSTIME "
+            + "exe_ino_mtime:ABSTIME uid:UID trusted_exepath:FSPATH pgid:PID gid:GID filename:FSPATH"),
+    EXECVEAT("execveat", "res:ERRNO dirfd:FD pathname:FSRELPATH exe:CHARBUF args:CHARBUF tid:PID pid:PID ptid:PID "
+            + "cwd:FSPATH comm:CHARBUF env:CHARBUF tty:UINT32 vpgid:PID loginuid:UID flags:FLAGS(exe) "
+            + "cap_inheritable:UINT64 cap_permitted:UINT64 cap_effective:UINT64 exe_ino:UINT64 "
+            + "exe_ino_ctime:ABSTIME exe_ino_mtime:ABSTIME uid:UID trusted_exepath:FSPATH pgid:PID gid:GID"),
+    CLONE("clone", "res:PID exe:CHARBUF args:CHARBUF tid:PID pid:PID ptid:PID cwd:FSPATH comm:CHARBUF "
+            + "flags:FLAGS(clone) uid:UID gid:GID vtid:PID vpid:PID"),
+    CLONE3("clone3", "res:PID exe:CHARBUF args:CHARBUF tid:PID pid:PID ptid:PID cwd:FSPATH comm:CHARBUF "
+            + "flags:FLAGS(clone) uid:UID gid:GID vtid:PID vpid:PID"),
+    FORK("fork", "res:PID exe:CHARBUF args:CHARBUF tid:PID pid:PID ptid:PID cwd:FSPATH comm:CHARBUF "
+            + "flags:FLAGS(clone) uid:UID gid:GID vtid:PID vpid:PID"),
+    VFORK("vfork", "res:PID exe:CHARBUF args:CHARBUF tid:PID pid:PID ptid:PID cwd:FSPATH comm:CHARBUF "
+            + "flags:FLAGS(clone) uid:UID gid:GID vtid:PID vpid:PID"),
+    PROCEXIT("procexit", "status:ERRNO ret:ERRNO sig:ENUM(signal) core:UINT32 reaper_tid:PID"),
+    CONNECT("connect", "res:ERRNO tuple:SOCKTUPLE fd:FD addr:SOCKADDR"),
+    ACCEPT("accept", "fd:FD tuple:SOCKTUPLE queuepct:UINT32 queuelen:UINT32 queuemax:UINT32"),
+    ACCEPT4("accept4", "fd:FD tuple:SOCKTUPLE queuepct:UINT32 queuelen:UINT32 queuemax:UINT32 flags:FLAGS(socket_type)"),
+    BIND("bind", "res:ERRNO addr:SOCKADDR fd:FD"),
+    LISTEN("listen", "res:ERRNO fd:FD backlog:INT32"),
+    SOCKET("socket", "fd:FD domain:ENUM(socket_family) type:FLAGS(socket_type) proto:UINT32"),
+    SOCKETPAIR("socketpair", "res:ERRNO fd1:FD fd2:FD domain:ENUM(socket_family) type:FLAGS(socket_type) proto:UINT32"),
+    SENDTO("sendto", "res:ERRNO data:BYTEBUF fd:FD size:UINT32 tuple:SOCKTUPLE"),
+    RECVFROM("recvfrom", "res:ERRNO data:BYTEBUF tuple:SOCKTUPLE fd:FD size:UINT32"),
+    SENDMSG("sendmsg", "res:ERRNO data:BYTEBUF tuple:SOCKTUPLE fd:FD size:UINT32"),
+    RECVMSG("recvmsg", "res:ERRNO size:UINT32 data:BYTEBUF tuple:SOCKTUPLE msgcontrol:BYTEBUF fd:FD"),
+    SHUTDOWN("shutdown", "res:ERRNO fd:FD how:UINT32"),
+    CLOSE("close", "res:ERRNO fd:FD"),
+    DUP("dup", "res:FD oldfd:FD"),
+    DUP2("dup2", "res:FD oldfd:FD newfd:FD"),
+    DUP3("dup3", "res:FD oldfd:FD newfd:FD flags:FLAGS(cloexec)"),
+    FCNTL("fcntl", "res:FD fd:FD cmd:UINT32"),
+    UNLINK("unlink", "res:ERRNO path:FSPATH"),
+    UNLINKAT("unlinkat", "res:ERRNO dirfd:FD name:FSRELPATH flags:FLAGS(at)"),
+    RENAME("rename", "res:ERRNO oldpath:FSPATH newpath:FSPATH"),
+    RENAMEAT("renameat", "res:ERRNO olddirfd:FD oldpath:FSRELPATH newdirfd:FD newpath:FSRELPATH"),
+    RENAMEAT2("renameat2", "res:ERRNO olddirfd:FD oldpath:FSRELPATH newdirfd:FD newpath:FSRELPATH flags:UINT32"),
+    MKDIR("mkdir", "res:ERRNO path:FSPATH mode:MODE"),
+    MKDIRAT("mkdirat", "res:ERRNO dirfd:FD path:FSRELPATH mode:MODE"),
+    RMDIR("rmdir", "res:ERRNO path:FSPATH"),
+    LINK("link", "res:ERRNO oldpath:FSPATH newpath:FSPATH"),
+    LINKAT("linkat", "res:ERRNO olddir:FD oldpath:FSRELPATH newdir:FD newpath:FSRELPATH flags:FLAGS(at)"),
+    SYMLINK("symlink", "res:ERRNO target:CHARBUF linkpath:FSPATH"),
+    SYMLINKAT("symlinkat", "res:ERRNO target:CHARBUF linkdirfd:FD linkpath:FSRELPATH"),
+    CHMOD("chmod", "res:ERRNO filename:FSPATH mode:MODE"),
+    FCHMOD("fchmod", "res:ERRNO fd:FD mode:MODE"),
+    FCHMODAT("fchmodat", "res:ERRNO dirfd:FD filename:FSRELPATH mode:MODE"),
+    CHOWN("chown", "res:ERRNO path:FSPATH uid:UID gid:GID"),
+    LCHOWN("lchown", "res:ERRNO path:FSPATH uid:UID gid:GID"),
+    FCHOWN("fchown", "res:ERRNO fd:FD uid:UID gid:GID"),
+    FCHOWNAT("fchownat", "res:ERRNO dirfd:FD pathname:FSRELPATH uid:UID gid:GID flags:FLAGS(at)"),
+    TRUNCATE("truncate", "res:ERRNO path:FSPATH length:UINT64"),
+    FTRUNCATE("ftruncate", "res:ERRNO fd:FD length:UINT64"),
+    SETUID("setuid", "res:ERRNO uid:UID"),
+    SETGID("setgid", "res:ERRNO gid:GID"),
+    SETREUID("setreuid", "res:ERRNO ruid:UID euid:UID"),
+    SETREGID("setregid", "res:ERRNO rgid:GID egid:GID"),
+    SETRESUID("setresuid", "res:ERRNO ruid:UID euid:UID suid:UID"),
+    SETRESGID("setresgid", "res:ERRNO rgid:GID egid:GID sgid:GID"),
+    SETPGID("setpgid", "res:ERRNO pid:PID pgid:PID"),
+    SETSID("setsid", "res:PID"),
+    CAPSET("capset", "res:ERRNO cap_inheritable:UINT64 cap_permitted:UINT64 cap_effective:UINT64"),
+    PRCTL("prctl", "res:ERRNO option:ENUM(prctl_option) arg2_str:CHARBUF arg2_int:INT64"),
+    PTRACE("ptrace", "res:ERRNO addr:UINT64 data:UINT64 request:ENUM(ptrace_request) pid:PID"),
+    KILL("kill", "res:ERRNO pid:PID sig:ENUM(signal)"),
+    TKILL("tkill", "res:ERRNO tid:PID sig:ENUM(signal)"),
+    TGKILL("tgkill", "res:ERRNO pid:PID tid:PID sig:ENUM(signal)"),
+    UNSHARE("unshare", "res:ERRNO flags:FLAGS(clone)"),
+    SETNS("setns", "res:ERRNO fd:FD nstype:FLAGS(clone)"),
+    CHROOT("chroot", "res:ERRNO path:FSPATH"),
+    CHDIR("chdir", "res:ERRNO path:FSPATH"),
+    FCHDIR("fchdir", "res:ERRNO fd:FD"),
+    PIVOT_ROOT("pivot_root", "res:ERRNO new_root:FSPATH put_old:FSPATH"),
+    MEMFD_CREATE("memfd_create", "fd:FD name:CHARBUF flags:FLAGS(memfd)"),
+    INIT_MODULE("init_module", "res:ERRNO img:BYTEBUF length:UINT64 uargs:CHARBUF"),
+    FINIT_MODULE("finit_module", "res:ERRNO fd:FD uargs:CHARBUF flags:UINT32"),
+    DELETE_MODULE("delete_module", "res:ERRNO name:CHARBUF flags:UINT32"),
+    BPF("bpf", "res_or_fd:FD cmd:ENUM(bpf_cmd)"),
+    USERFAULTFD("userfaultfd", "res:FD flags:FLAGS(userfaultfd)"),
+    MOUNT("mount", "res:ERRNO dev:FSPATH dir:FSPATH type:CHARBUF flags:FLAGS(mount)"),
+    UMOUNT("umount", "res:ERRNO name:FSPATH"),
+    UMOUNT2("umount2", "res:ERRNO name:FSPATH flags:FLAGS(umount)"),
+    MPROTECT("mprotect", "res:ERRNO addr:UINT64 length:UINT64 prot:UINT32"),
+    MMAP("mmap", "res:UINT64 addr:UINT64 length:UINT64 prot:UINT32 flags:UINT32 fd:FD offset:UINT64"),
+    PIPE("pipe", "res:ERRNO fd1:FD fd2:FD ino:UINT64"),
+    PIPE2("pipe2", "res:ERRNO fd1:FD fd2:FD ino:UINT64 flags:FLAGS(open)"),
+    EVENTFD("eventfd", "res:FD initval:UINT64 flags:UINT32"),
+    INOTIFY_INIT("inotify_init", "res:FD flags:UINT32"),
+    TIMERFD_CREATE("timerfd_create", "res:FD clockid:UINT32 flags:UINT32"),
+    SIGNALFD("signalfd", "res:FD fd:FD mask:UINT32 flags:UINT32"),
+    EPOLL_CREATE("epoll_create", "res:FD size:INT32"),
+    IO_URING_SETUP("io_uring_setup", "res:FD entries:UINT32 flags:UINT32"),
+    PIDFD_OPEN("pidfd_open", "fd:FD pid:PID flags:UINT32"),
+    PIDFD_GETFD("pidfd_getfd", "fd:FD pid_fd:FD target_fd:FD flags:UINT32"),
+    PROCESS_VM_READV("process_vm_readv", "res:INT64 pid:PID data:BYTEBUF"),
+    PROCESS_VM_WRITEV("process_vm_writev", "res:INT64 pid:PID data:BYTEBUF"),
+    SECCOMP("seccomp", "res:ERRNO op:UINT64 flags:UINT64"),
+    READ("read", "res:ERRNO data:BYTEBUF fd:FD size:UINT32"),
+    WRITE("write", "res:ERRNO data:BYTEBUF fd:FD size:UINT32");
+
+    private final String falcoName;
+    private final Param[] params;
+
+    EventType(String falcoName, String spec) {
+        this.falcoName = falcoName;
+        this.params = parseSpec(spec);
+    }
+
+    private static Param[] parseSpec(String spec) {
+        List<Param> out = new ArrayList<>();
+        for (String p : spec.trim().split("\\s+")) {
+            int colon = p.indexOf(':');
+            String name = p.substring(0, colon);
+            String t = p.substring(colon + 1);
+            FlagSet fs = null;
+            int paren = t.indexOf('(');
+            if (paren >= 0) {
+                fs = FlagSet.named(t.substring(paren + 1, t.length() - 1));
+                if (fs == null) throw new IllegalStateException("unknown flag set in " + p);
+                t = t.substring(0, paren);
+            }
+            ParamType pt = ParamType.valueOf(t);
+            if (pt == ParamType.MODE) fs = FlagSet.MODE;
+            out.add(new Param(name, pt, fs));
+        }
+        return out.toArray(Param[]::new);
+    }
+
+    /** Falco's {@code evt.type} name, e.g. {@code openat}. */
+    public String falcoName() { return falcoName; }
+
+    /** Dense id in [0, {@link #COUNT}); the ordinal. */
+    public int id() { return ordinal(); }
+
+    public int paramCount() { return params.length; }
+
+    public Param param(int slot) { return params[slot]; }
+
+    /** The slot of the parameter named {@code name}, or -1. */
+    public int slotOf(String name) {
+        for (int i = 0; i < params.length; i++) if (params[i].name().equals(name)) return i;
+        return -1;
+    }
+
+    /** True for the open family, whose {@code flags} drive {@code evt.is_open_read/write/exec}. */
+    public boolean isOpen() {
+        return this == OPEN || this == OPENAT || this == OPENAT2 || this == CREAT || this == OPEN_BY_HANDLE_AT;
+    }
+
+    public static final int COUNT = values().length;
+    private static final EventType[] BY_ID = values();
+    private static final Map<String, EventType> BY_NAME = new HashMap<>();
+
+    static {
+        for (EventType t : BY_ID) BY_NAME.put(t.falcoName, t);
+    }
+
+    /** The type with this Falco name, or null. */
+    public static EventType byName(String name) { return BY_NAME.get(name); }
+
+    public static EventType byId(int id) { return BY_ID[id]; }
+
+    @Override
+    public String toString() { return falcoName; }
+}
