@@ -252,7 +252,6 @@ int main(int argc, char **argv)
 			snprintf(amount, sizeof(amount), "%lld", o.calls);
 			execl(o.driver, o.driver, "--cpu", cpu, "--calls", amount, (char *)NULL);
 		} else {
-			/* the warm-up phase is the same length as the measured one only if asked */
 			snprintf(amount, sizeof(amount), "%g", o.seconds);
 			execl(o.driver, o.driver, "--cpu", cpu, "--seconds", amount, (char *)NULL);
 		}
@@ -318,7 +317,10 @@ int main(int argc, char **argv)
 			memset(&cnt, 0, sizeof(cnt));
 			cnt.last_seq = (long long)p0 - 1;
 			long long cp0 = cpu_ns(RUSAGE_SELF), ct0 = cpu_ns(RUSAGE_THREAD), t0 = now_ns();
-			fprintf(to, "go\n");
+			if (phase == 0)
+				fprintf(to, "go %g\n", o.warmup);
+			else
+				fprintf(to, "go\n");
 			while (!atomic_load_explicit(&phase_done, memory_order_acquire)) {
 				int n = ring_buffer__poll(rb, o.timeout_ms);
 

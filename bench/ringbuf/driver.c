@@ -5,8 +5,9 @@
  *
  *   driver [--cpu N] (--seconds S | --calls N)
  *
- * For every line read on stdin (any text, e.g. "go") it runs one phase (S seconds, or N calls)
- * and prints one line: "calls=<n> ns=<elapsed> ns_per_call=<x.y>". EOF ends it.
+ * For every line read on stdin ("go", or "go X" to run X seconds / X calls instead of the default)
+ * it runs one phase (S seconds, or N calls) and prints one line:
+ * "calls=<n> ns=<elapsed> ns_per_call=<x.y>". EOF ends it.
  * syscall(SYS_getppid) always enters the kernel (no libc caching). The clock is read through the
  * vDSO every 1024 calls, so the loop makes no other syscalls.
  */
@@ -65,14 +66,24 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (fgets(line, sizeof(line), stdin)) {
+		double amount = 0;
+		double phase_seconds = seconds;
+		long long phase_calls = calls_wanted;
+
+		if (sscanf(line, "go %lf", &amount) == 1 && amount > 0) {
+			if (calls_wanted > 0)
+				phase_calls = (long long)amount;
+			else
+				phase_seconds = amount;
+		}
 		long long calls = 0, t0 = now_ns(), t1;
 
-		if (calls_wanted > 0) {
-			for (; calls < calls_wanted; calls++)
+		if (phase_calls > 0) {
+			for (; calls < phase_calls; calls++)
 				syscall(SYS_getppid);
 			t1 = now_ns();
 		} else {
-			long long end = t0 + (long long)(seconds * 1e9);
+			long long end = t0 + (long long)(phase_seconds * 1e9);
 
 			for (;;) {
 				for (int k = 0; k < 1024; k++)
