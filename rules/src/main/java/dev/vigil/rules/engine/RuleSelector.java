@@ -1,0 +1,24 @@
+package dev.vigil.rules.engine;
+
+import dev.vigil.rules.fields.Glob;
+
+/**
+ * One enable/disable step, by rule name or by tag, with {@code *}/{@code ?} wildcards (Falco's
+ * {@code rules: - disable: {rule: "Write below*"}} / {@code - enable: {tag: network}}); steps apply in order.
+ */
+public record RuleSelector(boolean enable, boolean byTag, String pattern) {
+    public static RuleSelector enableRule(String pattern) { return new RuleSelector(true, false, pattern); }
+
+    public static RuleSelector disableRule(String pattern) { return new RuleSelector(false, false, pattern); }
+
+    public static RuleSelector enableTag(String pattern) { return new RuleSelector(true, true, pattern); }
+
+    public static RuleSelector disableTag(String pattern) { return new RuleSelector(false, true, pattern); }
+
+    /** Whether this step applies to the rule. */
+    public boolean selects(CompiledRule r) {
+        if (!byTag) return Glob.matches(pattern, r.name(), false);
+        for (String t : r.tags()) if (Glob.matches(pattern, t, false)) return true;
+        return false;
+    }
+}

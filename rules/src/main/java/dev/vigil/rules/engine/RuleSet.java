@@ -1,0 +1,129 @@
+package dev.vigil.rules.engine;
+
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.rules.Diagnostic;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An immutable, compiled set of rules indexed by event type: {@link #evaluate} offers an event only to the
+ * enabled rules that can match its type, in load order. Enabling/disabling and changing the match mode return a
+ * new set sharing the compiled rules, so a running engine swaps sets atomically.
+ */
+public final class RuleSet {
+    private final List<CompiledRule> rules;
+    private final boolean[] enabled;
+    private final CompiledRule[][] byType;
+    private final MatchMode mode;
+    private final String hostname;
+    private final List<Diagnostic> warnings;
+
+    public RuleSet(List<CompiledRule> rules, boolean[] enabled, MatchMode mode, String hostname, List<Diagnostic> warnings) {
+        this.rules = List.copyOf(rules);
+        this.enabled = enabled.clone();
+        this.mode = mode;
+        this.hostname = hostname;
+        this.warnings = List.copyOf(warnings);
+        this.byType = new CompiledRule[EventType.COUNT][];
+        for (int t = 0; t < EventType.COUNT; t++) {
+            List<CompiledRule> l = new ArrayList<>();
+            for (int i = 0; i < this.rules.size(); i++) {
+                CompiledRule r = this.rules.get(i);
+                if (this.enabled[i] && r.canMatch(t)) l.add(r);
+            }
+            byType[t] = l.toArray(CompiledRule[]::new);
+        }
+    }
+
+    /** An empty set (what an engine runs before its first load). */
+    public static RuleSet empty(String hostname) {
+        return new RuleSet(List.of(), new boolean[0], MatchMode.ALL, hostname, List.of());
+    }
+
+    /**
+     * Evaluates the event against the enabled rules indexed for its type, calling {@code sink} for each match
+     * (only the first in {@link MatchMode#FIRST} mode). Allocation-free. Returns the number of matches.
+     */
+    public int evaluate(EventView e, AlertSink sink) {
+        CompiledRule[] rs = byType[e.typeId()];
+        int n = 0;
+        for (CompiledRule r : rs) {
+            if (r.matches(e)) {
+                n++;
+                sink.onMatch(r, e);
+                if (mode == MatchMode.FIRST) break;
+            }
+        }
+        return n;
+    }
+
+    /** All compiled rules (enabled or not), in load order. */
+    public List<CompiledRule> rules() { return rules; }
+
+    public List<CompiledRule> enabledRules() {
+        List<CompiledRule> l = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) if (enabled[i]) l.add(rules.get(i));
+        return Collections.unmodifiableList(l);
+    }
+
+    public CompiledRule rule(String name) {
+        for (CompiledRule r : rules) if (r.name().equals(name)) return r;
+        return null;
+    }
+
+    public boolean isEnabled(String name) {
+        for (int i = 0; i < rules.size(); i++) if (rules.get(i).name().equals(name)) return enabled[i];
+        return false;
+    }
+
+    public MatchMode matchMode() { return mode; }
+
+    public String hostname() { return hostname; }
+
+    /** Warnings from loading (the set loaded, so there were no errors). */
+    public List<Diagnostic> warnings() { return warnings; }
+
+    /** The enabled rules indexed for an event type, in evaluation order. */
+    public List<CompiledRule> rulesFor(EventType t) { return List.of(byType[t.id()]); }
+
+    /**
+     * The event types the enabled rules need, for the sensor's in-kernel syscall selection. If an enabled rule does
+     * not restrict evt.type, every type is needed.
+     */
+    public Set<EventType> requiredEventTypes() {
+        Set<EventType> s = EnumSet.noneOf(EventType.class);
+        for (EventType t : EventType.values()) if (byType[t.id()].length > 0) s.add(t);
+        return s;
+    }
+
+    /** A copy with selectors applied in order on top of the current enabled state. */
+    public RuleSet select(List<RuleSelector> selectors) {
+        boolean[] en = enabled.clone();
+        for (RuleSelector s : selectors) {
+            for (int i = 0; i < rules.size(); i++) if (s.selects(rules.get(i))) en[i] = s.enable();
+        }
+        return new RuleSet(rules, en, mode, hostname, warnings);
+    }
+
+    public RuleSet enable(String namePattern) { return select(List.of(RuleSelector.enableRule(namePattern))); }
+
+    public RuleSet disable(String namePattern) { return select(List.of(RuleSelector.disableRule(namePattern))); }
+
+    public RuleSet enableTag(String tagPattern) { return select(List.of(RuleSelector.enableTag(tagPattern))); }
+
+    public RuleSet disableTag(String tagPattern) { return select(List.of(RuleSelector.disableTag(tagPattern))); }
+
+    /** A copy with every rule back to its {@code enabled} value from the files. */
+    public RuleSet resetSelection() {
+        boolean[] en = new boolean[rules.size()];
+        for (int i = 0; i < en.length; i++) en[i] = rules.get(i).enabledByDefault();
+        return new RuleSet(rules, en, mode, hostname, warnings);
+    }
+
+    public RuleSet withMatchMode(MatchMode m) { return new RuleSet(rules, enabled, m, hostname, warnings); }
+}

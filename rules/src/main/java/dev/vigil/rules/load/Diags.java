@@ -1,0 +1,31 @@
+package dev.vigil.rules.load;
+
+import dev.vigil.rules.Diagnostic;
+import dev.vigil.rules.SourcePos;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Collects diagnostics, dropping exact duplicates (a macro's error reported once per using rule). */
+final class Diags {
+    private final Set<Diagnostic> set = new LinkedHashSet<>();
+
+    void error(SourcePos p, String msg) { set.add(Diagnostic.error(p, msg)); }
+
+    void warning(SourcePos p, String msg) { set.add(Diagnostic.warning(p, msg)); }
+
+    boolean hasErrors() {
+        for (Diagnostic d : set) if (d.isError()) return true;
+        return false;
+    }
+
+    int errorCount() {
+        int n = 0;
+        for (Diagnostic d : set) if (d.isError()) n++;
+        return n;
+    }
+
+    List<Diagnostic> list() { return new ArrayList<>(set); }
+}
