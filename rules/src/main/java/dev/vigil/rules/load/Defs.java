@@ -66,6 +66,8 @@ final class Defs {
         final List<ExceptionDef> exceptions = new ArrayList<>();
         boolean warnEvttypes = true;
         boolean skipIfUnknownFilter;
+        /** Had errors in its definition: checked further, never loaded. */
+        boolean broken;
 
         RuleDef(String name, SourcePos pos) {
             this.name = name;

@@ -27,5 +27,13 @@ final class Diags {
         return n;
     }
 
-    List<Diagnostic> list() { return new ArrayList<>(set); }
+    /** In file order (files as first seen), then line and column. */
+    List<Diagnostic> list() {
+        List<String> files = new ArrayList<>();
+        for (Diagnostic x : set) if (!files.contains(x.file())) files.add(x.file());
+        List<Diagnostic> l = new ArrayList<>(set);
+        l.sort(java.util.Comparator.comparingInt((Diagnostic x) -> files.indexOf(x.file()))
+                .thenComparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+        return l;
+    }
 }

@@ -178,6 +178,7 @@ public final class RuleLoader {
                 d.warning(rd.pos, "rule '" + rd.name + "' has source '" + rd.source + "', which Vigil does not provide: skipped");
                 return null;
             }
+            if (rd.condition.isEmpty()) return null;
             Buffer b = new Buffer();
             Text cond = Text.join(rd.condition);
             Expr expr;
@@ -203,6 +204,7 @@ public final class RuleLoader {
                 return null;
             }
             flush(b, false, "");
+            if (rd.broken) return null;
             if (rd.warnEvttypes && res.allTypes()) {
                 d.warning(rd.pos, "rule '" + rd.name + "' does not restrict evt.type, so it runs on every event; "
                         + "this has a significant performance cost (add an evt.type condition, or warn_evttypes: false)");

@@ -476,7 +476,9 @@ final class YamlReader {
             return;
         }
         RuleDef def = new RuleDef(name, namePos);
-        if (!fill(def, map, true)) return;
+        // A definition with errors is kept (marked broken) so its condition and output are still checked.
+        def.broken = !fill(def, map, true);
+        if (def.priority == null) def.priority = dev.vigil.rules.Priority.DEBUG;
         rules.put(name, def);
     }
 
