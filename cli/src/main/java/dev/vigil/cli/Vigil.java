@@ -1,0 +1,73 @@
+package dev.vigil.cli;
+
+import dev.vigil.ebpf.BpfException;
+import dev.vigil.ebpf.Preflight;
+import dev.vigil.ebpf.feature.FeatureUnsupportedException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vigil} command. Exit codes: 0 ok, 1 findings or internal errors, 2 usage and environment problems. */
+@Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Vigil.Version.class,
+        description = "eBPF runtime security and tracing.",
+        subcommands = {ExecSnoopCommand.class, FeaturesCommand.class, CommandLine.HelpCommand.class})
+public final class Vigil implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FINDINGS = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see vigil --help)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        // One-line log records: libbpf's warnings arrive through java.util.logging.
+        System.setProperty("java.util.logging.SimpleFormatter.format", "vigil: %4$s: %5$s%6$s%n");
+        CommandLine cli = new CommandLine(new Vigil());
+        cli.setExecutionExceptionHandler(Vigil::handleError);
+        return cli.execute(args);
+    }
+
+    /** Turns a failure into one clear line on stderr (no stack trace) and an exit code. */
+    static int handleError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        String prefix = cmd.getCommandName().equals("vigil") ? "vigil" : "vigil " + cmd.getCommandName();
+        int code;
+        String message;
+        if (e instanceof Preflight.EnvironmentException || e instanceof FeatureUnsupportedException) {
+            code = EXIT_USAGE;
+            message = e.getMessage();
+        } else if (e instanceof BpfException) {
+            code = EXIT_USAGE; // the kernel or libbpf refused: an environment problem, not a finding
+            message = e.getMessage();
+        } else if (e instanceof IllegalArgumentException) {
+            code = EXIT_USAGE;
+            message = e.getMessage();
+        } else {
+            code = EXIT_FINDINGS;
+            message = "internal error: " + e + " (set VIGIL_DEBUG=1 for the stack trace)";
+        }
+        err.println(prefix + ": " + message);
+        if ("1".equals(System.getenv("VIGIL_DEBUG"))) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Vigil.class.getPackage().getImplementationVersion();
+            return new String[] {"vigil " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.vigil.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real CLI in a child JVM, as a user would, with this test's class path. */
+final class CliProcess {
+    final Process process;
+    final Path stdout;
+    final Path stderr;
+
+    private CliProcess(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static List<String> javaCommand(String classPath, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(Vigil.class.getName());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static CliProcess start(String... args) throws IOException {
+        return start(javaCommand(System.getProperty("java.class.path"), args));
+    }
+
+    static CliProcess start(List<String> command) throws IOException {
+        Path out = Files.createTempFile("vigil-cli", ".out");
+        Path err = Files.createTempFile("vigil-cli", ".err");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return new CliProcess(p, out, err);
+    }
+
+    int waitFor(long seconds) throws InterruptedException, IOException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("vigil did not exit within " + seconds + " s; stderr: " + err());
+        }
+        return process.exitValue();
+    }
+
+    String out() throws IOException {
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+
+    String err() throws IOException {
+        return Files.readString(stderr, StandardCharsets.UTF_8);
+    }
+
+    void signal(String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+}
