@@ -11,6 +11,10 @@ import java.util.Set;
 /** Collects diagnostics, dropping exact duplicates (a macro's error reported once per using rule). */
 final class Diags {
     private final Set<Diagnostic> set = new LinkedHashSet<>();
+    private final List<String> fileOrder = new ArrayList<>();
+
+    /** Files in load order, so diagnostics list file by file in that order. */
+    void fileOrder(List<String> names) { fileOrder.addAll(names); }
 
     void error(SourcePos p, String msg) { set.add(Diagnostic.error(p, msg)); }
 
@@ -29,7 +33,7 @@ final class Diags {
 
     /** In file order (files as first seen), then line and column. */
     List<Diagnostic> list() {
-        List<String> files = new ArrayList<>();
+        List<String> files = new ArrayList<>(fileOrder);
         for (Diagnostic x : set) if (!files.contains(x.file())) files.add(x.file());
         List<Diagnostic> l = new ArrayList<>(set);
         l.sort(java.util.Comparator.comparingInt((Diagnostic x) -> files.indexOf(x.file()))

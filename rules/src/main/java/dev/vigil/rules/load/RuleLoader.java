@@ -56,6 +56,7 @@ public final class RuleLoader {
     public static Result loadFiles(List<Path> files, EngineOptions opts) {
         List<Source> sources = new ArrayList<>();
         Diags d = new Diags();
+        d.fileOrder(files.stream().map(Path::toString).toList());
         for (Path p : files) {
             String name = p.toString();
             try {
@@ -85,7 +86,11 @@ public final class RuleLoader {
         return load(sources, opts, d);
     }
 
-    public static Result load(List<Source> sources, EngineOptions opts) { return load(sources, opts, new Diags()); }
+    public static Result load(List<Source> sources, EngineOptions opts) {
+        Diags d = new Diags();
+        d.fileOrder(sources.stream().map(Source::name).toList());
+        return load(sources, opts, d);
+    }
 
     private static Result load(List<Source> sources, EngineOptions opts, Diags d) {
         YamlReader reader = new YamlReader(d);
