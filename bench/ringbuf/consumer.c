@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,13 +73,13 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static long long cpu_ns(int who)
+/* CPU time of the process or of the calling thread, in ns (getrusage's is only tick-precise). */
+static long long cpu_ns(clockid_t clock)
 {
-	struct rusage ru;
+	struct timespec ts;
 
-	getrusage(who, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL
-		+ (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -297,9 +296,9 @@ int main(int argc, char **argv)
 			__u64 p1 = read_produced(obj), d1 = read_drops(obj);
 			memset(&cnt, 0, sizeof(cnt));
 			cnt.last_seq = (long long)p0 - 1;
-			long long c0 = cpu_ns(RUSAGE_THREAD), t0 = now_ns();
+			long long c0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID), t0 = now_ns();
 			int n = ring_buffer__consume(rb);
-			long long t1 = now_ns(), c1 = cpu_ns(RUSAGE_THREAD);
+			long long t1 = now_ns(), c1 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
 			if (n < 0)
 				die("ring_buffer__consume: %d", n);
 			printf("consumer=c mode=drain rep=%d produced=%llu received=%lld dropped=%llu gaps=%lld bad=%lld "
@@ -316,7 +315,7 @@ int main(int argc, char **argv)
 
 			memset(&cnt, 0, sizeof(cnt));
 			cnt.last_seq = (long long)p0 - 1;
-			long long cp0 = cpu_ns(RUSAGE_SELF), ct0 = cpu_ns(RUSAGE_THREAD), t0 = now_ns();
+			long long cp0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID), ct0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID), t0 = now_ns();
 			if (phase == 0)
 				fprintf(to, "go %g\n", o.warmup);
 			else
@@ -334,7 +333,7 @@ int main(int argc, char **argv)
 			}
 			if (ring_buffer__consume(rb) < 0) /* the records of the driver's last calls */
 				die("ring_buffer__consume failed");
-			long long t1 = now_ns(), cp1 = cpu_ns(RUSAGE_SELF), ct1 = cpu_ns(RUSAGE_THREAD);
+			long long t1 = now_ns(), cp1 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID), ct1 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
 			__u64 p1 = read_produced(obj), d1 = read_drops(obj);
 			long long calls = 0, dns = 0;
 			double nspc = 0;

@@ -10,8 +10,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +57,27 @@ public final class RingBench {
     private static final long PID = RECORD.field("pid").offset();
     private static final int KIND_RECORD = 0; // RINGBENCH_KIND_RECORD
     private static final Pattern DRIVER_LINE = Pattern.compile("calls=(\\d+) ns=(\\d+) ns_per_call=([0-9.]+)");
+
+    private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
+    private static final MethodHandle CLOCK_GETTIME = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("clock_gettime").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MemorySegment TIMESPEC = Arena.global().allocate(16, 8);
+
+    /**
+     * CPU time of the whole JVM (every thread: JIT compilers, GC, the driver-output reader), in ns.
+     * OperatingSystemMXBean#getProcessCpuTime is only 10 ms-precise here, hence clock_gettime.
+     */
+    static long processCpuNs() {
+        try {
+            if ((int) CLOCK_GETTIME.invokeExact(CLOCK_PROCESS_CPUTIME_ID, TIMESPEC) != 0) {
+                throw new IllegalStateException("clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed");
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return TIMESPEC.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + TIMESPEC.get(ValueLayout.JAVA_LONG, 8);
+    }
 
     /** Counts records and checks each: the right pid, 64 bytes, and the next seq unless drops came between. */
     static final class Counter implements RecordHandler {
@@ -167,7 +192,6 @@ public final class RingBench {
         DriverLines lines = new DriverLines(proc);
         OutputStream go = proc.getOutputStream();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
         try (BpfObject o = BpfObject.openFile(Path.of(obj))) {
             o.setConstant("target_tgid", pid);
@@ -210,7 +234,7 @@ public final class RingBench {
                         long loops = 0;
                         long empty = 0;
                         counter.reset(p0);
-                        long cp0 = os.getProcessCpuTime();
+                        long cp0 = processCpuNs();
                         long ct0 = threads.getCurrentThreadCpuTime();
                         long t0 = System.nanoTime();
                         String cmdLine = phase == 0 ? "go " + warmup + "\n" : "go\n";
@@ -225,7 +249,7 @@ public final class RingBench {
                         }
                         ring.drain(counter); // the records of the driver's last calls
                         long t1 = System.nanoTime();
-                        long cp1 = os.getProcessCpuTime();
+                        long cp1 = processCpuNs();
                         long ct1 = threads.getCurrentThreadCpuTime();
                         long p1 = produced(bss);
                         long d1 = drops.sumPerCpuLong(KIND_RECORD);
