@@ -75,8 +75,19 @@ public final class Compiler {
     private int nodes;
     private boolean budgetReported;
     private final Deque<String> macroStack = new ArrayDeque<>();
+    private final Map<String, Integer> memoSlots;
 
     public Compiler(Map<String, Expr> macros, Map<String, List<String>> lists, FieldRegistry.Context ctx, Reporter reporter) {
+        this(macros, lists, ctx, reporter, new HashMap<>());
+    }
+
+    /**
+     * With {@code memoSlots} shared by every compiler of one rule set: each macro gets a slot, so its result is
+     * computed once per event however many rules use it.
+     */
+    public Compiler(Map<String, Expr> macros, Map<String, List<String>> lists, FieldRegistry.Context ctx, Reporter reporter,
+                    Map<String, Integer> memoSlots) {
+        this.memoSlots = memoSlots;
         this.macros = macros;
         this.lists = lists;
         this.ctx = ctx;
@@ -156,7 +167,7 @@ public final class Compiler {
                     else ps.add(b.pred);
                     ts.add(b.types);
                 }
-                return new Built(new Pred.And(ps.toArray(Pred[]::new)), new TAnd(ts));
+                return new Built(new Pred.And(Pred.forAnd(ps.toArray(Pred[]::new))), new TAnd(ts));
             }
             case Or o -> {
                 List<Pred> ps = new ArrayList<>();
@@ -167,7 +178,7 @@ public final class Compiler {
                     else ps.add(b.pred);
                     ts.add(b.types);
                 }
-                return new Built(new Pred.Or(ps.toArray(Pred[]::new)), new TOr(ts));
+                return new Built(new Pred.Or(Pred.forOr(ps.toArray(Pred[]::new))), new TOr(ts));
             }
             case Not n -> {
                 Built b = build(n.expr(), depth);
@@ -209,7 +220,10 @@ public final class Compiler {
         }
         macroStack.push(m.name());
         try {
-            return build(body, depth + 1);
+            Built b = build(body, depth + 1);
+            if (b.pred == Pred.TRUE || b.pred == Pred.FALSE || b.pred instanceof Pred.Memo) return b;
+            int slot = memoSlots.computeIfAbsent(m.name(), k -> memoSlots.size());
+            return new Built(new Pred.Memo(slot, b.pred), b.types);
         } finally {
             macroStack.pop();
         }

@@ -67,6 +67,9 @@ public final class CompiledRule {
     /** Whether the condition holds for the event (ignores the event-type index). Allocation-free. */
     public boolean matches(EventView e) { return pred.test(e); }
 
+    /** Whether the condition holds, with the evaluating thread's memo context (what {@link RuleSet} uses). */
+    public boolean matches(EventView e, Pred.Ctx ctx) { return pred.test(e, ctx); }
+
     public boolean canMatch(int typeId) { return types[typeId]; }
 
     /** True if the condition does not restrict evt.type (the rule runs on every event). */

@@ -3,6 +3,7 @@ package dev.vigil.rules.engine;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
 import dev.vigil.rules.Diagnostic;
+import dev.vigil.rules.compile.Pred;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,8 +23,18 @@ public final class RuleSet {
     private final MatchMode mode;
     private final String hostname;
     private final List<Diagnostic> warnings;
+    private final int memoSlots;
+    private final ThreadLocal<Pred.Ctx> ctx;
 
     public RuleSet(List<CompiledRule> rules, boolean[] enabled, MatchMode mode, String hostname, List<Diagnostic> warnings) {
+        this(rules, enabled, mode, hostname, warnings, 0);
+    }
+
+    /** {@code memoSlots}: how many memoized macros the compiled predicates use (see {@link Pred.Ctx}). */
+    public RuleSet(List<CompiledRule> rules, boolean[] enabled, MatchMode mode, String hostname, List<Diagnostic> warnings,
+                   int memoSlots) {
+        this.memoSlots = memoSlots;
+        this.ctx = ThreadLocal.withInitial(() -> new Pred.Ctx(memoSlots));
         this.rules = List.copyOf(rules);
         this.enabled = enabled.clone();
         this.mode = mode;
@@ -51,9 +62,11 @@ public final class RuleSet {
      */
     public int evaluate(EventView e, AlertSink sink) {
         CompiledRule[] rs = byType[e.typeId()];
+        if (rs.length == 0) return 0;
+        Pred.Ctx c = ctx.get().next(memoSlots);
         int n = 0;
         for (CompiledRule r : rs) {
-            if (r.matches(e)) {
+            if (r.matches(e, c)) {
                 n++;
                 sink.onMatch(r, e);
                 if (mode == MatchMode.FIRST) break;
@@ -107,7 +120,7 @@ public final class RuleSet {
         for (RuleSelector s : selectors) {
             for (int i = 0; i < rules.size(); i++) if (s.selects(rules.get(i))) en[i] = s.enable();
         }
-        return new RuleSet(rules, en, mode, hostname, warnings);
+        return new RuleSet(rules, en, mode, hostname, warnings, memoSlots);
     }
 
     public RuleSet enable(String namePattern) { return select(List.of(RuleSelector.enableRule(namePattern))); }
@@ -122,8 +135,8 @@ public final class RuleSet {
     public RuleSet resetSelection() {
         boolean[] en = new boolean[rules.size()];
         for (int i = 0; i < en.length; i++) en[i] = rules.get(i).enabledByDefault();
-        return new RuleSet(rules, en, mode, hostname, warnings);
+        return new RuleSet(rules, en, mode, hostname, warnings, memoSlots);
     }
 
-    public RuleSet withMatchMode(MatchMode m) { return new RuleSet(rules, enabled, m, hostname, warnings); }
+    public RuleSet withMatchMode(MatchMode m) { return new RuleSet(rules, enabled, m, hostname, warnings, memoSlots); }
 }

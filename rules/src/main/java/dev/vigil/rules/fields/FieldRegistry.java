@@ -117,16 +117,26 @@ public final class FieldRegistry {
         return "0".repeat(9 - n.length()) + n;
     }
 
+    private static final int[] OPEN_FLAGS_SLOT = new int[EventType.COUNT];
+    private static final int[] MODE_SLOT = new int[EventType.COUNT];
+
+    static {
+        for (EventType t : EventType.values()) {
+            OPEN_FLAGS_SLOT[t.id()] = t.isOpen() ? t.slotOf("flags") : -2;
+            MODE_SLOT[t.id()] = t.slotOf("mode");
+        }
+    }
+
     private static long openFlags(EventView e) {
-        EventType t = e.type();
-        if (!t.isOpen()) return ABSENT;
-        int s = t.slotOf("flags");
-        if (s < 0) return t == EventType.CREAT ? 01 | 0100 | 01000 : ABSENT; // creat = O_WRONLY|O_CREAT|O_TRUNC
+        int t = e.typeId();
+        int s = OPEN_FLAGS_SLOT[t];
+        if (s == -2) return ABSENT;
+        if (s < 0) return t == EventType.CREAT.id() ? 01 | 0100 | 01000 : ABSENT; // creat = O_WRONLY|O_CREAT|O_TRUNC
         return e.argLong(s);
     }
 
     private static long openMode(EventView e) {
-        int s = e.type().slotOf("mode");
+        int s = MODE_SLOT[e.typeId()];
         return s < 0 ? ABSENT : e.argLong(s);
     }
 

@@ -95,12 +95,14 @@ public final class RuleLoader {
     private static Result load(List<Source> sources, EngineOptions opts, Diags d) {
         YamlReader reader = new YamlReader(d);
         for (Source s : sources) reader.read(s.name(), s.text());
-        List<CompiledRule> compiled = new Builder(reader, opts, d).build();
+        Builder builder = new Builder(reader, opts, d);
+        List<CompiledRule> compiled = builder.build();
         if (d.hasErrors()) return new Result(null, d.list());
         boolean[] en = new boolean[compiled.size()];
         for (int i = 0; i < en.length; i++) en[i] = compiled.get(i).enabledByDefault();
         List<Diagnostic> warnings = d.list();
-        RuleSet rs = new RuleSet(compiled, en, opts.matchMode(), opts.hostname(), warnings).select(opts.selectors());
+        RuleSet rs = new RuleSet(compiled, en, opts.matchMode(), opts.hostname(), warnings, builder.memoSlots.size())
+                .select(opts.selectors());
         return new Result(rs, warnings);
     }
 
@@ -111,6 +113,7 @@ public final class RuleLoader {
         private final Map<String, List<String>> lists = new HashMap<>();
         private final Map<String, Expr> macros = new HashMap<>();
         private final Set<String> usedMacros = new HashSet<>();
+        private final Map<String, Integer> memoSlots = new HashMap<>();
 
         Builder(YamlReader r, EngineOptions opts, Diags d) {
             this.r = r;
@@ -195,7 +198,7 @@ public final class RuleLoader {
             }
             Expr exc = exceptions(rd, b);
             if (exc != null) expr = new Expr.And(List.of(expr, new Expr.Not(exc, exc.loc())), expr.loc());
-            Compiler compiler = new Compiler(macros, lists, ctx, b);
+            Compiler compiler = new Compiler(macros, lists, ctx, b, memoSlots);
             Compiler.Result res = compiler.compile(expr);
             collectMacros(expr, new HashSet<>(), 0);
             OutputFormat of = null;
