@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The {@code vigil} command. Exit codes: 0 ok, 1 findings or internal errors, 2 usage and environment problems. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Vigil.Version.class,
         description = "eBPF runtime security and tracing.",
-        subcommands = {ExecSnoopCommand.class, FeaturesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ExecSnoopCommand.class, FeaturesCommand.class, RulesCommand.class, ListCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FINDINGS = 1;
@@ -39,7 +40,7 @@ public final class Vigil implements Runnable {
     /** Turns a failure into one clear line on stderr (no stack trace) and an exit code. */
     static int handleError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
-        String prefix = cmd.getCommandName().equals("vigil") ? "vigil" : "vigil " + cmd.getCommandName();
+        String prefix = cmd.getCommandSpec().qualifiedName(); // e.g. "vigil rules validate"
         int code;
         String message;
         if (e instanceof Preflight.EnvironmentException || e instanceof FeatureUnsupportedException) {
