@@ -91,6 +91,12 @@ run() { # config round -> appends one "config=... round=... key=value..." line
   echo "config=$cfg round=$round $line" >>"$RAW"
 }
 
+# The numbers are only meaningful on an otherwise idle machine (2 cores: driver + consumer).
+busy() { awk '{print $1}' /proc/loadavg; }
+LOAD0=$(busy)
+if awk -v l="$LOAD0" 'BEGIN { exit !(l > 0.7) }'; then
+  echo "ringbuf bench: WARNING: load average $LOAD0 before start: other work competes for the CPUs, results will be noisy" >&2
+fi
 CONFIGS=(baseline filtered c java)
 echo "== $ROUNDS rounds x ${#CONFIGS[@]} configurations, ${SECONDS_PER_RUN}s measured (+${WARMUP_SECONDS}s warm-up) each; pin=$PIN" >&2
 for ((r = 0; r < ROUNDS; r++)); do
@@ -156,4 +162,5 @@ END {
   printf "\nmedians of %d rounds (drain: of %d drains)\n", rounds, cnt["drain-c"]
   exit bad > 0
 }' "$RAW" || die "some runs were inconsistent (produced != received + dropped); raw results: $RAW"
+echo "load average before: $LOAD0, after: $(busy) (should be near 0 before; the bench itself adds ~2)"
 echo "raw results: $RAW" >&2
