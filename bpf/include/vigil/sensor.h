@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The records sensor.bpf.c emits into its one ring, shared with user space. This header is the one
+ * definition: the Java views (dev.vigil.sensor.RecordLayout) are checked against the object's BTF at load.
+ *
+ * Every record is a struct sensor_hdr followed by up to SENSOR_NBLOBS variable-length blobs packed back to
+ * back (blob_len[i] bytes each, strings NUL-terminated and counted with their NUL). Blob slots:
+ *   0 path argument 0 as the process passed it      1 base directory of path 0 when it was relative
+ *   2 path argument 1 as passed                      3 base directory of path 1 when it was relative
+ *   4 extra: a plain string argument, a user sockaddr, or an exec's argv (NUL-separated)
+ *   5 a struct sensor_sock read from the socket itself, or an exec's executable path
+ */
+#ifndef VIGIL_SENSOR_H
+#define VIGIL_SENSOR_H
+
+#define SENSOR_COMM_LEN 16
+#define SENSOR_NBLOBS 6
+#define SENSOR_NARGS 6
+#define SENSOR_MAX_KINDS 128
+#define SENSOR_MAX_SYSCALLS 512
+#define SENSOR_PATH_MAX 4096
+#define SENSOR_DATA_SIZE 16384
+#define SENSOR_DATA_LIMIT 8192   /* a blob starts below this offset; each is at most SENSOR_PATH_MAX */
+#define SENSOR_SOCKADDR_MAX 128
+#define SENSOR_UNIX_PATH_MAX 108
+
+/* Record kinds the kernel side knows itself; syscall kinds come from the spec map (Java's table). */
+#define SENSOR_KIND_PROC_EXEC 1   /* sched_process_exec: a successful exec */
+#define SENSOR_KIND_PROC_FORK 2   /* sched_process_fork: a new process (not a thread) */
+#define SENSOR_KIND_PROC_EXIT 3   /* sched_process_exit with group_dead */
+#define SENSOR_KIND_TASK_RENAME 4 /* task_rename: comm changed (prctl PR_SET_NAME, writes to /proc/.../comm) */
+#define SENSOR_KIND_FIRST_SYSCALL 8
+
+/* sensor_spec.flags */
+#define SENSOR_SPEC_SOCK_ARG0 1   /* arg 0 is a socket fd: read its tuple (slot 5) */
+#define SENSOR_SPEC_SOCK_RET 2    /* the return value is a socket fd: read its tuple (slot 5) */
+#define SENSOR_SPEC_EXEC 4        /* execve/execveat: exit emits failures only, sched_process_exec the rest */
+#define SENSOR_SPEC_CLONE 8       /* fork family: no record at exit, sched_process_fork names the kind */
+#define SENSOR_SPEC_STR_IS_ARGV 16 /* unused by the kernel yet */
+
+/* How the kernel treats one syscall (key: x86-64 syscall number). Written by user space before attach. */
+struct sensor_spec {
+	__u8 kind;         /* record kind, 0 = not traced */
+	__u8 flags;
+	__s8 path[2];      /* argument index of a user path, -1 for none */
+	__s8 dirfd[2];     /* argument index of the dirfd path[i] is relative to, -1 for the cwd */
+	__s8 str;          /* argument index of a plain user string (slot 4), -1 for none */
+	__s8 sockaddr;     /* argument index of a user sockaddr (slot 4), -1 for none */
+	__s8 sockaddr_len; /* argument index of its length; -1: a pointer to a length (accept) is not read */
+	__u8 _pad[7];
+};
+
+/* A socket's two ends, read from the kernel socket (not from the syscall's arguments). */
+struct sensor_sock {
+	__u16 family;      /* AF_INET, AF_INET6, AF_UNIX, ... */
+	__u16 type;        /* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 protocol;
+	__u16 lport;       /* host byte order */
+	__u16 rport;       /* host byte order */
+	__u16 _pad[3];
+	__u8 laddr[16];    /* IPv4 in the first 4 bytes, network order */
+	__u8 raddr[16];
+	char lpath[SENSOR_UNIX_PATH_MAX]; /* unix: this socket's bound path (abstract: leading NUL) */
+	char rpath[SENSOR_UNIX_PATH_MAX]; /* unix: the peer's bound path */
+};
+
+struct sensor_hdr {
+	__u32 size;        /* bytes of the whole record */
+	__u16 kind;
+	__u16 cpu;
+	__u64 seq;         /* per-CPU emission counter, counted before reserve: gaps == drops */
+	__u64 ts_mono;     /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at syscall exit */
+	__s64 ret;         /* syscall return value */
+	__s64 args[SENSOR_NARGS]; /* raw syscall arguments; lifecycle kinds define their own */
+	__u32 pid;         /* tgid */
+	__u32 tid;
+	__u32 ppid;        /* real parent's tgid */
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 egid;
+	__u32 loginuid;
+	__u64 cgroup_id;   /* cgroup v2 id */
+	__u32 pid_ns;
+	__u32 mnt_ns;
+	__u32 net_ns;
+	__u32 syscall_nr;
+	char comm[SENSOR_COMM_LEN];
+	__u16 blob_len[SENSOR_NBLOBS];
+	__u32 _pad;
+};
+
+struct sensor_event {
+	struct sensor_hdr hdr;
+	char data[SENSOR_DATA_SIZE];
+};
+
+/* Runtime filter switches (array map "sensor_config", key 0); the sets are hash maps. */
+struct sensor_config {
+	__u32 pid_filter;    /* 1: only tgids in sensor_pids */
+	__u32 comm_filter;   /* 1: only comms in sensor_comms */
+	__u32 cgroup_filter; /* 1: only cgroup ids in sensor_cgroups */
+	__u32 _pad;
+};
+
+#endif

@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The sensor: one record per traced syscall, emitted at syscall exit into one ring (so the order the
+ * process table depends on is kept), plus process lifecycle from the sched tracepoints.
+ *
+ * Syscalls: one generic enter program and one generic exit program, attached by user space to the
+ * syscalls/sys_enter_X and sys_exit_X tracepoints of the selected syscalls only. What to read for each
+ * syscall (paths, dirfds, strings, sockaddrs, sockets) is data: the sensor_specs map, keyed by syscall
+ * number, written by user space. The enter program stashes the raw arguments per thread; the exit program
+ * reads the user strings (the kernel has copied them by then, the memory is still there) and emits.
+ *
+ * Paths are emitted as the process passed them, plus the absolute path of the base directory (the cwd or
+ * the dirfd's file, walked dentry by dentry across mounts) when they are relative; user space joins them.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "vigil/ringbuf.bpf.h"
+#include "vigil/sensor.h"
+
+#define AT_FDCWD -100
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define WALK_MAX_DEPTH 48
+#define WALK_BUF 8192
+#define WALK_END 4095
+
+/* v & m, with the mask kept even where the compiler can prove it redundant (the verifier cannot). */
+#define MASKED(v, m) ({ __u64 __v = (v); asm volatile("" : "+r"(__v)); __v & (m); })
+
+/* Vigil's own process: never traced. */
+const volatile __u32 self_tgid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} sensor_ring SEC(".maps");
+
+/* Reserve failures per record kind, per CPU (vigil_drops has 64 kinds; the sensor has up to 128). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SENSOR_MAX_KINDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sensor_drops SEC(".maps");
+
+/* Per-CPU emission counter: every record tries one sequence number, so missing numbers are drops. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sensor_seq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SENSOR_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct sensor_spec);
+} sensor_specs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sensor_config);
+} sensor_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} sensor_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, char[SENSOR_COMM_LEN]);
+	__type(value, __u8);
+} sensor_comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} sensor_cgroups SEC(".maps");
+
+struct sensor_stash {
+	__u64 args[SENSOR_NARGS];
+	__u32 nr;
+	__u32 _pad;
+};
+
+/* Arguments between sys_enter and sys_exit, per thread. LRU: a thread killed mid-syscall leaks nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct sensor_stash);
+} sensor_stash SEC(".maps");
+
+struct scratch {
+	struct sensor_event ev;
+	char walk[WALK_BUF];
+	int walk_pos;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} sensor_scratch SEC(".maps");
+
+/* The BTF the Java views are checked against (the structs are otherwise only reached through maps). */
+struct sensor_sock _sensor_sock_btf = {};
+struct sensor_event _sensor_event_btf = {};
+
+static __always_inline bool traced(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	__u32 zero = 0;
+	struct sensor_config *cfg;
+
+	if (tgid == self_tgid)
+		return false;
+	cfg = bpf_map_lookup_elem(&sensor_config, &zero);
+	if (!cfg)
+		return true;
+	if (cfg->pid_filter && !bpf_map_lookup_elem(&sensor_pids, &tgid))
+		return false;
+	if (cfg->comm_filter) {
+		char comm[SENSOR_COMM_LEN] = {};
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!bpf_map_lookup_elem(&sensor_comms, comm))
+			return false;
+	}
+	if (cfg->cgroup_filter) {
+		__u64 cg = bpf_get_current_cgroup_id();
+
+		if (!bpf_map_lookup_elem(&sensor_cgroups, &cg))
+			return false;
+	}
+	return true;
+}
+
+static __always_inline struct scratch *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sensor_scratch, &zero);
+}
+
+/* Fills the header from the current task. */
+static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	struct nsproxy *ns = BPF_CORE_READ(task, nsproxy);
+	int i;
+
+	h->kind = kind;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_mono = bpf_ktime_get_ns();
+	h->ret = ret;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = BPF_CORE_READ(cred, uid.val);
+	h->gid = BPF_CORE_READ(cred, gid.val);
+	h->euid = BPF_CORE_READ(cred, euid.val);
+	h->egid = BPF_CORE_READ(cred, egid.val);
+	if (bpf_core_field_exists(task->loginuid))
+		h->loginuid = BPF_CORE_READ(task, loginuid.val);
+	else
+		h->loginuid = (__u32)-1;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->pid_ns = BPF_CORE_READ(ns, pid_ns_for_children, ns.inum);
+	h->mnt_ns = BPF_CORE_READ(ns, mnt_ns, ns.inum);
+	h->net_ns = BPF_CORE_READ(ns, net_ns, ns.inum);
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	for (i = 0; i < SENSOR_NBLOBS; i++)
+		h->blob_len[i] = 0;
+}
+
+/* Emits the record (header + data_len bytes of blobs); counts a drop per kind when the ring is full. */
+static __always_inline void emit(struct sensor_event *ev, __u32 data_len)
+{
+	__u32 zero = 0, kind = ev->hdr.kind;
+	__u64 *seq = bpf_map_lookup_elem(&sensor_seq, &zero);
+	__u64 len;
+
+	if (seq) {
+		ev->hdr.seq = *seq;
+		*seq += 1;
+	}
+	if (data_len > SENSOR_DATA_SIZE)
+		data_len = SENSOR_DATA_SIZE;
+	len = sizeof(struct sensor_hdr) + data_len;
+	ev->hdr.size = len;
+	if (bpf_ringbuf_output(&sensor_ring, ev, len, vigil_submit_flags(&sensor_ring))) {
+		__u64 *count;
+
+		kind &= SENSOR_MAX_KINDS - 1;
+		count = bpf_map_lookup_elem(&sensor_drops, &kind);
+		if (count)
+			*count += 1;
+	}
+}
+
+/*
+ * Writes the absolute path of (dentry, vfsmount) into walk[pos..WALK_END] (NUL at WALK_END), walking
+ * d_parent up to the mount root and crossing to the parent mount, like d_path() without the chroot.
+ * Returns the start position, or -1.
+ */
+static __noinline int walk_path(struct scratch *s, struct dentry *dentry, struct vfsmount *vfsmnt)
+{
+	struct mount *mnt;
+	int i;
+
+	if (!s || !dentry || !vfsmnt)
+		return -1;
+	mnt = (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	s->walk[WALK_END] = 0;
+	/*
+	 * The write position lives in map memory, not in a register: the verifier then sees it as an unknown
+	 * scalar at every iteration (bounded by masks where used), so the states at the loop head compare equal
+	 * and the 48 iterations are verified in linear, not exponential, time.
+	 */
+	s->walk_pos = WALK_END;
+	for (i = 0; i < WALK_MAX_DEPTH; i++) {
+		struct dentry *root = BPF_CORE_READ(vfsmnt, mnt_root);
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		struct qstr name;
+		__u32 len;
+		int pos;
+
+		if (dentry == root || dentry == parent) {
+			struct mount *mparent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (dentry != root || mparent == mnt || !mparent)
+				break; /* the global root (or an unmounted dentry) */
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mparent;
+			vfsmnt = (struct vfsmount *)((void *)mnt + bpf_core_field_offset(struct mount, mnt));
+			continue;
+		}
+		if (bpf_probe_read_kernel(&name, sizeof(name), &dentry->d_name))
+			break;
+		len = name.len & 255;
+		pos = s->walk_pos;
+		if (pos - (int)len - 1 < 0)
+			break; /* too deep: the path keeps its deepest components */
+		pos -= len;
+		bpf_probe_read_kernel(&s->walk[MASKED(pos, WALK_END)], len, name.name);
+		pos -= 1;
+		s->walk[MASKED(pos, WALK_END)] = '/';
+		s->walk_pos = pos;
+		dentry = parent;
+	}
+	if (s->walk_pos == WALK_END) {
+		s->walk[(WALK_END - 1) & WALK_END] = '/';
+		s->walk_pos = WALK_END - 1;
+	}
+	return s->walk_pos;
+}
+
+/* Copies the walked path into blob `slot` at data offset *off. */
+static __always_inline void put_walk(struct scratch *s, int pos, int slot, __u32 *off)
+{
+	__u32 len, o = *off;
+
+	if (pos < 0 || pos > WALK_END || o >= SENSOR_DATA_LIMIT)
+		return;
+	len = WALK_END + 1 - pos;
+	if (len > SENSOR_PATH_MAX)
+		return;
+	if (bpf_probe_read_kernel(&s->ev.data[MASKED(o, SENSOR_DATA_LIMIT - 1)], MASKED(len, SENSOR_PATH_MAX - 1),
+				  &s->walk[MASKED(pos, WALK_END)]))
+		return;
+	s->ev.hdr.blob_len[slot & 7] = len;
+	*off = o + len;
+}
+
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The base directory of a relative path: the cwd, or the file of dirfd. */
+static __always_inline void put_base(struct scratch *s, long dirfd, int slot, __u32 *off)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct dentry *d;
+	struct vfsmount *m;
+
+	if (dirfd == AT_FDCWD) {
+		d = BPF_CORE_READ(task, fs, pwd.dentry);
+		m = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, (int)dirfd);
+
+		if (!f)
+			return;
+		d = BPF_CORE_READ(f, f_path.dentry);
+		m = BPF_CORE_READ(f, f_path.mnt);
+	}
+	put_walk(s, walk_path(s, d, m), slot, off);
+}
+
+static __always_inline long put_user_str(struct scratch *s, const char *p, int slot, __u32 *off)
+{
+	__u32 o = *off;
+	long n;
+
+	if (!p || o >= SENSOR_DATA_LIMIT)
+		return -1;
+	n = bpf_probe_read_user_str(&s->ev.data[MASKED(o, SENSOR_DATA_LIMIT - 1)], SENSOR_PATH_MAX, p);
+	if (n <= 0)
+		return -1;
+	s->ev.hdr.blob_len[slot & 7] = n;
+	*off = o + n;
+	return n;
+}
+
+static __always_inline void put_user_bytes(struct scratch *s, const void *p, __u32 len, int slot, __u32 *off)
+{
+	__u32 o = *off;
+
+	if (!p || o >= SENSOR_DATA_LIMIT || len == 0)
+		return;
+	if (len > SENSOR_SOCKADDR_MAX)
+		len = SENSOR_SOCKADDR_MAX;
+	if (bpf_probe_read_user(&s->ev.data[MASKED(o, SENSOR_DATA_LIMIT - 1)], MASKED(len, SENSOR_PATH_MAX - 1), p))
+		return;
+	s->ev.hdr.blob_len[slot & 7] = len;
+	*off = o + len;
+}
+
+static __always_inline void read_unix_path(char *dst, struct sock *sk)
+{
+	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	int len;
+
+	if (!addr)
+		return;
+	len = BPF_CORE_READ(addr, len) - 2; /* minus sun_family */
+	if (len <= 0)
+		return;
+	if (len > SENSOR_UNIX_PATH_MAX - 1)
+		len = SENSOR_UNIX_PATH_MAX - 1;
+	bpf_probe_read_kernel(dst, len & 127, (void *)addr->name + 2);
+}
+
+/* Slot 5: the socket behind fd, both ends, from the kernel's own state. */
+static __noinline void put_sock(struct scratch *s, long fd, __u32 *off)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct sensor_sock *out;
+	struct file *f;
+	struct socket *sock;
+	struct sock *sk;
+	__u32 o;
+
+	if (!s || !off)
+		return;
+	o = *off;
+	if (o >= SENSOR_DATA_LIMIT)
+		return;
+	f = fd_file(task, (int)fd);
+	if (!f)
+		return;
+	sock = BPF_CORE_READ(f, private_data);
+	if (!sock)
+		return;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return;
+	out = (struct sensor_sock *)&s->ev.data[MASKED(o, SENSOR_DATA_LIMIT - 1)];
+	__builtin_memset(out, 0, sizeof(*out));
+	out->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	out->type = BPF_CORE_READ(sk, sk_type);
+	out->protocol = BPF_CORE_READ(sk, sk_protocol);
+	if (out->family == AF_INET) {
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(out->laddr, &l, 4);
+		__builtin_memcpy(out->raddr, &r, 4);
+		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	} else if (out->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&out->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&out->raddr, sk, __sk_common.skc_v6_daddr);
+		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	} else if (out->family == AF_UNIX) {
+		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+
+		read_unix_path(out->lpath, sk);
+		if (peer)
+			read_unix_path(out->rpath, peer);
+	}
+	s->ev.hdr.blob_len[5] = sizeof(*out);
+	*off = o + sizeof(*out);
+}
+
+/* ---- syscalls ---- */
+
+/*
+ * The enter programs, one per argument count: the kernel refuses to attach a program that reads past the
+ * tracepoint's context (EACCES), and sys_enter_X has only X's arguments. User space picks by count.
+ */
+static __always_inline int stash(struct trace_event_raw_sys_enter *ctx, int n)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sensor_stash st = {};
+
+	if (!traced())
+		return 0;
+	st.nr = (__u32)ctx->id;
+	if (n > 0)
+		st.args[0] = ctx->args[0];
+	if (n > 1)
+		st.args[1] = ctx->args[1];
+	if (n > 2)
+		st.args[2] = ctx->args[2];
+	if (n > 3)
+		st.args[3] = ctx->args[3];
+	if (n > 4)
+		st.args[4] = ctx->args[4];
+	if (n > 5)
+		st.args[5] = ctx->args[5];
+	bpf_map_update_elem(&sensor_stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+#define ENTER(n) \
+SEC("tracepoint/syscalls/sys_enter_getpid") \
+int sensor_sys_enter##n(struct trace_event_raw_sys_enter *ctx) { return stash(ctx, n); }
+ENTER(0)
+ENTER(1)
+ENTER(2)
+ENTER(3)
+ENTER(4)
+ENTER(5)
+ENTER(6)
+
+static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, struct sensor_stash *st, __u32 *off)
+{
+	int k;
+
+	if (!s || !spec || !st || !off)
+		return;
+	for (k = 0; k < 2; k++) {
+		int pi = spec->path[k];
+		int di = spec->dirfd[k];
+		const char *p;
+		__u32 start = *off;
+		char first = 0;
+
+		if (pi < 0 || pi >= SENSOR_NARGS)
+			continue;
+		p = (const char *)st->args[pi];
+		if (put_user_str(s, p, 2 * k, off) <= 0)
+			continue;
+		first = s->ev.data[MASKED(start, SENSOR_DATA_LIMIT - 1)];
+		if (first == '/')
+			continue;
+		put_base(s, di >= 0 && di < SENSOR_NARGS ? (long)(int)st->args[di] : AT_FDCWD, 2 * k + 1, off);
+	}
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sensor_stash *st = bpf_map_lookup_elem(&sensor_stash, &tid);
+	struct sensor_spec *spec;
+	struct scratch *s;
+	__u32 nr, off = 0;
+	long ret = ctx->ret;
+	int i;
+
+	if (!st)
+		return 0;
+	nr = st->nr;
+	spec = bpf_map_lookup_elem(&sensor_specs, &nr);
+	if (!spec || !spec->kind || (spec->flags & SENSOR_SPEC_CLONE))
+		goto out;
+	if ((spec->flags & SENSOR_SPEC_EXEC) && ret == 0)
+		goto out; /* sched_process_exec emits successful execs, with the new image */
+	s = scratch();
+	if (!s)
+		goto out;
+	fill_header(&s->ev.hdr, spec->kind, ret);
+	s->ev.hdr.syscall_nr = nr;
+	for (i = 0; i < SENSOR_NARGS; i++)
+		s->ev.hdr.args[i] = st->args[i];
+	put_paths(s, spec, st, &off);
+	if (spec->str >= 0 && spec->str < SENSOR_NARGS)
+		put_user_str(s, (const char *)st->args[spec->str], 4, &off);
+	else if (spec->sockaddr >= 0 && spec->sockaddr < SENSOR_NARGS) {
+		__u32 len = SENSOR_SOCKADDR_MAX;
+
+		if (spec->sockaddr_len >= 0 && spec->sockaddr_len < SENSOR_NARGS)
+			len = (__u32)st->args[spec->sockaddr_len];
+		put_user_bytes(s, (const void *)st->args[spec->sockaddr], len, 4, &off);
+	}
+	if (spec->flags & SENSOR_SPEC_SOCK_ARG0)
+		put_sock(s, (long)(int)st->args[0], &off);
+	else if ((spec->flags & SENSOR_SPEC_SOCK_RET) && ret >= 0)
+		put_sock(s, ret, &off);
+	emit(&s->ev, off);
+out:
+	bpf_map_delete_elem(&sensor_stash, &tid);
+	return 0;
+}
+
+/* ---- process lifecycle ---- */
+
+static __always_inline __u32 stashed_kind(__u32 tid, __u64 *args0)
+{
+	struct sensor_stash *st = bpf_map_lookup_elem(&sensor_stash, &tid);
+	struct sensor_spec *spec;
+	__u32 nr;
+
+	if (!st)
+		return 0;
+	nr = st->nr;
+	if (args0)
+		*args0 = st->args[0];
+	spec = bpf_map_lookup_elem(&sensor_specs, &nr);
+	return spec ? spec->kind : 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct scratch *s;
+	struct mm_struct *mm;
+	struct file *exe;
+	unsigned long arg_start, arg_end;
+	__u32 off = 0, len, tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 kind;
+	long n;
+
+	if (!traced())
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	kind = stashed_kind(tid, NULL);
+	fill_header(&s->ev.hdr, SENSOR_KIND_PROC_EXEC, 0);
+	s->ev.hdr.syscall_nr = kind; /* the execve/execveat kind when their tracepoints are attached, else 0 */
+	s->ev.hdr.args[0] = BPF_CORE_READ(task, cred, cap_effective.val);
+	s->ev.hdr.args[1] = BPF_CORE_READ(task, cred, cap_permitted.val);
+	s->ev.hdr.args[2] = BPF_CORE_READ(task, cred, cap_inheritable.val);
+	{
+		struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+
+		s->ev.hdr.args[3] = tty ? ((__u64)BPF_CORE_READ(tty, driver, major) << 20)
+			| (BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index)) : 0;
+	}
+	s->ev.hdr.args[5] = old_pid;
+	/* slot 0: the file name as exec'ed (kernel copy) */
+	{
+		const char *fname = BPF_CORE_READ(bprm, filename);
+
+		n = bpf_probe_read_kernel_str(&s->ev.data[0], SENSOR_PATH_MAX, fname);
+		if (n > 0) {
+			s->ev.hdr.blob_len[0] = n;
+			off = n;
+		}
+	}
+	/* slot 1: cwd */
+	put_base(s, AT_FDCWD, 1, &off);
+	/* slot 4: argv, from the new image's argument area */
+	mm = BPF_CORE_READ(task, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	len = arg_end - arg_start;
+	if (len > SENSOR_PATH_MAX - 1)
+		len = SENSOR_PATH_MAX - 1;
+	if (off < SENSOR_DATA_LIMIT && len > 0 &&
+	    !bpf_probe_read_user(&s->ev.data[MASKED(off, SENSOR_DATA_LIMIT - 1)], MASKED(len, SENSOR_PATH_MAX - 1),
+				 (void *)arg_start)) {
+		s->ev.hdr.blob_len[4] = len;
+		off += len;
+	}
+	/* slot 5: the executable's path */
+	exe = BPF_CORE_READ(bprm, file);
+	if (exe) {
+		s->ev.hdr.args[4] = BPF_CORE_READ(exe, f_inode, i_ino);
+		put_walk(s, walk_path(s, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt)), 5, &off);
+	}
+	emit(&s->ev, off);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sensor_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct scratch *s;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 flags = (__u64)-1;
+	__u32 kind;
+	pid_t cpid = BPF_CORE_READ(child, pid), ctgid = BPF_CORE_READ(child, tgid);
+
+	if (cpid != ctgid)
+		return 0; /* a new thread: events carry tid and tgid, the table needs no record */
+	if (!traced())
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	kind = stashed_kind(tid, &flags);
+	fill_header(&s->ev.hdr, SENSOR_KIND_PROC_FORK, ctgid);
+	s->ev.hdr.syscall_nr = kind;
+	s->ev.hdr.args[0] = cpid;
+	s->ev.hdr.args[1] = ctgid;
+	s->ev.hdr.args[2] = kind ? flags : (__u64)-1;
+	s->ev.hdr.args[3] = BPF_CORE_READ(child, start_time);
+	s->ev.hdr.args[4] = BPF_CORE_READ(child, real_parent, tgid);
+	emit(&s->ev, 0);
+	return 0;
+}
+
+/* The process that inherits the children of a dying process (find_new_reaper without the threads). */
+static __always_inline __u32 reaper_of(struct task_struct *task)
+{
+	struct task_struct *p = task;
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid_namespace *ns = BPF_CORE_READ(pid, numbers[level].ns);
+	struct task_struct *init = BPF_CORE_READ(ns, child_reaper);
+	int i;
+
+	struct signal_struct *tsig = BPF_CORE_READ(task, signal);
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(tsig, has_child_subreaper)) {
+		for (i = 0; i < 16; i++) {
+			struct signal_struct *sig;
+
+			p = BPF_CORE_READ(p, real_parent);
+			if (!p || p == init)
+				break;
+			sig = BPF_CORE_READ(p, signal);
+			if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper))
+				return BPF_CORE_READ(p, tgid);
+		}
+	}
+	return init ? BPF_CORE_READ(init, tgid) : 1;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sensor_exit, struct task_struct *p, bool group_dead)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct scratch *s;
+
+	if (!group_dead)
+		return 0;
+	if (!traced())
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	fill_header(&s->ev.hdr, SENSOR_KIND_PROC_EXIT, 0);
+	s->ev.hdr.args[0] = BPF_CORE_READ(task, exit_code);
+	s->ev.hdr.args[1] = reaper_of(task);
+	emit(&s->ev, 0);
+	return 0;
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(sensor_rename, struct task_struct *task, const char *comm)
+{
+	struct scratch *s;
+	long n;
+
+	if (!traced())
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	fill_header(&s->ev.hdr, SENSOR_KIND_TASK_RENAME, 0);
+	s->ev.hdr.args[0] = BPF_CORE_READ(task, tgid);
+	s->ev.hdr.args[1] = BPF_CORE_READ(task, pid);
+	n = bpf_probe_read_kernel_str(&s->ev.data[0], SENSOR_COMM_LEN, comm);
+	if (n > 0)
+		s->ev.hdr.blob_len[4] = n;
+	emit(&s->ev, n > 0 ? n : 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,184 @@
+package dev.vigil.sensor;
+
+import dev.vigil.events.EventView;
+import dev.vigil.events.ProcessView;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One process (thread group) in the {@link ProcessTable}: the {@link ProcessView} of every event it makes.
+ * Mutable and owned by the reader thread; events see its state at the time they are delivered, which (as
+ * events are applied in ring order) is its state at the time of the event.
+ */
+public final class ProcessEntry implements ProcessView {
+    /** At most this many fds are tracked per process; beyond it the lowest-numbered stay, the rest are ignored. */
+    public static final int MAX_FDS = 4096;
+
+    final ProcessTable table;
+    final int pid;
+    int tid;
+    int ppid;
+    int pgid = -1, sid = -1;
+    String comm;
+    String[] argv = new String[0];
+    String exePath;
+    String cwd;
+    long tty;
+    long loginUid = 0xffffffffL;
+    long uid, gid, euid, egid;
+    long startTs = EventView.ABSENT;
+    long capPermitted, capEffective, capInheritable;
+    long exeIno = EventView.ABSENT;
+    long cgroupId;
+    long pidNs, mntNs, netNs;
+    long vpid = EventView.ABSENT;
+    boolean exited;
+    long exitTs;
+    /** Process table generation when seeded from /proc (true) or learned from events (false). */
+    boolean fromProc;
+    final List<Integer> children = new ArrayList<>(0);
+    private Map<Integer, FdEntry> fds;
+    private String args, cmdline;
+
+    ProcessEntry(ProcessTable table, int pid) {
+        this.table = table;
+        this.pid = pid;
+        this.tid = pid;
+    }
+
+    // --- fd table ---
+
+    FdEntry fd(long num) {
+        return fds == null || num < 0 || num > Integer.MAX_VALUE ? null : fds.get((int) num);
+    }
+
+    void putFd(FdEntry e) {
+        if (fds == null) fds = new HashMap<>();
+        if (fds.size() >= MAX_FDS && !fds.containsKey((int) e.num)) return;
+        fds.put((int) e.num, e);
+    }
+
+    FdEntry removeFd(long num) {
+        return fds == null ? null : fds.remove((int) num);
+    }
+
+    int fdCount() { return fds == null ? 0 : fds.size(); }
+
+    void copyFdsFrom(ProcessEntry parent) {
+        if (parent.fds == null) return;
+        fds = new HashMap<>(parent.fds.size() * 2);
+        for (FdEntry e : parent.fds.values()) fds.put((int) e.num, e.copyAs(e.num));
+    }
+
+    void clearFds() {
+        fds = null;
+    }
+
+    /** Drops close-on-exec fds on exec (O_CLOEXEC = 02000000). */
+    void closeOnExec() {
+        if (fds != null) fds.values().removeIf(e -> (e.openFlags & 02000000) != 0);
+    }
+
+    void setArgv(String[] argv) {
+        this.argv = argv;
+        this.args = null;
+        this.cmdline = null;
+    }
+
+    void setComm(String comm) {
+        if (!comm.equals(this.comm)) {
+            this.comm = comm;
+            this.cmdline = null;
+        }
+    }
+
+    // --- ProcessView ---
+
+    @Override public long pid() { return pid; }
+    @Override public long tid() { return tid; }
+    @Override public long ppid() { return ppid; }
+    @Override public long vpid() { return vpid == EventView.ABSENT ? pid : vpid; }
+    @Override public long vtid() { return vpid(); }
+    @Override public long pgid() { return pgid; }
+    @Override public long vpgid() { return pgid; }
+    @Override public long sid() { return sid; }
+    @Override public CharSequence name() { return comm; }
+    @Override public CharSequence exe() { return argv.length > 0 ? argv[0] : null; }
+    @Override public CharSequence exePath() { return exePath; }
+
+    @Override
+    public CharSequence args() {
+        if (args == null) {
+            args = argv.length <= 1 ? "" : String.join(" ", java.util.Arrays.asList(argv).subList(1, argv.length));
+        }
+        return args;
+    }
+
+    @Override
+    public CharSequence cmdline() {
+        if (cmdline == null && comm != null) {
+            CharSequence a = args();
+            cmdline = a.isEmpty() ? comm : comm + " " + a;
+        }
+        return cmdline;
+    }
+
+    @Override public CharSequence cwd() { return cwd; }
+    @Override public long tty() { return tty; }
+    @Override public long loginUid() { return loginUid; }
+    @Override public long uid() { return uid; }
+    @Override public long gid() { return gid; }
+    @Override public long euid() { return euid; }
+    @Override public long egid() { return egid; }
+    @Override public CharSequence userName() { return table.users.userName(uid); }
+    @Override public CharSequence loginUserName() { return loginUid == 0xffffffffL ? null : table.users.userName(loginUid); }
+    @Override public CharSequence groupName() { return table.users.groupName(gid); }
+    @Override public CharSequence userHome() { return table.users.home(uid); }
+    @Override public CharSequence userShell() { return table.users.shell(uid); }
+    @Override public long startTs() { return startTs; }
+    @Override public long capPermitted() { return capPermitted; }
+    @Override public long capEffective() { return capEffective; }
+    @Override public long capInheritable() { return capInheritable; }
+
+    /** The executable came from a memfd: its path is the memfd's ("/memfd:NAME", "(deleted)" or not). */
+    @Override public boolean exeFromMemfd() { return exePath != null && exePath.startsWith("/memfd:"); }
+    @Override public boolean exeUpperLayer() { return false; }
+    @Override public boolean exeLowerLayer() { return false; }
+    @Override public boolean exeWritable() { return false; }
+    @Override public long exeIno() { return exeIno; }
+    @Override public long exeInoCtime() { return EventView.ABSENT; }
+    @Override public long exeInoMtime() { return EventView.ABSENT; }
+    @Override public int envCount() { return 0; }
+    @Override public CharSequence envEntry(int i) { return null; }
+    @Override public CharSequence env() { return null; }
+
+    @Override
+    public ProcessView parent() {
+        return pid <= 1 ? null : table.get(ppid);
+    }
+
+    @Override
+    public ProcessView sessionLeader() {
+        return sid <= 0 ? null : table.get(sid);
+    }
+
+    @Override
+    public ProcessView vpgidLeader() {
+        return pgid <= 0 ? null : table.get(pgid);
+    }
+
+    public boolean exited() { return exited; }
+
+    public long cgroupId() { return cgroupId; }
+
+    public CharSequence cgroupPath() { return table.cgroups.path(cgroupId); }
+
+    public List<String> argv() { return List.of(argv); }
+
+    @Override
+    public String toString() {
+        return pid + "(" + comm + ") ppid=" + ppid + (exited ? " exited" : "");
+    }
+}

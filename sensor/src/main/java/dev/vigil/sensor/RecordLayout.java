@@ -1,0 +1,97 @@
+package dev.vigil.sensor;
+
+import dev.vigil.ebpf.btf.Btf;
+import dev.vigil.ebpf.btf.StructView;
+
+/**
+ * Java's views of the structs in bpf/include/vigil/sensor.h, verified against the object's BTF at load
+ * ({@link #verify}). Offsets used by the decoders come from these views only.
+ */
+final class RecordLayout {
+    private RecordLayout() {}
+
+    static final int NBLOBS = 6;
+    static final int NARGS = 6;
+    static final int COMM_LEN = 16;
+    static final int MAX_KINDS = 128;
+    static final int MAX_SYSCALLS = 512;
+
+    static final int KIND_PROC_EXEC = 1;
+    static final int KIND_PROC_FORK = 2;
+    static final int KIND_PROC_EXIT = 3;
+    static final int KIND_TASK_RENAME = 4;
+    static final int KIND_FIRST_SYSCALL = 8;
+
+    static final int SPEC_SOCK_ARG0 = 1;
+    static final int SPEC_SOCK_RET = 2;
+    static final int SPEC_EXEC = 4;
+    static final int SPEC_CLONE = 8;
+
+    static final int SLOT_PATH0 = 0, SLOT_BASE0 = 1, SLOT_PATH1 = 2, SLOT_BASE1 = 3, SLOT_EXTRA = 4, SLOT_SOCK = 5;
+
+    static final StructView HDR = StructView.builder("sensor_hdr", 168)
+            .field("size", 0, 4).field("kind", 4, 2).field("cpu", 6, 2).field("seq", 8, 8)
+            .field("ts_mono", 16, 8).field("ret", 24, 8).field("args", 32, 48)
+            .field("pid", 80, 4).field("tid", 84, 4).field("ppid", 88, 4).field("uid", 92, 4)
+            .field("gid", 96, 4).field("euid", 100, 4).field("egid", 104, 4).field("loginuid", 108, 4)
+            .field("cgroup_id", 112, 8).field("pid_ns", 120, 4).field("mnt_ns", 124, 4).field("net_ns", 128, 4)
+            .field("syscall_nr", 132, 4).field("comm", 136, COMM_LEN).field("blob_len", 152, 2 * NBLOBS)
+            .build();
+
+    static final StructView SOCK = StructView.builder("sensor_sock", 264)
+            .field("family", 0, 2).field("type", 2, 2).field("protocol", 4, 2).field("lport", 6, 2)
+            .field("rport", 8, 2).field("laddr", 16, 16).field("raddr", 32, 16)
+            .field("lpath", 48, 108).field("rpath", 156, 108)
+            .build();
+
+    static final StructView SPEC = StructView.builder("sensor_spec", 16)
+            .field("kind", 0, 1).field("flags", 1, 1).field("path", 2, 2).field("dirfd", 4, 2)
+            .field("str", 6, 1).field("sockaddr", 7, 1).field("sockaddr_len", 8, 1)
+            .build();
+
+    static final StructView CONFIG = StructView.builder("sensor_config", 16)
+            .field("pid_filter", 0, 4).field("comm_filter", 4, 4).field("cgroup_filter", 8, 4)
+            .build();
+
+    static final long SIZE = HDR.field("size").offset();
+    static final long KIND = HDR.field("kind").offset();
+    static final long CPU = HDR.field("cpu").offset();
+    static final long SEQ = HDR.field("seq").offset();
+    static final long TS_MONO = HDR.field("ts_mono").offset();
+    static final long RET = HDR.field("ret").offset();
+    static final long ARGS = HDR.field("args").offset();
+    static final long PID = HDR.field("pid").offset();
+    static final long TID = HDR.field("tid").offset();
+    static final long PPID = HDR.field("ppid").offset();
+    static final long UID = HDR.field("uid").offset();
+    static final long GID = HDR.field("gid").offset();
+    static final long EUID = HDR.field("euid").offset();
+    static final long EGID = HDR.field("egid").offset();
+    static final long LOGINUID = HDR.field("loginuid").offset();
+    static final long CGROUP_ID = HDR.field("cgroup_id").offset();
+    static final long PID_NS = HDR.field("pid_ns").offset();
+    static final long MNT_NS = HDR.field("mnt_ns").offset();
+    static final long NET_NS = HDR.field("net_ns").offset();
+    static final long SYSCALL_NR = HDR.field("syscall_nr").offset();
+    static final long COMM = HDR.field("comm").offset();
+    static final long BLOB_LEN = HDR.field("blob_len").offset();
+    static final long DATA = HDR.size();
+
+    static final long S_FAMILY = SOCK.field("family").offset();
+    static final long S_TYPE = SOCK.field("type").offset();
+    static final long S_PROTOCOL = SOCK.field("protocol").offset();
+    static final long S_LPORT = SOCK.field("lport").offset();
+    static final long S_RPORT = SOCK.field("rport").offset();
+    static final long S_LADDR = SOCK.field("laddr").offset();
+    static final long S_RADDR = SOCK.field("raddr").offset();
+    static final long S_LPATH = SOCK.field("lpath").offset();
+    static final long S_RPATH = SOCK.field("rpath").offset();
+    static final int S_PATH_LEN = 108;
+
+    static void verify(Btf btf) {
+        HDR.verify(btf);
+        SOCK.verify(btf);
+        SPEC.verify(btf);
+        CONFIG.verify(btf);
+    }
+}

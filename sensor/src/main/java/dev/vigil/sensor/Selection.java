@@ -1,0 +1,87 @@
+package dev.vigil.sensor;
+
+import dev.vigil.events.EventType;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which events the sensor delivers, hence which syscall tracepoints it attaches. Process lifecycle (exec,
+ * fork, exit, comm renames) always comes from sched/task tracepoints, which cost untraced syscalls nothing;
+ * syscall tracepoints are attached only for the types selected here.
+ *
+ * <p>Successful execs come from sched_process_exec. The execve/execveat syscall tracepoints are attached only
+ * when {@link #failedExecs()} is asked for: attaching any syscall tracepoint puts every syscall of every
+ * process on the kernel's slow path (PLATFORM.md, ~90 ns), a cost an exec-only selection need not pay.
+ * Likewise the clone family's tracepoints only serve to name the syscall (clone vs fork vs vfork vs clone3)
+ * and its flags; without them a new process is reported as {@code clone} with flags absent.
+ */
+public record Selection(Set<EventType> types, boolean failedExecs, boolean cloneSyscalls) {
+    private static final Set<EventType> LIFECYCLE = EnumSet.of(EventType.EXECVE, EventType.EXECVEAT,
+            EventType.CLONE, EventType.CLONE3, EventType.FORK, EventType.VFORK, EventType.PROCEXIT);
+
+    public Selection {
+        EnumSet<EventType> s = EnumSet.noneOf(EventType.class);
+        for (EventType t : types) {
+            if (!LIFECYCLE.contains(t) && SyscallTable.of(t) == null) {
+                throw new IllegalArgumentException("the sensor cannot capture event type '" + t.falcoName() + "'");
+            }
+            s.add(t);
+        }
+        types = Set.copyOf(s);
+    }
+
+    /** Exactly these types; lifecycle from sched tracepoints only. */
+    public static Selection of(Collection<EventType> types) {
+        return new Selection(EnumSet.copyOf(types.isEmpty() ? EnumSet.noneOf(EventType.class) : EnumSet.copyOf(types)),
+                false, false);
+    }
+
+    public static Selection of(EventType... types) {
+        return of(List.of(types));
+    }
+
+    /** Every type the sensor can capture, failed execs and clone syscall names included. */
+    public static Selection all() {
+        EnumSet<EventType> s = EnumSet.copyOf(LIFECYCLE);
+        for (SyscallTable.Def d : SyscallTable.all()) s.add(d.type());
+        return new Selection(s, true, true);
+    }
+
+    /** Parses a comma-separated list of Falco event type names ("execve,openat,connect", or "all"). */
+    public static Selection parse(String list) {
+        if (list.trim().equals("all")) return all();
+        EnumSet<EventType> s = EnumSet.noneOf(EventType.class);
+        for (String n : list.split(",")) {
+            String name = n.trim();
+            if (name.isEmpty()) continue;
+            EventType t = EventType.byName(name);
+            if (t == null) throw new IllegalArgumentException("unknown event type '" + name + "'");
+            s.add(t);
+        }
+        return of(s);
+    }
+
+    public Selection withFailedExecs(boolean on) { return new Selection(types, on, cloneSyscalls); }
+
+    public Selection withCloneSyscalls(boolean on) { return new Selection(types, failedExecs, on); }
+
+    public boolean contains(EventType t) { return types.contains(t); }
+
+    /** The syscall definitions whose tracepoints are attached. */
+    public List<SyscallTable.Def> syscalls() {
+        List<SyscallTable.Def> out = new ArrayList<>();
+        for (SyscallTable.Def d : SyscallTable.all()) {
+            if (!types.contains(d.type())) continue;
+            if ((d.flags() & RecordLayout.SPEC_EXEC) != 0 && !failedExecs) continue;
+            if ((d.flags() & RecordLayout.SPEC_CLONE) != 0 && !cloneSyscalls) continue;
+            // sys_enter_fork/vfork refuse the enter program (EACCES at attach; not yet understood); glibc's
+            // fork() is clone(2) anyway, so these two are named only when a program calls them directly.
+            if (d.type() == EventType.FORK || d.type() == EventType.VFORK) continue;
+            out.add(d);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,501 @@
+package dev.vigil.sensor;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.vigil.ebpf.BpfObject;
+import dev.vigil.ebpf.KernelClock;
+import dev.vigil.ebpf.Preflight;
+import dev.vigil.ebpf.map.BpfMap;
+import dev.vigil.ebpf.ringbuf.RingBuffer;
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.events.FdType;
+import dev.vigil.events.FdView;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.nio.file.Files;
+import java.util.function.Consumer;
+
+/**
+ * The sensor: loads bpf/sensor.bpf.c, attaches the lifecycle tracepoints and the syscall tracepoints of a
+ * {@link Selection}, and delivers each record as a {@link SensorEvent} (an {@link EventView} valid during the
+ * callback) after applying it to the {@link ProcessTable}. One reader thread calls {@link #run}; {@link #stop}
+ * and the drop counters may be used from any thread.
+ */
+public final class Sensor implements AutoCloseable {
+    static final String OBJECT = "/bpf/sensor.bpf.o";
+    private static final Path TRACEFS_SYSCALLS = Path.of("/sys/kernel/tracing/events/syscalls");
+    /** Reader sleep: bounds the delay from syscall to delivery. */
+    public static final int POLL_INTERVAL_MS = 2;
+
+    private final BpfObject object;
+    private final RingBuffer ring;
+    private final BpfMap drops;
+    private final Selection selection;
+    private final ProcessTable table;
+    private final SensorEvent event = new SensorEvent();
+    private final boolean[] deliver = new boolean[EventType.COUNT];
+    private final long wallOffset;
+    private volatile boolean stopping;
+    private long num;
+    private long delivered;
+    private long lastSweep;
+    // per-CPU sequence accounting: received records and the highest sequence seen (+1)
+    private final long[] seqReceived = new long[BpfMap.possibleCpus()];
+    private final long[] seqNext = new long[BpfMap.possibleCpus()];
+    private long lastDropTotal;
+    private long lastDropReport;
+    private DropListener dropListener = r -> { };
+
+    /** Called (rate-limited to once a second) on the reader thread when the kernel counted new drops. */
+    @FunctionalInterface
+    public interface DropListener {
+        void onDrops(DropReport report);
+    }
+
+    /** Drops since start: per record kind (summed over CPUs) and the total; {@code newDrops} since the last report. */
+    public record DropReport(long total, long newDrops, long[] perKind, long[][] perKindPerCpu) {
+        /** The event type a kind stands for, or null for lifecycle kinds. */
+        public static String kindName(int kind) {
+            return switch (kind) {
+                case RecordLayout.KIND_PROC_EXEC -> "exec";
+                case RecordLayout.KIND_PROC_FORK -> "fork";
+                case RecordLayout.KIND_PROC_EXIT -> "procexit";
+                case RecordLayout.KIND_TASK_RENAME -> "rename";
+                default -> {
+                    SyscallTable.Def d = SyscallTable.byKind(kind);
+                    yield d == null ? "kind" + kind : d.type().falcoName();
+                }
+            };
+        }
+    }
+
+    /** Options that are not the selection. */
+    public record Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot) {
+        public static Options defaults() {
+            return new Options(16 << 20, ProcessTable.DEFAULT_MAX_EXITED, ProcessTable.DEFAULT_GRACE_NANOS, true,
+                    Path.of("/proc"));
+        }
+
+        public Options withRingBytes(int bytes) { return new Options(bytes, maxExited, graceNanos, seedFromProc, procRoot); }
+
+        public Options withSeed(boolean seed) { return new Options(ringBytes, maxExited, graceNanos, seed, procRoot); }
+    }
+
+    private Sensor(BpfObject object, RingBuffer ring, Selection selection, ProcessTable table) {
+        this.object = object;
+        this.ring = ring;
+        this.drops = object.map("sensor_drops");
+        this.selection = selection;
+        this.table = table;
+        this.wallOffset = KernelClock.realtimeNanos() - KernelClock.monotonicNanos();
+        event.wallOffset = wallOffset;
+        for (EventType t : selection.types()) deliver[t.id()] = true;
+    }
+
+    public static Sensor start(Selection selection) {
+        return start(selection, Options.defaults());
+    }
+
+    /** Checks the machine, seeds the process table, loads and attaches. Failures are {@link SensorException}s. */
+    public static Sensor start(Selection selection, Options options) {
+        Preflight.check(true);
+        BpfObject obj = BpfObject.openResource(OBJECT);
+        RingBuffer ring = null;
+        try {
+            RecordLayout.verify(obj.btf());
+            obj.setConstant("self_tgid", ProcessHandle.current().pid());
+            obj.map("sensor_ring").setMaxEntries(options.ringBytes());
+            obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
+            boolean anySyscall = !selection.syscalls().isEmpty();
+            boolean[] enterNeeded = new boolean[RecordLayout.NARGS + 1];
+            for (SyscallTable.Def d : selection.syscalls()) enterNeeded[d.nargs()] = true;
+            for (int n = 0; n <= RecordLayout.NARGS; n++) obj.program("sensor_sys_enter" + n).setAutoload(enterNeeded[n]);
+            obj.program("sensor_sys_exit").setAutoload(anySyscall);
+            obj.load();
+            writeSpecs(obj.map("sensor_specs"), selection);
+            ProcessTable table = new ProcessTable(options.maxExited(), options.graceNanos());
+            ring = RingBuffer.open(obj.map("sensor_ring"));
+            // Lifecycle first, then seed: a process forked between the two is seen by both (the record wins).
+            for (String p : new String[] {"sensor_exec", "sensor_fork", "sensor_exit", "sensor_rename"}) {
+                obj.program(p).attachBtfTracepoint();
+            }
+            if (options.seedFromProc()) {
+                table.seed(options.procRoot(), KernelClock.realtimeNanos() - KernelClock.bootTimeNanos());
+            }
+            List<EventType> missing = new ArrayList<>();
+            for (SyscallTable.Def d : selection.syscalls()) {
+                String name = SyscallTable.syscallName(d);
+                if (!Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_" + name))) {
+                    missing.add(d.type()); // this kernel lacks the syscall (e.g. init_module without CONFIG_MODULES)
+                    continue;
+                }
+                obj.program("sensor_sys_enter" + d.nargs()).attachTracepoint("syscalls", "sys_enter_" + name);
+                obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + name);
+            }
+            Sensor sensor = new Sensor(obj, ring, selection, table);
+            sensor.unavailable = List.copyOf(missing);
+            return sensor;
+        } catch (RuntimeException e) {
+            if (ring != null) ring.close();
+            obj.close();
+            throw e;
+        }
+    }
+
+    private static void writeSpecs(BpfMap specs, Selection selection) {
+        for (SyscallTable.Def d : selection.syscalls()) {
+            ByteBuffer v = ByteBuffer.allocate((int) RecordLayout.SPEC.size()).order(ByteOrder.nativeOrder());
+            v.put(0, (byte) d.kind()).put(1, (byte) d.flags());
+            v.put(2, (byte) d.path0()).put(3, (byte) d.path1());
+            v.put(4, (byte) d.dirfd0()).put(5, (byte) d.dirfd1());
+            v.put(6, (byte) d.str()).put(7, (byte) d.sockaddr()).put(8, (byte) d.sockaddrLen());
+            specs.update(BpfMap.u32(d.nr()), v.array());
+        }
+    }
+
+    public Selection selection() { return selection; }
+
+    private List<EventType> unavailable = List.of();
+
+    /** Selected types whose syscall this kernel does not have (no tracepoint): never delivered. */
+    public List<EventType> unavailable() { return unavailable; }
+
+    /**
+     * Traces only these tgids (live change, in the kernel); an empty set or null turns the pid filter off.
+     * Lifecycle records follow the same filter, so a child of a traced pid is traced only if added.
+     */
+    public synchronized void filterPids(java.util.Collection<Integer> pids) {
+        BpfMap set = object.map("sensor_pids");
+        for (byte[] k : set.keys()) set.delete(k);
+        if (pids != null) for (int pid : pids) set.update(BpfMap.u32(pid), new byte[] {1});
+        config[0] = pids == null || pids.isEmpty() ? 0 : 1;
+        writeConfig();
+    }
+
+    /** Traces only processes whose comm is one of these (exact, at most 15 bytes); empty or null: off. */
+    public synchronized void filterComms(java.util.Collection<String> comms) {
+        BpfMap set = object.map("sensor_comms");
+        for (byte[] k : set.keys()) set.delete(k);
+        if (comms != null) {
+            for (String c : comms) {
+                byte[] key = new byte[RecordLayout.COMM_LEN];
+                byte[] b = c.getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(b, 0, key, 0, Math.min(b.length, RecordLayout.COMM_LEN - 1));
+                set.update(key, new byte[] {1});
+            }
+        }
+        config[1] = comms == null || comms.isEmpty() ? 0 : 1;
+        writeConfig();
+    }
+
+    /** Traces only these cgroup v2 ids; empty or null: off. */
+    public synchronized void filterCgroups(java.util.Collection<Long> ids) {
+        BpfMap set = object.map("sensor_cgroups");
+        for (byte[] k : set.keys()) set.delete(k);
+        if (ids != null) for (long id : ids) set.update(BpfMap.u64(id), new byte[] {1});
+        config[2] = ids == null || ids.isEmpty() ? 0 : 1;
+        writeConfig();
+    }
+
+    private final int[] config = new int[3];
+
+    private void writeConfig() {
+        ByteBuffer v = ByteBuffer.allocate((int) RecordLayout.CONFIG.size()).order(ByteOrder.nativeOrder());
+        v.putInt(0, config[0]).putInt(4, config[1]).putInt(8, config[2]);
+        object.map("sensor_config").update(BpfMap.u32(0), v.array());
+    }
+
+    public ProcessTable processTable() { return table; }
+
+    public void setDropListener(DropListener l) { this.dropListener = l; }
+
+    /** Delivers events until {@link #stop()}, then drains what is left. The view is valid only during accept. */
+    public void run(Consumer<? super SensorEvent> consumer) {
+        while (!stopping) {
+            ring.poll(POLL_INTERVAL_MS, (data, offset, length) -> onRecord(consumer, data, offset, length));
+            housekeeping();
+        }
+        ring.drain((data, offset, length) -> onRecord(consumer, data, offset, length));
+        housekeeping();
+    }
+
+    /** One poll (for callers that run their own loop): returns the records handled. */
+    public int pollOnce(int timeoutMs, Consumer<? super SensorEvent> consumer) {
+        int n = ring.poll(timeoutMs, (data, offset, length) -> onRecord(consumer, data, offset, length));
+        housekeeping();
+        return n;
+    }
+
+    public void stop() {
+        stopping = true;
+        ring.wakeup();
+    }
+
+    private void housekeeping() {
+        long now = System.nanoTime();
+        if (now - lastDropReport >= 1_000_000_000L) {
+            lastDropReport = now;
+            DropReport r = drops();
+            if (r.total() > lastDropTotal) {
+                DropReport report = new DropReport(r.total(), r.total() - lastDropTotal, r.perKind(), r.perKindPerCpu());
+                lastDropTotal = r.total();
+                try {
+                    dropListener.onDrops(report);
+                } catch (RuntimeException e) {
+                    // a listener failure must not stop the reader
+                }
+            }
+        }
+        if (now - lastSweep >= 60_000_000_000L) {
+            lastSweep = now;
+            table.sweep(KernelClock.monotonicNanos());
+        }
+    }
+
+    /** The kernel's drop counters now. */
+    public DropReport drops() {
+        long[][] perCpu = new long[RecordLayout.MAX_KINDS][];
+        long[] perKind = new long[RecordLayout.MAX_KINDS];
+        long total = 0;
+        for (int k = 0; k < RecordLayout.MAX_KINDS; k++) {
+            perCpu[k] = drops.perCpuLongs(k);
+            for (long v : perCpu[k]) perKind[k] += v;
+            total += perKind[k];
+        }
+        return new DropReport(total, 0, perKind, perCpu);
+    }
+
+    public long droppedTotal() { return drops().total(); }
+
+    /** Records missing from the per-CPU sequences (what the reader saw go missing). */
+    public long missingRecords() {
+        long m = 0;
+        for (int c = 0; c < seqNext.length; c++) m += seqNext[c] - seqReceived[c];
+        return m;
+    }
+
+    public long recordsReceived() {
+        long r = 0;
+        for (long v : seqReceived) r += v;
+        return r;
+    }
+
+    public long eventsDelivered() { return delivered; }
+
+    // --- decoding ---
+
+    private void onRecord(Consumer<? super SensorEvent> consumer, MemorySegment seg, long off, int len) {
+        if (len < RecordLayout.DATA) return;
+        SensorEvent ev = event;
+        ev.reset(seg, off, len);
+        int kind = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, off + RecordLayout.KIND));
+        ev.kind = kind;
+        int cpu = ev.cpu();
+        if (cpu < seqNext.length) {
+            seqReceived[cpu]++;
+            seqNext[cpu] = Math.max(seqNext[cpu], ev.seq() + 1);
+        }
+        int pid = ev.pid();
+        ProcessEntry p = table.get(pid);
+        if (p == null) {
+            p = table.getOrCreate(pid);
+        }
+        p.tid = ev.tid();
+        p.uid = ev.uid();
+        p.euid = ev.euid();
+        p.gid = ev.gid();
+        p.egid = Integer.toUnsignedLong(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.EGID));
+        p.loginUid = ev.loginUid();
+        p.cgroupId = ev.cgroupId();
+        p.pidNs = ev.pidNs();
+        p.mntNs = ev.mntNs();
+        p.netNs = ev.netNs();
+        if (kind != RecordLayout.KIND_PROC_EXIT) {
+            table.setParent(p, seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.PPID));
+        }
+        if (kind != RecordLayout.KIND_TASK_RENAME || p.comm == null) {
+            updateComm(p, seg, off + RecordLayout.COMM);
+        }
+        ev.process = p;
+        ev.def = null;
+        EventType type;
+        switch (kind) {
+            case RecordLayout.KIND_PROC_FORK -> {
+                int child = (int) ev.arg(1);
+                ProcessEntry c = table.onFork(pid, child, ev.arg(3) + bootWall());
+                SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
+                type = d != null ? d.type() : EventType.CLONE;
+                ev.childPid = child;
+                ev.cloneFlags = d != null && d.type() != EventType.CLONE3 ? ev.arg(2) : EventView.ABSENT;
+                ev.argv = c.argv;
+                ev.cwd = c.cwd;
+                ev.exePath = c.exePath;
+            }
+            case RecordLayout.KIND_PROC_EXEC -> {
+                SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
+                type = d != null && d.type() == EventType.EXECVEAT ? EventType.EXECVEAT : EventType.EXECVE;
+                int argvLen = ev.blobLen[RecordLayout.SLOT_EXTRA];
+                byte[] raw = new byte[argvLen];
+                MemorySegment.copy(seg, JAVA_BYTE, ev.blobOff[RecordLayout.SLOT_EXTRA], raw, 0, argvLen);
+                ev.argv = ProcessTable.splitNul(raw, argvLen);
+                ev.exePath = ev.blobString(RecordLayout.SLOT_SOCK);
+                ev.cwd = ev.blobString(RecordLayout.SLOT_BASE0);
+                ev.filename = ev.blobString(RecordLayout.SLOT_PATH0);
+                table.onExec(pid, p.comm, ev.argv, ev.exePath, ev.cwd);
+                p.capEffective = ev.arg(0);
+                p.capPermitted = ev.arg(1);
+                p.capInheritable = ev.arg(2);
+                p.tty = ev.arg(3);
+                p.exeIno = ev.arg(4);
+            }
+            case RecordLayout.KIND_PROC_EXIT -> {
+                type = EventType.PROCEXIT;
+                ev.reaper = (int) ev.arg(1);
+            }
+            case RecordLayout.KIND_TASK_RENAME -> {
+                ProcessEntry target = table.get(ev.arg(0));
+                String comm = ev.blobString(RecordLayout.SLOT_EXTRA);
+                if (target != null && comm != null && ev.arg(0) == ev.arg(1)) target.setComm(comm);
+                return; // internal: the prctl event (if selected) comes from the syscall
+            }
+            default -> {
+                SyscallTable.Def d = SyscallTable.byKind(kind);
+                if (d == null) return;
+                ev.def = d;
+                type = d.type();
+                applySyscall(ev, d, p);
+            }
+        }
+        ev.type = type;
+        ev.num = ++num;
+        if (deliver[type.id()]) {
+            delivered++;
+            consumer.accept(ev);
+        }
+        if (kind == RecordLayout.KIND_PROC_EXIT) {
+            table.onExit(pid, ev.reaper, ev.monotonicTs());
+        } else if (type == EventType.CLOSE && ev.ret() == 0) {
+            p.removeFd(ev.arg(0));
+        }
+    }
+
+    private long bootWall() {
+        return wallOffset - (KernelClock.bootTimeNanos() - KernelClock.monotonicNanos());
+    }
+
+    private static void updateComm(ProcessEntry p, MemorySegment seg, long at) {
+        int n = 0;
+        while (n < RecordLayout.COMM_LEN && seg.get(JAVA_BYTE, at + n) != 0) n++;
+        String cur = p.comm;
+        if (cur != null && cur.length() == n) {
+            boolean same = true;
+            for (int i = 0; i < n && same; i++) same = cur.charAt(i) == (char) seg.get(JAVA_BYTE, at + i);
+            if (same) return;
+        }
+        byte[] b = new byte[n];
+        MemorySegment.copy(seg, JAVA_BYTE, at, b, 0, n);
+        p.setComm(new String(b, StandardCharsets.UTF_8));
+    }
+
+    /** The fd effects of a syscall (the fd table) and the fd the event is about. */
+    private static void applySyscall(SensorEvent ev, SyscallTable.Def d, ProcessEntry p) {
+        long ret = ev.ret();
+        switch (d.type()) {
+            case OPEN, OPENAT, OPENAT2, CREAT -> {
+                String path = ev.path(0);
+                FdEntry e = new FdEntry(ret >= 0 ? ret : -1, FdType.FILE, path);
+                e.nameRaw = ev.rawPath(0);
+                long flags = d.type() == EventType.CREAT ? 01101 : ev.argLong(d.type().slotOf("flags"));
+                e.openFlags = (int) flags;
+                if ((flags & 0200000) != 0) e.type = FdType.DIRECTORY;
+                if (ret >= 0) p.putFd(e);
+                ev.fd = e;
+            }
+            case MEMFD_CREATE -> {
+                if (ret >= 0) {
+                    String name = ev.blobString(RecordLayout.SLOT_EXTRA);
+                    FdEntry e = new FdEntry(ret, FdType.MEMFD, "/memfd:" + (name == null ? "" : name));
+                    e.openFlags = (ev.arg(1) & 1) != 0 ? 02000000 : 0; // MFD_CLOEXEC
+                    p.putFd(e);
+                    ev.fd = e;
+                }
+            }
+            case SOCKET -> {
+                if (ret >= 0) {
+                    int domain = (int) ev.arg(0);
+                    FdType t = domain == Sockets.AF_INET6 ? FdType.IPV6 : domain == Sockets.AF_UNIX ? FdType.UNIX
+                            : domain == 16 ? FdType.NETLINK : FdType.IPV4;
+                    FdEntry e = new FdEntry(ret, t, null);
+                    if (ev.hasBlob(RecordLayout.SLOT_SOCK)) Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_NONE);
+                    e.hasTuple = false;
+                    e.name = null;
+                    e.openFlags = (ev.arg(1) & 02000000) != 0 ? 02000000 : 0;
+                    p.putFd(e);
+                    ev.fd = e;
+                }
+            }
+            case CONNECT, BIND, LISTEN, SENDTO, RECVFROM, SENDMSG, RECVMSG -> {
+                long fd = ev.arg(0);
+                FdEntry e = p.fd(fd);
+                if (e == null) {
+                    e = new FdEntry(fd, FdType.IPV4, null);
+                    p.putFd(e);
+                }
+                if (ev.hasBlob(RecordLayout.SLOT_SOCK) && ev.blobLen[RecordLayout.SLOT_SOCK] >= RecordLayout.SOCK.size()) {
+                    int role = d.type() == EventType.BIND || d.type() == EventType.LISTEN ? FdView.ROLE_SERVER
+                            : e.role != FdView.ROLE_NONE ? e.role : FdView.ROLE_CLIENT;
+                    Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], role);
+                    if (d.type() == EventType.CONNECT && e.type == FdType.UNIX && (e.name == null || e.name.isEmpty())) {
+                        CharSequence a = ev.argStr(d.type().slotOf("addr"));
+                        e.name = a == null ? "" : a.toString();
+                    }
+                }
+                ev.fd = e;
+            }
+            case ACCEPT, ACCEPT4 -> {
+                if (ret >= 0) {
+                    FdEntry e = new FdEntry(ret, FdType.IPV4, null);
+                    if (ev.hasBlob(RecordLayout.SLOT_SOCK)) Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_SERVER);
+                    p.putFd(e);
+                    ev.fd = e;
+                }
+            }
+            case DUP, DUP2, DUP3 -> {
+                FdEntry old = p.fd(ev.arg(0));
+                if (ret >= 0 && old != null && ret != ev.arg(0)) {
+                    FdEntry c = old.copyAs(ret);
+                    c.openFlags = d.type() == EventType.DUP3 && (ev.arg(2) & 02000000) != 0 ? 02000000 : 0;
+                    p.putFd(c);
+                    ev.fd = c;
+                } else {
+                    ev.fd = old;
+                }
+            }
+            case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE -> ev.fd = p.fd(ev.arg(0));
+            case CHDIR -> {
+                if (ret == 0) p.cwd = ev.path(0);
+            }
+            default -> { }
+        }
+        if (d.type() == EventType.FCHDIR && ret == 0 && ev.fd != null && ev.fd.name != null) p.cwd = ev.fd.name;
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        ring.close();
+        object.close();
+    }
+
+    static String describe(int[] a) { return Arrays.toString(a); }
+}

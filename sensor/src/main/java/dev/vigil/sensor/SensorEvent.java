@@ -1,0 +1,288 @@
+package dev.vigil.sensor;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.vigil.events.ByteSequence;
+import dev.vigil.events.ContainerView;
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.events.FdView;
+import dev.vigil.events.IpAddr;
+import dev.vigil.events.ProcessView;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The flyweight {@link EventView} over one ring record: valid only during the consumer's callback (the
+ * record's memory is handed back to the kernel afterwards; copy with {@link #snapshot()} to keep it). Numbers
+ * are read from the record on demand; text is decoded the first time it is asked for and cached until the
+ * next record. One instance per sensor, reused for every record.
+ */
+public final class SensorEvent implements EventView {
+    MemorySegment seg;
+    long base;
+    int length;
+    EventType type;
+    SyscallTable.Def def;
+    int kind;
+    long num;
+    long wallOffset;
+    ProcessEntry process;
+    FdEntry fd;
+    final long[] blobOff = new long[RecordLayout.NBLOBS];
+    final int[] blobLen = new int[RecordLayout.NBLOBS];
+    private final CharSequence[] texts = new CharSequence[64];
+    private final boolean[] decoded = new boolean[64];
+    /** Lifecycle values set by the sensor (exec/fork/exit records). */
+    String[] argv;
+    String exePath, cwd, filename;
+    long cloneFlags = ABSENT;
+    int childPid;
+    int reaper;
+
+    void reset(MemorySegment seg, long base, int length) {
+        this.seg = seg;
+        this.base = base;
+        this.length = length;
+        long off = base + RecordLayout.DATA;
+        long end = base + length;
+        for (int i = 0; i < RecordLayout.NBLOBS; i++) {
+            int l = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, base + RecordLayout.BLOB_LEN + 2L * i));
+            if (off + l > end) l = (int) Math.max(0, end - off);
+            blobOff[i] = off;
+            blobLen[i] = l;
+            off += l;
+        }
+        Arrays.fill(decoded, false);
+        Arrays.fill(texts, null);
+        process = null;
+        fd = null;
+        argv = null;
+        exePath = cwd = filename = null;
+        cloneFlags = ABSENT;
+    }
+
+    // --- raw header access ---
+
+    public int kind() { return kind; }
+    public int pid() { return seg.get(JAVA_INT_UNALIGNED, base + RecordLayout.PID); }
+    public int tid() { return seg.get(JAVA_INT_UNALIGNED, base + RecordLayout.TID); }
+    public int cpu() { return Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, base + RecordLayout.CPU)); }
+    public long seq() { return seg.get(JAVA_LONG_UNALIGNED, base + RecordLayout.SEQ); }
+    /** CLOCK_MONOTONIC nanoseconds at the syscall's exit. */
+    public long monotonicTs() { return seg.get(JAVA_LONG_UNALIGNED, base + RecordLayout.TS_MONO); }
+    public long arg(int i) { return seg.get(JAVA_LONG_UNALIGNED, base + RecordLayout.ARGS + 8L * i); }
+    public long ret() { return seg.get(JAVA_LONG_UNALIGNED, base + RecordLayout.RET); }
+    public long cgroupId() { return seg.get(JAVA_LONG_UNALIGNED, base + RecordLayout.CGROUP_ID); }
+    public long pidNs() { return u32(RecordLayout.PID_NS); }
+    public long mntNs() { return u32(RecordLayout.MNT_NS); }
+    public long netNs() { return u32(RecordLayout.NET_NS); }
+    public long loginUid() { return u32(RecordLayout.LOGINUID); }
+    public long uid() { return u32(RecordLayout.UID); }
+    public long euid() { return u32(RecordLayout.EUID); }
+    public long gid() { return u32(RecordLayout.GID); }
+    /** The cgroup path of the process (cgroup v2), or null when unknown. */
+    public CharSequence cgroupPath() { return process == null ? null : process.table.cgroups.path(cgroupId()); }
+
+    private long u32(long field) { return Integer.toUnsignedLong(seg.get(JAVA_INT_UNALIGNED, base + field)); }
+
+    boolean hasBlob(int slot) { return blobLen[slot] > 0; }
+
+    /** A NUL-terminated string blob, without its NUL. */
+    String blobString(int slot) {
+        int l = blobLen[slot];
+        if (l <= 0) return null;
+        long at = blobOff[slot];
+        int n = 0;
+        while (n < l && seg.get(JAVA_BYTE, at + n) != 0) n++;
+        byte[] b = new byte[n];
+        MemorySegment.copy(seg, JAVA_BYTE, at, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    byte[] blobBytes(int slot) {
+        byte[] b = new byte[blobLen[slot]];
+        MemorySegment.copy(seg, JAVA_BYTE, blobOff[slot], b, 0, b.length);
+        return b;
+    }
+
+    /** Path argument k (0 or 1) made absolute against its base directory and normalized, or null. */
+    String path(int k) {
+        String raw = blobString(2 * k);
+        if (raw == null) return null;
+        if (raw.startsWith("/")) return Paths.normalize(raw);
+        String dir = blobString(2 * k + 1);
+        if (dir == null) return raw; // base unknown (bad dirfd): the raw path, as passed
+        return Paths.normalize(dir + "/" + raw);
+    }
+
+    /** Path argument k as the process passed it. */
+    String rawPath(int k) { return blobString(2 * k); }
+
+    // --- EventView ---
+
+    @Override public EventType type() { return type; }
+    @Override public long num() { return num; }
+    @Override public long timestamp() { return monotonicTs() + wallOffset; }
+    @Override public long rawRes() { return ret(); }
+
+    @Override
+    public long argLong(int slot) {
+        String src = source(slot);
+        if (src == null) return ABSENT;
+        switch (src) {
+            case "ret": return ret();
+            case "a0", "a1", "a2", "a3", "a4", "a5": {
+                long v = arg(src.charAt(1) - '0');
+                return switch (type.param(slot).type()) {
+                    case FD, PID, INT32 -> (int) v; // C int arguments: sign-extended (AT_FDCWD is -100)
+                    case UID, GID, UINT32, MODE -> v & 0xffffffffL;
+                    default -> v;
+                };
+            }
+            case "how.flags": return blobLen[4] >= 8 ? seg.get(JAVA_LONG_UNALIGNED, blobOff[4]) : ABSENT;
+            case "how.mode": return blobLen[4] >= 16 ? seg.get(JAVA_LONG_UNALIGNED, blobOff[4] + 8) : ABSENT;
+            case "how.resolve": return blobLen[4] >= 24 ? seg.get(JAVA_LONG_UNALIGNED, blobOff[4] + 16) : ABSENT;
+            case "child": return childPid;
+            case "cloneflags": return cloneFlags;
+            case "pid": return pid();
+            case "tid": return tid();
+            case "ppid": return process == null ? ABSENT : process.ppid;
+            case "uid": return uid();
+            case "gid": return gid();
+            case "loginuid": return loginUid();
+            case "tty": return process == null ? ABSENT : process.tty;
+            case "capi": return process == null ? ABSENT : process.capInheritable;
+            case "capp": return process == null ? ABSENT : process.capPermitted;
+            case "cape": return process == null ? ABSENT : process.capEffective;
+            case "exeino": return process == null ? ABSENT : process.exeIno;
+            case "pgid", "vpgid": return process == null ? ABSENT : process.pgid;
+            case "vpid", "vtid": return process == null ? ABSENT : process.vpid();
+            case "status": return arg(0);
+            case "exitret": return (arg(0) >> 8) & 0xff;
+            case "exitsig": return arg(0) & 0x7f;
+            case "exitcore": return (arg(0) >> 7) & 1;
+            case "reaper": return reaper;
+            default: return ABSENT;
+        }
+    }
+
+    @Override
+    public CharSequence argStr(int slot) {
+        if (slot < 0 || slot >= texts.length) return null;
+        if (!decoded[slot]) {
+            decoded[slot] = true;
+            texts[slot] = text(slot);
+        }
+        return texts[slot];
+    }
+
+    private CharSequence text(int slot) {
+        String src = source(slot);
+        if (src == null) return null;
+        return switch (src) {
+            case "p0" -> path(0);
+            case "p1" -> path(1);
+            case "s" -> blobString(4);
+            case "sa" -> blobLen[4] > 0 ? Sockets.formatSockaddr(seg, blobOff[4], blobLen[4]) : null;
+            case "tuple" -> blobLen[5] >= RecordLayout.SOCK.size() ? Sockets.formatTuple(seg, blobOff[5], role()) : null;
+            case "exe" -> argv == null || argv.length == 0 ? null : argv[0];
+            case "args" -> argv == null ? null : String.join(" ", Arrays.asList(argv).subList(Math.min(1, argv.length), argv.length));
+            case "cwd" -> cwd;
+            case "comm" -> process == null ? null : process.comm;
+            case "exepath" -> exePath;
+            case "filename" -> filename;
+            default -> null;
+        };
+    }
+
+    private int role() {
+        return type == EventType.ACCEPT || type == EventType.ACCEPT4 ? FdView.ROLE_SERVER : FdView.ROLE_CLIENT;
+    }
+
+    private String source(int slot) {
+        if (type == null || slot < 0 || slot >= type.paramCount()) return null;
+        if (def != null && def.type() == type) return def.source(slot);
+        return Lifecycle.source(type, slot);
+    }
+
+    @Override
+    public ByteSequence argBytes(int slot) { return null; }
+
+    @Override public ProcessView process() { return process; }
+    @Override public FdView fd() { return fd; }
+    @Override public ContainerView container() { return null; }
+
+    /** The process entry (with the sensor-only fields: cgroup id and path, exited). */
+    public ProcessEntry processEntry() { return process; }
+
+    /** An immutable copy that outlives the callback. */
+    public dev.vigil.events.Event snapshot() {
+        dev.vigil.events.Event.Builder b = dev.vigil.events.Event.builder(type).num(num).timestamp(timestamp())
+                .res(rawRes());
+        for (int i = 0; i < type.paramCount(); i++) {
+            String name = type.param(i).name();
+            long v = argLong(i);
+            if (v != ABSENT) b.arg(name, v);
+            CharSequence s = argStr(i);
+            if (s != null) b.arg(name, s);
+        }
+        if (process != null) b.process(Snapshots.process(process));
+        if (fd != null) b.fd(Snapshots.fd(fd));
+        return b.build();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(num).append(" < ").append(type).append(" pid=").append(pid()).append(" tid=").append(tid());
+        for (int i = 0; i < type.paramCount(); i++) {
+            CharSequence s = argStr(i);
+            long v = argLong(i);
+            if (s != null) sb.append(' ').append(type.param(i).name()).append('=').append(s);
+            else if (v != ABSENT) sb.append(' ').append(type.param(i).name()).append('=').append(v);
+        }
+        if (fd != null) sb.append(" fd.name=").append(fd.name());
+        return sb.toString();
+    }
+
+    /** Where the lifecycle types' parameters come from (exec, fork, exit records). */
+    static final class Lifecycle {
+        private static final java.util.Map<EventType, String[]> MAP = new java.util.EnumMap<>(EventType.class);
+
+        static {
+            String exec = "res=ret exe=exe args=args tid=tid pid=pid ptid=ppid cwd=cwd comm=comm tty=tty vpgid=vpgid "
+                    + "loginuid=loginuid cap_inheritable=capi cap_permitted=capp cap_effective=cape exe_ino=exeino "
+                    + "uid=uid trusted_exepath=exepath pgid=pgid gid=gid filename=filename";
+            put(EventType.EXECVE, exec);
+            put(EventType.EXECVEAT, exec.replace(" filename=filename", ""));
+            String clone = "res=child exe=exe args=args tid=tid pid=pid ptid=ppid cwd=cwd comm=comm flags=cloneflags "
+                    + "uid=uid gid=gid vtid=vtid vpid=vpid";
+            put(EventType.CLONE, clone);
+            put(EventType.CLONE3, clone);
+            put(EventType.FORK, clone);
+            put(EventType.VFORK, clone);
+            put(EventType.PROCEXIT, "status=status ret=exitret sig=exitsig core=exitcore reaper_tid=reaper");
+        }
+
+        private static void put(EventType t, String spec) {
+            String[] s = new String[t.paramCount()];
+            for (String p : spec.split(" ")) {
+                int eq = p.indexOf('=');
+                int slot = t.slotOf(p.substring(0, eq));
+                if (slot < 0) throw new IllegalStateException(t + " has no parameter " + p);
+                s[slot] = p.substring(eq + 1);
+            }
+            MAP.put(t, s);
+        }
+
+        static String source(EventType t, int slot) {
+            String[] s = MAP.get(t);
+            return s == null ? null : s[slot];
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.vigil.sensor;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.vigil.events.FdType;
+import dev.vigil.events.FdView;
+import dev.vigil.events.IpAddr;
+import dev.vigil.events.L4Proto;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Decoding of user sockaddrs and of struct sensor_sock, into Falco's renderings and {@link FdEntry} state. */
+final class Sockets {
+    static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10;
+    private static final java.lang.foreign.ValueLayout.OfShort BE_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final java.lang.foreign.ValueLayout.OfLong BE_LONG =
+            java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final java.lang.foreign.ValueLayout.OfInt BE_INT =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private Sockets() {}
+
+    /** "1.2.3.4:80", "::1:80" or a unix path, from a user sockaddr. */
+    static String formatSockaddr(MemorySegment seg, long at, int len) {
+        if (len < 2) return null;
+        int family = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, at));
+        switch (family) {
+            case AF_INET:
+                if (len < 8) return null;
+                return IpAddr.format(0, IpAddr.v4Lo(seg.get(BE_INT, at + 4))) + ":"
+                        + Short.toUnsignedInt(seg.get(BE_SHORT, at + 2));
+            case AF_INET6:
+                if (len < 24) return null;
+                return IpAddr.format(seg.get(BE_LONG, at + 8), seg.get(BE_LONG, at + 16)) + ":"
+                        + Short.toUnsignedInt(seg.get(BE_SHORT, at + 2));
+            case AF_UNIX:
+                return cstr(seg, at + 2, len - 2);
+            default:
+                return null;
+        }
+    }
+
+    static String cstr(MemorySegment seg, long at, int max) {
+        if (max <= 0) return "";
+        boolean abstractName = seg.get(JAVA_BYTE, at) == 0;
+        long start = abstractName ? at + 1 : at;
+        int lim = abstractName ? max - 1 : max;
+        int n = 0;
+        while (n < lim && seg.get(JAVA_BYTE, start + n) != 0) n++;
+        byte[] b = new byte[n];
+        MemorySegment.copy(seg, JAVA_BYTE, start, b, 0, n);
+        String s = new String(b, StandardCharsets.UTF_8);
+        return abstractName ? (n == 0 ? "" : "@" + s) : s;
+    }
+
+    static int family(MemorySegment seg, long sock) {
+        return Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sock + RecordLayout.S_FAMILY));
+    }
+
+    /** Falco's tuple text: "cip:cport->sip:sport" for IP, the path for unix. */
+    static String formatTuple(MemorySegment seg, long sock, int role) {
+        FdEntry e = new FdEntry(-1, FdType.IPV4, null);
+        fill(e, seg, sock, role);
+        return e.name;
+    }
+
+    private static long[] addr(MemorySegment seg, long at, boolean v6) {
+        if (v6) return new long[] {seg.get(BE_LONG, at), seg.get(BE_LONG, at + 8)};
+        return new long[] {0, IpAddr.v4Lo(seg.get(BE_INT, at))};
+    }
+
+    /** Sets type, protocol, role and tuple of an fd entry from a struct sensor_sock. */
+    static void fill(FdEntry e, MemorySegment seg, long sock, int role) {
+        int family = family(seg, sock);
+        int type = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sock + RecordLayout.S_TYPE));
+        int proto = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sock + RecordLayout.S_PROTOCOL));
+        int lport = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sock + RecordLayout.S_LPORT));
+        int rport = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sock + RecordLayout.S_RPORT));
+        e.role = role;
+        if (family == AF_INET || family == AF_INET6) {
+            boolean v6 = family == AF_INET6;
+            e.type = v6 ? FdType.IPV6 : FdType.IPV4;
+            e.l4proto = proto == 6 || type == 1 ? L4Proto.TCP : proto == 17 || type == 2 ? L4Proto.UDP
+                    : proto == 1 || proto == 58 ? L4Proto.ICMP : type == 3 ? L4Proto.RAW : L4Proto.UNKNOWN;
+            long[] l = addr(seg, sock + RecordLayout.S_LADDR, v6);
+            long[] r = addr(seg, sock + RecordLayout.S_RADDR, v6);
+            if (v6 && IpAddr.isV4(l[0], l[1]) && IpAddr.isV4(r[0], r[1])) e.type = FdType.IPV4;
+            if (role == FdView.ROLE_SERVER) {
+                e.setTuple(r[0], r[1], rport, l[0], l[1], lport);
+            } else {
+                e.setTuple(l[0], l[1], lport, r[0], r[1], rport);
+            }
+            e.connected = rport != 0;
+        } else if (family == AF_UNIX) {
+            e.type = FdType.UNIX;
+            String lp = cstr(seg, sock + RecordLayout.S_LPATH, RecordLayout.S_PATH_LEN);
+            String rp = cstr(seg, sock + RecordLayout.S_RPATH, RecordLayout.S_PATH_LEN);
+            e.name = role == FdView.ROLE_SERVER ? (lp.isEmpty() ? rp : lp) : (rp.isEmpty() ? lp : rp);
+            e.connected = !rp.isEmpty();
+        } else if (family == 16) {
+            e.type = FdType.NETLINK;
+        }
+    }
+}
