@@ -243,11 +243,11 @@ static __noinline int walk_path(struct scratch *s, struct dentry *dentry, struct
 		__u32 len;
 		int pos;
 
-		if (dentry == root || dentry == parent) {
+		if (dentry == root) {
 			struct mount *mparent = BPF_CORE_READ(mnt, mnt_parent);
 
-			if (dentry != root || mparent == mnt || !mparent)
-				break; /* the global root (or an unmounted dentry) */
+			if (mparent == mnt || !mparent)
+				break; /* the global root, or the root of an internal mount */
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = mparent;
 			vfsmnt = (struct vfsmount *)((void *)mnt + bpf_core_field_offset(struct mount, mnt));
@@ -264,6 +264,8 @@ static __noinline int walk_path(struct scratch *s, struct dentry *dentry, struct
 		pos -= 1;
 		s->walk[MASKED(pos, WALK_END)] = '/';
 		s->walk_pos = pos;
+		if (dentry == parent)
+			break; /* a pseudo file's dentry (memfd, pipe, socket): its own root, named "/NAME" */
 		dentry = parent;
 	}
 	if (s->walk_pos == WALK_END) {
