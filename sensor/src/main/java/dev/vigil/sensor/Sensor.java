@@ -277,8 +277,19 @@ public final class Sensor implements AutoCloseable {
 
     public long droppedTotal() { return drops().total(); }
 
-    /** Records missing from the per-CPU sequences (what the reader saw go missing). */
+    /**
+     * Records the kernel tried to emit that the reader has not received: the kernel's per-CPU sequence
+     * counters minus the records received. Exact once the ring is drained (records still in the ring count
+     * as missing until read). Gaps inside the received sequences are {@link #sequenceGaps()}.
+     */
     public long missingRecords() {
+        long attempted = 0;
+        for (long v : object.map("sensor_seq").perCpuLongs(0)) attempted += v;
+        return attempted - recordsReceived();
+    }
+
+    /** Holes between received sequence numbers, per CPU, summed: drops seen without asking the kernel. */
+    public long sequenceGaps() {
         long m = 0;
         for (int c = 0; c < seqNext.length; c++) m += seqNext[c] - seqReceived[c];
         return m;
