@@ -1,0 +1,375 @@
+package dev.vigil.agent;
+
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.output.FileOutput;
+import dev.vigil.agent.output.Output;
+import dev.vigil.agent.output.StdoutOutput;
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.rules.Diagnostic;
+import dev.vigil.rules.Priority;
+import dev.vigil.rules.RuleLoadException;
+import dev.vigil.rules.engine.CompiledRule;
+import dev.vigil.rules.engine.EngineOptions;
+import dev.vigil.rules.engine.MatchMode;
+import dev.vigil.rules.engine.RuleSet;
+import dev.vigil.rules.engine.RulesEngine;
+import dev.vigil.rules.load.RuleLoader;
+import dev.vigil.rules.output.Alert;
+import dev.vigil.sensor.Selection;
+import dev.vigil.sensor.Sensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The detection agent: rules loaded from the config, the sensor attached for exactly the event types the loaded
+ * rules need, one reader thread evaluating every event (alerts formatted there, while the flyweight event is
+ * valid, then handed to each output's bounded queue), outputs and the web endpoints on their own threads.
+ *
+ * <p>Lifecycle: {@link #start} (everything that can fail fails here, as one clear exception), {@link #stop} (from a
+ * signal: stop capturing), {@link #awaitStopped} (the reader drained the ring and evaluated it), {@link #close}
+ * (flush outputs within the configured timeout, stop the web server, detach).
+ */
+public final class Agent implements AutoCloseable {
+    /** The bundled default rules (the upstream stable Falco rules, unmodified). */
+    public static final String BUNDLED_RULES = "/rules/falco_rules.yaml";
+    public static final String INTERNAL_PREFIX = "Vigil internal: ";
+
+    private final AgentConfig config;
+    private final PrintStream log;
+    private final RulesEngine engine;
+    private final String hostname;
+    private final Priority threshold;
+    private final boolean json;
+    private final List<Output> outputs = new ArrayList<>();
+    private final Metrics metrics = new Metrics();
+    private final ConcurrentHashMap<String, RuleStats> ruleStats = new ConcurrentHashMap<>();
+    private final TokenBucket dropNotices;
+    private final long startNanos = System.nanoTime();
+    private volatile Sensor sensor;
+    private volatile Thread reader;
+    private volatile WebServer web;
+    private volatile boolean healthy;
+    private volatile boolean stopping;
+    private volatile long healthyAfterNanos = -1;
+    private volatile Throwable readerFailure;
+    private List<String> ruleSources = List.of();
+    private Set<EventType> selected = Set.of();
+    private List<EventType> uncapturable = List.of();
+
+    /** Per-rule counters (read by /metrics) and its token bucket (reader thread only). */
+    static final class RuleStats {
+        final String rule;
+        final Priority priority;
+        final java.util.concurrent.atomic.AtomicLong alerts = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong rateLimited = new java.util.concurrent.atomic.AtomicLong();
+        final TokenBucket bucket;
+
+        RuleStats(String rule, Priority priority, TokenBucket bucket) {
+            this.rule = rule;
+            this.priority = priority;
+            this.bucket = bucket;
+        }
+    }
+
+    private Agent(AgentConfig config, PrintStream log) {
+        this.config = config;
+        this.log = log;
+        this.threshold = config.priority();
+        this.json = config.bool("json_output");
+        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
+        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode);
+        this.hostname = opts.hostname();
+        this.engine = new RulesEngine(opts);
+        this.dropNotices = new TokenBucket(config.number("syscall_event_drops.rate"),
+                config.integer("syscall_event_drops.max_burst"));
+    }
+
+    /**
+     * Starts the agent. Failures (a bad rule file, an output that cannot be opened, a port in use, no permission
+     * to load BPF) throw {@link IllegalArgumentException} or the sensor's {@code BpfException}, with one line
+     * saying what and where; nothing is left running.
+     */
+    public static Agent start(AgentConfig config, PrintStream log) {
+        Agent a = new Agent(config, log);
+        try {
+            a.startAll();
+            return a;
+        } catch (RuntimeException e) {
+            a.abort();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        // Cheap checks first, so a typo does not cost a BPF load.
+        loadRules();
+        int capacity = config.integer("outputs_queue.capacity");
+        if (config.bool("file_output.enabled")) {
+            FileOutput f = new FileOutput(Path.of(config.string("file_output.filename")), capacity);
+            try {
+                f.checkWritable();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("file_output: cannot open " + f.path() + " for append: " + reason(e));
+            }
+            outputs.add(f);
+        }
+        if (config.bool("stdout_output.enabled")) outputs.add(new StdoutOutput(capacity));
+        if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
+        for (Output o : outputs) o.start();
+
+        Set<EventType> needed = neededTypes(engine.current());
+        Set<EventType> capturable = EnumSet.noneOf(EventType.class);
+        List<EventType> cannot = new ArrayList<>();
+        for (EventType t : needed) {
+            try {
+                Selection.of(t);
+                capturable.add(t);
+            } catch (IllegalArgumentException e) {
+                cannot.add(t);
+            }
+        }
+        selected = capturable;
+        uncapturable = List.copyOf(cannot);
+        Sensor.Options so = Sensor.Options.defaults().withRingBytes(config.integer("sensor.ring_buffer_bytes"));
+        sensor = Sensor.start(Selection.of(capturable), so);
+        sensor.setDropListener(this::onDrops);
+        reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
+        healthyAfterNanos = System.nanoTime() - startNanos;
+        healthy = true;
+        RuleSet rs = engine.current();
+        List<String> missing = new ArrayList<>();
+        for (EventType t : uncapturable) missing.add(t.falcoName());
+        for (EventType t : sensor.unavailable()) missing.add(t.falcoName());
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("rules_loaded", rs.enabledRules().size());
+        f.put("rules_files", ruleSources);
+        f.put("event_types", selected.size());
+        f.put("event_types_unavailable", missing);
+        f.put("startup_ms", healthyAfterNanos / 1_000_000);
+        internal(Priority.INFORMATIONAL, "agent started", f);
+    }
+
+    private static String reason(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such directory";
+        return m == null ? e.toString() : m;
+    }
+
+    /** Loads the configured rule files (or the bundled stable rules). */
+    private void loadRules() {
+        List<String> files = config.list("rules_files");
+        try {
+            if (files.isEmpty()) {
+                String text;
+                try (InputStream in = Agent.class.getResourceAsStream(BUNDLED_RULES)) {
+                    if (in == null) throw new IllegalStateException("bundled rules missing from the class path");
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                engine.loadSources(List.of(new RuleLoader.Source("falco_rules.yaml (bundled)", text)));
+                ruleSources = List.of("falco_rules.yaml (bundled)");
+            } else {
+                List<Path> paths = expand(files);
+                engine.load(paths);
+                ruleSources = paths.stream().map(Path::toString).toList();
+            }
+        } catch (RuleLoadException e) {
+            throw new IllegalArgumentException("rules: " + e.getMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("rules: " + e.getMessage());
+        }
+        for (Diagnostic d : engine.current().warnings()) {
+            if ("1".equals(System.getenv("VIGIL_DEBUG"))) log.println("vigil: rules: " + d);
+        }
+    }
+
+    /** Files as given; a directory stands for its *.yaml/*.yml files in name order (as Falco does). */
+    static List<Path> expand(List<String> files) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (String f : files) {
+            Path p = Path.of(f);
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.list(p)) {
+                    s.filter(x -> x.toString().endsWith(".yaml") || x.toString().endsWith(".yml")).sorted().forEach(out::add);
+                }
+            } else if (!Files.isRegularFile(p)) {
+                throw new IOException(f + ": no such rules file");
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The event types of the enabled rules at or above the priority threshold. */
+    private Set<EventType> neededTypes(RuleSet rs) {
+        Set<EventType> s = EnumSet.noneOf(EventType.class);
+        for (CompiledRule r : rs.enabledRules()) {
+            if (r.priority().ordinal() <= threshold.ordinal()) s.addAll(r.eventTypes());
+        }
+        return s;
+    }
+
+    // --- the reader thread ---
+
+    private void readLoop() {
+        try {
+            final Metrics m = metrics;
+            sensor.run(ev -> {
+                m.event(ev.typeId());
+                long t0 = System.nanoTime();
+                engine.evaluate(ev, this::onMatch);
+                m.evalNanos(System.nanoTime() - t0);
+            });
+        } catch (Throwable t) {
+            readerFailure = t;
+            healthy = false;
+            log.println("vigil: the reader thread failed: " + t);
+        }
+    }
+
+    /** On the reader thread, while the event is valid: threshold, rate limit, format, queue. */
+    private void onMatch(CompiledRule rule, EventView e) {
+        if (rule.priority().ordinal() > threshold.ordinal()) return;
+        RuleStats st = ruleStats.computeIfAbsent(rule.name(), n -> new RuleStats(n, rule.priority(),
+                new TokenBucket(config.number("outputs.rate"), config.integer("outputs.max_burst"))));
+        if (!st.bucket.tryTake()) {
+            st.rateLimited.incrementAndGet();
+            return;
+        }
+        st.alerts.incrementAndGet();
+        Alert a = rule.alert(e, hostname);
+        emit(json ? a.toJson() : a.output());
+    }
+
+    private void emit(String line) {
+        for (Output o : outputs) o.offer(line);
+    }
+
+    private void onDrops(Sensor.DropReport r) {
+        metrics.dropNotice();
+        if (!dropNotices.tryTake()) return;
+        Map<String, Object> byKind = new LinkedHashMap<>();
+        for (int k = 0; k < r.perKind().length; k++) {
+            if (r.perKind()[k] > 0) byKind.put(Sensor.DropReport.kindName(k), r.perKind()[k]);
+        }
+        internal(Priority.CRITICAL, "syscall event drop. " + r.newDrops() + " system calls dropped since the last notice",
+                new LinkedHashMap<>(Map.of("n_drops", r.newDrops(), "n_drops_total", r.total(), "n_drops_by_kind", byKind)));
+    }
+
+    /** An alert about the agent itself (Falco's "Falco internal: ..."), to every output and to the log. */
+    void internal(Priority p, String what, Map<String, Object> fields) {
+        Instant now = Instant.now();
+        long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        String rule = INTERNAL_PREFIX + what.split("\\.", 2)[0];
+        StringBuilder out = new StringBuilder(INTERNAL_PREFIX).append(what);
+        for (Map.Entry<String, Object> f : fields.entrySet()) out.append(' ').append(f.getKey()).append('=').append(f.getValue());
+        String text = dev.vigil.rules.fields.FieldRegistry.formatTime(ns) + ": " + p.display() + " " + out;
+        Alert a = new Alert(ns, rule, p, "internal", List.of(), text, new LinkedHashMap<>(fields), hostname);
+        emit(json ? a.toJson() : text);
+    }
+
+    // --- lifecycle ---
+
+    /** Stops capturing (safe from a signal handler thread); the reader drains the ring and ends. */
+    public void stop() {
+        stopping = true;
+        Sensor s = sensor;
+        if (s != null) s.stop();
+    }
+
+    /** Waits until the reader has drained and ended (after {@link #stop}, or a reader failure). */
+    public void awaitStopped() throws InterruptedException {
+        Thread t = reader;
+        if (t != null) t.join();
+    }
+
+    /** Reopens file outputs (SIGUSR1). */
+    public void reopenOutputs() {
+        for (Output o : outputs) o.reopen();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            awaitStopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        healthy = false;
+        long timeout = config.integer("shutdown.flush_timeout_ms");
+        long deadline = System.currentTimeMillis() + timeout;
+        for (Output o : outputs) {
+            if (!o.flushAndClose(Math.max(1, deadline - System.currentTimeMillis()))) {
+                log.println("vigil: output " + o.name() + " did not flush within " + timeout + " ms; " + o.dropped()
+                        + " alerts lost");
+            }
+        }
+        if (web != null) web.stop();
+        if (sensor != null) sensor.close();
+    }
+
+    private void abort() {
+        for (Output o : outputs) o.flushAndClose(1000);
+        if (web != null) web.stop();
+        if (sensor != null) {
+            sensor.stop();
+            if (reader != null) {
+                try {
+                    reader.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            sensor.close();
+        }
+    }
+
+    // --- state for the web endpoints and tests ---
+
+    public boolean healthy() { return healthy && !stopping && readerFailure == null; }
+
+    /** Time from {@link #start} to attached and rules loaded, or -1. */
+    public long startupNanos() { return healthyAfterNanos; }
+
+    public Throwable readerFailure() { return readerFailure; }
+
+    public RuleSet rules() { return engine.current(); }
+
+    public Priority threshold() { return threshold; }
+
+    public List<String> ruleSources() { return ruleSources; }
+
+    public Set<EventType> selectedTypes() { return selected; }
+
+    /** Event types the rules need that the sensor cannot capture (those rules can still match other types). */
+    public List<EventType> uncapturableTypes() { return uncapturable; }
+
+    public Sensor sensor() { return sensor; }
+
+    public List<Output> outputs() { return List.copyOf(outputs); }
+
+    public Metrics metrics() { return metrics; }
+
+    Map<String, RuleStats> ruleStats() { return ruleStats; }
+
+    /** The web server's bound port (useful with listen_port 0), or -1. */
+    public int webPort() { return web == null ? -1 : web.port(); }
+
+    public AgentConfig config() { return config; }
+}

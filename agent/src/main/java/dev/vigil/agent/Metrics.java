@@ -1,0 +1,132 @@
+package dev.vigil.agent;
+
+import dev.vigil.agent.output.Output;
+import dev.vigil.events.EventType;
+import dev.vigil.sensor.Sensor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Counters written by the reader thread (single writer: plain increments published with lazySet) and the
+ * Prometheus text exposition (format 0.0.4) that /metrics serves.
+ */
+public final class Metrics {
+    private final AtomicLongArray events = new AtomicLongArray(EventType.COUNT);
+    private final AtomicLong evalNanos = new AtomicLong();
+    private final AtomicLong dropNotices = new AtomicLong();
+
+    void event(int typeId) { events.lazySet(typeId, events.get(typeId) + 1); }
+
+    void evalNanos(long ns) { evalNanos.lazySet(evalNanos.get() + ns); }
+
+    void dropNotice() { dropNotices.incrementAndGet(); }
+
+    public long events(EventType t) { return events.get(t.id()); }
+
+    public long eventsTotal() {
+        long n = 0;
+        for (int i = 0; i < events.length(); i++) n += events.get(i);
+        return n;
+    }
+
+    /** The Prometheus text for the agent's current state. */
+    static String render(Agent a) {
+        StringBuilder sb = new StringBuilder(8192);
+        Metrics m = a.metrics();
+        help(sb, "vigil_up", "gauge", "1 when the kernel programs are attached and rules are loaded");
+        sb.append("vigil_up ").append(a.healthy() ? 1 : 0).append('\n');
+        help(sb, "vigil_startup_seconds", "gauge", "time from start to attached with rules loaded");
+        sb.append("vigil_startup_seconds ").append(a.startupNanos() / 1e9).append('\n');
+        help(sb, "vigil_events_total", "counter", "events evaluated, by event type");
+        for (EventType t : EventType.values()) {
+            long n = m.events.get(t.id());
+            if (n > 0 || a.selectedTypes().contains(t)) {
+                sb.append("vigil_events_total{type=\"").append(t.falcoName()).append("\"} ").append(n).append('\n');
+            }
+        }
+        help(sb, "vigil_rule_evaluation_seconds_total", "counter", "time spent evaluating rules on the reader thread");
+        sb.append("vigil_rule_evaluation_seconds_total ").append(m.evalNanos.get() / 1e9).append('\n');
+        Sensor s = a.sensor();
+        if (s != null) {
+            help(sb, "vigil_records_received_total", "counter", "records read from the kernel ring buffer");
+            sb.append("vigil_records_received_total ").append(s.recordsReceived()).append('\n');
+            help(sb, "vigil_events_delivered_total", "counter", "events the sensor delivered to the rules");
+            sb.append("vigil_events_delivered_total ").append(s.eventsDelivered()).append('\n');
+            Sensor.DropReport d = s.drops();
+            help(sb, "vigil_drops_total", "counter", "records the kernel could not reserve in the ring (lost), by kind and CPU");
+            sb.append("vigil_drops_total ").append(d.total()).append('\n');
+            for (int k = 0; k < d.perKindPerCpu().length; k++) {
+                long[] perCpu = d.perKindPerCpu()[k];
+                for (int c = 0; c < perCpu.length; c++) {
+                    if (perCpu[c] > 0) {
+                        sb.append("vigil_drops_total{kind=\"").append(esc(Sensor.DropReport.kindName(k))).append("\",cpu=\"")
+                                .append(c).append("\"} ").append(perCpu[c]).append('\n');
+                    }
+                }
+            }
+            help(sb, "vigil_process_table_size", "gauge", "processes in the sensor's process table");
+            sb.append("vigil_process_table_size ").append(s.processTable().size()).append('\n');
+        }
+        help(sb, "vigil_drop_notices_total", "counter", "times the sensor reported new drops");
+        sb.append("vigil_drop_notices_total ").append(m.dropNotices.get()).append('\n');
+        help(sb, "vigil_rules_loaded", "gauge", "enabled rules");
+        sb.append("vigil_rules_loaded ").append(a.rules().enabledRules().size()).append('\n');
+        help(sb, "vigil_alerts_total", "counter", "alerts raised, by rule and priority");
+        for (Agent.RuleStats st : a.ruleStats().values()) {
+            sb.append("vigil_alerts_total{rule=\"").append(esc(st.rule)).append("\",priority=\"")
+                    .append(st.priority.display()).append("\"} ").append(st.alerts.get()).append('\n');
+        }
+        help(sb, "vigil_alerts_rate_limited_total", "counter", "alerts suppressed by the per-rule token bucket");
+        for (Agent.RuleStats st : a.ruleStats().values()) {
+            if (st.rateLimited.get() > 0) {
+                sb.append("vigil_alerts_rate_limited_total{rule=\"").append(esc(st.rule)).append("\"} ")
+                        .append(st.rateLimited.get()).append('\n');
+            }
+        }
+        help(sb, "vigil_output_queue_depth", "gauge", "alerts waiting in each output's queue");
+        for (Output o : a.outputs()) gauge(sb, "vigil_output_queue_depth", o.name(), o.depth());
+        help(sb, "vigil_output_written_total", "counter", "alerts written by each output");
+        for (Output o : a.outputs()) gauge(sb, "vigil_output_written_total", o.name(), o.written());
+        help(sb, "vigil_output_dropped_total", "counter", "alerts an output lost (queue full, or flush timeout at exit)");
+        for (Output o : a.outputs()) gauge(sb, "vigil_output_dropped_total", o.name(), o.dropped());
+        help(sb, "vigil_output_failures_total", "counter", "write failures, by output");
+        for (Output o : a.outputs()) gauge(sb, "vigil_output_failures_total", o.name(), o.failed());
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
+        help(sb, "vigil_jvm_memory_used_bytes", "gauge", "JVM memory in use");
+        sb.append("vigil_jvm_memory_used_bytes{area=\"heap\"} ").append(heap.getUsed()).append('\n');
+        sb.append("vigil_jvm_memory_used_bytes{area=\"nonheap\"} ").append(nonHeap.getUsed()).append('\n');
+        long rss = rssBytes();
+        if (rss >= 0) {
+            help(sb, "vigil_process_resident_memory_bytes", "gauge", "resident set size of the agent");
+            sb.append("vigil_process_resident_memory_bytes ").append(rss).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static long rssBytes() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+            return Long.parseLong(f[1]) * 4096L;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static void gauge(StringBuilder sb, String name, String output, long v) {
+        sb.append(name).append("{output=\"").append(esc(output)).append("\"} ").append(v).append('\n');
+    }
+
+    private static void help(StringBuilder sb, String name, String type, String help) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static String esc(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.vigil.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.rules.engine.CompiledRule;
+import dev.vigil.rules.engine.RuleSet;
+import dev.vigil.rules.output.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/** The read-only web endpoints (JDK HTTP server, one daemon thread): health, Prometheus metrics, loaded rules. */
+final class WebServer {
+    private final HttpServer server;
+
+    private WebServer(HttpServer server) {
+        this.server = server;
+    }
+
+    static WebServer start(Agent agent, AgentConfig config) {
+        String addr = config.string("webserver.listen_address");
+        int port = config.integer("webserver.listen_port");
+        HttpServer s;
+        try {
+            s = HttpServer.create(new InetSocketAddress(addr, port), 16);
+        } catch (BindException e) {
+            throw new IllegalArgumentException("webserver: cannot listen on " + addr + ":" + port + ": "
+                    + (e.getMessage() == null ? "address in use" : e.getMessage().toLowerCase(java.util.Locale.ROOT))
+                    + " (set webserver.listen_port, or webserver.enabled=false)");
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("webserver: cannot listen on " + addr + ":" + port + ": " + e.getMessage());
+        }
+        s.setExecutor(Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("vigil-web").unstarted(r)));
+        s.createContext(config.string("webserver.k8s_healthz_endpoint"), ex -> {
+            boolean ok = agent.healthy();
+            reply(ex, ok ? 200 : 503, "application/json", () -> ok ? "{\"status\":\"ok\"}\n" : "{\"status\":\"starting\"}\n");
+        });
+        if (config.bool("webserver.prometheus_metrics_enabled")) {
+            s.createContext("/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    () -> Metrics.render(agent)));
+        }
+        s.createContext("/rules", ex -> reply(ex, 200, "application/json", () -> rulesJson(agent)));
+        s.start();
+        return new WebServer(s);
+    }
+
+    int port() { return server.getAddress().getPort(); }
+
+    void stop() { server.stop(0); }
+
+    private static void reply(HttpExchange ex, int code, String type, Supplier<String> body) throws IOException {
+        try (ex) {
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                ex.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] b = body.get().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", type);
+            if (ex.getRequestMethod().equals("HEAD")) {
+                ex.sendResponseHeaders(code, -1);
+                return;
+            }
+            ex.sendResponseHeaders(code, b.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(b);
+            }
+        } catch (RuntimeException e) {
+            ex.sendResponseHeaders(500, -1);
+        }
+    }
+
+    static String rulesJson(Agent agent) {
+        RuleSet rs = agent.rules();
+        List<Object> rules = new ArrayList<>();
+        for (CompiledRule r : rs.rules()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            m.put("priority", r.priority().display());
+            m.put("enabled", rs.isEnabled(r.name()));
+            m.put("active", rs.isEnabled(r.name()) && r.priority().ordinal() <= agent.threshold().ordinal());
+            m.put("source", r.source());
+            m.put("tags", r.tags());
+            List<String> types = new ArrayList<>();
+            r.eventTypes().forEach(t -> types.add(t.falcoName()));
+            m.put("event_types", types);
+            m.put("defined_at", r.pos().toString());
+            m.put("description", r.description());
+            rules.add(m);
+        }
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("files", agent.ruleSources());
+        top.put("rules", rules);
+        StringBuilder sb = new StringBuilder(1 << 16);
+        Json.value(sb, top);
+        return sb.append('\n').toString();
+    }
+}

@@ -1,0 +1,376 @@
+package dev.vigil.agent.config;
+
+import dev.vigil.rules.Priority;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+
+/**
+ * The agent's effective configuration: built-in defaults, then a YAML file (keys named as in Falco's falco.yaml
+ * where the concept is the same), then {@code -o key=value} overrides, then command-line flags. Every key is a
+ * dotted path ({@code webserver.listen_port}); each value remembers where it came from, so an error says
+ * {@code FILE:LINE:COL}. Immutable once built.
+ */
+public final class AgentConfig {
+    /** Where Vigil looks for its config file when none is named. */
+    public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
+
+    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE }
+
+    /** A known key: its kind, default value and a one-line description. */
+    public record Key(String name, Kind kind, Object defaultValue, String help) {}
+
+    /** A value and where it came from ("default", "FILE:LINE:COL", "-o key=value", "-r"). */
+    public record Value(Object value, String origin) {}
+
+    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    private static void key(String name, Kind kind, Object def, String help) {
+        KEYS.put(name, new Key(name, kind, def, help));
+    }
+
+    static {
+        key("rules_files", Kind.STRING_LIST, List.of(),
+                "rule files or directories, loaded in order; empty: the bundled stable Falco rules");
+        key("priority", Kind.PRIORITY, "debug", "minimum rule priority to load and alert on");
+        key("rule_matching", Kind.MATCHING, "first", "first: one alert per event (first matching rule); all: every match");
+        key("json_output", Kind.BOOL, false, "alerts as JSON lines (Falco's JSON alert) instead of text");
+        key("stdout_output.enabled", Kind.BOOL, true, "write alerts to standard output");
+        key("file_output.enabled", Kind.BOOL, false, "append alerts to file_output.filename");
+        key("file_output.filename", Kind.STRING, "./events.txt", "alert file (reopened on SIGUSR1)");
+        key("outputs.rate", Kind.DOUBLE, 0.0, "alerts per second per rule (token bucket); 0: unlimited");
+        key("outputs.max_burst", Kind.INT, 1000, "token bucket size per rule");
+        key("outputs_queue.capacity", Kind.INT, 0, "alerts each output may hold before dropping; 0: 16384");
+        key("syscall_event_drops.rate", Kind.DOUBLE, 0.03333, "drop notices per second (token bucket)");
+        key("syscall_event_drops.max_burst", Kind.INT, 1, "drop notices in a burst");
+        key("webserver.enabled", Kind.BOOL, true, "serve /healthz, /metrics and /rules");
+        key("webserver.listen_address", Kind.STRING, "127.0.0.1", "address the web server binds");
+        key("webserver.listen_port", Kind.INT, 8765, "port the web server binds (0: any free port)");
+        key("webserver.k8s_healthz_endpoint", Kind.STRING, "/healthz", "path of the health endpoint");
+        key("webserver.prometheus_metrics_enabled", Kind.BOOL, true, "serve /metrics");
+        key("sensor.ring_buffer_bytes", Kind.INT, 16 << 20, "kernel ring buffer size (a power of two)");
+        key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
+    }
+
+    /** Keys Falco has that Vigil does not act on: accepted (a falco.yaml loads) and listed as ignored. */
+    private static final List<String> FALCO_ONLY_PREFIXES = List.of("load_plugins", "plugins", "watch_config_files",
+            "time_format_iso_8601", "buffered_outputs", "syslog_output", "program_output", "http_output",
+            "grpc", "grpc_output", "log_stderr", "log_syslog", "log_level", "libs_logger", "engine", "metrics",
+            "base_syscalls", "falco_libs", "container_engines", "output_timeout", "rules", "config_files",
+            "append_output", "static_fields", "capture", "json_include_message_property",
+            "json_include_output_fields_property", "json_include_output_property", "json_include_tags_property", "priority_threshold", "outputs_queue.recovery",
+            "file_output.keep_alive", "webserver.threadiness", "webserver.ssl_enabled", "webserver.ssl_certificate",
+            "syscall_event_drops.actions", "syscall_event_drops.threshold", "syscall_event_drops.simulate_drops",
+            "syscall_event_timeouts", "syscall_buf_size_preset", "modern_bpf", "rule_matching_mode");
+
+    private final Map<String, Value> values;
+    private final List<String> ignored;
+    private final Path file;
+
+    private AgentConfig(Map<String, Value> values, List<String> ignored, Path file) {
+        this.values = values;
+        this.ignored = List.copyOf(ignored);
+        this.file = file;
+    }
+
+    public static Map<String, Key> keys() { return java.util.Collections.unmodifiableMap(KEYS); }
+
+    /** Starts from the defaults. */
+    public static Builder builder() { return new Builder(); }
+
+    /** The defaults only. */
+    public static AgentConfig defaults() { return builder().build(); }
+
+    public static final class Builder {
+        private final Map<String, Value> values = new LinkedHashMap<>();
+        private final List<String> ignored = new ArrayList<>();
+        private Path file;
+
+        Builder() {
+            for (Key k : KEYS.values()) values.put(k.name(), new Value(k.defaultValue(), "default"));
+        }
+
+        /**
+         * Reads a YAML config file; {@code required}: a missing file is an error (a file named with -c), else it is
+         * skipped (the default /etc/vigil/vigil.yaml).
+         */
+        public Builder file(Path path, boolean required) {
+            String text;
+            try {
+                text = Files.readString(path, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                if (!required) return this;
+                throw new ConfigException(path + ": no such config file");
+            } catch (IOException e) {
+                throw new ConfigException(path + ": cannot read config file: " + e.getMessage());
+            }
+            this.file = path;
+            Optional<Node> root;
+            try {
+                LoadSettings settings = LoadSettings.builder().setLabel(path.toString()).build();
+                root = new Compose(settings).composeString(text);
+            } catch (MarkedYamlEngineException e) {
+                Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
+                String where = m == null ? path.toString() : path + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1);
+                throw new ConfigException(where + ": invalid YAML: " + firstLine(e.getProblem()));
+            } catch (RuntimeException e) {
+                throw new ConfigException(path + ": invalid YAML: " + firstLine(e.getMessage()));
+            }
+            if (root.isEmpty()) return this;
+            if (!(root.get() instanceof MappingNode m)) {
+                throw new ConfigException(pos(path, root.get()) + ": the config file must be a mapping of keys to values");
+            }
+            walk(path, "", m);
+            return this;
+        }
+
+        private void walk(Path path, String prefix, MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (!(t.getKeyNode() instanceof ScalarNode ks)) {
+                    throw new ConfigException(pos(path, t.getKeyNode()) + ": keys must be plain names");
+                }
+                String key = prefix + ks.getValue();
+                Node v = t.getValueNode();
+                Key known = KEYS.get(key);
+                if (known == null && key.equals("rules_file")) known = KEYS.get("rules_files"); // Falco's old name
+                if (known != null) {
+                    Object parsed = convert(known, toJava(v), pos(path, v));
+                    values.put(known.name(), new Value(parsed, pos(path, v)));
+                } else if (v instanceof MappingNode sub && hasKnownBelow(key + ".")) {
+                    walk(path, key + ".", sub);
+                } else if (isFalcoOnly(key)) {
+                    ignored.add(key);
+                } else {
+                    throw new ConfigException(pos(path, ks) + ": unknown key '" + key + "' (see vigil config show)");
+                }
+            }
+        }
+
+        /** Applies {@code key=value}; the value is YAML (so lists are {@code [a, b]}). */
+        public Builder override(String assignment) {
+            int eq = assignment.indexOf('=');
+            String origin = "-o " + assignment;
+            if (eq <= 0) throw new ConfigException(origin + ": expected key=value");
+            String name = assignment.substring(0, eq).trim();
+            String raw = assignment.substring(eq + 1);
+            Key k = KEYS.get(name.equals("rules_file") ? "rules_files" : name);
+            if (k == null) throw new ConfigException(origin + ": unknown key '" + name + "' (see vigil config show)");
+            Object v;
+            if (raw.isBlank()) {
+                v = k.kind() == Kind.STRING_LIST ? List.of() : "";
+            } else {
+                try {
+                    LoadSettings settings = LoadSettings.builder().setLabel("-o").build();
+                    Optional<Node> n = new Compose(settings).composeString(raw);
+                    v = n.map(AgentConfig::toJava).orElse("");
+                } catch (RuntimeException e) {
+                    v = raw; // not YAML: take it as a string
+                }
+            }
+            values.put(k.name(), new Value(convert(k, v, origin), origin));
+            return this;
+        }
+
+        /** Sets a key from a command-line flag (already typed). */
+        public Builder set(String name, Object value, String origin) {
+            Key k = KEYS.get(name);
+            if (k == null) throw new IllegalStateException("no key " + name);
+            values.put(name, new Value(convert(k, value, origin), origin));
+            return this;
+        }
+
+        public AgentConfig build() { return new AgentConfig(new LinkedHashMap<>(values), ignored, file); }
+    }
+
+    private static boolean hasKnownBelow(String prefix) {
+        for (String k : KEYS.keySet()) if (k.startsWith(prefix)) return true;
+        return false;
+    }
+
+    private static boolean isFalcoOnly(String key) {
+        for (String p : FALCO_ONLY_PREFIXES) if (key.equals(p) || key.startsWith(p + ".")) return true;
+        return false;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "syntax error";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static String pos(Path path, Node n) {
+        return n.getStartMark().map(m -> path + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse(path.toString());
+    }
+
+    /** A node as plain Java: String scalars, Lists, Maps (types are decided per key, not by YAML tags). */
+    private static Object toJava(Node n) {
+        if (n instanceof ScalarNode s) return s.getValue();
+        if (n instanceof SequenceNode s) {
+            List<Object> l = new ArrayList<>();
+            for (Node c : s.getValue()) l.add(toJava(c));
+            return l;
+        }
+        if (n instanceof MappingNode m) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (NodeTuple t : m.getValue()) map.put(String.valueOf(toJava(t.getKeyNode())), toJava(t.getValueNode()));
+            return map;
+        }
+        return null;
+    }
+
+    private static Object convert(Key k, Object v, String where) {
+        String what = where + ": " + k.name();
+        switch (k.kind()) {
+            case BOOL -> {
+                if (v instanceof Boolean b) return b;
+                String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+                return switch (s) {
+                    case "true", "yes", "on" -> true;
+                    case "false", "no", "off" -> false;
+                    default -> throw new ConfigException(what + " must be true or false, not '" + v + "'");
+                };
+            }
+            case INT -> {
+                if (v instanceof Integer i) return i;
+                try {
+                    return Integer.parseInt(String.valueOf(v).trim());
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(what + " must be an integer, not '" + v + "'");
+                }
+            }
+            case DOUBLE -> {
+                if (v instanceof Double d) return d;
+                try {
+                    double d = Double.parseDouble(String.valueOf(v).trim());
+                    if (d < 0 || Double.isNaN(d)) throw new NumberFormatException();
+                    return d;
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(what + " must be a non-negative number, not '" + v + "'");
+                }
+            }
+            case STRING -> {
+                if (v instanceof List || v instanceof Map) throw new ConfigException(what + " must be a single value");
+                return String.valueOf(v);
+            }
+            case STRING_LIST -> {
+                if (v instanceof List<?> l) {
+                    List<String> out = new ArrayList<>();
+                    for (Object o : l) {
+                        if (o instanceof List || o instanceof Map) throw new ConfigException(what + " must be a list of paths");
+                        out.add(String.valueOf(o));
+                    }
+                    return List.copyOf(out);
+                }
+                if (v instanceof Map) throw new ConfigException(what + " must be a list of paths");
+                String s = String.valueOf(v);
+                return s.isEmpty() ? List.of() : List.of(s);
+            }
+            case PRIORITY -> {
+                Priority p = Priority.parse(String.valueOf(v));
+                if (p == null) {
+                    throw new ConfigException(what + " must be one of emergency, alert, critical, error, warning, notice, "
+                            + "informational, debug; not '" + v + "'");
+                }
+                return p.name().toLowerCase(Locale.ROOT);
+            }
+            case MATCHING -> {
+                String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+                if (!s.equals("first") && !s.equals("all")) throw new ConfigException(what + " must be first or all, not '" + v + "'");
+                return s;
+            }
+        }
+        throw new AssertionError(k.kind());
+    }
+
+    // --- typed access ---
+
+    public Value value(String key) {
+        Value v = values.get(key);
+        if (v == null) throw new IllegalArgumentException("no config key " + key);
+        return v;
+    }
+
+    public boolean bool(String key) { return (Boolean) value(key).value(); }
+
+    public int integer(String key) { return (Integer) value(key).value(); }
+
+    public double number(String key) { return (Double) value(key).value(); }
+
+    public String string(String key) { return (String) value(key).value(); }
+
+    @SuppressWarnings("unchecked")
+    public List<String> list(String key) { return (List<String>) value(key).value(); }
+
+    public Priority priority() { return Priority.parse(string("priority")); }
+
+    /** The config file read, or null. */
+    public Path file() { return file; }
+
+    /** Falco keys present in the file that Vigil does not act on. */
+    public List<String> ignoredKeys() { return ignored; }
+
+    /** The effective configuration as YAML, each value commented with where it came from. */
+    public String toYaml() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# effective configuration").append(file == null ? " (no config file)" : " (" + file + ")").append('\n');
+        String section = null;
+        for (Map.Entry<String, Value> e : values.entrySet()) {
+            String name = e.getKey();
+            int dot = name.indexOf('.');
+            String sec = dot < 0 ? null : name.substring(0, dot);
+            String leaf = dot < 0 ? name : name.substring(dot + 1);
+            String indent = "";
+            if (sec != null) {
+                if (!sec.equals(section)) sb.append(sec).append(":\n");
+                indent = "  ";
+            }
+            section = sec;
+            Object v = e.getValue().value();
+            sb.append(indent).append(leaf).append(':');
+            if (v instanceof List<?> l) {
+                if (l.isEmpty()) sb.append(" []");
+                else {
+                    sb.append("  # ").append(e.getValue().origin()).append('\n');
+                    for (Object o : l) sb.append(indent).append("  - ").append(scalar(String.valueOf(o))).append('\n');
+                    continue;
+                }
+            } else {
+                sb.append(' ').append(v instanceof String s ? scalar(s) : String.valueOf(v));
+            }
+            sb.append("  # ").append(e.getValue().origin()).append('\n');
+        }
+        if (!ignored.isEmpty()) sb.append("# ignored (Falco keys Vigil does not use): ").append(String.join(", ", ignored)).append('\n');
+        return sb.toString();
+    }
+
+    private static String scalar(String s) {
+        if (s.isEmpty() || !s.matches("[A-Za-z0-9_./@-][A-Za-z0-9_./@ -]*") || s.endsWith(" ")
+                || s.matches("(?i)true|false|yes|no|on|off|null|~|[0-9.]+")) {
+            StringBuilder sb = new StringBuilder("\"");
+            for (char c : s.toCharArray()) {
+                if (c == '"' || c == '\\') sb.append('\\');
+                sb.append(c);
+            }
+            return sb.append('"').toString();
+        }
+        return s;
+    }
+}

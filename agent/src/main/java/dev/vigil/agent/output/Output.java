@@ -1,0 +1,145 @@
+package dev.vigil.agent.output;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One alert destination with its own bounded queue and thread. {@link #offer} never blocks (it is called on the
+ * sensor's reader thread): a full queue counts a drop. A write failure is counted and the output retries with the
+ * next alert (after {@link #reopen}), so one failing output never stalls detection or the others.
+ */
+public abstract class Output implements AutoCloseable {
+    public static final int DEFAULT_CAPACITY = 16384;
+    private static final String STOP = new String("stop");
+
+    private final String name;
+    private final ArrayBlockingQueue<String> queue;
+    private final Thread thread;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile boolean reopen;
+    private volatile boolean closing;
+    private Writer writer;
+
+    protected Output(String name, int capacity) {
+        this.name = name;
+        this.queue = new ArrayBlockingQueue<>(capacity <= 0 ? DEFAULT_CAPACITY : capacity);
+        this.thread = Thread.ofPlatform().daemon().name("vigil-output-" + name).unstarted(this::loop);
+    }
+
+    /** Opens the destination (called on the output's thread, and again after {@link #reopen}). */
+    protected abstract Writer open() throws IOException;
+
+    public final Output start() {
+        thread.start();
+        return this;
+    }
+
+    public final String name() { return name; }
+
+    /** Queues one line (without its newline). Never blocks; false and a counted drop if the queue is full. */
+    public final boolean offer(String line) {
+        if (closing || !queue.offer(line)) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Asks the output to close and reopen its destination before the next write (log rotation). */
+    public final void reopen() { reopen = true; }
+
+    public final long written() { return written.get(); }
+    public final long dropped() { return dropped.get(); }
+    public final long failed() { return failed.get(); }
+    public final int depth() { return queue.size(); }
+
+    private void loop() {
+        List<String> batch = new ArrayList<>(256);
+        while (true) {
+            String first;
+            try {
+                first = queue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                first = null;
+            }
+            if (first == null) {
+                if (reopen) closeWriter();
+                continue;
+            }
+            batch.clear();
+            batch.add(first);
+            queue.drainTo(batch, 4096);
+            boolean stop = false;
+            try {
+                if (reopen) closeWriter();
+                if (writer == null) writer = open();
+                for (String line : batch) {
+                    if (line == STOP) {
+                        stop = true;
+                        break;
+                    }
+                    writer.write(line);
+                    writer.write('\n');
+                    written.incrementAndGet();
+                }
+                writer.flush();
+            } catch (IOException e) {
+                failed.incrementAndGet();
+                closeWriter();
+            }
+            if (stop) {
+                closeWriter();
+                return;
+            }
+        }
+    }
+
+    private void closeWriter() {
+        reopen = false;
+        if (writer == null) return;
+        try {
+            closeDestination(writer);
+        } catch (IOException ignored) {
+            // counted by the write that failed, if any
+        }
+        writer = null;
+    }
+
+    /** Closes the writer (stdout overrides this to flush only). */
+    protected void closeDestination(Writer w) throws IOException {
+        w.close();
+    }
+
+    /**
+     * Stops accepting alerts, writes what is queued and closes, waiting at most {@code timeoutMs}.
+     * Returns false if the timeout was hit (what was still queued is lost and counted as dropped).
+     */
+    public final boolean flushAndClose(long timeoutMs) {
+        closing = true;
+        try {
+            while (!queue.offer(STOP, 50, TimeUnit.MILLISECONDS)) {
+                if (!thread.isAlive()) break;
+            }
+            thread.join(Math.max(1, timeoutMs));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            dropped.addAndGet(queue.size());
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        flushAndClose(5000);
+    }
+}

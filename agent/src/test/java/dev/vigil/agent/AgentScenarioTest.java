@@ -1,0 +1,256 @@
+package dev.vigil.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.ebpf.testing.KernelTests;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The agent with the bundled stable Falco rules on the real kernel: real programs act out what the rules exist to
+ * catch; each alert must arrive (JSON, through the file output) within 2 s with the right output fields. One agent
+ * for the class: attaching costs about a second.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentScenarioTest {
+    static final Set<String> SCENARIO_RULES = Set.of("Read sensitive file untrusted", "Search Private Keys or Passwords",
+            "Clear Log Activities", "Create Symlink Over Sensitive Files", "Run shell untrusted");
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String MARK = "vigiltest" + UUID.randomUUID().toString().substring(0, 8);
+
+    static Agent agent;
+    static Path dir;
+    static Path alerts;
+    static long startNanos;
+
+    @BeforeAll
+    static void start() throws IOException {
+        KernelTests.assumeKernel();
+        dir = Files.createTempDirectory(MARK);
+        alerts = dir.resolve("alerts.json");
+        AgentConfig cfg = AgentConfig.builder()
+                .override("json_output=true")
+                .override("stdout_output.enabled=false")
+                .override("file_output.enabled=true")
+                .override("file_output.filename=" + alerts)
+                .override("webserver.listen_port=0")
+                .override("rule_matching=all")
+                .build();
+        long t0 = System.nanoTime();
+        agent = Agent.start(cfg, new PrintStream(System.err, true));
+        startNanos = System.nanoTime() - t0;
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (agent != null) agent.close();
+        if (dir != null) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static List<JsonNode> alerts() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(alerts)) return out;
+        for (String line : Files.readAllLines(alerts)) {
+            if (!line.isBlank()) out.add(JSON.readTree(line));
+        }
+        return out;
+    }
+
+    /** Waits (2 s from now at most) for an alert of the rule whose fields satisfy {@code p}. */
+    static JsonNode await(String rule, Predicate<JsonNode> p) throws Exception {
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            for (JsonNode a : alerts()) {
+                if (a.path("rule").asText().equals(rule) && p.test(a.path("output_fields"))) {
+                    System.err.printf("%s: seen after %d ms%n", rule, (System.nanoTime() - t0) / 1_000_000);
+                    return a;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no '" + rule + "' alert within 2 s; alerts: " + alerts());
+    }
+
+    static Path copyAs(String binary, String name) throws IOException {
+        Path d = dir.resolve("bin");
+        Files.createDirectories(d);
+        Path p = d.resolve(name);
+        Files.copy(Path.of(binary), p, StandardCopyOption.REPLACE_EXISTING);
+        p.toFile().setExecutable(true);
+        return p;
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    static String text(JsonNode fields, String name) { return fields.path(name).asText(); }
+
+    @Test
+    @Order(1)
+    void healthyQuicklyWithTheStableRules() throws Exception {
+        assertThat(agent.healthy()).isTrue();
+        assertThat(agent.rules().enabledRules()).extracting(r -> r.name()).containsAll(SCENARIO_RULES);
+        System.err.printf("start to healthy: %d ms; event types: %s%n", startNanos / 1_000_000, agent.selectedTypes());
+        HttpResponse<String> h = get("/healthz");
+        assertThat(h.statusCode()).isEqualTo(200);
+        JsonNode started = alerts().stream().filter(a -> a.path("rule").asText().equals("Vigil internal: agent started"))
+                .findFirst().orElseThrow();
+        assertThat(started.path("source").asText()).isEqualTo("internal");
+    }
+
+    @Test
+    @Order(2)
+    void readSensitiveFileUntrusted() throws Exception {
+        Path cat = copyAs("/bin/cat", MARK.substring(0, 12));
+        run(cat.toString(), "/etc/shadow");
+        JsonNode a = await("Read sensitive file untrusted", f -> text(f, "proc.exepath").equals(cat.toString()));
+        JsonNode f = a.path("output_fields");
+        assertThat(a.path("priority").asText()).isEqualTo("Warning");
+        assertThat(text(f, "fd.name")).isEqualTo("/etc/shadow");
+        assertThat(text(f, "proc.name")).isEqualTo(MARK.substring(0, 12));
+        assertThat(text(f, "proc.cmdline")).isEqualTo(MARK.substring(0, 12) + " /etc/shadow");
+        assertThat(text(f, "proc.pname")).isEqualTo("java");
+        assertThat(text(f, "user.name")).isEqualTo(System.getProperty("user.name"));
+        assertThat(text(f, "evt.type")).isIn("openat", "open");
+        assertThat(a.path("output").asText()).contains("Warning Sensitive file opened for reading by non-trusted program");
+    }
+
+    @Test
+    @Order(3)
+    void searchPrivateKeys() throws Exception {
+        run("find", dir.toString(), "-name", "id_rsa");
+        JsonNode a = await("Search Private Keys or Passwords", f -> text(f, "proc.cmdline").contains(dir.toString()));
+        JsonNode f = a.path("output_fields");
+        assertThat(text(f, "proc.name")).isEqualTo("find");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("find " + dir + " -name id_rsa");
+        assertThat(text(f, "proc.exepath")).endsWith("/find");
+        assertThat(text(f, "proc.pname")).isEqualTo("java");
+        assertThat(text(f, "evt.type")).isEqualTo("execve");
+    }
+
+    @Test
+    @Order(4)
+    void clearLogActivities() throws Exception {
+        Path log = Path.of("/var/log", MARK + ".log");
+        Files.writeString(log, "evidence\n");
+        try {
+            Path sh = copyAs("/bin/dash", "truncator");
+            run(sh.toString(), "-c", ": > " + log);
+            JsonNode a = await("Clear Log Activities", f -> text(f, "fd.name").equals(log.toString()));
+            JsonNode f = a.path("output_fields");
+            assertThat(text(f, "proc.name")).isEqualTo("truncator");
+            assertThat(text(f, "proc.exepath")).isEqualTo(sh.toString());
+            assertThat(text(f, "proc.cmdline")).isEqualTo("truncator -c : > " + log);
+            assertThat(Files.size(log)).isZero();
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void symlinkOverSensitiveFile() throws Exception {
+        Path link = dir.resolve("shadow-link");
+        run("ln", "-s", "/etc/shadow", link.toString());
+        JsonNode a = await("Create Symlink Over Sensitive Files", f -> text(f, "evt.arg.linkpath").equals(link.toString()));
+        JsonNode f = a.path("output_fields");
+        assertThat(text(f, "evt.arg.target")).isEqualTo("/etc/shadow");
+        assertThat(text(f, "proc.name")).isEqualTo("ln");
+        assertThat(text(f, "evt.type")).isIn("symlink", "symlinkat");
+    }
+
+    @Test
+    @Order(6)
+    void shellSpawnedByAWebServer() throws Exception {
+        Path nginx = copyAs("/bin/bash", "nginx");
+        // "; true" keeps bash from exec'ing sh in place: sh must be nginx's child
+        run(nginx.toString(), "-c", "sh -c 'echo " + MARK + "'; true");
+        JsonNode a = await("Run shell untrusted", f -> text(f, "proc.cmdline").contains(MARK));
+        JsonNode f = a.path("output_fields");
+        assertThat(text(f, "proc.name")).isEqualTo("sh");
+        assertThat(text(f, "proc.pname")).isEqualTo("nginx");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("sh -c echo " + MARK);
+        assertThat(a.path("priority").asText()).isEqualTo("Notice");
+    }
+
+    @Test
+    @Order(7)
+    void quietPeriodOfOrdinaryActivityRaisesNone() throws Exception {
+        Path file = dir.resolve("ordinary.txt");
+        Files.writeString(file, "nothing to see\n");
+        Path mycat = copyAs("/bin/cat", "mycat");
+        int before = alerts().size();
+        for (int i = 0; i < 5; i++) {
+            run("ls", "-la", dir.toString());
+            run("cat", file.toString());
+            run(mycat.toString(), file.toString(), "/etc/hostname");
+            run("find", dir.toString(), "-name", "ordinary*");
+            run("ln", "-s", file.toString(), dir.resolve("link" + i).toString());
+            run("sh", "-c", "ls " + dir + " > /dev/null");
+        }
+        Thread.sleep(1500);
+        List<JsonNode> all = alerts();
+        List<JsonNode> ours = all.subList(before, all.size()).stream()
+                .filter(a -> SCENARIO_RULES.contains(a.path("rule").asText()))
+                .filter(a -> a.path("output").asText().contains(dir.toString()) || a.path("output").asText().contains("mycat"))
+                .toList();
+        assertThat(ours).as("alerts during ordinary activity").isEmpty();
+    }
+
+    @Test
+    @Order(8)
+    void metricsAndRulesEndpoints() throws Exception {
+        HttpResponse<String> m = get("/metrics");
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.body()).contains("vigil_up 1")
+                .contains("vigil_events_total{type=\"openat\"}")
+                .contains("vigil_drops_total ")
+                .contains("vigil_alerts_total{rule=\"Read sensitive file untrusted\",priority=\"Warning\"}")
+                .contains("vigil_output_queue_depth{output=\"file\"}")
+                .contains("vigil_output_dropped_total{output=\"file\"} 0")
+                .contains("vigil_process_table_size ");
+        HttpResponse<String> r = get("/rules");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode rules = JSON.readTree(r.body());
+        assertThat(rules.path("rules").size()).isEqualTo(agent.rules().rules().size());
+        assertThat(rules.path("rules").get(0).path("name").asText()).isNotEmpty();
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        try (HttpClient c = HttpClient.newHttpClient()) {
+            return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.webPort() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}
