@@ -9,7 +9,6 @@ public class SensorException extends BpfException {
     }
 
     public SensorException(String message, Throwable cause) {
-        super(message);
-        initCause(cause);
+        super(message, 0, cause);
     }
 }

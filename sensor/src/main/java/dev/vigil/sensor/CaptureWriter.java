@@ -1,0 +1,292 @@
+package dev.vigil.sensor;
+
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.events.FdView;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes a capture file ({@link CaptureFormat}): the header, the process table's starting snapshot, then each
+ * event given to {@link #write(SensorEvent)} (call it from the sensor's consumer, on the reader thread), and
+ * an end record at {@link #close()}. Each event's process (and its changed ancestors) is written again before
+ * the event whenever it changed since it was last written, so a replay sees every event with the process
+ * context it had. Compression is gzip at speed level 1, sync-flushed at least once a second.
+ */
+public final class CaptureWriter implements AutoCloseable {
+    /** Processes remembered as written; past this the memory is cleared (they are then simply written again). */
+    static final int MAX_REMEMBERED = 65_536;
+    private static final long FLUSH_NANOS = 1_000_000_000L;
+
+    private final OutputStream raw;
+    private final GZIPOutputStream gz;
+    private final DataOutputStream out;
+    private final CaptureFormat.Out buf = new CaptureFormat.Out();
+    private final CRC32C crc = new CRC32C();
+    private final Map<Integer, Seen> seen = new HashMap<>();
+    private final ArrayDeque<ProcessEntry> chain = new ArrayDeque<>();
+    private long events, processRecords, drops;
+    private long lastFlush = System.nanoTime();
+    private boolean closed;
+
+    /** What a process looked like when last written (string fields compared by reference: they are replaced, never mutated). */
+    private static final class Seen {
+        ProcessEntry entry;
+        String comm, exePath, cwd;
+        String[] argv;
+        long uid, gid, euid, egid, loginUid, capE, cgroupId, tty;
+        int ppid, pgid, sid;
+        boolean exited;
+
+        boolean same(ProcessEntry p) {
+            return entry == p && comm == p.comm && exePath == p.exePath && cwd == p.cwd && argv == p.argv
+                    && uid == p.uid && gid == p.gid && euid == p.euid && egid == p.egid && loginUid == p.loginUid
+                    && capE == p.capEffective && cgroupId == p.cgroupId && tty == p.tty && ppid == p.ppid
+                    && pgid == p.pgid && sid == p.sid && exited == p.exited;
+        }
+
+        void set(ProcessEntry p) {
+            entry = p; comm = p.comm; exePath = p.exePath; cwd = p.cwd; argv = p.argv; uid = p.uid; gid = p.gid;
+            euid = p.euid; egid = p.egid; loginUid = p.loginUid; capE = p.capEffective; cgroupId = p.cgroupId;
+            tty = p.tty; ppid = p.ppid; pgid = p.pgid; sid = p.sid; exited = p.exited;
+        }
+    }
+
+    /** Header fields of a capture. */
+    public record Meta(long startWallNanos, String host, String kernel, String selection) {
+        public static Meta now(Selection selection) {
+            String host = "", kernel = "";
+            try { host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(); } catch (IOException ignored) { }
+            try { kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(); } catch (IOException ignored) { }
+            StringBuilder sel = new StringBuilder();
+            if (selection != null) {
+                for (EventType t : selection.types()) sel.append(sel.isEmpty() ? "" : ",").append(t.falcoName());
+            }
+            return new Meta(System.currentTimeMillis() * 1_000_000L, host, kernel, sel.toString());
+        }
+    }
+
+    /** Creates {@code file} and writes the header and the starting snapshot of {@code table} (may be null). */
+    public static CaptureWriter create(Path file, Meta meta, ProcessTable table) throws IOException {
+        return new CaptureWriter(Files.newOutputStream(file), meta, table);
+    }
+
+    public CaptureWriter(OutputStream sink, Meta meta, ProcessTable table) throws IOException {
+        this.raw = sink;
+        DataOutputStream h = new DataOutputStream(sink);
+        h.write(CaptureFormat.MAGIC);
+        buf.reset();
+        buf.i64(meta.startWallNanos());
+        buf.str(meta.host());
+        buf.str(meta.kernel());
+        buf.str(meta.selection());
+        byte[] head = new byte[6 + buf.n];
+        head[0] = (byte) (CaptureFormat.VERSION >> 8);
+        head[1] = (byte) CaptureFormat.VERSION;
+        head[2] = (byte) (buf.n >>> 24); head[3] = (byte) (buf.n >>> 16); head[4] = (byte) (buf.n >>> 8); head[5] = (byte) buf.n;
+        System.arraycopy(buf.b, 0, head, 6, buf.n);
+        h.write(head);
+        crc.reset();
+        crc.update(head);
+        h.writeInt((int) crc.getValue());
+        h.flush();
+        gz = new GZIPOutputStream(sink, 1 << 16, true) {
+            { def.setLevel(Deflater.BEST_SPEED); }
+        };
+        out = new DataOutputStream(new BufferedOutputStream(gz, 1 << 16));
+        if (table != null) {
+            for (ProcessEntry p : table.entries()) writeProcess(p);
+        }
+    }
+
+    /** Appends one event (with its process context). Thread: the sensor's reader thread. */
+    public void write(SensorEvent ev) {
+        try {
+            ProcessEntry p = ev.processEntry();
+            if (p != null) writeChangedChain(p);
+            buf.reset();
+            EventType t = ev.type();
+            buf.varint(t.id());
+            buf.i64(ev.num());
+            buf.i64(ev.timestamp());
+            buf.i64(ev.monotonicTs());
+            buf.i64(ev.rawRes());
+            buf.i32(ev.pid());
+            buf.i32(ev.tid());
+            buf.i64(ev.cgroupId());
+            int n = t.paramCount();
+            buf.varint(n);
+            for (int i = 0; i < n; i++) {
+                long v = ev.argLong(i);
+                CharSequence s = ev.argStr(i);
+                buf.u8((v != EventView.ABSENT ? 1 : 0) | (s != null ? 2 : 0));
+                if (v != EventView.ABSENT) buf.i64(v);
+                if (s != null) buf.str(s);
+            }
+            FdView fd = ev.fd();
+            if (fd == null) {
+                buf.u8(0);
+            } else {
+                buf.u8(1);
+                writeFd(fd);
+            }
+            record(CaptureFormat.TAG_EVENT);
+            events++;
+            long now = System.nanoTime();
+            if (now - lastFlush >= FLUSH_NANOS) {
+                lastFlush = now;
+                flush();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("capture: " + e.getMessage(), e);
+        }
+    }
+
+    /** Records that the kernel dropped events (from a {@link Sensor.DropListener}): total so far and new. */
+    public void writeDrops(long total, long newDrops) {
+        try {
+            buf.reset();
+            buf.i64(total);
+            buf.i64(newDrops);
+            record(CaptureFormat.TAG_DROPS);
+            drops = total;
+        } catch (IOException e) {
+            throw new UncheckedIOException("capture: " + e.getMessage(), e);
+        }
+    }
+
+    /** Forces everything written so far to the file (a sync flush of the compressor). */
+    public void flush() throws IOException {
+        out.flush();
+        gz.flush();
+    }
+
+    public long eventsWritten() { return events; }
+
+    public long processRecordsWritten() { return processRecords; }
+
+    private void writeChangedChain(ProcessEntry p) throws IOException {
+        chain.clear();
+        ProcessEntry cur = p;
+        for (int depth = 0; cur != null && depth < 64; depth++) {
+            chain.push(cur); // ancestors end up first
+            if (cur.pid <= 1 || cur.ppid == cur.pid) break;
+            cur = cur.table.get(cur.ppid);
+        }
+        while (!chain.isEmpty()) {
+            ProcessEntry e = chain.pop();
+            Seen s = seen.get(e.pid);
+            if (s == null || !s.same(e)) writeProcess(e);
+        }
+    }
+
+    private void writeProcess(ProcessEntry p) throws IOException {
+        Seen s = seen.get(p.pid);
+        if (s == null) {
+            if (seen.size() >= MAX_REMEMBERED) seen.clear();
+            s = new Seen();
+            seen.put(p.pid, s);
+        }
+        s.set(p);
+        buf.reset();
+        buf.i32(p.pid);
+        buf.i32(p.tid);
+        buf.i32(p.ppid);
+        buf.i32(p.pgid);
+        buf.i32(p.sid);
+        buf.i64(p.vpid());
+        buf.str(p.comm);
+        String[] argv = p.argv;
+        buf.varint(argv.length);
+        for (String a : argv) buf.str(a);
+        buf.str(p.exePath);
+        buf.str(p.cwd);
+        buf.i64(p.tty);
+        buf.i64(p.loginUid);
+        buf.i64(p.uid);
+        buf.i64(p.gid);
+        buf.i64(p.euid);
+        buf.i64(p.egid);
+        buf.str(p.userName());
+        buf.str(p.groupName());
+        buf.str(p.loginUserName());
+        buf.str(p.userHome());
+        buf.str(p.userShell());
+        buf.i64(p.startTs);
+        buf.i64(p.capPermitted);
+        buf.i64(p.capEffective);
+        buf.i64(p.capInheritable);
+        buf.i64(p.exeIno);
+        buf.u8((p.exited ? CaptureFormat.PF_EXITED : 0) | (p.exeFromMemfd() ? CaptureFormat.PF_MEMFD : 0));
+        buf.i64(p.cgroupId);
+        buf.str(p.cgroupId == 0 ? null : p.cgroupPath());
+        buf.i64(p.pidNs);
+        buf.i64(p.mntNs);
+        buf.i64(p.netNs);
+        record(CaptureFormat.TAG_PROCESS);
+        processRecords++;
+    }
+
+    private void writeFd(FdView fd) {
+        buf.i64(fd.num());
+        buf.str(fd.type() == null ? null : fd.type().name());
+        buf.str(fd.name());
+        buf.str(fd.nameRaw());
+        buf.str(fd.l4proto() == null ? null : fd.l4proto().name());
+        buf.u8(fd.role());
+        buf.u8((fd.connected() ? 1 : 0) | (fd.hasTuple() ? 2 : 0));
+        if (fd.hasTuple()) {
+            buf.i64(fd.clientIpHi());
+            buf.i64(fd.clientIpLo());
+            buf.i64(fd.serverIpHi());
+            buf.i64(fd.serverIpLo());
+            buf.i32(fd.clientPort());
+            buf.i32(fd.serverPort());
+        }
+        buf.i64(fd.dev());
+        buf.i64(fd.ino());
+    }
+
+    private void record(byte tag) throws IOException {
+        if (closed) throw new IOException("capture writer is closed");
+        crc.reset();
+        crc.update(tag);
+        crc.update(buf.b, 0, buf.n);
+        out.write(tag);
+        long l = buf.n;
+        while ((l & ~0x7fL) != 0) { out.write((int) ((l & 0x7f) | 0x80)); l >>>= 7; }
+        out.write((int) l);
+        out.write(buf.b, 0, buf.n);
+        out.writeInt(Integer.reverseBytes((int) crc.getValue()));
+    }
+
+    /** Writes the end record and closes the file. */
+    @Override
+    public void close() throws IOException {
+        if (closed) return;
+        try {
+            buf.reset();
+            buf.i64(events);
+            buf.i64(drops);
+            record(CaptureFormat.TAG_END);
+            closed = true;
+            out.flush();
+            gz.finish();
+            raw.flush();
+        } finally {
+            closed = true;
+            raw.close();
+        }
+    }
+}
