@@ -65,6 +65,8 @@ public final class Agent implements AutoCloseable {
     private volatile boolean healthy;
     private volatile boolean stopping;
     private volatile long healthyAfterNanos = -1;
+    private long rulesNanos;
+    private long attachNanos;
     private volatile Throwable readerFailure;
     private List<String> ruleSources = List.of();
     private Set<EventType> selected = Set.of();
@@ -117,6 +119,7 @@ public final class Agent implements AutoCloseable {
     private void startAll() {
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
+        rulesNanos = System.nanoTime() - startNanos;
         int capacity = config.integer("outputs_queue.capacity");
         if (config.bool("file_output.enabled")) {
             FileOutput f = new FileOutput(Path.of(config.string("file_output.filename")), capacity);
@@ -145,7 +148,9 @@ public final class Agent implements AutoCloseable {
         selected = capturable;
         uncapturable = List.copyOf(cannot);
         Sensor.Options so = Sensor.Options.defaults().withRingBytes(config.integer("sensor.ring_buffer_bytes"));
+        long t0 = System.nanoTime();
         sensor = Sensor.start(Selection.of(capturable), so);
+        attachNanos = System.nanoTime() - t0;
         sensor.setDropListener(this::onDrops);
         reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
         healthyAfterNanos = System.nanoTime() - startNanos;
@@ -160,6 +165,8 @@ public final class Agent implements AutoCloseable {
         f.put("event_types", selected.size());
         f.put("event_types_unavailable", missing);
         f.put("startup_ms", healthyAfterNanos / 1_000_000);
+        f.put("rules_load_ms", rulesNanos / 1_000_000);
+        f.put("attach_ms", attachNanos / 1_000_000);
         internal(Priority.INFORMATIONAL, "agent started", f);
     }
 
