@@ -38,7 +38,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentScenarioTest {
     static final Set<String> SCENARIO_RULES = Set.of("Read sensitive file untrusted", "Search Private Keys or Passwords",
-            "Clear Log Activities", "Create Symlink Over Sensitive Files", "Run shell untrusted");
+            "Clear Log Activities", "Create Symlink Over Sensitive Files", "Run shell untrusted", "Find AWS Credentials",
+            "Remove Bulk Data from Disk", "Execution from /dev/shm", "PTRACE anti-debug attempt",
+            "PTRACE attached to process", "Fileless execution via memfd_create", "Directory traversal monitored file read",
+            "Create Hardlink Over Sensitive Files");
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MARK = "vigiltest" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -206,6 +209,114 @@ class AgentScenarioTest {
 
     @Test
     @Order(7)
+    void findAwsCredentials() throws Exception {
+        run("find", dir.toString(), "-path", "*/.aws/credentials");
+        JsonNode f = await("Find AWS Credentials", x -> text(x, "proc.cmdline").contains(dir.toString())).path("output_fields");
+        assertThat(text(f, "proc.name")).isEqualTo("find");
+        assertThat(text(f, "proc.cwd")).isNotEmpty();
+        assertThat(text(f, "proc.pcmdline")).startsWith("java");
+    }
+
+    @Test
+    @Order(7)
+    void removeBulkData() throws Exception {
+        Path victim = dir.resolve("victim.db");
+        Files.writeString(victim, "data");
+        run("shred", "-u", victim.toString());
+        JsonNode f = await("Remove Bulk Data from Disk", x -> text(x, "proc.cmdline").contains(victim.toString()))
+                .path("output_fields");
+        assertThat(text(f, "proc.name")).isEqualTo("shred");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("shred -u " + victim);
+        assertThat(Files.exists(victim)).isFalse();
+    }
+
+    @Test
+    @Order(7)
+    void executionFromDevShm() throws Exception {
+        Path bin = Path.of("/dev/shm", MARK);
+        Files.copy(Path.of("/bin/true"), bin, StandardCopyOption.REPLACE_EXISTING);
+        bin.toFile().setExecutable(true);
+        try {
+            run(bin.toString());
+            JsonNode f = await("Execution from /dev/shm", x -> text(x, "proc.exepath").equals(bin.toString())).path("output_fields");
+            assertThat(text(f, "proc.name")).isEqualTo(MARK.substring(0, 15)); // comm is 15 bytes
+            assertThat(text(f, "proc.pname")).isEqualTo("java");
+        } finally {
+            Files.deleteIfExists(bin);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void ptraceTracemeAntiDebug() throws Exception {
+        Path h = copyAs(helper().toString(), "antidebug");
+        run(h.toString(), "traceme");
+        JsonNode a = await("PTRACE anti-debug attempt", x -> text(x, "proc.exepath").equals(h.toString()));
+        assertThat(text(a.path("output_fields"), "proc.name")).isEqualTo("antidebug");
+        assertThat(a.path("priority").asText()).isEqualTo("Notice");
+    }
+
+    @Test
+    @Order(7)
+    void ptraceAttach() throws Exception {
+        Path h = copyAs(helper().toString(), "injector");
+        run(h.toString(), "attach");
+        JsonNode a = await("PTRACE attached to process", x -> text(x, "proc.exepath").equals(h.toString()));
+        assertThat(text(a.path("output_fields"), "proc.name")).isEqualTo("injector");
+        assertThat(text(a.path("output_fields"), "evt.type")).isEqualTo("ptrace");
+    }
+
+    @Test
+    @Order(7)
+    void filelessExecutionFromMemfd() throws Exception {
+        Path h = copyAs(helper().toString(), "dropper");
+        run(h.toString(), "memfd-exec", "/bin/true", MARK);
+        JsonNode a = await("Fileless execution via memfd_create", x -> text(x, "proc.cmdline").contains(MARK));
+        assertThat(a.path("priority").asText()).isEqualTo("Critical");
+        // Falco writes "memfd:payload"; the sensor today gives "/memfd:payload" (reported to the sensor's owner)
+        assertThat(text(a.path("output_fields"), "proc.exepath")).endsWith("memfd:payload");
+    }
+
+    @Test
+    @Order(7)
+    void directoryTraversalRead() throws Exception {
+        Path h = copyAs(helper().toString(), "webapp");
+        String raw = dir + "/../../etc/passwd";
+        run(h.toString(), "open", raw);
+        JsonNode f = await("Directory traversal monitored file read", x -> text(x, "proc.exepath").equals(h.toString()))
+                .path("output_fields");
+        assertThat(text(f, "fd.name")).isEqualTo("/etc/passwd");
+        assertThat(text(f, "fd.nameraw")).isEqualTo(raw);
+    }
+
+    @Test
+    @Order(7)
+    void hardlinkOverSensitiveFile() throws Exception {
+        Path link = dir.resolve("shadow-hardlink");
+        run("ln", "/etc/shadow", link.toString()); // may fail across file systems: the attempt is what counts
+        JsonNode f = await("Create Hardlink Over Sensitive Files", x -> text(x, "evt.arg.newpath").equals(link.toString()))
+                .path("output_fields");
+        assertThat(text(f, "evt.arg.oldpath")).isEqualTo("/etc/shadow");
+        assertThat(text(f, "proc.name")).isEqualTo("ln");
+    }
+
+    private static Path helper;
+
+    static synchronized Path helper() throws Exception {
+        if (helper == null) {
+            Path out = Path.of("target", "attack_helper").toAbsolutePath();
+            Files.createDirectories(out.getParent());
+            Process p = new ProcessBuilder("cc", "-O1", "-o", out.toString(), "src/test/c/attack_helper.c")
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as("cc: " + log).isZero();
+            helper = out;
+        }
+        return helper;
+    }
+
+    @Test
+    @Order(8)
     void quietPeriodOfOrdinaryActivityRaisesNone() throws Exception {
         Path file = dir.resolve("ordinary.txt");
         Files.writeString(file, "nothing to see\n");
@@ -229,7 +340,7 @@ class AgentScenarioTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void metricsAndRulesEndpoints() throws Exception {
         HttpResponse<String> m = get("/metrics");
         assertThat(m.statusCode()).isEqualTo(200);
