@@ -1,0 +1,83 @@
+package dev.vigil.cli;
+
+import dev.vigil.ebpf.internal.LibBpfLog;
+import dev.vigil.events.EventType;
+import dev.vigil.sensor.CaptureWriter;
+import dev.vigil.sensor.Selection;
+import dev.vigil.sensor.Sensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Records the sensor's decoded event stream, with the process table's starting snapshot, to a capture file. */
+@Command(name = "capture", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Record the sensor's events to a compressed capture file (read it with 'vigil replay').", "",
+            "Examples:",
+            "  vigil capture -w out.vcap                    # every event the sensor knows, until Ctrl-C",
+            "  vigil capture -w out.vcap --duration 10      # for ten seconds",
+            "  vigil capture -w out.vcap --events execve,openat,connect"})
+final class CaptureCommand implements Callable<Integer> {
+    @Option(names = {"-w", "--write"}, paramLabel = "FILE", required = true, description = "The capture file to write.")
+    Path file;
+
+    @Option(names = "--duration", paramLabel = "S", description = "Stop after S seconds (default: until SIGINT/SIGTERM).")
+    Double duration;
+
+    @Option(names = "--events", paramLabel = "LIST", defaultValue = "all",
+            description = "Comma-separated Falco event type names, or 'all' (default).")
+    String events;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print libbpf's debug output.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        Selection selection = Selection.parse(events);
+        if (selection.types().isEmpty()) throw new IllegalArgumentException("--events selects no event type");
+        if (duration != null && !(duration > 0)) throw new IllegalArgumentException("--duration must be positive, got " + duration);
+        LibBpfLog.setVerbose(verbose ? System.err : null);
+        try (Sensor sensor = Sensor.start(selection)) {
+            if (!sensor.unavailable().isEmpty()) {
+                System.err.println("vigil capture: this kernel lacks " + sensor.unavailable().stream()
+                        .map(EventType::falcoName).collect(Collectors.joining(",")) + ": not captured");
+            }
+            CaptureWriter writer = CaptureWriter.create(file, CaptureWriter.Meta.now(selection), sensor.processTable());
+            DropReporter drops = new DropReporter("capture", sensor::droppedTotal);
+            sensor.setDropListener(r -> {
+                writer.writeDrops(r.total(), r.newDrops()); // recorded in the file too: a replay knows what is missing
+                drops.check();
+            });
+            Signals.onTerminate(sensor::stop);
+            if (duration != null) {
+                long ms = (long) (duration * 1000);
+                Thread.ofPlatform().daemon().name("capture-timer").start(() -> {
+                    try {
+                        Thread.sleep(ms);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    sensor.stop();
+                });
+            }
+            System.err.println("vigil capture: writing " + file + " (Ctrl-C to stop)");
+            try {
+                sensor.run(writer::write);
+            } catch (UncheckedIOException e) {
+                throw new IllegalStateException("writing " + file + " failed: " + e.getCause().getMessage(), e);
+            } finally {
+                long dropped = sensor.droppedTotal();
+                if (dropped > 0) writer.writeDrops(dropped, 0);
+                writer.close();
+            }
+            long dropped = sensor.droppedTotal();
+            System.err.printf("vigil capture: %d events, %d process records written to %s; %d events dropped by the kernel%n",
+                    writer.eventsWritten(), writer.processRecordsWritten(), file, dropped);
+            drops.summary();
+        }
+        return 0;
+    }
+}
