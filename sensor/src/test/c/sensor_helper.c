@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -138,6 +141,42 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "setuid")) {    /* UID */
 		int rc = setuid(atoi(argv[2]));
 		printf("%d\n", rc);
+	} else if (!strcmp(cmd, "creds")) {     /* setgid, setresgid, setresuid, then a setuid(0) that fails EPERM */
+		printf("%d", setgid(1000));
+		printf(" %d", setresgid(1000, 1001, 1002));
+		printf(" %d", setresuid(2001, 2002, 2003));
+		printf(" %d\n", setuid(0));
+	} else if (!strcmp(cmd, "ptrace")) {    /* a child PTRACE_TRACEMEs; another is attached, detached, killed */
+		pid_t a = fork();
+		if (a == 0) {
+			ptrace(PTRACE_TRACEME, 0, 0, 0);
+			_exit(0);
+		}
+		waitpid(a, 0, 0);
+		pid_t b = fork();
+		if (b == 0) {
+			pause();
+			_exit(0);
+		}
+		long r = ptrace(PTRACE_ATTACH, b, 0, 0);
+		waitpid(b, 0, 0);
+		ptrace(PTRACE_DETACH, b, 0, 0);
+		kill(b, SIGKILL);
+		waitpid(b, 0, 0);
+		int k = kill(999999999, 0);
+		printf("%d %d %ld %d\n", a, b, r, k);
+	} else if (!strcmp(cmd, "unshare")) {
+		printf("%d\n", unshare(CLONE_NEWUTS));
+	} else if (!strcmp(cmd, "files2")) {     /* DIR: chown, truncate, linkat, renameat2, memfd_create */
+		if (chdir(argv[2]))
+			return 2;
+		close(creat("f", 0600));
+		chown("f", 1234, 5678);
+		truncate("f", 10);
+		linkat(AT_FDCWD, "f", AT_FDCWD, "h", 0);
+		syscall(SYS_renameat2, AT_FDCWD, "h", AT_FDCWD, "i", 1 /* RENAME_NOREPLACE */);
+		int m = memfd_create("vigil-mfd", MFD_CLOEXEC);
+		printf("%d\n", m);
 	} else if (!strcmp(cmd, "sleep")) {     /* MS */
 		usleep(atoi(argv[2]) * 1000);
 	} else {
