@@ -177,6 +177,14 @@ int main(int argc, char **argv)
 		syscall(SYS_renameat2, AT_FDCWD, "h", AT_FDCWD, "i", 1 /* RENAME_NOREPLACE */);
 		int m = memfd_create("vigil-mfd", MFD_CLOEXEC);
 		printf("%d\n", m);
+	} else if (!strcmp(cmd, "churn")) {     /* N: N short-lived children, one after the other */
+		int n = atoi(argv[2]);
+		for (int i = 0; i < n; i++) {
+			pid_t c = fork();
+			if (c == 0)
+				_exit(0);
+			waitpid(c, 0, 0);
+		}
 	} else if (!strcmp(cmd, "sleep")) {     /* MS */
 		usleep(atoi(argv[2]) * 1000);
 	} else {
