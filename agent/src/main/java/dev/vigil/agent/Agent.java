@@ -68,7 +68,10 @@ public final class Agent implements AutoCloseable {
     private long rulesNanos;
     private long attachNanos;
     private volatile Throwable readerFailure;
-    private List<String> ruleSources = List.of();
+    private volatile List<String> ruleSources = List.of();
+    private volatile List<Path> watched = List.of();
+    private volatile Thread watcher;
+    private final Dedup dedup;
     private Set<EventType> selected = Set.of();
     private List<EventType> uncapturable = List.of();
 
@@ -78,6 +81,7 @@ public final class Agent implements AutoCloseable {
         final Priority priority;
         final java.util.concurrent.atomic.AtomicLong alerts = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicLong rateLimited = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong deduplicated = new java.util.concurrent.atomic.AtomicLong();
         final TokenBucket bucket;
 
         RuleStats(String rule, Priority priority, TokenBucket bucket) {
@@ -96,6 +100,7 @@ public final class Agent implements AutoCloseable {
         EngineOptions opts = EngineOptions.defaults().withMatchMode(mode);
         this.hostname = opts.hostname();
         this.engine = new RulesEngine(opts);
+        this.dedup = new Dedup(config.number("outputs.dedup_seconds"));
         this.dropNotices = new TokenBucket(config.number("syscall_event_drops.rate"),
                 config.integer("syscall_event_drops.max_burst"));
     }
@@ -168,6 +173,9 @@ public final class Agent implements AutoCloseable {
         f.put("rules_load_ms", rulesNanos / 1_000_000);
         f.put("attach_ms", attachNanos / 1_000_000);
         internal(Priority.INFORMATIONAL, "agent started", f);
+        if (config.bool("watch_config_files") && !watched.isEmpty()) {
+            watcher = Thread.ofPlatform().daemon().name("vigil-watch").start(this::watchLoop);
+        }
     }
 
     private static String reason(IOException e) {
@@ -193,6 +201,9 @@ public final class Agent implements AutoCloseable {
                 List<Path> paths = expand(files);
                 engine.load(paths);
                 ruleSources = paths.stream().map(Path::toString).toList();
+                List<Path> w = new ArrayList<>(paths);
+                for (String f : files) if (Files.isDirectory(Path.of(f))) w.add(Path.of(f));
+                watched = List.copyOf(w);
             }
         } catch (RuleLoadException e) {
             throw new IllegalArgumentException("rules: " + e.getMessage());
@@ -258,8 +269,22 @@ public final class Agent implements AutoCloseable {
             st.rateLimited.incrementAndGet();
             return;
         }
+        long suppressed = 0;
+        if (dedup.enabled()) {
+            suppressed = dedup.check(rule.name(), rule.formatOutput(e));
+            if (suppressed < 0) {
+                st.deduplicated.incrementAndGet();
+                return;
+            }
+        }
         st.alerts.incrementAndGet();
         Alert a = rule.alert(e, hostname);
+        if (suppressed > 0) {
+            Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
+            f.put("vigil.suppressed", suppressed);
+            a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(),
+                    a.output() + " (" + suppressed + " identical alerts suppressed)", f, a.hostname());
+        }
         emit(json ? a.toJson() : a.output());
     }
 
@@ -282,7 +307,7 @@ public final class Agent implements AutoCloseable {
     void internal(Priority p, String what, Map<String, Object> fields) {
         Instant now = Instant.now();
         long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        String rule = INTERNAL_PREFIX + what.split("\\.", 2)[0];
+        String rule = INTERNAL_PREFIX + what.split("[.;]", 2)[0]; // the rule: the message up to its first stop
         StringBuilder out = new StringBuilder(INTERNAL_PREFIX).append(what);
         for (Map.Entry<String, Object> f : fields.entrySet()) out.append(' ').append(f.getKey()).append('=').append(f.getValue());
         String text = dev.vigil.rules.fields.FieldRegistry.formatTime(ns) + ": " + p.display() + " " + out;
@@ -303,6 +328,75 @@ public final class Agent implements AutoCloseable {
     public void awaitStopped() throws InterruptedException {
         Thread t = reader;
         if (t != null) t.join();
+    }
+
+    /**
+     * Reloads the rule files (SIGHUP, or a watched file changed). The new set replaces the running one atomically;
+     * a broken file keeps the running set, and the error (FILE:LINE:COL) is reported on stderr and as an internal
+     * alert. Event types the new rules need that are not attached are reported: they are attached at the next start.
+     */
+    public synchronized boolean reloadRules(String trigger) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("trigger", trigger);
+        try {
+            loadRules();
+        } catch (IllegalArgumentException e) {
+            metrics.reload(false);
+            log.println("vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
+            f.put("error", e.getMessage());
+            internal(Priority.ERROR, "rules reload failed; the previous rules stay in force", f);
+            return false;
+        }
+        metrics.reload(true);
+        List<String> notCaptured = new ArrayList<>();
+        for (EventType t : neededTypes(engine.current())) {
+            if (!selected.contains(t) && !uncapturable.contains(t)) notCaptured.add(t.falcoName());
+        }
+        f.put("rules_loaded", engine.current().enabledRules().size());
+        f.put("event_types_not_attached_until_restart", notCaptured);
+        log.println("vigil: rules reloaded (" + trigger + "): " + engine.current().enabledRules().size() + " rules"
+                + (notCaptured.isEmpty() ? "" : "; event types " + notCaptured + " are attached at the next start"));
+        internal(Priority.INFORMATIONAL, "rules reloaded", f);
+        return true;
+    }
+
+    /** Polls the rule files' size and mtime once a second (files on any file system, editors that replace files). */
+    private void watchLoop() {
+        String last = fingerprint();
+        while (!stopping) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopping) return;
+            String now = fingerprint();
+            if (!now.equals(last)) {
+                last = now;
+                reloadRules("file changed");
+                last = fingerprint();
+            }
+        }
+    }
+
+    private String fingerprint() {
+        StringBuilder sb = new StringBuilder();
+        for (Path p : watched) {
+            try {
+                sb.append(p).append(':').append(Files.getLastModifiedTime(p).toMillis()).append(':');
+                if (Files.isDirectory(p)) {
+                    try (Stream<Path> s = Files.list(p)) {
+                        s.sorted().forEach(x -> sb.append(x.getFileName()).append(','));
+                    }
+                } else {
+                    sb.append(Files.size(p));
+                }
+            } catch (IOException e) {
+                sb.append(p).append(":gone");
+            }
+            sb.append(';');
+        }
+        return sb.toString();
     }
 
     /** Reopens file outputs (SIGUSR1). */

@@ -23,7 +23,12 @@ public final class Metrics {
 
     void evalNanos(long ns) { evalNanos.lazySet(evalNanos.get() + ns); }
 
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+
     void dropNotice() { dropNotices.incrementAndGet(); }
+
+    void reload(boolean ok) { (ok ? reloads : reloadFailures).incrementAndGet(); }
 
     public long events(EventType t) { return events.get(t.id()); }
 
@@ -87,6 +92,16 @@ public final class Metrics {
                         .append(st.rateLimited.get()).append('\n');
             }
         }
+        help(sb, "vigil_alerts_deduplicated_total", "counter", "alerts suppressed as identical within outputs.dedup_seconds");
+        for (Agent.RuleStats st : a.ruleStats().values()) {
+            if (st.deduplicated.get() > 0) {
+                sb.append("vigil_alerts_deduplicated_total{rule=\"").append(esc(st.rule)).append("\"} ")
+                        .append(st.deduplicated.get()).append('\n');
+            }
+        }
+        help(sb, "vigil_rules_reloads_total", "counter", "rule reloads, by result");
+        sb.append("vigil_rules_reloads_total{result=\"ok\"} ").append(m.reloads.get()).append('\n');
+        sb.append("vigil_rules_reloads_total{result=\"failed\"} ").append(m.reloadFailures.get()).append('\n');
         help(sb, "vigil_output_queue_depth", "gauge", "alerts waiting in each output's queue");
         for (Output o : a.outputs()) gauge(sb, "vigil_output_queue_depth", o.name(), o.depth());
         help(sb, "vigil_output_written_total", "counter", "alerts written by each output");

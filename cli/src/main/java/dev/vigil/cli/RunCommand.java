@@ -13,7 +13,8 @@ import sun.misc.Signal;
 /** {@code vigil run}: the detection agent. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the detection agent: the sensor, the rules (by default the upstream stable Falco rules",
-            "shipped with Vigil) and the outputs, until SIGINT or SIGTERM.", "",
+            "shipped with Vigil) and the outputs, until SIGINT or SIGTERM.",
+            "SIGHUP (or a change to a rule file) reloads the rules; SIGUSR1 reopens the alert file.", "",
             "Examples:",
             "  vigil run                          # stable rules, text alerts on stdout, web on 127.0.0.1:8765",
             "  vigil run --json                   # JSON alerts (Falco's shape), one a line",
@@ -50,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
         try (Agent agent = Agent.start(cfg, System.err)) {
             Signals.onTerminate(agent::stop);
             Signal.handle(new Signal("USR1"), s -> agent.reopenOutputs());
+            Signal.handle(new Signal("HUP"), s -> agent.reloadRules("SIGHUP"));
             System.err.printf("vigil: running: %d rules, %d event types, startup %d ms%s%n",
                     agent.rules().enabledRules().size(), agent.selectedTypes().size(), agent.startupNanos() / 1_000_000,
                     agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : "");

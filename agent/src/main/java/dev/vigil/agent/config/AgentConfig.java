@@ -58,6 +58,9 @@ public final class AgentConfig {
         key("file_output.filename", Kind.STRING, "./events.txt", "alert file (reopened on SIGUSR1)");
         key("outputs.rate", Kind.DOUBLE, 0.0, "alerts per second per rule (token bucket); 0: unlimited");
         key("outputs.max_burst", Kind.INT, 1000, "token bucket size per rule");
+        key("outputs.dedup_seconds", Kind.DOUBLE, 0.0,
+                "suppress an alert identical to one of the same rule (same process, same output) within this many seconds; 0: off");
+        key("watch_config_files", Kind.BOOL, true, "reload the rule files when they change (SIGHUP also reloads)");
         key("outputs_queue.capacity", Kind.INT, 0, "alerts each output may hold before dropping; 0: 16384");
         key("syscall_event_drops.rate", Kind.DOUBLE, 0.03333, "drop notices per second (token bucket)");
         key("syscall_event_drops.max_burst", Kind.INT, 1, "drop notices in a burst");
@@ -71,7 +74,7 @@ public final class AgentConfig {
     }
 
     /** Keys Falco has that Vigil does not act on: accepted (a falco.yaml loads) and listed as ignored. */
-    private static final List<String> FALCO_ONLY_PREFIXES = List.of("load_plugins", "plugins", "watch_config_files",
+    private static final List<String> FALCO_ONLY_PREFIXES = List.of("load_plugins", "plugins",
             "time_format_iso_8601", "buffered_outputs", "syslog_output", "program_output", "http_output",
             "grpc", "grpc_output", "log_stderr", "log_syslog", "log_level", "libs_logger", "engine", "metrics",
             "base_syscalls", "falco_libs", "container_engines", "output_timeout", "rules", "config_files",

@@ -1,0 +1,80 @@
+package dev.vigil.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.agent.config.ConfigException;
+import dev.vigil.rules.Priority;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTest {
+    @TempDir
+    Path dir;
+
+    Path file(String text) throws Exception {
+        Path p = dir.resolve("vigil.yaml");
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void defaultsAreFalcosWhereTheConceptIsTheSame() {
+        AgentConfig c = AgentConfig.defaults();
+        assertThat(c.list("rules_files")).isEmpty();
+        assertThat(c.bool("json_output")).isFalse();
+        assertThat(c.priority()).isEqualTo(Priority.DEBUG);
+        assertThat(c.string("rule_matching")).isEqualTo("first");
+        assertThat(c.bool("stdout_output.enabled")).isTrue();
+        assertThat(c.string("webserver.listen_address")).isEqualTo("127.0.0.1");
+        assertThat(c.integer("webserver.listen_port")).isEqualTo(8765);
+    }
+
+    @Test
+    void fileThenOverridesWithOrigins() throws Exception {
+        Path f = file("rules_file:\n  - /a.yaml\n  - /b.yaml\npriority: warning\nwebserver:\n  listen_port: 9000\n"
+                + "plugins: []\nload_plugins: []\n");
+        AgentConfig c = AgentConfig.builder().file(f, true).override("priority=error")
+                .override("rules_files=[/c.yaml, /d.yaml]").override("file_output.filename=/tmp/x y.txt").build();
+        assertThat(c.list("rules_files")).containsExactly("/c.yaml", "/d.yaml");
+        assertThat(c.priority()).isEqualTo(Priority.ERROR);
+        assertThat(c.value("priority").origin()).isEqualTo("-o priority=error");
+        assertThat(c.integer("webserver.listen_port")).isEqualTo(9000);
+        assertThat(c.value("webserver.listen_port").origin()).isEqualTo(f + ":6:16");
+        assertThat(c.string("file_output.filename")).isEqualTo("/tmp/x y.txt");
+        assertThat(c.ignoredKeys()).containsExactly("plugins", "load_plugins");
+        assertThat(AgentConfig.builder().override("rules_files=/one.yaml").build().list("rules_files")).isEqualTo(List.of("/one.yaml"));
+    }
+
+    @Test
+    void errorsNameFileLineAndColumn() throws Exception {
+        Path f = file("json_output: true\nstdout_output:\n  enabld: true\n");
+        assertThatThrownBy(() -> AgentConfig.builder().file(f, true).build()).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":3:3: unknown key 'stdout_output.enabld' (see vigil config show)");
+        Path g = file("priority: loud\n");
+        assertThatThrownBy(() -> AgentConfig.builder().file(g, true).build())
+                .hasMessageStartingWith(g + ":1:11: priority must be one of emergency");
+        Path h = file("a: [1, 2\n");
+        assertThatThrownBy(() -> AgentConfig.builder().file(h, true).build()).hasMessageStartingWith(h + ":2:1: invalid YAML");
+        assertThatThrownBy(() -> AgentConfig.builder().override("webserver.listen_port=http").build())
+                .hasMessage("-o webserver.listen_port=http: webserver.listen_port must be an integer, not 'http'");
+        assertThatThrownBy(() -> AgentConfig.builder().override("nonsense").build()).hasMessage("-o nonsense: expected key=value");
+    }
+
+    @Test
+    void aMissingDefaultFileIsFineANamedOneIsNot() {
+        assertThat(AgentConfig.builder().file(dir.resolve("none.yaml"), false).build().file()).isNull();
+        assertThatThrownBy(() -> AgentConfig.builder().file(dir.resolve("none.yaml"), true))
+                .hasMessage(dir.resolve("none.yaml") + ": no such config file");
+    }
+
+    @Test
+    void showPrintsEveryKeyAsYaml() throws Exception {
+        String y = AgentConfig.builder().override("json_output=yes").build().toYaml();
+        assertThat(y).contains("json_output: true  # -o json_output=yes").contains("webserver:\n  enabled: true  # default");
+    }
+}
