@@ -1,0 +1,337 @@
+package dev.vigil.containers;
+
+import dev.vigil.events.Container;
+import dev.vigil.events.ContainerView;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The {@link ContainerResolver}: a cgroup table in front of a bounded container cache, fed by Docker's event
+ * stream and by one asynchronous inspect per unknown container (virtual threads, at most
+ * {@code maxConcurrentFetches} at a time).
+ */
+final class CachingResolver implements ContainerResolver {
+    private static final Logger LOG = System.getLogger("dev.vigil.containers");
+
+    /** One container: its current view, and the bookkeeping of its fetches and its life. */
+    static final class Entry {
+        final ContainerId cid;
+        volatile ContainerInfo view;
+        /** Set when the view needs no fetch (the runtime answered, or said it has no such container). */
+        volatile boolean settled;
+        final AtomicBoolean fetching = new AtomicBoolean();
+        volatile boolean refetch;
+        volatile long retryAt;          // nanoTime before which a failed fetch is not repeated
+        volatile long stoppedAt;        // nanoTime of the die/destroy event, 0 while running (or unknown)
+        volatile boolean removed;
+        long lastUsed;                  // racy: only a hint for eviction over the bound
+
+        Entry(ContainerId cid) {
+            this.cid = cid;
+            this.view = ContainerInfo.idOnly(cid);
+        }
+    }
+
+    private final ContainerResolver.Options opt;
+    private final DockerApi docker;
+    private final CgroupTable cgroups = new CgroupTable();
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Semaphore fetchPermits;
+    private final long graceNanos, retryNanos;
+    private volatile boolean closed;
+    private final Thread eventThread, janitor;
+    private volatile UnixHttp.Stream stream;
+
+    private final LongAdder fetches = new LongAdder(), ok = new LongAdder(), notFound = new LongAdder(),
+            unavailable = new LongAdder(), timeouts = new LongAdder(), garbage = new LongAdder(),
+            errors = new LongAdder(), events = new LongAdder(), connects = new LongAdder(),
+            evicted = new LongAdder(), uncached = new LongAdder();
+    private final Map<String, AtomicBoolean> logged = new ConcurrentHashMap<>();
+
+    CachingResolver(ContainerResolver.Options opt) {
+        this.opt = opt;
+        this.docker = opt.dockerSocket() == null ? null : new DockerApi(opt.dockerSocket(), opt.requestTimeout().toNanos());
+        this.fetchPermits = new Semaphore(Math.max(1, opt.maxConcurrentFetches()));
+        this.graceNanos = opt.grace().toNanos();
+        this.retryNanos = opt.retryAfterFailure().toNanos();
+        this.eventThread = docker != null && opt.watchEvents()
+                ? Thread.ofVirtual().name("vigil-docker-events").start(this::eventLoop) : null;
+        this.janitor = Thread.ofVirtual().name("vigil-containers-janitor").start(this::janitorLoop);
+    }
+
+    // ---------------------------------------------------------------- hot path
+
+    @Override
+    public ContainerView resolve(long cgroupId, CharSequence cgroupPath) {
+        Entry e;
+        if (cgroupId != 0) {
+            CgroupTable.Slot s = cgroups.get(cgroupId);
+            if (s == null) s = miss(cgroupId, cgroupPath);
+            e = s.entry();
+        } else {
+            ContainerId cid = ContainerId.parse(cgroupPath);
+            e = cid == null ? null : entry(cid, true);
+        }
+        if (e == null) return Container.HOST;
+        if (!e.settled) maybeFetch(e);
+        return e.view;
+    }
+
+    private CgroupTable.Slot miss(long cgroupId, CharSequence path) {
+        ContainerId cid = ContainerId.parse(path);
+        Entry e = cid == null ? null : entry(cid, true);
+        return cgroups.put(new CgroupTable.Slot(cgroupId, e));
+    }
+
+    /** The entry of a container, created when new (unless the cache is full: then a loose one, not kept). */
+    private Entry entry(ContainerId cid, boolean use) {
+        Entry e = entries.get(cid.fullId());
+        if (e == null) {
+            if (entries.size() >= 2L * opt.maxContainers()) {
+                uncached.increment();
+                e = new Entry(cid);
+                e.settled = true; // not fetched: it could not be kept
+                return e;
+            }
+            e = entries.computeIfAbsent(cid.fullId(), k -> new Entry(cid));
+        }
+        if (use) e.lastUsed = System.nanoTime();
+        return e;
+    }
+
+    // ---------------------------------------------------------------- fetches
+
+    private void maybeFetch(Entry e) {
+        if (docker == null || closed) return;
+        String rt = e.cid.runtime();
+        if (!rt.equals(ContainerId.DOCKER) && !rt.equals(ContainerId.CRI)) return; // no source for it (yet)
+        if (e.retryAt != 0 && System.nanoTime() - e.retryAt < 0) return;
+        if (!e.fetching.compareAndSet(false, true)) return;
+        Thread.ofVirtual().name("vigil-docker-inspect").start(() -> fetch(e));
+    }
+
+    /** Fetches now (or once the running fetch ends): the runtime said something changed. */
+    private void refetch(Entry e) {
+        if (docker == null || closed) return;
+        e.refetch = true;
+        if (e.fetching.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("vigil-docker-inspect").start(() -> fetch(e));
+        }
+    }
+
+    private void fetch(Entry e) {
+        try {
+            do {
+                e.refetch = false;
+                fetchOnce(e);
+            } while (e.refetch && !closed);
+        } finally {
+            e.fetching.set(false);
+        }
+        if (e.refetch && !closed && e.fetching.compareAndSet(false, true)) fetch(e);
+    }
+
+    private void fetchOnce(Entry e) {
+        try {
+            fetchPermits.acquire();
+        } catch (InterruptedException ie) {
+            return;
+        }
+        try {
+            fetches.increment();
+            ContainerInfo info = docker.inspect(e.cid);
+            ContainerInfo old = e.view;
+            // the start event may have carried the start time before a fetch made at create could see it
+            if (info.startTs() == dev.vigil.events.EventView.ABSENT && old.startTs() != dev.vigil.events.EventView.ABSENT) {
+                info = info.withStartTs(old.startTs());
+            }
+            e.view = info;
+            e.settled = true;
+            e.retryAt = 0;
+            ok.increment();
+        } catch (DockerApi.NotFound nf) {
+            notFound.increment();
+            e.settled = true; // asked again only if the runtime announces it
+            once("notfound", Level.INFO, "Docker does not know container " + e.cid.shortId()
+                    + " (seen in a docker cgroup); its fields stay <NA> (said once)");
+        } catch (IOException | RuntimeException ex) {
+            failed(ex, "inspect " + e.cid.shortId());
+            e.retryAt = System.nanoTime() + retryNanos;
+            if (e.retryAt == 0) e.retryAt = 1;
+        } finally {
+            fetchPermits.release();
+        }
+    }
+
+    private void failed(Exception ex, String what) {
+        String kind;
+        if (ex instanceof UnixHttp.Unavailable) { unavailable.increment(); kind = "unavailable"; }
+        else if (ex instanceof UnixHttp.Timeout) { timeouts.increment(); kind = "timeout"; }
+        else if (ex instanceof UnixHttp.Garbage) { garbage.increment(); kind = "garbage"; }
+        else { errors.increment(); kind = "error"; }
+        once(kind, Level.WARNING, "container metadata from Docker (" + opt.dockerSocket() + "): " + what + ": "
+                + ex.getMessage() + "; container fields stay <NA> until it answers (further " + kind
+                + " failures are counted, not logged)");
+    }
+
+    private void once(String kind, Level level, String msg) {
+        if (logged.computeIfAbsent(kind, k -> new AtomicBoolean()).compareAndSet(false, true)) LOG.log(level, msg);
+    }
+
+    // ---------------------------------------------------------------- event stream
+
+    private void eventLoop() {
+        long backoff = 100_000_000L;
+        while (!closed) {
+            try (UnixHttp.Stream s = docker.http().stream(DockerApi.EVENTS_PATH)) {
+                stream = s;
+                if (closed) break;
+                if (s.status() != 200) throw new IOException("events: HTTP " + s.status() + " " + UnixHttp.printable(s.readAll()));
+                connects.increment();
+                backoff = 100_000_000L;
+                resync();
+                s.readLines(this::onEventLine);
+                if (!closed) errors.increment(); // the daemon ended the stream (restart?)
+            } catch (IOException | RuntimeException ex) {
+                if (closed) break;
+                failed(ex, "event stream");
+            } finally {
+                stream = null;
+            }
+            if (closed) break;
+            try {
+                Thread.sleep(backoff / 1_000_000);
+            } catch (InterruptedException ie) {
+                break;
+            }
+            backoff = Math.min(backoff * 2, 5_000_000_000L);
+        }
+    }
+
+    /** On (re)connection: the running containers, so that those started before (or during a gap) are known. */
+    private void resync() throws IOException {
+        for (String id : docker.running()) {
+            try {
+                Entry e = entry(ContainerId.of(ContainerId.DOCKER, id), false);
+                e.stoppedAt = 0;
+                if (!e.settled) maybeFetch(e);
+            } catch (IllegalArgumentException ignored) {
+                // not a 64-hex id
+            }
+        }
+    }
+
+    private void onEventLine(String line) throws IOException {
+        DockerApi.Event ev = DockerApi.parseEvent(line);
+        if (ev == null) return;
+        events.increment();
+        ContainerId cid;
+        try {
+            cid = ContainerId.of(ContainerId.DOCKER, ev.id());
+        } catch (IllegalArgumentException ex) {
+            garbage.increment();
+            return;
+        }
+        switch (ev.action()) {
+            case "create" -> refetch(entry(cid, false));
+            case "start" -> {
+                Entry e = entry(cid, false);
+                e.stoppedAt = 0;
+                e.removed = false;
+                if (ev.timeNano() != dev.vigil.events.EventView.ABSENT && e.view.complete()) {
+                    e.view = e.view.withStartTs(ev.timeNano());
+                }
+                refetch(e);
+            }
+            case "die", "destroy" -> {
+                Entry e = entries.get(cid.fullId());
+                if (e != null && e.stoppedAt == 0) {
+                    long now = System.nanoTime();
+                    e.stoppedAt = now == 0 ? 1 : now;
+                }
+            }
+            default -> { }
+        }
+    }
+
+    // ---------------------------------------------------------------- forgetting
+
+    private void janitorLoop() {
+        long period = Math.max(10, Math.min(1000, opt.grace().toMillis() / 4));
+        while (!closed) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException ie) {
+                return;
+            }
+            sweep();
+        }
+    }
+
+    /** Forgets containers stopped longer than the grace period, and the oldest over the bound. */
+    void sweep() {
+        long now = System.nanoTime();
+        boolean any = false;
+        for (Entry e : entries.values()) {
+            long st = e.stoppedAt;
+            if (st != 0 && now - st > graceNanos) {
+                any |= forget(e);
+            }
+        }
+        int over = entries.size() - opt.maxContainers();
+        if (over > 0) {
+            List<Entry> all = new ArrayList<>(entries.values());
+            // stopped ones first, then the least recently used
+            all.sort(Comparator.<Entry>comparingInt(x -> x.stoppedAt != 0 ? 0 : 1).thenComparingLong(x -> x.lastUsed));
+            for (int i = 0; i < over && i < all.size(); i++) any |= forget(all.get(i));
+        }
+        if (any || cgroups.size() > 16 * opt.maxContainers()) {
+            boolean trim = cgroups.size() > 16 * opt.maxContainers();
+            // host slots are cheap to rebuild: dropped only when the table grows past its bound
+            cgroups.retain(s -> s.entry() == null ? !trim : !s.entry().removed);
+        }
+    }
+
+    private boolean forget(Entry e) {
+        if (entries.remove(e.cid.fullId(), e)) {
+            e.removed = true;
+            evicted.increment();
+            return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- the rest
+
+    @Override
+    public ContainerStats stats() {
+        return new ContainerStats(fetches.sum(), ok.sum(), notFound.sum(), unavailable.sum(), timeouts.sum(),
+                garbage.sum(), errors.sum(), events.sum(), connects.sum(), entries.size(), cgroups.size(),
+                evicted.sum(), uncached.sum());
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        UnixHttp.Stream s = stream;
+        if (s != null) s.close();
+        if (eventThread != null) eventThread.interrupt();
+        janitor.interrupt();
+        try {
+            if (eventThread != null) eventThread.join(2000);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
