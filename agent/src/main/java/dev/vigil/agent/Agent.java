@@ -3,6 +3,8 @@ package dev.vigil.agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.agent.output.FileOutput;
 import dev.vigil.agent.output.Output;
+import dev.vigil.agent.output.HttpOutput;
+import dev.vigil.agent.output.ProgramOutput;
 import dev.vigil.agent.output.StdoutOutput;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
@@ -136,6 +138,17 @@ public final class Agent implements AutoCloseable {
             outputs.add(f);
         }
         if (config.bool("stdout_output.enabled")) outputs.add(new StdoutOutput(capacity));
+        if (config.bool("program_output.enabled")) {
+            if (config.string("program_output.program").isBlank()) {
+                throw new IllegalArgumentException("program_output: program_output.program is empty");
+            }
+            outputs.add(new ProgramOutput(config.string("program_output.program"), capacity));
+        }
+        if (config.bool("http_output.enabled")) {
+            // HTTP sinks take JSON: the alert goes as Falco's JSON whatever json_output says
+            outputs.add(new HttpOutput(config.string("http_output.url"), config.string("http_output.user_agent"),
+                    java.time.Duration.ofMillis(config.integer("http_output.timeout_ms")), capacity));
+        }
         if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
         for (Output o : outputs) o.start();
 
@@ -167,6 +180,7 @@ public final class Agent implements AutoCloseable {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("rules_loaded", rs.enabledRules().size());
         f.put("rules_files", ruleSources);
+        f.put("outputs", outputs.stream().map(Output::name).toList());
         f.put("event_types", selected.size());
         f.put("event_types_unavailable", missing);
         f.put("startup_ms", healthyAfterNanos / 1_000_000);
@@ -285,11 +299,20 @@ public final class Agent implements AutoCloseable {
             a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(),
                     a.output() + " (" + suppressed + " identical alerts suppressed)", f, a.hostname());
         }
-        emit(json ? a.toJson() : a.output());
+        emit(a, a.output());
     }
 
-    private void emit(String line) {
-        for (Output o : outputs) o.offer(line);
+    /** Hands the alert to every output: JSON or text per json_output, JSON always for outputs that take JSON. */
+    private void emit(Alert a, String text) {
+        String js = null;
+        for (Output o : outputs) {
+            if (json || o.takesJson()) {
+                if (js == null) js = a.toJson();
+                o.offer(js);
+            } else {
+                o.offer(text);
+            }
+        }
     }
 
     private void onDrops(Sensor.DropReport r) {
@@ -312,7 +335,7 @@ public final class Agent implements AutoCloseable {
         for (Map.Entry<String, Object> f : fields.entrySet()) out.append(' ').append(f.getKey()).append('=').append(f.getValue());
         String text = dev.vigil.rules.fields.FieldRegistry.formatTime(ns) + ": " + p.display() + " " + out;
         Alert a = new Alert(ns, rule, p, "internal", List.of(), text, new LinkedHashMap<>(fields), hostname);
-        emit(json ? a.toJson() : text);
+        emit(a, text);
     }
 
     // --- lifecycle ---

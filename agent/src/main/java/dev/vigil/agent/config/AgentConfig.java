@@ -56,6 +56,12 @@ public final class AgentConfig {
         key("stdout_output.enabled", Kind.BOOL, true, "write alerts to standard output");
         key("file_output.enabled", Kind.BOOL, false, "append alerts to file_output.filename");
         key("file_output.filename", Kind.STRING, "./events.txt", "alert file (reopened on SIGUSR1)");
+        key("program_output.enabled", Kind.BOOL, false, "pipe alerts to program_output.program's stdin");
+        key("program_output.program", Kind.STRING, "", "command (sh -c) kept running; restarted if it dies");
+        key("http_output.enabled", Kind.BOOL, false, "POST each alert (Falco JSON) to http_output.url");
+        key("http_output.url", Kind.STRING, "", "e.g. http://127.0.0.1:2801/ (falcosidekick)");
+        key("http_output.user_agent", Kind.STRING, "vigil", "User-Agent header");
+        key("http_output.timeout_ms", Kind.INT, 5000, "connect and request timeout");
         key("outputs.rate", Kind.DOUBLE, 0.0, "alerts per second per rule (token bucket); 0: unlimited");
         key("outputs.max_burst", Kind.INT, 1000, "token bucket size per rule");
         key("outputs.dedup_seconds", Kind.DOUBLE, 0.0,
@@ -75,7 +81,10 @@ public final class AgentConfig {
 
     /** Keys Falco has that Vigil does not act on: accepted (a falco.yaml loads) and listed as ignored. */
     private static final List<String> FALCO_ONLY_PREFIXES = List.of("load_plugins", "plugins",
-            "time_format_iso_8601", "buffered_outputs", "syslog_output", "program_output", "http_output",
+            "time_format_iso_8601", "buffered_outputs", "syslog_output", "program_output.keep_alive",
+            "http_output.insecure", "http_output.ca_cert", "http_output.ca_bundle", "http_output.ca_path",
+            "http_output.mtls", "http_output.client_cert", "http_output.client_key", "http_output.echo",
+            "http_output.compress_uploads", "http_output.keep_alive",
             "grpc", "grpc_output", "log_stderr", "log_syslog", "log_level", "libs_logger", "engine", "metrics",
             "base_syscalls", "falco_libs", "container_engines", "output_timeout", "rules", "config_files",
             "append_output", "static_fields", "capture", "json_include_message_property",

@@ -25,6 +25,7 @@ public abstract class Output implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private volatile boolean reopen;
     private volatile boolean closing;
+    private volatile boolean abandoned;
     private Writer writer;
 
     protected Output(String name, int capacity) {
@@ -77,19 +78,24 @@ public abstract class Output implements AutoCloseable {
             batch.add(first);
             queue.drainTo(batch, 4096);
             boolean stop = false;
-            try {
-                if (reopen) closeWriter();
-                if (writer == null) writer = open();
-                for (String line : batch) {
-                    if (line == STOP) {
-                        stop = true;
-                        break;
-                    }
+            if (reopen) closeWriter();
+            for (String line : batch) {
+                if (line == STOP) {
+                    stop = true;
+                    break;
+                }
+                try {
+                    if (writer == null) writer = open();
                     writer.write(line);
                     writer.write('\n');
                     written.incrementAndGet();
+                } catch (IOException e) {
+                    failed.incrementAndGet(); // this alert is lost (counted); the next one reopens the destination
+                    closeWriter();
                 }
-                writer.flush();
+            }
+            try {
+                if (writer != null) writer.flush();
             } catch (IOException e) {
                 failed.incrementAndGet();
                 closeWriter();
@@ -112,6 +118,15 @@ public abstract class Output implements AutoCloseable {
         writer = null;
     }
 
+    /** Whether this output takes the JSON alert whatever json_output says (HTTP). */
+    public boolean takesJson() { return false; }
+
+    /** True once {@link #flushAndClose} gave up waiting: a retrying output stops retrying. */
+    protected final boolean abandoned() { return abandoned; }
+
+    /** Counts a failed delivery attempt that will be retried (outputs that retry call this). */
+    protected final void countFailure() { failed.incrementAndGet(); }
+
     /** Closes the writer (stdout overrides this to flush only). */
     protected void closeDestination(Writer w) throws IOException {
         w.close();
@@ -132,6 +147,8 @@ public abstract class Output implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
+            abandoned = true;
+            thread.interrupt();
             dropped.addAndGet(queue.size());
             return false;
         }
