@@ -6,6 +6,7 @@ import dev.vigil.agent.output.Output;
 import dev.vigil.agent.output.HttpOutput;
 import dev.vigil.agent.output.ProgramOutput;
 import dev.vigil.agent.output.StdoutOutput;
+import dev.vigil.agent.output.SyslogOutput;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
 import dev.vigil.rules.Diagnostic;
@@ -143,6 +144,9 @@ public final class Agent implements AutoCloseable {
                 throw new IllegalArgumentException("program_output: program_output.program is empty");
             }
             outputs.add(new ProgramOutput(config.string("program_output.program"), capacity));
+        }
+        if (config.bool("syslog_output.enabled")) {
+            outputs.add(new SyslogOutput(Path.of(config.string("syslog_output.socket")), capacity));
         }
         if (config.bool("http_output.enabled")) {
             // HTTP sinks take JSON: the alert goes as Falco's JSON whatever json_output says
@@ -302,17 +306,9 @@ public final class Agent implements AutoCloseable {
         emit(a, a.output());
     }
 
-    /** Hands the alert to every output: JSON or text per json_output, JSON always for outputs that take JSON. */
+    /** Hands the alert to every output, each in its format (text or JSON per json_output; HTTP JSON; syslog). */
     private void emit(Alert a, String text) {
-        String js = null;
-        for (Output o : outputs) {
-            if (json || o.takesJson()) {
-                if (js == null) js = a.toJson();
-                o.offer(js);
-            } else {
-                o.offer(text);
-            }
-        }
+        for (Output o : outputs) o.offer(o.render(a, text, json));
     }
 
     private void onDrops(Sensor.DropReport r) {

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,10 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
-/** The read-only web endpoints (JDK HTTP server, one daemon thread): health, Prometheus metrics, loaded rules. */
+/**
+ * The web endpoints (JDK HTTP server, one daemon thread): health, Prometheus metrics, loaded rules (read-only), and
+ * POST /reload, which changes state and so needs {@code Authorization: Bearer <webserver.token>} (off without one).
+ */
 final class WebServer {
     private final HttpServer server;
 
@@ -49,6 +53,30 @@ final class WebServer {
                     () -> Metrics.render(agent)));
         }
         s.createContext("/rules", ex -> reply(ex, 200, "application/json", () -> rulesJson(agent)));
+        String token = config.string("webserver.token");
+        s.createContext("/reload", ex -> {
+            try (ex) {
+                if (!ex.getRequestMethod().equals("POST")) {
+                    ex.getResponseHeaders().set("Allow", "POST");
+                    ex.sendResponseHeaders(405, -1);
+                    return;
+                }
+                if (token.isEmpty()) {
+                    send(ex, 403, "state-changing endpoints are off: set webserver.token\n");
+                    return;
+                }
+                String auth = ex.getRequestHeaders().getFirst("Authorization");
+                byte[] given = (auth == null ? "" : auth).getBytes(StandardCharsets.UTF_8);
+                byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+                if (!MessageDigest.isEqual(given, expected)) {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                    send(ex, 401, "a valid token is required\n");
+                    return;
+                }
+                boolean ok = agent.reloadRules("POST /reload");
+                send(ex, ok ? 200 : 422, ok ? "reloaded\n" : "reload failed; the previous rules stay in force\n");
+            }
+        });
         s.start();
         return new WebServer(s);
     }
@@ -76,6 +104,15 @@ final class WebServer {
             }
         } catch (RuntimeException e) {
             ex.sendResponseHeaders(500, -1);
+        }
+    }
+
+    private static void send(HttpExchange ex, int code, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(code, b.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(b);
         }
     }
 

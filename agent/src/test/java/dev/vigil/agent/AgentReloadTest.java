@@ -56,6 +56,15 @@ class AgentReloadTest {
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    static int post(Agent agent, String path, String auth) throws Exception {
+        try (java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient()) {
+            var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.webPort() + path))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+            if (auth != null) b.header("Authorization", auth);
+            return c.send(b.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
     static Predicate<JsonNode> rule(String name) { return a -> a.path("rule").asText().equals(name); }
 
     @Test
@@ -66,7 +75,7 @@ class AgentReloadTest {
         Path out = dir.resolve("alerts.json");
         AgentConfig cfg = AgentConfig.builder().override("rules_files=" + rules).override("json_output=true")
                 .override("stdout_output.enabled=false").override("file_output.enabled=true")
-                .override("file_output.filename=" + out).override("webserver.enabled=false")
+                .override("file_output.filename=" + out).override("webserver.listen_port=0").override("webserver.token=s3cret")
                 .override("outputs.dedup_seconds=30").build();
         try (Agent agent = Agent.start(cfg, new PrintStream(System.err, true))) {
             assertThat(agent.selectedTypes()).containsExactlyInAnyOrder(EventType.OPEN, EventType.OPENAT);
@@ -88,6 +97,12 @@ class AgentReloadTest {
             cat(b);
             JsonNode second = await(out, rule("second open"), 2);
             assertThat(second.path("output_fields").path("fd.name").asText()).isEqualTo(b.toString());
+
+            // POST /reload needs the token; with it, a reload happens now
+            assertThat(post(agent, "/reload", null)).isEqualTo(401);
+            assertThat(post(agent, "/reload", "Bearer wrong")).isEqualTo(401);
+            assertThat(post(agent, "/reload", "Bearer s3cret")).isEqualTo(200);
+            await(out, x -> x.path("output_fields").path("trigger").asText().equals("POST /reload"), 2);
 
             // a broken edit: reported with its position, the running rules stay
             Files.writeString(rules, rule("first open", ".a") + "- rule: broken\n  condition: evt.type = (\n");

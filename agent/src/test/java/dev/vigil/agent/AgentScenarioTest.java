@@ -356,6 +356,11 @@ class AgentScenarioTest {
         JsonNode rules = JSON.readTree(r.body());
         assertThat(rules.path("rules").size()).isEqualTo(agent.rules().rules().size());
         assertThat(rules.path("rules").get(0).path("name").asText()).isNotEmpty();
+        try (HttpClient c = HttpClient.newHttpClient()) {
+            int code = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.webPort() + "/reload"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            assertThat(code).as("no token configured: state changes are off").isEqualTo(403);
+        }
     }
 
     static HttpResponse<String> get(String path) throws Exception {

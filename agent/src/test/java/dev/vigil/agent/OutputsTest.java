@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.agent.output.HttpOutput;
 import dev.vigil.agent.output.ProgramOutput;
+import dev.vigil.agent.output.SyslogOutput;
+import dev.vigil.agent.output.UnixDatagram;
+import dev.vigil.rules.Priority;
+import dev.vigil.rules.output.Alert;
+import java.util.Map;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +66,31 @@ class OutputsTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void syslogDatagramsCarryTheRulePriorityAsSeverity() throws Exception {
+        Path sock = dir.resolve("log");
+        try (UnixDatagram receiver = UnixDatagram.bind(sock)) {
+            SyslogOutput out = new SyslogOutput(sock, 100);
+            out.start();
+            Alert warning = new Alert(0, "r", Priority.WARNING, "syscall", List.of(), "12:00:00.000000000: Warning hello",
+                    Map.of(), "h");
+            Alert critical = new Alert(0, "r", Priority.CRITICAL, "syscall", List.of(), "x: Critical boom", Map.of(), "h");
+            out.offer(out.render(warning, warning.output(), false));
+            out.offer(out.render(critical, critical.output(), true));
+            String first = new String(receiver.receive(), StandardCharsets.UTF_8);
+            String second = new String(receiver.receive(), StandardCharsets.UTF_8);
+            assertThat(first).matches("<12>[A-Z][a-z]{2} [ 0-9]\\d \\d\\d:\\d\\d:\\d\\d vigil\\[\\d+\\]: 12:00:00.000000000: Warning hello");
+            assertThat(second).startsWith("<10>").contains("vigil[").contains("\"priority\":\"Critical\"");
+            assertThat(out.flushAndClose(2000)).isTrue();
+            assertThat(out.failed()).isZero();
+        }
+        SyslogOutput nowhere = new SyslogOutput(dir.resolve("no-such-socket"), 100);
+        nowhere.start();
+        nowhere.offer("<12>lost");
+        assertThat(nowhere.flushAndClose(2000)).isTrue();
+        assertThat(nowhere.failed()).isEqualTo(1);
     }
 
     @Test

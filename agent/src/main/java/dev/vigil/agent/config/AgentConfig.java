@@ -56,6 +56,8 @@ public final class AgentConfig {
         key("stdout_output.enabled", Kind.BOOL, true, "write alerts to standard output");
         key("file_output.enabled", Kind.BOOL, false, "append alerts to file_output.filename");
         key("file_output.filename", Kind.STRING, "./events.txt", "alert file (reopened on SIGUSR1)");
+        key("syslog_output.enabled", Kind.BOOL, false, "send alerts to the local syslog socket (facility user)");
+        key("syslog_output.socket", Kind.STRING, "/dev/log", "the local syslog datagram socket");
         key("program_output.enabled", Kind.BOOL, false, "pipe alerts to program_output.program's stdin");
         key("program_output.program", Kind.STRING, "", "command (sh -c) kept running; restarted if it dies");
         key("http_output.enabled", Kind.BOOL, false, "POST each alert (Falco JSON) to http_output.url");
@@ -75,13 +77,14 @@ public final class AgentConfig {
         key("webserver.listen_port", Kind.INT, 8765, "port the web server binds (0: any free port)");
         key("webserver.k8s_healthz_endpoint", Kind.STRING, "/healthz", "path of the health endpoint");
         key("webserver.prometheus_metrics_enabled", Kind.BOOL, true, "serve /metrics");
+        key("webserver.token", Kind.STRING, "", "bearer token for POST /reload; empty: state-changing endpoints are off");
         key("sensor.ring_buffer_bytes", Kind.INT, 16 << 20, "kernel ring buffer size (a power of two)");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 
     /** Keys Falco has that Vigil does not act on: accepted (a falco.yaml loads) and listed as ignored. */
     private static final List<String> FALCO_ONLY_PREFIXES = List.of("load_plugins", "plugins",
-            "time_format_iso_8601", "buffered_outputs", "syslog_output", "program_output.keep_alive",
+            "time_format_iso_8601", "buffered_outputs", "program_output.keep_alive",
             "http_output.insecure", "http_output.ca_cert", "http_output.ca_bundle", "http_output.ca_path",
             "http_output.mtls", "http_output.client_cert", "http_output.client_key", "http_output.echo",
             "http_output.compress_uploads", "http_output.keep_alive",

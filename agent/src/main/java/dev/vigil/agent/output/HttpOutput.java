@@ -1,5 +1,6 @@
 package dev.vigil.agent.output;
 
+import dev.vigil.rules.output.Alert;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.URI;
@@ -36,7 +37,9 @@ public final class HttpOutput extends Output {
     }
 
     @Override
-    public boolean takesJson() { return true; }
+    public String render(Alert alert, String text, boolean jsonOutput) {
+        return alert.toJson(); // sinks (falcosidekick) take Falco's JSON alert
+    }
 
     @Override
     protected Writer open() {

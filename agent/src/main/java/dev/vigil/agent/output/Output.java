@@ -1,5 +1,6 @@
 package dev.vigil.agent.output;
 
+import dev.vigil.rules.output.Alert;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -118,8 +119,14 @@ public abstract class Output implements AutoCloseable {
         writer = null;
     }
 
-    /** Whether this output takes the JSON alert whatever json_output says (HTTP). */
-    public boolean takesJson() { return false; }
+    /**
+     * The line this output writes for an alert: {@code text} ("TIME: Priority output") or the JSON alert per
+     * json_output; outputs with their own format (HTTP: always JSON; syslog: a priority header) override this.
+     * Called on the reader thread for rule alerts.
+     */
+    public String render(Alert alert, String text, boolean jsonOutput) {
+        return jsonOutput ? alert.toJson() : text;
+    }
 
     /** True once {@link #flushAndClose} gave up waiting: a retrying output stops retrying. */
     protected final boolean abandoned() { return abandoned; }
