@@ -313,6 +313,12 @@ final class CachingResolver implements ContainerResolver {
 
     // ---------------------------------------------------------------- the rest
 
+    /** The cached view of a container, without touching the cache (no fetch, no entry): for tests and probes. */
+    ContainerInfo cached(String fullId) {
+        Entry e = entries.get(fullId);
+        return e == null ? null : e.view;
+    }
+
     @Override
     public ContainerStats stats() {
         return new ContainerStats(fetches.sum(), ok.sum(), notFound.sum(), unavailable.sum(), timeouts.sum(),
