@@ -35,6 +35,7 @@ final class CachingResolver implements ContainerResolver {
         volatile long stoppedAt;        // nanoTime of the die/destroy event, 0 while running (or unknown)
         volatile boolean removed;
         long lastUsed;                  // racy: only a hint for eviction over the bound
+        volatile long firstCompleteAt;  // wall clock (ns since the epoch) of the first complete view: measurement
 
         Entry(ContainerId cid) {
             this.cid = cid;
@@ -156,6 +157,10 @@ final class CachingResolver implements ContainerResolver {
                 info = info.withStartTs(old.startTs());
             }
             e.view = info;
+            if (e.firstCompleteAt == 0) {
+                java.time.Instant now = java.time.Instant.now();
+                e.firstCompleteAt = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            }
             e.settled = true;
             e.retryAt = 0;
             ok.increment();
@@ -314,6 +319,11 @@ final class CachingResolver implements ContainerResolver {
     // ---------------------------------------------------------------- the rest
 
     /** The cached view of a container, without touching the cache (no fetch, no entry): for tests and probes. */
+    long firstCompleteAt(String fullId) {
+        Entry e = entries.get(fullId);
+        return e == null ? 0 : e.firstCompleteAt;
+    }
+
     ContainerInfo cached(String fullId) {
         Entry e = entries.get(fullId);
         return e == null ? null : e.view;
