@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The {@code vigil} command. Exit codes: 0 ok, 1 findings or internal errors, 2 usage and environment problems. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Vigil.Version.class,
         description = "eBPF runtime security and tracing.",
-        subcommands = {ExecSnoopCommand.class, FeaturesCommand.class, RulesCommand.class, ListCommand.class, RunCommand.class, ConfigCommand.class,
+        subcommands = {RunCommand.class, ConfigCommand.class, RulesCommand.class, ListCommand.class,
+            CaptureCommand.class, ReplayCommand.class, ExecSnoopCommand.class, FeaturesCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
