@@ -150,8 +150,10 @@ public final class Agent implements AutoCloseable {
         }
         if (config.bool("http_output.enabled")) {
             // HTTP sinks take JSON: the alert goes as Falco's JSON whatever json_output says
+            String spool = config.string("http_output.spool_dir");
             outputs.add(new HttpOutput(config.string("http_output.url"), config.string("http_output.user_agent"),
-                    java.time.Duration.ofMillis(config.integer("http_output.timeout_ms")), capacity));
+                    java.time.Duration.ofMillis(config.integer("http_output.timeout_ms")), capacity,
+                    spool.isBlank() ? null : Path.of(spool), config.integer("http_output.spool_max_bytes")));
         }
         if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
         for (Output o : outputs) o.start();
@@ -439,13 +441,22 @@ public final class Agent implements AutoCloseable {
                 log.println("vigil: output " + o.name() + " did not flush within " + timeout + " ms; " + o.dropped()
                         + " alerts lost");
             }
+            if (o instanceof HttpOutput h) {
+                h.stopSpool();
+                if (h.spooledBytes() > 0) {
+                    log.println("vigil: http output: " + h.spooledBytes() + " bytes of alerts stay spooled for the next start");
+                }
+            }
         }
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
     }
 
     private void abort() {
-        for (Output o : outputs) o.flushAndClose(1000);
+        for (Output o : outputs) {
+            o.flushAndClose(1000);
+            if (o instanceof HttpOutput h) h.stopSpool();
+        }
         if (web != null) web.stop();
         if (sensor != null) {
             sensor.stop();

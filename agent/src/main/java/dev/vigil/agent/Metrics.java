@@ -110,6 +110,10 @@ public final class Metrics {
         for (Output o : a.outputs()) gauge(sb, "vigil_output_dropped_total", o.name(), o.dropped());
         help(sb, "vigil_output_failures_total", "counter", "write failures, by output");
         for (Output o : a.outputs()) gauge(sb, "vigil_output_failures_total", o.name(), o.failed());
+        help(sb, "vigil_output_spool_bytes", "gauge", "alerts waiting on disk for a sink that is down");
+        for (Output o : a.outputs()) {
+            if (o instanceof dev.vigil.agent.output.HttpOutput h) gauge(sb, "vigil_output_spool_bytes", o.name(), h.spooledBytes());
+        }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
         help(sb, "vigil_jvm_memory_used_bytes", "gauge", "JVM memory in use");

@@ -69,6 +69,44 @@ class OutputsTest {
     }
 
     @Test
+    void httpSinkDownSpoolsToDiskInOrderAndAcrossARestart() throws Exception {
+        List<String> received = Collections.synchronizedList(new ArrayList<>());
+        HttpServer server = sink(0, received);
+        int port = server.getAddress().getPort();
+        server.stop(0); // down from the start
+        Path spool = dir.resolve("spool");
+        String url = "http://127.0.0.1:" + port + "/";
+        HttpOutput out = new HttpOutput(url, "vigil-test", Duration.ofSeconds(1), 100, spool, 1 << 20);
+        out.start();
+        for (int i = 0; i < 50; i++) {
+            assertThat(out.offer("{\"n\":" + i + "}")).isTrue();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (out.depth() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(out.flushAndClose(5000)).isTrue();
+        out.stopSpool(); // the agent stops with the sink still down: all 50 wait on disk
+        assertThat(out.dropped()).isZero();
+        assertThat(out.spooledBytes()).isPositive();
+
+        HttpOutput next = new HttpOutput(url, "vigil-test", Duration.ofSeconds(1), 100, spool, 1 << 20);
+        next.start();
+        server = sink(port, received);
+        try {
+            next.offer("{\"n\":50}");
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (received.size() < 51 && System.nanoTime() < deadline) Thread.sleep(10);
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i <= 50; i++) expected.add("{\"n\":" + i + "}");
+            assertThat(received).containsExactlyElementsOf(expected);
+            assertThat(next.flushAndClose(5000)).isTrue();
+            next.stopSpool();
+            assertThat(next.spooledBytes()).isZero();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void syslogDatagramsCarryTheRulePriorityAsSeverity() throws Exception {
         Path sock = dir.resolve("log");
         try (UnixDatagram receiver = UnixDatagram.bind(sock)) {

@@ -64,6 +64,9 @@ public final class AgentConfig {
         key("http_output.url", Kind.STRING, "", "e.g. http://127.0.0.1:2801/ (falcosidekick)");
         key("http_output.user_agent", Kind.STRING, "vigil", "User-Agent header");
         key("http_output.timeout_ms", Kind.INT, 5000, "connect and request timeout");
+        key("http_output.spool_dir", Kind.STRING, "/var/lib/vigil/http-spool",
+                "alerts the sink could not take wait here, in order, also across restarts; empty: memory only");
+        key("http_output.spool_max_bytes", Kind.INT, 64 << 20, "spool bound; a full spool counts drops");
         key("outputs.rate", Kind.DOUBLE, 0.0, "alerts per second per rule (token bucket); 0: unlimited");
         key("outputs.max_burst", Kind.INT, 1000, "token bucket size per rule");
         key("outputs.dedup_seconds", Kind.DOUBLE, 0.0,

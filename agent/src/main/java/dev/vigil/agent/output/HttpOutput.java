@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -21,7 +22,20 @@ public final class HttpOutput extends Output {
     private final Duration timeout;
     private final HttpClient client;
 
+    private HttpSpool spool;
+    private Thread sender;
+    private volatile boolean stopping;
+    private volatile long finalBytes = -1;
+
     public HttpOutput(String url, String userAgent, Duration timeout, int capacity) {
+        this(url, userAgent, timeout, capacity, null, 0);
+    }
+
+    /**
+     * With a spool directory, alerts that meet a sink that is down go to a bounded file there (at most
+     * {@code spoolBytes}) and a sender thread delivers them in order when it is back, also after a restart.
+     */
+    public HttpOutput(String url, String userAgent, Duration timeout, int capacity, Path spoolDir, long spoolBytes) {
         super("http", capacity);
         try {
             this.url = URI.create(url);
@@ -34,6 +48,80 @@ public final class HttpOutput extends Output {
         this.userAgent = userAgent;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        if (spoolDir != null) {
+            try {
+                this.spool = new HttpSpool(spoolDir, spoolBytes);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("http_output: cannot use spool directory " + spoolDir + ": " + e.getMessage());
+            }
+            this.sender = Thread.ofPlatform().daemon().name("vigil-output-http-spool").start(this::sendSpooled);
+        }
+    }
+
+    /** Bytes waiting in the spool (0 without one). */
+    public long spooledBytes() {
+        if (finalBytes >= 0) return finalBytes;
+        try {
+            return spool == null ? 0 : spool.bytes();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Alerts go to the sink directly while it takes them and nothing is spooled; else to the spool, in order. */
+    private void deliver(String json) throws IOException {
+        if (spool == null) {
+            post(json, true);
+            return;
+        }
+        if (!spool.pending() && post(json, false)) return;
+        if (!spool.append(json)) throw new IOException("http_output: spool full");
+    }
+
+    private void sendSpooled() {
+        while (!stopping) {
+            try {
+                spool.await(200);
+                String line = spool.peek();
+                if (line == null) continue;
+                if (post(line, true)) spool.consume(line);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                if (stopping) return;
+                countFailure(); // refused (4xx): consumed below so that one bad alert cannot block the spool
+                try {
+                    String line = spool.peek();
+                    if (line != null) spool.consume(line);
+                } catch (IOException ignored) {
+                    // the spool itself failed: try again later
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void closeDestination(Writer w) throws IOException {
+        w.close();
+    }
+
+    /** Stops the spool sender; what is still spooled stays on disk for the next start. */
+    public void stopSpool() {
+        stopping = true;
+        if (sender != null) {
+            sender.interrupt();
+            try {
+                sender.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                finalBytes = spool.bytes();
+                spool.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
     }
 
     @Override
@@ -50,7 +138,7 @@ public final class HttpOutput extends Output {
             public void write(char[] c, int off, int len) throws IOException {
                 for (int i = off; i < off + len; i++) {
                     if (c[i] == '\n') {
-                        post(line.toString());
+                        deliver(line.toString());
                         line.setLength(0);
                     } else {
                         line.append(c[i]);
@@ -61,7 +149,7 @@ public final class HttpOutput extends Output {
             @Override
             public void write(String s) throws IOException {
                 if (s.equals("\n")) {
-                    post(line.toString());
+                    deliver(line.toString());
                     line.setLength(0);
                 } else {
                     line.append(s);
@@ -76,7 +164,8 @@ public final class HttpOutput extends Output {
         };
     }
 
-    private void post(String json) throws IOException {
+    /** POSTs one alert; {@code retry}: until the sink takes it (backoff 100 ms to 5 s), else one attempt. */
+    private boolean post(String json, boolean retry) throws IOException {
         long backoff = 100;
         while (true) {
             HttpRequest req = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
@@ -89,12 +178,13 @@ public final class HttpOutput extends Output {
             } catch (InterruptedException e) {
                 throw new IOException("interrupted", e);
             }
-            if (code >= 200 && code < 300) return;
+            if (code >= 200 && code < 300) return true;
             if (code >= 400 && code < 500 && code != 429 && code != 408) {
                 throw new IOException("http_output: " + url + " refused the alert: HTTP " + code);
             }
             countFailure();
-            if (abandoned()) throw new IOException("http_output: gave up at shutdown");
+            if (!retry) return false;
+            if (abandoned() || stopping) throw new IOException("http_output: gave up at shutdown");
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException e) {
