@@ -34,6 +34,7 @@ final class CachingResolver implements ContainerResolver {
         volatile long retryAt;          // nanoTime before which a failed fetch is not repeated
         volatile long stoppedAt;        // nanoTime of the die/destroy event, 0 while running (or unknown)
         volatile boolean removed;
+        boolean loose;                  // not in the cache (it was full): never tied to a cgroup
         long lastUsed;                  // racy: only a hint for eviction over the bound
         volatile long firstCompleteAt;  // wall clock (ns since the epoch) of the first complete view: measurement
 
@@ -91,7 +92,9 @@ final class CachingResolver implements ContainerResolver {
     private CgroupTable.Slot miss(long cgroupId, CharSequence path) {
         ContainerId cid = ContainerId.parse(path);
         Entry e = cid == null ? null : entry(cid, true);
-        return cgroups.put(new CgroupTable.Slot(cgroupId, e));
+        CgroupTable.Slot slot = new CgroupTable.Slot(cgroupId, e);
+        // a loose entry (cache full) is not tied to the cgroup: asked again once the cache has room
+        return e != null && e.loose ? slot : cgroups.put(slot);
     }
 
     /** The entry of a container, created when new (unless the cache is full: then a loose one, not kept). */
@@ -102,6 +105,7 @@ final class CachingResolver implements ContainerResolver {
                 uncached.increment();
                 e = new Entry(cid);
                 e.settled = true; // not fetched: it could not be kept
+                e.loose = true;
                 return e;
             }
             e = entries.computeIfAbsent(cid.fullId(), k -> new Entry(cid));
