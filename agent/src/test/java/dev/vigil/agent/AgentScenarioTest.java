@@ -339,6 +339,38 @@ class AgentScenarioTest {
         assertThat(ours).as("alerts during ordinary activity").isEmpty();
     }
 
+    /** Syscall (evt.time, taken in the kernel at the syscall's exit) to the alert line in the file, 40 times. */
+    @Test
+    @Order(8)
+    void alertLatency() throws Exception {
+        Path cat = copyAs("/bin/cat", "latcat");
+        List<Long> ms = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int before = alerts().size();
+            run(cat.toString(), "/etc/shadow");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            Long latency = null;
+            while (latency == null && System.nanoTime() < deadline) {
+                List<JsonNode> all = alerts();
+                for (JsonNode a : all.subList(before, all.size())) {
+                    if (a.path("rule").asText().equals("Read sensitive file untrusted")
+                            && text(a.path("output_fields"), "proc.name").equals("latcat")) {
+                        java.time.Instant now = java.time.Instant.now();
+                        long nowNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+                        latency = (nowNs - a.path("output_fields").path("evt.time").asLong()) / 1_000_000;
+                    }
+                }
+                if (latency == null) Thread.sleep(1);
+            }
+            assertThat(latency).as("alert " + i + " within 2 s").isNotNull();
+            ms.add(latency);
+        }
+        java.util.Collections.sort(ms);
+        System.err.printf("alert latency (syscall exit to line seen in the file, ms): p50 %d, p90 %d, max %d%n",
+                ms.get(ms.size() / 2), ms.get(ms.size() * 9 / 10), ms.getLast());
+        assertThat(ms.get(ms.size() / 2)).isLessThan(100);
+    }
+
     @Test
     @Order(9)
     void metricsAndRulesEndpoints() throws Exception {
