@@ -468,10 +468,10 @@ public final class Compiler {
         Extractor[] parts = x.anyOf();
         if (parts != null) {
             Pred[] ps = new Pred[parts.length];
-            for (int i = 0; i < parts.length; i++) ps[i] = new Pred.Str(parts[i], t);
+            for (int i = 0; i < parts.length; i++) ps[i] = Pred.str(parts[i], t);
             return new Pred.AnyOf(ps, op == Op.NE);
         }
-        return new Pred.Str(x, t);
+        return Pred.str(x, t);
     }
 
     private static long parseNum(Literal l, Extractor x, boolean bool) throws ValueError {
@@ -512,10 +512,10 @@ public final class Compiler {
         Extractor[] parts = x.anyOf();
         if (parts != null) {
             Pred[] ps = new Pred[parts.length];
-            for (int i = 0; i < parts.length; i++) ps[i] = new Pred.Num(parts[i], t);
+            for (int i = 0; i < parts.length; i++) ps[i] = Pred.num(parts[i], t);
             return new Pred.AnyOf(ps, op == Op.NE);
         }
-        return new Pred.Num(x, t);
+        return Pred.num(x, t);
     }
 
     private Pred ipPred(Extractor x, Op op, List<Literal> vals) throws ValueError {

@@ -27,6 +27,8 @@ public abstract class Pred {
         long epoch = 1;
         long[] stamps;
         boolean[] values;
+        /** The thread that created (and uses) this context. */
+        public final Thread owner = Thread.currentThread();
 
         public Ctx(int slots) {
             stamps = new long[slots];
@@ -56,6 +58,17 @@ public abstract class Pred {
 
         @Override int cost() { return p.cost(); }
 
+        @Override double prob() { return p.prob(); }
+
+        @Override boolean hasTypeTest() { return p.hasTypeTest(); }
+
+        @Override Pred specialize(int typeId) {
+            Pred q = p.specialize(typeId);
+            if (q == p) return this;
+            if (q == TRUE || q == FALSE) return q;
+            return new Memo(slot, q);
+        }
+
         @Override public boolean test(EventView e, Ctx c) {
             if (slot >= c.stamps.length) return p.test(e, c);
             if (c.stamps[slot] == c.epoch) return c.values[slot];
@@ -72,13 +85,36 @@ public abstract class Pred {
      */
     int cost() { return 5; }
 
+    /**
+     * A rough prior probability that the predicate holds, used with {@link #cost} to order and/or operands:
+     * tests against specific constants (=, in, startswith, ...) rarely hold, their negations usually do.
+     */
+    double prob() { return 0.5; }
+
+    /**
+     * This predicate for events of type {@code typeId} only: evt.type tests fold to constants and and/or/not
+     * simplify around them. Returns {@code this} when nothing changes. The result is equivalent to this predicate
+     * on every event of that type (memo slots stay valid: a macro's value for an event does not change).
+     */
+    Pred specialize(int typeId) { return this; }
+
+    /** Whether the tree contains an evt.type test (only then does {@link #specialize} change anything). */
+    boolean hasTypeTest() { return false; }
+
+    /** The predicate specialized for one event type (see {@link #specialize}). */
+    public final Pred forType(int typeId) { return hasTypeTest() ? specialize(typeId) : this; }
+
     static final Pred TRUE = new Pred() {
         @Override public boolean test(EventView e, Ctx c) { return true; }
+        @Override int cost() { return 0; }
+        @Override double prob() { return 1; }
         @Override public String toString() { return "true"; }
     };
 
     static final Pred FALSE = new Pred() {
         @Override public boolean test(EventView e, Ctx c) { return false; }
+        @Override int cost() { return 0; }
+        @Override double prob() { return 0; }
         @Override public String toString() { return "false"; }
     };
 
@@ -88,30 +124,73 @@ public abstract class Pred {
         return (int) Math.min(c, 1_000_000);
     }
 
+    private static double clamp(double p) { return Math.max(0.001, Math.min(0.999, p)); }
+
     /**
-     * Orders the operands of an {@code and} for short-circuiting: positive terms before negated ones (in rules,
-     * {@code and not ...} terms are exclusions that usually hold, while positive terms select), then cheapest first.
-     * Predicates have no side effects, so the order never changes the result.
+     * Orders the operands of an {@code and} for short-circuiting: ascending cost / P(false), the optimal order
+     * for independent terms (cheap, selective terms first; {@code and not ...} exclusions, which usually hold,
+     * last). Predicates have no side effects, so the order never changes the result.
      */
     static Pred[] forAnd(Pred[] ps) {
         Pred[] out = ps.clone();
-        java.util.Arrays.sort(out, java.util.Comparator.comparingInt((Pred p) -> p instanceof Not ? 1 : 0).thenComparingInt(Pred::cost));
+        java.util.Arrays.sort(out, java.util.Comparator.comparingDouble((Pred p) -> (p.cost() + 1) / (1 - clamp(p.prob()))));
         return out;
     }
 
-    /** Orders the operands of an {@code or}: cheapest first. */
+    /** Orders the operands of an {@code or}: ascending cost / P(true) (likely, cheap terms first). */
     static Pred[] forOr(Pred[] ps) {
         Pred[] out = ps.clone();
-        java.util.Arrays.sort(out, java.util.Comparator.comparingInt(Pred::cost));
+        java.util.Arrays.sort(out, java.util.Comparator.comparingDouble((Pred p) -> (p.cost() + 1) / clamp(p.prob())));
         return out;
+    }
+
+    private static boolean anyTypeTest(Pred[] ps) {
+        for (Pred p : ps) if (p.hasTypeTest()) return true;
+        return false;
+    }
+
+    /** Specializes and/or operands: drops the neutral constant, short-circuits on the absorbing one. */
+    private static Pred specializeJunction(Pred self, Pred[] ps, int typeId, boolean and) {
+        Pred neutral = and ? TRUE : FALSE, absorbing = and ? FALSE : TRUE;
+        java.util.List<Pred> out = new java.util.ArrayList<>(ps.length);
+        boolean changed = false;
+        for (Pred p : ps) {
+            Pred q = p.hasTypeTest() ? p.specialize(typeId) : p;
+            if (q == absorbing) return absorbing;
+            if (q != p) changed = true;
+            if (q == neutral) continue;
+            if (and && q instanceof And a) out.addAll(java.util.List.of(a.ps));
+            else if (!and && q instanceof Or o) out.addAll(java.util.List.of(o.ps));
+            else out.add(q);
+        }
+        if (!changed) return self;
+        if (out.isEmpty()) return neutral;
+        if (out.size() == 1) return out.getFirst();
+        Pred[] arr = out.toArray(Pred[]::new);
+        return and ? new And(forAnd(arr)) : new Or(forOr(arr));
     }
 
     static final class And extends Pred {
         final Pred[] ps;
 
-        And(Pred[] ps) { this.ps = ps; }
+        final boolean typeTest;
+
+        And(Pred[] ps) {
+            this.ps = ps;
+            this.typeTest = anyTypeTest(ps);
+        }
 
         @Override int cost() { return sum(ps); }
+
+        @Override double prob() {
+            double p = 1;
+            for (Pred q : ps) p *= q.prob();
+            return p;
+        }
+
+        @Override boolean hasTypeTest() { return typeTest; }
+
+        @Override Pred specialize(int typeId) { return specializeJunction(this, ps, typeId, true); }
 
         @Override public boolean test(EventView e, Ctx c) {
             for (Pred p : ps) if (!p.test(e, c)) return false;
@@ -122,9 +201,24 @@ public abstract class Pred {
     static final class Or extends Pred {
         final Pred[] ps;
 
-        Or(Pred[] ps) { this.ps = ps; }
+        final boolean typeTest;
+
+        Or(Pred[] ps) {
+            this.ps = ps;
+            this.typeTest = anyTypeTest(ps);
+        }
 
         @Override int cost() { return sum(ps); }
+
+        @Override double prob() {
+            double p = 1;
+            for (Pred q : ps) p *= 1 - q.prob();
+            return 1 - p;
+        }
+
+        @Override boolean hasTypeTest() { return typeTest; }
+
+        @Override Pred specialize(int typeId) { return specializeJunction(this, ps, typeId, false); }
 
         @Override public boolean test(EventView e, Ctx c) {
             for (Pred p : ps) if (p.test(e, c)) return true;
@@ -139,6 +233,18 @@ public abstract class Pred {
 
         @Override int cost() { return p.cost(); }
 
+        @Override double prob() { return 1 - p.prob(); }
+
+        @Override boolean hasTypeTest() { return p.hasTypeTest(); }
+
+        @Override Pred specialize(int typeId) {
+            Pred q = p.specialize(typeId);
+            if (q == p) return this;
+            if (q == TRUE) return FALSE;
+            if (q == FALSE) return TRUE;
+            return q instanceof Not n ? n.p : new Not(q);
+        }
+
         @Override public boolean test(EventView e, Ctx c) { return !p.test(e, c); }
     }
 
@@ -150,10 +256,14 @@ public abstract class Pred {
 
         @Override int cost() { return 1; }
 
+        @Override boolean hasTypeTest() { return true; }
+
+        @Override Pred specialize(int typeId) { return set[typeId] ? TRUE : FALSE; }
+
         @Override public boolean test(EventView e, Ctx c) { return set[e.typeId()]; }
     }
 
-    static final class Str extends Pred {
+    static class Str extends Pred {
         final Extractor x;
         final Tests.StrTest t;
 
@@ -177,13 +287,15 @@ public abstract class Pred {
             };
         }
 
+        @Override double prob() { return strProb(x, t); }
+
         @Override public boolean test(EventView e, Ctx c) {
             CharSequence v = x.str(e);
             return v != null && t.test(v);
         }
     }
 
-    static final class Num extends Pred {
+    static class Num extends Pred {
         final Extractor x;
         final Tests.NumTest t;
 
@@ -193,6 +305,8 @@ public abstract class Pred {
         }
 
         @Override int cost() { return 3; }
+
+        @Override double prob() { return numProb(x, t); }
 
         @Override public boolean test(EventView e, Ctx c) {
             long v = x.num(e);
@@ -209,6 +323,8 @@ public abstract class Pred {
             this.t = t;
         }
 
+        @Override double prob() { return t instanceof Tests.IpMatch m && m.negate ? 0.9 : 0.1; }
+
         @Override public boolean test(EventView e, Ctx c) {
             return x.hasIp(e) && t.test(x.ipHi(e), x.ipLo(e));
         }
@@ -223,6 +339,8 @@ public abstract class Pred {
             this.t = t;
         }
 
+        @Override double prob() { return t instanceof Tests.BytesEq q && q.negate() ? 0.9 : 0.1; }
+
         @Override public boolean test(EventView e, Ctx c) {
             ByteSequence b = x.bytes(e);
             return b != null && t.test(b);
@@ -233,6 +351,8 @@ public abstract class Pred {
         final Extractor x;
 
         Exists(Extractor x) { this.x = x; }
+
+        @Override double prob() { return 0.9; }
 
         @Override public boolean test(EventView e, Ctx c) { return x.exists(e); }
     }
@@ -246,6 +366,8 @@ public abstract class Pred {
             this.parts = parts;
             this.all = all;
         }
+
+        @Override double prob() { return all ? 0.9 : 0.15; }
 
         @Override public boolean test(EventView e, Ctx c) {
             if (all) {
@@ -265,6 +387,8 @@ public abstract class Pred {
         final Tests.NumTest nt;
 
         @Override int cost() { return 30; }
+
+        @Override double prob() { return st != null ? strProb(null, st) : 0.2; }
 
         AnyAncestor(ProcGetter g, Tests.StrTest st, Tests.NumTest nt) {
             this.g = g;
@@ -301,6 +425,8 @@ public abstract class Pred {
             this.bits = bits;
         }
 
+        @Override double prob() { return 0.2; }
+
         @Override public boolean test(EventView e, Ctx c) {
             long m = f.mask(e);
             return m != EventView.ABSENT && (m & bits) != 0;
@@ -323,6 +449,8 @@ public abstract class Pred {
             this.candidatesByType = candidatesByType;
             this.fallback = fallback;
         }
+
+        @Override double prob() { return 0.3; }
 
         @Override public boolean test(EventView e, Ctx c) {
             int t = e.typeId();
@@ -353,6 +481,10 @@ public abstract class Pred {
             this.numeric = numeric;
         }
 
+        @Override int cost() { return 8; }
+
+        @Override double prob() { return op == Tests.Cmp.NE ? 0.9 : op == Tests.Cmp.EQ ? 0.1 : 0.5; }
+
         @Override public boolean test(EventView e, Ctx c) {
             if (numeric) {
                 long x = a.num(e), y = b.num(e);
@@ -364,6 +496,127 @@ public abstract class Pred {
             CharSequence y = b.str(e);
             if (y == null) return false;
             return op.holds(CharSequence.compare(x, y));
+        }
+    }
+    /**
+     * Fields with a handful of values, where = / in usually hold on the events a rule is offered (a file fd on
+     * an open, a TCP socket on a connect, the host container): a test on them does not select much.
+     */
+    private static final java.util.Set<String> FEW_VALUES = java.util.Set.of(
+            "fd.typechar", "fd.type", "fd.l4proto", "fd.sockfamily", "evt.dir", "evt.res", "container.id",
+            "fd.is_server", "evt.failed", "user.uid", "user.name", "group.name", "user.loginuid", "container.privileged");
+
+    static double strProb(Extractor x, Tests.StrTest t) {
+        if (x != null && FEW_VALUES.contains(x.name())) {
+            return switch (t) {
+                case Tests.Eq q -> 0.5;
+                case Tests.In q -> 0.5;
+                case Tests.Ne q -> 0.5;
+                default -> strProb(null, t);
+            };
+        }
+        return switch (t) {
+            case Tests.Eq q -> 0.1;
+            case Tests.Ne q -> 0.9;
+            case Tests.In q -> 0.1;
+            case Tests.Order q -> 0.5;
+            default -> 0.15;
+        };
+    }
+
+    static double numProb(Extractor x, Tests.NumTest t) {
+        if (x.type().kind() == dev.vigil.rules.fields.FieldType.Kind.BOOL || FEW_VALUES.contains(x.name())) return 0.5;
+        if (t instanceof Tests.NumCmp n) {
+            return switch (n.op()) {
+                case EQ -> 0.1;
+                case NE -> 0.9;
+                default -> 0.5;
+            };
+        }
+        return 0.1;
+    }
+
+    /** A string leaf, with the common tests (=, in, startswith) fused into the node (no second virtual call). */
+    static Pred str(Extractor x, Tests.StrTest t) {
+        return switch (t) {
+            case Tests.Eq q -> new StrEq(x, t, q.k());
+            case Tests.In q -> new StrIn(x, t, q.set);
+            case Tests.StartsWith q -> new StrPrefix(x, t, q.k());
+            default -> new Str(x, t);
+        };
+    }
+
+    /** A numeric leaf; comparisons against one constant fused into the node. */
+    static Pred num(Extractor x, Tests.NumTest t) {
+        if (t instanceof Tests.NumCmp n) {
+            return switch (n.op()) {
+                case EQ -> new NumEq(x, t, n.k(), false);
+                case NE -> new NumEq(x, t, n.k(), true);
+                default -> new Num(x, t);
+            };
+        }
+        return new Num(x, t);
+    }
+
+    /** field = "const". */
+    static final class StrEq extends Str {
+        final String k;
+
+        StrEq(Extractor x, Tests.StrTest t, String k) {
+            super(x, t);
+            this.k = k;
+        }
+
+        @Override public boolean test(EventView e, Ctx c) {
+            CharSequence v = x.str(e);
+            return v != null && dev.vigil.rules.fields.Strings.equals(v, k);
+        }
+    }
+
+    /** field in (list): one hash probe. */
+    static final class StrIn extends Str {
+        final Tests.StrSet set;
+
+        StrIn(Extractor x, Tests.StrTest t, Tests.StrSet set) {
+            super(x, t);
+            this.set = set;
+        }
+
+        @Override public boolean test(EventView e, Ctx c) {
+            CharSequence v = x.str(e);
+            return v != null && set.contains(v);
+        }
+    }
+
+    /** field startswith "const". */
+    static final class StrPrefix extends Str {
+        final String k;
+
+        StrPrefix(Extractor x, Tests.StrTest t, String k) {
+            super(x, t);
+            this.k = k;
+        }
+
+        @Override public boolean test(EventView e, Ctx c) {
+            CharSequence v = x.str(e);
+            return v != null && dev.vigil.rules.fields.Strings.startsWith(v, k);
+        }
+    }
+
+    /** numeric field = / != const. */
+    static final class NumEq extends Num {
+        final long k;
+        final boolean ne;
+
+        NumEq(Extractor x, Tests.NumTest t, long k, boolean ne) {
+            super(x, t);
+            this.k = k;
+            this.ne = ne;
+        }
+
+        @Override public boolean test(EventView e, Ctx c) {
+            long v = x.num(e);
+            return v != EventView.ABSENT && (v == k) != ne;
         }
     }
 }

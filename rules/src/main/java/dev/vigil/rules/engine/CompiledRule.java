@@ -30,6 +30,8 @@ public final class CompiledRule {
     private final boolean allTypes;
     private final OutputFormat output;
     private final SourcePos pos;
+    /** The predicate specialized per event type it can match (evt.type tests folded); null for other types. */
+    private final Pred[] predByType;
 
     public CompiledRule(String name, String description, Priority priority, List<String> tags, String source,
                         boolean enabledByDefault, int index, String condition, Pred pred, boolean[] types,
@@ -47,6 +49,8 @@ public final class CompiledRule {
         this.allTypes = allTypes;
         this.output = output;
         this.pos = pos;
+        this.predByType = new Pred[this.types.length];
+        for (int t = 0; t < this.types.length; t++) if (this.types[t]) predByType[t] = pred.forType(t);
     }
 
     public String name() { return name; }
@@ -71,6 +75,12 @@ public final class CompiledRule {
     public boolean matches(EventView e, Pred.Ctx ctx) { return pred.test(e, ctx); }
 
     public boolean canMatch(int typeId) { return types[typeId]; }
+
+    /**
+     * The condition specialized for events of one type the rule can match (what {@link RuleSet} evaluates);
+     * equivalent to the full condition on those events.
+     */
+    public Pred predicateFor(int typeId) { return predByType[typeId]; }
 
     /** True if the condition does not restrict evt.type (the rule runs on every event). */
     public boolean matchesAllTypes() { return allTypes; }

@@ -20,11 +20,15 @@ public final class RuleSet {
     private final List<CompiledRule> rules;
     private final boolean[] enabled;
     private final CompiledRule[][] byType;
+    /** predsByType[t][i]: byType[t][i]'s condition specialized for type t. */
+    private final Pred[][] predsByType;
     private final MatchMode mode;
     private final String hostname;
     private final List<Diagnostic> warnings;
     private final int memoSlots;
     private final ThreadLocal<Pred.Ctx> ctx;
+    /** The last thread's context, to skip the ThreadLocal lookup when one thread evaluates (racy but safe). */
+    private Pred.Ctx lastCtx;
 
     public RuleSet(List<CompiledRule> rules, boolean[] enabled, MatchMode mode, String hostname, List<Diagnostic> warnings) {
         this(rules, enabled, mode, hostname, warnings, 0);
@@ -41,6 +45,7 @@ public final class RuleSet {
         this.hostname = hostname;
         this.warnings = List.copyOf(warnings);
         this.byType = new CompiledRule[EventType.COUNT][];
+        this.predsByType = new Pred[EventType.COUNT][];
         for (int t = 0; t < EventType.COUNT; t++) {
             List<CompiledRule> l = new ArrayList<>();
             for (int i = 0; i < this.rules.size(); i++) {
@@ -48,6 +53,8 @@ public final class RuleSet {
                 if (this.enabled[i] && r.canMatch(t)) l.add(r);
             }
             byType[t] = l.toArray(CompiledRule[]::new);
+            predsByType[t] = new Pred[byType[t].length];
+            for (int i = 0; i < byType[t].length; i++) predsByType[t][i] = byType[t][i].predicateFor(t);
         }
     }
 
@@ -61,18 +68,28 @@ public final class RuleSet {
      * (only the first in {@link MatchMode#FIRST} mode). Allocation-free. Returns the number of matches.
      */
     public int evaluate(EventView e, AlertSink sink) {
-        CompiledRule[] rs = byType[e.typeId()];
+        int t = e.typeId();
+        CompiledRule[] rs = byType[t];
         if (rs.length == 0) return 0;
-        Pred.Ctx c = ctx.get().next(memoSlots);
+        Pred[] ps = predsByType[t];
+        Pred.Ctx c = context().next(memoSlots);
         int n = 0;
-        for (CompiledRule r : rs) {
-            if (r.matches(e, c)) {
+        for (int i = 0; i < ps.length; i++) {
+            if (ps[i].test(e, c)) {
                 n++;
-                sink.onMatch(r, e);
+                sink.onMatch(rs[i], e);
                 if (mode == MatchMode.FIRST) break;
             }
         }
         return n;
+    }
+
+    private Pred.Ctx context() {
+        Pred.Ctx c = lastCtx;
+        if (c != null && c.owner == Thread.currentThread()) return c;
+        c = ctx.get();
+        lastCtx = c;
+        return c;
     }
 
     /** All compiled rules (enabled or not), in load order. */
