@@ -45,11 +45,39 @@ final class Extractors {
         };
     }
 
-    static ProcGetter ps(Function<ProcessView, CharSequence> f) {
-        return new ProcGetter() {
-            @Override public CharSequence str(ProcessView p) { return f.apply(p); }
-            @Override public long num(ProcessView p) { return ABSENT; }
-        };
+    static ProcGetter ps(Function<ProcessView, CharSequence> f) { return new PS(PS.OTHER, f); }
+
+    /** The common process text getters, read with a direct call instead of through a shared lambda call site. */
+    static ProcGetter ps(int code) { return new PS(code, null); }
+
+    /**
+     * A process text getter. The frequent ones (name, exe, exepath, cmdline, args, user name) are a switch with
+     * one call site each, so the JIT inlines them; a {@link Function} shared by every field would be megamorphic.
+     */
+    static final class PS implements ProcGetter {
+        static final int OTHER = 0, NAME = 1, EXE = 2, EXEPATH = 3, CMDLINE = 4, ARGS = 5, USER = 6, CWD = 7;
+        private final int code;
+        private final Function<ProcessView, CharSequence> f;
+
+        PS(int code, Function<ProcessView, CharSequence> f) {
+            this.code = code;
+            this.f = f;
+        }
+
+        @Override public CharSequence str(ProcessView p) {
+            return switch (code) {
+                case NAME -> p.name();
+                case EXE -> p.exe();
+                case EXEPATH -> p.exePath();
+                case CMDLINE -> p.cmdline();
+                case ARGS -> p.args();
+                case USER -> p.userName();
+                case CWD -> p.cwd();
+                default -> f.apply(p);
+            };
+        }
+
+        @Override public long num(ProcessView p) { return ABSENT; }
     }
 
     static ProcGetter pn(ToLongFunction<ProcessView> f) {
@@ -113,6 +141,29 @@ final class Extractors {
     }
 
     static FdView fd(EventView e) { return e.fd(); }
+
+    /** The frequent fd text fields, one final class with a switch (see {@link PS}). */
+    static final class FdStr extends Extractor {
+        static final int NAME = 0, DIRECTORY = 1, FILENAME = 2, NAMERAW = 3, TYPECHAR = 4;
+        private final int code;
+
+        FdStr(String name, int code) {
+            super(name, FieldType.CHARBUF);
+            this.code = code;
+        }
+
+        @Override public CharSequence str(EventView e) {
+            FdView f = e.fd();
+            if (f == null) return null;
+            return switch (code) {
+                case NAME -> f.name();
+                case DIRECTORY -> f.directory();
+                case FILENAME -> f.filename();
+                case NAMERAW -> f.nameRaw();
+                default -> f.type() == null ? null : f.type().typeCharString();
+            };
+        }
+    }
 
     static ContainerView ct(EventView e) { return e.container(); }
 

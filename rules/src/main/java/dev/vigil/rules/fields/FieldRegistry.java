@@ -92,10 +92,10 @@ public final class FieldRegistry {
         return (d, a, c) -> new ProcField(d, t, a == null ? -1 : index(d, a), g);
     }
 
-    private static final ProcGetter P_NAME = ps(ProcessView::name);
-    private static final ProcGetter P_EXE = ps(ProcessView::exe);
-    private static final ProcGetter P_EXEPATH = ps(ProcessView::exePath);
-    private static final ProcGetter P_CMDLINE = ps(ProcessView::cmdline);
+    private static final ProcGetter P_NAME = ps(PS.NAME);
+    private static final ProcGetter P_EXE = ps(PS.EXE);
+    private static final ProcGetter P_EXEPATH = ps(PS.EXEPATH);
+    private static final ProcGetter P_CMDLINE = ps(PS.CMDLINE);
     private static final ProcGetter P_PID = pn(ProcessView::pid);
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -236,7 +236,7 @@ public final class FieldRegistry {
         def("proc.pid", PID, "the id of the process generating the event", proc(PID, 0, P_PID));
         def("proc.exe", CHARBUF, "the first command-line argument (argv[0], usually the executable name or a custom one)", proc(CHARBUF, 0, P_EXE));
         def("proc.name", CHARBUF, "the name (excluding the path) of the executable generating the event (comm)", proc(CHARBUF, 0, P_NAME));
-        def("proc.args", CHARBUF, "the arguments passed on the command line when starting the process", proc(CHARBUF, 0, ps(ProcessView::args)));
+        def("proc.args", CHARBUF, "the arguments passed on the command line when starting the process", proc(CHARBUF, 0, ps(PS.ARGS)));
         def("proc.env", CHARBUF, OPTIONAL_KEY, "the environment variables of the process, space-separated; proc.env[NAME] is the value of one variable",
                 (d, a, c) -> {
                     if (a == null) return new ProcField(d, CHARBUF, 0, ps(ProcessView::env));
@@ -254,7 +254,7 @@ public final class FieldRegistry {
         def("proc.cmdline", CHARBUF, "full process command line, i.e. proc.name + proc.args", proc(CHARBUF, 0, P_CMDLINE));
         def("proc.exeline", CHARBUF, "full process command line, with exe as first argument, i.e. proc.exe + proc.args",
                 proc(CHARBUF, 0, ps(p -> p.exe() == null ? null : (p.args() == null || p.args().isEmpty() ? p.exe() : p.exe() + " " + p.args()))));
-        def("proc.cwd", CHARBUF, "the current working directory of the event", proc(CHARBUF, 0, ps(ProcessView::cwd)));
+        def("proc.cwd", CHARBUF, "the current working directory of the event", proc(CHARBUF, 0, ps(PS.CWD)));
         def("proc.ppid", PID, "the pid of the parent of the process generating the event", proc(PID, 0, pn(ProcessView::ppid)));
         def("proc.pname", CHARBUF, "the name (excluding the path) of the parent of the process generating the event", proc(CHARBUF, 1, P_NAME));
         def("proc.pcmdline", CHARBUF, "the full command line (proc.name + proc.args) of the parent of the process generating the event", proc(CHARBUF, 1, P_CMDLINE));
@@ -317,7 +317,7 @@ public final class FieldRegistry {
 
         // ---- user / group ----
         def("user.uid", UINT32, "user ID", proc(UINT32, 0, pn(ProcessView::uid)));
-        def("user.name", CHARBUF, "user name", proc(CHARBUF, 0, ps(ProcessView::userName)));
+        def("user.name", CHARBUF, "user name", proc(CHARBUF, 0, ps(PS.USER)));
         def("user.homedir", CHARBUF, "home directory of the user", proc(CHARBUF, 0, ps(ProcessView::userHome)));
         def("user.shell", CHARBUF, "user's shell", proc(CHARBUF, 0, ps(ProcessView::userShell)));
         def("user.loginuid", INT64, "audit user id (auid); -1 when not set", proc(INT64, 0, pn(p -> {
@@ -339,26 +339,11 @@ public final class FieldRegistry {
                     return f == null || f.type() == null ? null : f.type().falcoName();
                 }));
         def("fd.typechar", CHARBUF, "type of FD as a single character: 'f' file, 'd' directory, '4' ipv4, '6' ipv6, 'u' unix, 'p' pipe, ...",
-                s(e -> {
-                    FdView f = e.fd();
-                    return f == null || f.type() == null ? null : f.type().typeCharString();
-                }));
-        def("fd.name", CHARBUF, "FD full name: the absolute path for files, the connection tuple for sockets", s(e -> {
-            FdView f = e.fd();
-            return f == null ? null : f.name();
-        }));
-        def("fd.directory", CHARBUF, "if the fd is a file, the directory that contains it", s(e -> {
-            FdView f = e.fd();
-            return f == null ? null : f.directory();
-        }));
-        def("fd.filename", CHARBUF, "if the fd is a file, the filename without the path", s(e -> {
-            FdView f = e.fd();
-            return f == null ? null : f.filename();
-        }));
-        def("fd.nameraw", CHARBUF, "FD name as passed by the process, not normalized (e.g. with '../')", s(e -> {
-            FdView f = e.fd();
-            return f == null ? null : f.nameRaw();
-        }));
+                (d, a, c) -> new FdStr(d, FdStr.TYPECHAR));
+        def("fd.name", CHARBUF, "FD full name: the absolute path for files, the connection tuple for sockets", (d, a, c) -> new FdStr(d, FdStr.NAME));
+        def("fd.directory", CHARBUF, "if the fd is a file, the directory that contains it", (d, a, c) -> new FdStr(d, FdStr.DIRECTORY));
+        def("fd.filename", CHARBUF, "if the fd is a file, the filename without the path", (d, a, c) -> new FdStr(d, FdStr.FILENAME));
+        def("fd.nameraw", CHARBUF, "FD name as passed by the process, not normalized (e.g. with '../')", (d, a, c) -> new FdStr(d, FdStr.NAMERAW));
         def("fd.ip", IPADDR, "matches the ip address (client or server) of the fd",
                 (d, a, c) -> new AnyOf(d, IPADDR, new IpField(d, IPADDR, 's'), new IpField(d, IPADDR, 'c')));
         def("fd.cip", IPADDR, "client IP address", (d, a, c) -> new IpField(d, IPADDR, 'c'));
