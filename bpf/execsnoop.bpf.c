@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * execsnoop: one record per exec, with argv read at syscall entry (the old image's memory is gone by
- * exit) and the return value and new comm taken at exit. Filters that can run here do: uid, cgroup,
- * failed execs, and the comm substring (-n).
+ * execsnoop. A successful exec is reported from sched_process_exec, where the new image's argument
+ * area and the kernel's copy of the path are always readable: reading them at syscall entry, as
+ * BCC's and libbpf-tools' execsnoop do, loses every path that is a string literal of a freshly forked
+ * child (its file-backed page is not mapped yet, and BPF cannot fault it in). sched_process_exec is
+ * also not a syscall tracepoint, so without -x other syscalls pay nothing (PLATFORM.md).
+ * Failed execs (-x) need the syscall tracepoints: the pointers are stashed at entry and read at exit,
+ * after the kernel's own copy of the path has faulted it in.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vigil/ringbuf.bpf.h"
 #include "vigil/execsnoop.h"
 
 const volatile __u32 targ_uid = EXECSNOOP_INVALID_UID;
-const volatile bool ignore_failed = true;
 const volatile __u32 max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
 const volatile bool filter_cgroup = false;
 const volatile char targ_name[EXECSNOOP_TASK_COMM_LEN] = {};
@@ -24,13 +28,26 @@ struct {
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
 
-/* Per-thread event under construction between syscall entry and exit. */
+/* -x: user pointers of an exec in flight, by thread. */
+struct exec_args {
+	const char *filename;
+	const char *const *argv;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u32);
+	__type(value, struct exec_args);
+} pending SEC(".maps");
+
+/* Scratch for building a record, by thread (a per-CPU buffer could be reused by a preempting task). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
 	__type(value, struct execsnoop_event);
-} execs SEC(".maps");
+} scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -41,58 +58,11 @@ static const struct execsnoop_event empty_event = {};
 
 #define LAST_ARG_OFFSET (EXECSNOOP_FULL_MAX_ARGS_ARR - EXECSNOOP_ARGSIZE)
 
-static __always_inline int enter_exec(const char *filename, const char *const *argv)
+static __always_inline bool wanted(__u32 uid)
 {
-	struct execsnoop_event *event;
-	const char *argp;
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
-	struct task_struct *task;
-	long ret;
-	__u32 i;
-
 	if (filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_filter, 0))
-		return 0;
-	if (targ_uid != EXECSNOOP_INVALID_UID && targ_uid != uid)
-		return 0;
-	if (bpf_map_update_elem(&execs, &tid, &empty_event, BPF_ANY))
-		return 0;
-	event = bpf_map_lookup_elem(&execs, &tid);
-	if (!event)
-		return 0;
-
-	task = (struct task_struct *)bpf_get_current_task();
-	event->pid = id >> 32;
-	event->tid = tid;
-	event->uid = uid;
-	event->ppid = BPF_CORE_READ(task, real_parent, tgid);
-
-	/* The path exec'ed stands first, as argv[0] may be anything. */
-	ret = bpf_probe_read_user_str(event->args, EXECSNOOP_ARGSIZE, filename);
-	if (ret < 0)
-		ret = 1; /* unreadable path: an empty string */
-	event->args_size = ret;
-	event->args_count = 1;
-
-	for (i = 1; i < EXECSNOOP_TOTAL_MAX_ARGS; i++) {
-		if (i >= max_args)
-			break;
-		if (bpf_probe_read_user(&argp, sizeof(argp), &argv[i]) || !argp)
-			return 0;
-		if (event->args_size > LAST_ARG_OFFSET)
-			return 0;
-		ret = bpf_probe_read_user_str(&event->args[event->args_size], EXECSNOOP_ARGSIZE, argp);
-		if (ret < 0)
-			return 0;
-		event->args_count++;
-		event->args_size += ret;
-	}
-	/* Is there more than we kept? Then user space prints "...". */
-	if (i < EXECSNOOP_TOTAL_MAX_ARGS + 1 &&
-	    !bpf_probe_read_user(&argp, sizeof(argp), &argv[i]) && argp)
-		event->args_truncated = 1;
-	return 0;
+		return false;
+	return targ_uid == EXECSNOOP_INVALID_UID || targ_uid == uid;
 }
 
 static __always_inline bool comm_matches(const char *comm)
@@ -120,30 +90,116 @@ static __always_inline bool comm_matches(const char *comm)
 	return false;
 }
 
+/* A zeroed record for this thread, with identity, credentials and comm filled in; NULL if filtered. */
+static __always_inline struct execsnoop_event *start_event(__u32 tid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct execsnoop_event *e;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bpf_map_update_elem(&scratch, &tid, &empty_event, BPF_ANY))
+		return NULL;
+	e = bpf_map_lookup_elem(&scratch, &tid);
+	if (!e)
+		return NULL;
+	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+	if (!comm_matches(e->comm)) {
+		bpf_map_delete_elem(&scratch, &tid);
+		return NULL;
+	}
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	return e;
+}
+
+static __always_inline void emit(struct execsnoop_event *e, __u32 tid, __u32 kind)
+{
+	__u64 len = offsetof(struct execsnoop_event, args) + e->args_size;
+
+	if (len > sizeof(*e))
+		len = sizeof(*e);
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	if (bpf_ringbuf_output(&events, e, len, vigil_submit_flags(&events)))
+		vigil_count_drop(kind);
+	bpf_map_delete_elem(&scratch, &tid);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 old_tid = old_pid;
+	struct execsnoop_event *e;
+	unsigned long start, end, size;
+
+	bpf_map_delete_elem(&pending, &old_tid); /* the exec succeeded: nothing to report at exit */
+	if (!wanted((__u32)bpf_get_current_uid_gid()))
+		return 0;
+	e = start_event(tid);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	start = p->mm->arg_start;
+	end = p->mm->arg_end;
+	size = end > start ? end - start : 0;
+	if (size > EXECSNOOP_FULL_MAX_ARGS_ARR) {
+		size = EXECSNOOP_FULL_MAX_ARGS_ARR;
+		e->args_truncated = 1;
+	}
+	if (bpf_probe_read_user(e->args, size, (const void *)start))
+		size = 0;
+	e->args_size = size;
+	emit(e, tid, EXECSNOOP_KIND_EXEC);
+	return 0;
+}
+
+static __always_inline int enter_exec(const char *filename, const char *const *argv)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct exec_args args = { .filename = filename, .argv = argv };
+
+	if (!wanted((__u32)bpf_get_current_uid_gid()))
+		return 0;
+	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
+	return 0;
+}
+
 static __always_inline int exit_exec(long retval)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct execsnoop_event *event;
-	__u64 len;
+	struct execsnoop_event *e;
+	struct exec_args *args;
+	const char *argp;
+	long ret;
+	__u32 i;
 
-	event = bpf_map_lookup_elem(&execs, &tid);
-	if (!event)
+	args = bpf_map_lookup_elem(&pending, &tid);
+	if (!args)
 		return 0;
-	if (ignore_failed && retval < 0)
-		goto cleanup;
-	bpf_get_current_comm(&event->comm, sizeof(event->comm));
-	if (!comm_matches(event->comm))
-		goto cleanup;
-	event->retval = retval;
-	event->ts_ns = bpf_ktime_get_boot_ns();
-
-	len = offsetof(struct execsnoop_event, args) + event->args_size;
-	if (len > sizeof(*event))
-		len = sizeof(*event);
-	if (bpf_ringbuf_output(&events, event, len, vigil_submit_flags(&events)))
-		vigil_count_drop(EXECSNOOP_KIND_EXEC);
-cleanup:
-	bpf_map_delete_elem(&execs, &tid);
+	if (retval >= 0 || !(e = start_event(tid)))
+		goto out;
+	e->retval = retval;
+	bpf_probe_read_user_str(e->filename, sizeof(e->filename), args->filename);
+	for (i = 0; i < EXECSNOOP_TOTAL_MAX_ARGS; i++) {
+		if (i >= max_args) {
+			if (!bpf_probe_read_user(&argp, sizeof(argp), &args->argv[i]) && argp)
+				e->args_truncated = 1;
+			break;
+		}
+		if (bpf_probe_read_user(&argp, sizeof(argp), &args->argv[i]) || !argp)
+			break;
+		if (e->args_size > LAST_ARG_OFFSET)
+			break;
+		ret = bpf_probe_read_user_str(&e->args[e->args_size], EXECSNOOP_ARGSIZE, argp);
+		if (ret < 0)
+			break;
+		e->args_size += ret;
+	}
+	emit(e, tid, EXECSNOOP_KIND_FAILED_EXEC);
+out:
+	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 

@@ -15,19 +15,21 @@
 
 /* Event kinds for vigil_drops. */
 #define EXECSNOOP_KIND_EXEC 0
+#define EXECSNOOP_KIND_FAILED_EXEC 1
 
 struct execsnoop_event {
-	__u64 ts_ns;        /* bpf_ktime_get_boot_ns() at syscall exit */
-	__s32 pid;          /* tgid */
+	__u64 ts_ns;          /* bpf_ktime_get_boot_ns() when emitted */
+	__s32 pid;            /* tgid */
 	__s32 tid;
-	__s32 ppid;         /* real parent's tgid */
+	__s32 ppid;           /* real parent's tgid */
 	__u32 uid;
-	__s32 retval;
-	__s32 args_count;   /* arguments captured (at most max_args) */
-	__u32 args_size;    /* bytes used in args */
-	__u32 args_truncated; /* 1 if argv had more than max_args arguments */
+	__s32 retval;         /* 0, or -errno for a failed exec */
+	__u32 args_size;      /* bytes used in args */
+	__u32 args_truncated; /* the kernel could not keep every argument (area or max_args exceeded) */
+	__u32 reserved;
 	char comm[EXECSNOOP_TASK_COMM_LEN];
-	char args[EXECSNOOP_FULL_MAX_ARGS_ARR]; /* NUL-separated argv strings */
+	char filename[EXECSNOOP_ARGSIZE]; /* the path exec'ed */
+	char args[EXECSNOOP_FULL_MAX_ARGS_ARR]; /* NUL-separated argv, argv[0] included */
 };
 
 #endif

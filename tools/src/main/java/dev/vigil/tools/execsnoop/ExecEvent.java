@@ -13,7 +13,7 @@ import java.util.List;
  * object's BTF at load.
  *
  * @param bootTimeNs CLOCK_BOOTTIME at syscall exit
- * @param args the path exec'ed followed by argv[1..], as the kernel captured them
+ * @param args the path exec'ed followed by argv[1..]
  * @param truncated argv had more arguments than --max-args
  */
 public record ExecEvent(long bootTimeNs, int pid, int tid, int ppid, int uid, int retval, String comm,
@@ -24,18 +24,18 @@ public record ExecEvent(long bootTimeNs, int pid, int tid, int ppid, int uid, in
     static final int DEFAULT_MAX_ARGS = 20;
     static final int INVALID_UID = -1;
 
-    static final StructView LAYOUT = StructView.builder("execsnoop_event", 7736)
+    static final StructView LAYOUT = StructView.builder("execsnoop_event", 7864)
             .field("ts_ns", 0, 8)
             .field("pid", 8, 4)
             .field("tid", 12, 4)
             .field("ppid", 16, 4)
             .field("uid", 20, 4)
             .field("retval", 24, 4)
-            .field("args_count", 28, 4)
-            .field("args_size", 32, 4)
-            .field("args_truncated", 36, 4)
+            .field("args_size", 28, 4)
+            .field("args_truncated", 32, 4)
             .field("comm", 40, COMM_LEN)
-            .field("args", 56, 60 * 128)
+            .field("filename", 56, 128)
+            .field("args", 184, 60 * 128)
             .build();
 
     private static final long TS = LAYOUT.field("ts_ns").offset();
@@ -44,29 +44,42 @@ public record ExecEvent(long bootTimeNs, int pid, int tid, int ppid, int uid, in
     private static final long PPID = LAYOUT.field("ppid").offset();
     private static final long UID = LAYOUT.field("uid").offset();
     private static final long RETVAL = LAYOUT.field("retval").offset();
-    private static final long ARGS_COUNT = LAYOUT.field("args_count").offset();
     private static final long ARGS_SIZE = LAYOUT.field("args_size").offset();
     private static final long TRUNCATED = LAYOUT.field("args_truncated").offset();
     private static final long COMM = LAYOUT.field("comm").offset();
+    private static final long FILENAME = LAYOUT.field("filename").offset();
+    private static final int FILENAME_LEN = (int) LAYOUT.field("filename").size();
     private static final long ARGS = LAYOUT.field("args").offset();
 
     public ExecEvent {
         args = List.copyOf(args);
     }
 
-    /** Decodes a record in place; the record may be shorter than the struct (args are variable length). */
-    static ExecEvent decode(MemorySegment data, long offset, int length) {
-        int count = data.get(ValueLayout.JAVA_INT_UNALIGNED, offset + ARGS_COUNT);
+    /**
+     * Decodes a record in place (it may be shorter than the struct: args are variable length). As
+     * libbpf-tools does, the path exec'ed replaces argv[0]; at most {@code maxArgs} arguments are kept.
+     */
+    static ExecEvent decode(MemorySegment data, long offset, int length, int maxArgs) {
         int size = Math.min(data.get(ValueLayout.JAVA_INT_UNALIGNED, offset + ARGS_SIZE), (int) Math.max(0, length - ARGS));
-        List<String> args = new ArrayList<>(Math.max(0, count));
+        boolean truncated = data.get(ValueLayout.JAVA_INT_UNALIGNED, offset + TRUNCATED) != 0;
+        List<String> args = new ArrayList<>(8);
+        args.add(cString(data, offset + FILENAME, FILENAME_LEN));
         long p = offset + ARGS;
         long end = p + size;
-        for (int i = 0; i < count && p < end; i++) {
+        boolean first = true;
+        while (p < end) {
             long nul = p;
             while (nul < end && data.get(ValueLayout.JAVA_BYTE, nul) != 0) {
                 nul++;
             }
-            args.add(string(data, p, (int) (nul - p)));
+            if (!first) {
+                if (args.size() == maxArgs) {
+                    truncated = true;
+                    break;
+                }
+                args.add(string(data, p, (int) (nul - p)));
+            }
+            first = false;
             p = nul + 1;
         }
         return new ExecEvent(
@@ -78,7 +91,7 @@ public record ExecEvent(long bootTimeNs, int pid, int tid, int ppid, int uid, in
                 data.get(ValueLayout.JAVA_INT_UNALIGNED, offset + RETVAL),
                 cString(data, offset + COMM, COMM_LEN),
                 args,
-                data.get(ValueLayout.JAVA_INT_UNALIGNED, offset + TRUNCATED) != 0);
+                truncated);
     }
 
     private static String cString(MemorySegment data, long at, int max) {

@@ -12,14 +12,16 @@ import java.util.function.Consumer;
 
 /**
  * The execsnoop tracer: loads bpf/execsnoop.bpf.c configured from {@link ExecSnoopOptions}, attaches
- * the execve/execveat tracepoints and delivers {@link ExecEvent}s. Drops (ring full) are counted in
+ * sched_process_exec (and, for failed execs, the execve/execveat syscall tracepoints) and delivers
+ * {@link ExecEvent}s. Drops (ring full) are counted in
  * the kernel and exposed by {@link #dropped()}. Closing detaches everything.
  */
 public final class ExecSnoop implements AutoCloseable {
     static final String OBJECT = "/bpf/execsnoop.bpf.o";
     /** How long the reader may sleep: bounds the delay from exec to output. */
     static final int POLL_INTERVAL_MS = 5;
-    private static final String[][] TRACEPOINTS = {
+    /** Only with -x: failed execs are seen at syscall exit (successful ones come from sched_process_exec). */
+    private static final String[][] FAILED_EXEC_TRACEPOINTS = {
         {"tracepoint__syscalls__sys_enter_execve", "sys_enter_execve"},
         {"tracepoint__syscalls__sys_exit_execve", "sys_exit_execve"},
         {"tracepoint__syscalls__sys_enter_execveat", "sys_enter_execveat"},
@@ -48,7 +50,6 @@ public final class ExecSnoop implements AutoCloseable {
         BpfObject obj = BpfObject.openResource(OBJECT);
         try {
             ExecEvent.LAYOUT.verify(obj.btf());
-            obj.setConstant("ignore_failed", options.includeFailed() ? 0 : 1);
             obj.setConstant("max_args", options.maxArgs());
             if (options.uid() != null) {
                 obj.setConstant("targ_uid", options.uid());
@@ -60,14 +61,20 @@ public final class ExecSnoop implements AutoCloseable {
             }
             obj.setConstant("filter_cgroup", options.cgroup() != null ? 1 : 0);
             obj.setConstant("vigil_wakeup_bytes", obj.map("events").maxEntries() / 4);
+            for (String[] tp : FAILED_EXEC_TRACEPOINTS) {
+                obj.program(tp[0]).setAutoload(options.includeFailed());
+            }
             obj.load();
             if (options.cgroup() != null) {
                 obj.map("cgroup_filter").setCgroup(0, options.cgroup());
             }
             RingBuffer ring = RingBuffer.open(obj.map("events"));
             try {
-                for (String[] tp : TRACEPOINTS) {
-                    obj.program(tp[0]).attachTracepoint("syscalls", tp[1]);
+                obj.program("handle_exec").attachBtfTracepoint();
+                if (options.includeFailed()) {
+                    for (String[] tp : FAILED_EXEC_TRACEPOINTS) {
+                        obj.program(tp[0]).attachTracepoint("syscalls", tp[1]);
+                    }
                 }
             } catch (RuntimeException e) {
                 ring.close();
@@ -90,16 +97,17 @@ public final class ExecSnoop implements AutoCloseable {
      */
     public void run(Consumer<ExecEvent> sink, Runnable afterBatch) {
         String line = options.line();
+        int maxArgs = options.maxArgs();
         while (!stopping) {
-            ring.poll(POLL_INTERVAL_MS, (data, offset, length) -> deliver(sink, line, data, offset, length));
+            ring.poll(POLL_INTERVAL_MS, (data, offset, length) -> deliver(sink, line, maxArgs, data, offset, length));
             afterBatch.run();
         }
-        ring.drain((data, offset, length) -> deliver(sink, line, data, offset, length));
+        ring.drain((data, offset, length) -> deliver(sink, line, maxArgs, data, offset, length));
         afterBatch.run();
     }
 
-    private static void deliver(Consumer<ExecEvent> sink, String line, MemorySegment data, long offset, int length) {
-        ExecEvent e = ExecEvent.decode(data, offset, length);
+    private static void deliver(Consumer<ExecEvent> sink, String line, int maxArgs, MemorySegment data, long offset, int length) {
+        ExecEvent e = ExecEvent.decode(data, offset, length, maxArgs);
         if (line == null || e.args().stream().anyMatch(a -> a.contains(line))) {
             sink.accept(e);
         }

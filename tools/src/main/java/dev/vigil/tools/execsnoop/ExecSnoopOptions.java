@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * What execsnoop traces, with libbpf-tools' meanings. Filters marked (kernel) never reach user space.
  *
- * @param includeFailed -x: report failed execs too (kernel)
+ * @param includeFailed -x: report failed execs too (attaches the execve/execveat syscall tracepoints)
  * @param uid -u: only this uid, or null (kernel)
  * @param name -n: only when the new comm contains this (kernel, at most 15 characters)
  * @param line -l: only when the arguments contain this (user space)

@@ -101,6 +101,35 @@ class ExecSnoopTest {
     }
 
     @Test
+    void aPathThatIsAStringLiteralOfAFreshChildIsReported(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // Tracers that read the path at syscall entry get nothing here: the child's page holding the
+        // literal is not mapped yet. execsnoop reads the kernel's copy at sched_process_exec.
+        java.nio.file.Path bin = dir.resolve("exec_literal");
+        String src = java.nio.file.Path.of(System.getenv().getOrDefault("VIGIL_PROJECT_ROOT", ".."))
+                .resolve("tools/src/test/c/exec_literal.c").toString();
+        assertThat(new ProcessBuilder("cc", "-O2", "-o", bin.toString(), src).inheritIO().start().waitFor()).isZero();
+        Running all = start(ExecSnoopOptions.defaults());
+        Process p = new ProcessBuilder(bin.toString(), marker).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip(); // echo's line, then the pid
+        int child = Integer.parseInt(out.substring(out.lastIndexOf('\n') + 1));
+        ExecEvent e = all.await(ev -> ev.pid() == child).orElseThrow(() -> new AssertionError("exec not seen"));
+        assertThat(e.args()).containsExactly("/bin/echo", marker);
+        assertThat(e.comm()).isEqualTo("echo");
+        assertThat(e.ppid()).isEqualTo((int) p.pid());
+    }
+
+    @Test
+    void withoutFailedExecsNoSyscallTracepointIsAttached() throws Exception {
+        Running r = start(ExecSnoopOptions.defaults());
+        Process p = new ProcessBuilder("bpftool", "prog", "show").start();
+        String progs = new String(p.getInputStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertThat(progs).contains("handle_exec").doesNotContain("tracepoint__syscalls__sys_enter_execve");
+        run("/bin/echo", marker);
+        assertThat(r.await(hasArg(marker))).isPresent();
+    }
+
+    @Test
     void failedExecsAppearOnlyWithIncludeFailed() throws Exception {
         Running withFails = start(ExecSnoopOptions.defaults().withIncludeFailed(true));
         Running withoutFails = start(ExecSnoopOptions.defaults());
