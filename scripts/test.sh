@@ -6,4 +6,6 @@ ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 "$ROOT/scripts/setup.sh"
 export JAVA_HOME=${VIGIL_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 cd "$ROOT"
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+# Then the main command from the packaged build, as a user runs it.
+exec "$ROOT/scripts/smoke.sh"
