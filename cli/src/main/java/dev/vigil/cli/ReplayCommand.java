@@ -3,6 +3,7 @@ package dev.vigil.cli;
 import dev.vigil.events.EventType;
 import dev.vigil.events.FdView;
 import dev.vigil.events.ProcessView;
+import dev.vigil.rules.output.Json;
 import dev.vigil.sensor.CaptureReader;
 import dev.vigil.sensor.CapturedEvent;
 import java.io.BufferedWriter;
@@ -145,23 +146,8 @@ final class ReplayCommand implements Callable<Integer> {
     private static void str(StringBuilder sb, CharSequence s) {
         if (s == null) {
             sb.append("null");
-            return;
+        } else {
+            Json.string(sb, s);
         }
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
     }
 }
