@@ -57,15 +57,54 @@ final class CgroupPaths {
         }
     }
 
-    /** The path of a cgroup id, or null when unknown. */
+    /**
+     * The path of a cgroup id, or null when unknown. An id never looked for before gets a walk at once (a new
+     * cgroup: a container's first, possibly short-lived, process); an id already missed once is retried by the
+     * walk at most once a second.
+     */
     String path(long id) {
         if (root == null || id == 0) return null;
         String p = byId.get(id);
-        if (p == null && System.nanoTime() - lastScan > 1_000_000_000L) {
+        if (p == null && (System.nanoTime() - lastScan > 1_000_000_000L || !missed.contains(id))) {
             scan();
             p = byId.get(id);
+            if (p == null) {
+                if (missed.size() >= MAX_MISSED) missed.clear();
+                missed.add(id);
+            }
         }
         return p;
+    }
+
+    private static final int MAX_MISSED = 4096;
+    private final java.util.Set<Long> missed = new java.util.HashSet<>();
+
+    /**
+     * The path of a cgroup id, asking the process first on a miss: a new cgroup (a container just started) is
+     * usually unknown when its first process's first event arrives, and the full walk runs at most once a second.
+     * One read of /proc/PID/cgroup and one stat (the id must be that directory's inode), once per new cgroup.
+     */
+    String path(long id, long pid) {
+        if (root == null || id == 0) return null;
+        String p = byId.get(id);
+        if (p != null) return p;
+        if (pid > 0) {
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+                    if (!l.startsWith("0::")) continue;
+                    String rel = l.substring(3);
+                    Path dir = rel.equals("/") ? root : root.resolve(rel.substring(1));
+                    long ino = ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+                    if (ino == id) {
+                        byId.put(id, rel);
+                        return rel;
+                    }
+                }
+            } catch (IOException | RuntimeException gone) {
+                // the process or its cgroup is gone: the walk below may still know it
+            }
+        }
+        return path(id);
     }
 
     List<String> known() { return List.copyOf(byId.values()); }

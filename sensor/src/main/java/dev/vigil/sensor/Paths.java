@@ -22,4 +22,15 @@ final class Paths {
         for (int i = 0; i < n; i++) sb.append('/').append(stack[i]);
         return sb.toString();
     }
+
+    /**
+     * An executable's path as Falco's proc.exepath gives it: a memfd's is "memfd:NAME" (the kernel's d_path
+     * says "/memfd:NAME (deleted)": the file lives on an internal mount, so Falco writes no leading slash and
+     * the stable rules compare against e.g. "memfd:runc_cloned:/proc/self/exe"). Other paths unchanged.
+     */
+    static String exePath(String p) {
+        if (p == null || !p.startsWith("/memfd:")) return p;
+        String s = p.substring(1);
+        return s.endsWith(" (deleted)") ? s.substring(0, s.length() - " (deleted)".length()) : s;
+    }
 }

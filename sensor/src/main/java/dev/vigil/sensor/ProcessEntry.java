@@ -33,6 +33,9 @@ public final class ProcessEntry implements ProcessView {
     long exeIno = EventView.ABSENT;
     long cgroupId;
     long pidNs, mntNs, netNs;
+    /** The last cgroup id of this process found to be a host cgroup, and the resolver's answer for it. */
+    long hostCgroup;
+    dev.vigil.events.ContainerView hostView;
     long vpid = EventView.ABSENT;
     boolean exited;
     long exitTs;
@@ -99,7 +102,16 @@ public final class ProcessEntry implements ProcessView {
     @Override public long pid() { return pid; }
     @Override public long tid() { return tid; }
     @Override public long ppid() { return ppid; }
-    @Override public long vpid() { return vpid == EventView.ABSENT ? pid : vpid; }
+    /**
+     * The pid in the process's own pid namespace (Falco's proc.vpid: 1 for a container's first process). The
+     * records do not carry it yet: a process in the host's pid namespace is its pid; for one in another namespace
+     * it is read once from /proc/PID/status (NSpid) the first time it is asked for, then kept.
+     */
+    @Override public long vpid() {
+        long v = vpid;
+        if (v == EventView.ABSENT) v = vpid = table == null ? pid : table.vpidOf(this);
+        return v;
+    }
     @Override public long vtid() { return vpid(); }
     @Override public long pgid() { return pgid; }
     @Override public long vpgid() { return pgid; }
@@ -142,8 +154,8 @@ public final class ProcessEntry implements ProcessView {
     @Override public long capEffective() { return capEffective; }
     @Override public long capInheritable() { return capInheritable; }
 
-    /** The executable came from a memfd: its path is the memfd's ("/memfd:NAME", "(deleted)" or not). */
-    @Override public boolean exeFromMemfd() { return exePath != null && exePath.startsWith("/memfd:"); }
+    /** The executable came from a memfd: its path is the memfd's ("memfd:NAME", as Falco writes it; see Paths.exePath). */
+    @Override public boolean exeFromMemfd() { return exePath != null && exePath.startsWith("memfd:"); }
     @Override public boolean exeUpperLayer() { return false; }
     @Override public boolean exeLowerLayer() { return false; }
     @Override public boolean exeWritable() { return false; }
@@ -173,7 +185,7 @@ public final class ProcessEntry implements ProcessView {
 
     public long cgroupId() { return cgroupId; }
 
-    public CharSequence cgroupPath() { return table.cgroups.path(cgroupId); }
+    public CharSequence cgroupPath() { return table.cgroups.path(cgroupId, pid); }
 
     public List<String> argv() { return List.of(argv); }
 

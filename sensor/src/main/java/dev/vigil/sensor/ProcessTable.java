@@ -167,6 +167,37 @@ public final class ProcessTable {
 
     // --- seeding from /proc ---
 
+    private static final long HOST_PID_NS = nsInode("/proc/self/ns/pid");
+
+    private static long nsInode(String link) {
+        try {
+            String t = Files.readSymbolicLink(Path.of(link)).toString(); // pid:[4026531836]
+            int a = t.indexOf('['), b = t.indexOf(']');
+            return a >= 0 && b > a ? Long.parseLong(t.substring(a + 1, b)) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The pid of e in its own pid namespace: e's pid when e is in the host's namespace (no I/O), else the last
+     * NSpid entry of /proc/PID/status (the process may be gone: then its pid).
+     */
+    long vpidOf(ProcessEntry e) {
+        if (e.pidNs != 0 && e.pidNs == HOST_PID_NS) return e.pid;
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(e.pid), "status"))) {
+                if (l.startsWith("NSpid:")) {
+                    String[] f = l.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[f.length - 1]);
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // exited before anyone asked
+        }
+        return e.pid;
+    }
+
     /** Reads every live process from procRoot ("/proc"); bootWallNanos converts start times. */
     public int seed(Path procRoot, long bootWallNanos) {
         int n = 0;
@@ -238,7 +269,7 @@ public final class ProcessTable {
         } catch (IOException ex) {
             // kernel thread or gone
         }
-        e.exePath = readLink(dir.resolve("exe"));
+        e.exePath = Paths.exePath(readLink(dir.resolve("exe")));
         e.cwd = readLink(dir.resolve("cwd"));
         return true;
     }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import dev.vigil.containers.ContainerResolver;
 import dev.vigil.ebpf.BpfObject;
 import dev.vigil.ebpf.KernelClock;
 import dev.vigil.ebpf.Preflight;
@@ -42,6 +43,7 @@ public final class Sensor implements AutoCloseable {
     private final BpfMap drops;
     private final Selection selection;
     private final ProcessTable table;
+    private final ContainerResolver containers;
     private final SensorEvent event = new SensorEvent();
     private final boolean[] deliver = new boolean[EventType.COUNT];
     private final long wallOffset;
@@ -79,20 +81,35 @@ public final class Sensor implements AutoCloseable {
         }
     }
 
-    /** Options that are not the selection. */
-    public record Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot) {
+    /**
+     * Options that are not the selection. {@code containers} answers {@link SensorEvent#container()}; the sensor
+     * owns it and closes it with itself (default: {@link ContainerResolver#identityOnly()}, ids from cgroup paths,
+     * no runtime asked).
+     */
+    public record Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot,
+                          ContainerResolver containers) {
         public static Options defaults() {
             return new Options(16 << 20, ProcessTable.DEFAULT_MAX_EXITED, ProcessTable.DEFAULT_GRACE_NANOS, true,
-                    Path.of("/proc"));
+                    Path.of("/proc"), null);
         }
 
-        public Options withRingBytes(int bytes) { return new Options(bytes, maxExited, graceNanos, seedFromProc, procRoot); }
+        /** Without a resolver: {@link ContainerResolver#identityOnly()} is used. */
+        public Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot) {
+            this(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, null);
+        }
 
-        public Options withSeed(boolean seed) { return new Options(ringBytes, maxExited, graceNanos, seed, procRoot); }
+        public Options withRingBytes(int bytes) { return new Options(bytes, maxExited, graceNanos, seedFromProc, procRoot, containers); }
+
+        public Options withSeed(boolean seed) { return new Options(ringBytes, maxExited, graceNanos, seed, procRoot, containers); }
+
+        /** The container resolver (owned by the sensor from start on: closed with it, or on a failed start). */
+        public Options withContainers(ContainerResolver r) { return new Options(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, r); }
     }
 
-    private Sensor(BpfObject object, RingBuffer ring, Selection selection, ProcessTable table) {
+    private Sensor(BpfObject object, RingBuffer ring, Selection selection, ProcessTable table, ContainerResolver containers) {
         this.object = object;
+        this.containers = containers;
+        event.containers = containers;
         this.ring = ring;
         this.drops = object.map("sensor_drops");
         this.selection = selection;
@@ -108,8 +125,15 @@ public final class Sensor implements AutoCloseable {
 
     /** Checks the machine, seeds the process table, loads and attaches. Failures are {@link SensorException}s. */
     public static Sensor start(Selection selection, Options options) {
-        Preflight.check(true);
-        BpfObject obj = BpfObject.openResource(OBJECT);
+        ContainerResolver containers = options.containers() != null ? options.containers() : ContainerResolver.identityOnly();
+        BpfObject obj;
+        try {
+            Preflight.check(true);
+            obj = BpfObject.openResource(OBJECT);
+        } catch (RuntimeException e) {
+            containers.close();
+            throw e;
+        }
         RingBuffer ring = null;
         try {
             RecordLayout.verify(obj.btf());
@@ -142,12 +166,13 @@ public final class Sensor implements AutoCloseable {
                 obj.program("sensor_sys_enter" + d.nargs()).attachTracepoint("syscalls", "sys_enter_" + name);
                 obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + name);
             }
-            Sensor sensor = new Sensor(obj, ring, selection, table);
+            Sensor sensor = new Sensor(obj, ring, selection, table, containers);
             sensor.unavailable = List.copyOf(missing);
             return sensor;
         } catch (RuntimeException e) {
             if (ring != null) ring.close();
             obj.close();
+            containers.close();
             throw e;
         }
     }
@@ -216,6 +241,9 @@ public final class Sensor implements AutoCloseable {
     }
 
     public ProcessTable processTable() { return table; }
+
+    /** The container resolver events are answered from (its counters: {@link ContainerResolver#stats()}). */
+    public ContainerResolver containers() { return containers; }
 
     public void setDropListener(DropListener l) { this.dropListener = l; }
 
@@ -359,7 +387,7 @@ public final class Sensor implements AutoCloseable {
                 byte[] raw = new byte[argvLen];
                 MemorySegment.copy(seg, JAVA_BYTE, ev.blobOff[RecordLayout.SLOT_EXTRA], raw, 0, argvLen);
                 ev.argv = ProcessTable.splitNul(raw, argvLen);
-                ev.exePath = ev.blobString(RecordLayout.SLOT_SOCK);
+                ev.exePath = Paths.exePath(ev.blobString(RecordLayout.SLOT_SOCK));
                 ev.cwd = ev.blobString(RecordLayout.SLOT_BASE0);
                 ev.filename = ev.blobString(RecordLayout.SLOT_PATH0);
                 table.onExec(pid, p.comm, ev.argv, ev.exePath, ev.cwd);
@@ -506,6 +534,7 @@ public final class Sensor implements AutoCloseable {
         stopping = true;
         ring.close();
         object.close();
+        containers.close();
     }
 
     static String describe(int[] a) { return Arrays.toString(a); }

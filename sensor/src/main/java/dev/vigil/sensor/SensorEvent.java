@@ -33,6 +33,9 @@ public final class SensorEvent implements EventView {
     long wallOffset;
     ProcessEntry process;
     FdEntry fd;
+    /** Set once by the sensor. */
+    dev.vigil.containers.ContainerResolver containers;
+    private ContainerView container;
     final long[] blobOff = new long[RecordLayout.NBLOBS];
     final int[] blobLen = new int[RecordLayout.NBLOBS];
     private final CharSequence[] texts = new CharSequence[64];
@@ -61,6 +64,7 @@ public final class SensorEvent implements EventView {
         Arrays.fill(texts, null);
         process = null;
         fd = null;
+        container = null;
         argv = null;
         exePath = cwd = filename = null;
         cloneFlags = ABSENT;
@@ -86,7 +90,7 @@ public final class SensorEvent implements EventView {
     public long euid() { return u32(RecordLayout.EUID); }
     public long gid() { return u32(RecordLayout.GID); }
     /** The cgroup path of the process (cgroup v2), or null when unknown. */
-    public CharSequence cgroupPath() { return process == null ? null : process.table.cgroups.path(cgroupId()); }
+    public CharSequence cgroupPath() { return process == null ? null : process.table.cgroups.path(cgroupId(), pid()); }
 
     private long u32(long field) { return Integer.toUnsignedLong(seg.get(JAVA_INT_UNALIGNED, base + field)); }
 
@@ -215,7 +219,28 @@ public final class SensorEvent implements EventView {
 
     @Override public ProcessView process() { return process; }
     @Override public FdView fd() { return fd; }
-    @Override public ContainerView container() { return null; }
+    /**
+     * The container of the event's process, from the resolver by cgroup id and path (a hash lookup, no I/O;
+     * {@link dev.vigil.events.Container#HOST} for host processes), or null without a resolver. Cached for this record.
+     */
+    @Override public ContainerView container() {
+        ContainerView c = container;
+        if (c == null && containers != null) {
+            long cg = cgroupId();
+            ProcessEntry p = process;
+            // a host cgroup stays host: remembered per process, so host events cost no lookup (and no boxing)
+            if (p != null && cg != 0 && p.hostCgroup == cg) return container = p.hostView;
+            CharSequence path = cgroupPath();
+            // an unknown path is not handed over: the resolver ties a cgroup id to the first path it is given
+            if (path == null) return container = dev.vigil.events.Container.HOST;
+            c = container = containers.resolve(cg, path);
+            if (p != null && cg != 0 && c.isHost()) {
+                p.hostView = c;
+                p.hostCgroup = cg;
+            }
+        }
+        return c;
+    }
 
     /** The process entry (with the sensor-only fields: cgroup id and path, exited). */
     public ProcessEntry processEntry() { return process; }
@@ -233,6 +258,8 @@ public final class SensorEvent implements EventView {
         }
         if (process != null) b.process(Snapshots.process(process));
         if (fd != null) b.fd(Snapshots.fd(fd));
+        ContainerView c = container();
+        if (c != null) b.container(c); // the resolver's views are immutable snapshots of the runtime's answer
         return b.build();
     }
 

@@ -14,7 +14,7 @@ final class Snapshots {
 
     private static Process process(ProcessView p, int depth) {
         Process.Builder b = Process.builder();
-        b.pid(p.pid()).tid(p.tid()).ppid(p.ppid()).pgid(p.pgid()).sid(p.sid());
+        b.pid(p.pid()).tid(p.tid()).ppid(p.ppid()).pgid(p.pgid()).sid(p.sid()).vpid(p.vpid());
         if (p.name() != null) b.name(p.name().toString());
         if (p.exePath() != null) b.exePath(p.exePath().toString());
         if (p.cwd() != null) b.cwd(p.cwd().toString());

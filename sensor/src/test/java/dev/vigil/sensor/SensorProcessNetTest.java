@@ -172,7 +172,11 @@ class SensorProcessNetTest {
         Event e = h.await(ev -> ev.type() == EventType.EXECVE && ev.process().pid() == r.pid()
                 && "memfd-child".equals(String.valueOf(ev.process().exe())));
         assertThat(e.process().exeFromMemfd()).as("exepath " + e.process().exePath() + " / " + e).isTrue();
-        assertThat(e.process().exePath().toString()).startsWith("/memfd:vigil-memfd");
+        // Falco's form: no leading slash, no " (deleted)" (the stable rules compare "memfd:runc_cloned:/proc/self/exe")
+        assertThat(e.process().exePath().toString()).isEqualTo("memfd:vigil-memfd");
+        // the container (identity only by default): this sandbox's /process_api/<hex> cgroup is not a container
+        assertThat(e.container()).isNotNull();
+        assertThat(e.container().isHost()).as(String.valueOf(e.container().id())).isTrue();
         assertThat(e.process().args().toString()).isEqualTo("hello");
     }
 
