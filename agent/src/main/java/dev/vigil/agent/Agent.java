@@ -1,12 +1,14 @@
 package dev.vigil.agent;
 
 import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.containers.ContainerResolver;
 import dev.vigil.agent.output.FileOutput;
 import dev.vigil.agent.output.Output;
 import dev.vigil.agent.output.HttpOutput;
 import dev.vigil.agent.output.ProgramOutput;
 import dev.vigil.agent.output.StdoutOutput;
 import dev.vigil.agent.output.SyslogOutput;
+import dev.vigil.events.ContainerView;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
 import dev.vigil.rules.Diagnostic;
@@ -19,8 +21,10 @@ import dev.vigil.rules.engine.RuleSet;
 import dev.vigil.rules.engine.RulesEngine;
 import dev.vigil.rules.load.RuleLoader;
 import dev.vigil.rules.output.Alert;
+import dev.vigil.rules.output.OutputFormat;
 import dev.vigil.sensor.Selection;
 import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.SensorEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -171,7 +175,12 @@ public final class Agent implements AutoCloseable {
         }
         selected = capturable;
         uncapturable = List.copyOf(cannot);
-        Sensor.Options so = Sensor.Options.defaults().withRingBytes(config.integer("sensor.ring_buffer_bytes"));
+        holdNanos = config.bool("container_engines.docker.enabled")
+                ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
+        String extraText = config.string("append_output.extra_output");
+        extraOutput = extraText.isBlank() ? null : OutputFormat.of(extraText);
+        Sensor.Options so = Sensor.Options.defaults().withRingBytes(config.integer("sensor.ring_buffer_bytes"))
+                .withContainers(containerResolver(config)); // owned by the sensor: closed with it
         long t0 = System.nanoTime();
         sensor = Sensor.start(Selection.of(capturable), so);
         attachNanos = System.nanoTime() - t0;
@@ -267,16 +276,76 @@ public final class Agent implements AutoCloseable {
     private void readLoop() {
         try {
             final Metrics m = metrics;
-            sensor.run(ev -> {
+            java.util.function.Consumer<SensorEvent> consumer = ev -> {
                 m.event(ev.typeId());
                 long t0 = System.nanoTime();
-                engine.evaluate(ev, this::onMatch);
+                if (!held.isEmpty()) releaseHeld(t0, false);
+                if (!hold(ev, t0)) engine.evaluate(ev, this::onMatch);
                 m.evalNanos(System.nanoTime() - t0);
-            });
+            };
+            // poll ourselves (not Sensor.run) so that held events are released on time in a quiet period too
+            while (!stopping) {
+                sensor.pollOnce(Sensor.POLL_INTERVAL_MS, consumer);
+                if (!held.isEmpty()) releaseHeld(System.nanoTime(), false);
+            }
+            sensor.run(consumer); // stopping: drains what is left in the ring
+            releaseHeld(System.nanoTime(), true);
         } catch (Throwable t) {
             readerFailure = t;
             healthy = false;
             log.println("vigil: the reader thread failed: " + t);
+        }
+    }
+
+    // --- events of a container whose metadata is on its way ---
+
+    /**
+     * An event of a container Docker has not described yet (its first processes: the inspect made at the
+     * runtime's "create" event waits for the daemon to finish starting the container) is copied and evaluated once
+     * the metadata is there, at most container_engines.docker.metadata_wait_ms after the container was first seen;
+     * so rules such as "Launch Privileged Container" see container.privileged on the container's first exec.
+     * Only the reader thread touches these.
+     */
+    private record Held(dev.vigil.events.Event event, long cgroupId, String cgroupPath, long deadline) {}
+
+    private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
+    private final Map<String, Long> containerFirstSeen = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override protected boolean removeEldestEntry(Map.Entry<String, Long> e) { return size() > 4096; }
+    };
+    private long holdNanos;
+    private static final int MAX_HELD = 8192;
+
+    /** Copies and holds the event when its container's metadata is still being fetched; false: evaluate it now. */
+    private boolean hold(SensorEvent ev, long now) {
+        if (holdNanos <= 0) return false;
+        if (!(ev.container() instanceof dev.vigil.containers.ContainerInfo ci) || ci.complete()) return false;
+        // only where metadata is on its way: a Docker container while Docker's event stream is (or was) connected
+        if (!"docker".contentEquals(ci.runtime()) || sensor.containers().stats().streamConnects() == 0) return false;
+        String id = ci.fullId().toString();
+        Long first = containerFirstSeen.get(id);
+        if (first == null) containerFirstSeen.put(id, first = now);
+        long deadline = first + holdNanos;
+        if (now - deadline >= 0 || held.size() >= MAX_HELD) {
+            metrics.containerUnheld.incrementAndGet();
+            return false;
+        }
+        CharSequence path = ev.cgroupPath();
+        held.add(new Held(ev.snapshot(), ev.cgroupId(), path == null ? null : path.toString(), deadline));
+        metrics.containerHeld.incrementAndGet();
+        return true;
+    }
+
+    /** Evaluates the held events whose container is now described (or whose wait is over), in order. */
+    private void releaseHeld(long now, boolean all) {
+        ContainerResolver r = sensor.containers();
+        for (java.util.Iterator<Held> it = held.iterator(); it.hasNext(); ) {
+            Held h = it.next();
+            ContainerView c = r.resolve(h.cgroupId(), h.cgroupPath());
+            boolean complete = !(c instanceof dev.vigil.containers.ContainerInfo ci) || ci.complete();
+            if (complete || all || now - h.deadline() >= 0) {
+                it.remove();
+                engine.evaluate(h.event().toBuilder().container(c).build(), this::onMatch);
+            }
         }
     }
 
@@ -299,6 +368,13 @@ public final class Agent implements AutoCloseable {
         }
         st.alerts.incrementAndGet();
         Alert a = rule.alert(e, hostname);
+        OutputFormat extra = extraOutput;
+        if (extra != null && "syscall".equals(a.source())) {
+            Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
+            extra.values(e).forEach(f::putIfAbsent);
+            a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(), a.output() + " " + extra.format(e), f,
+                    a.hostname());
+        }
         if (suppressed > 0) {
             Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
             f.put("vigil.suppressed", suppressed);
@@ -311,6 +387,17 @@ public final class Agent implements AutoCloseable {
     /** Hands the alert to every output, each in its format (text or JSON per json_output; HTTP JSON; syslog). */
     private void emit(Alert a, String text) {
         for (Output o : outputs) o.offer(o.render(a, text, json));
+    }
+
+    /** append_output.extra_output compiled, or null. */
+    private volatile OutputFormat extraOutput;
+
+    /** Docker's metadata when container_engines.docker.enabled (never blocks: a missing socket leaves ids only). */
+    static ContainerResolver containerResolver(AgentConfig config) {
+        if (!config.bool("container_engines.docker.enabled")) return ContainerResolver.identityOnly();
+        String socket = config.string("container_engines.docker.socket");
+        if (socket.isBlank()) return ContainerResolver.identityOnly();
+        return ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(Path.of(socket)));
     }
 
     private void onDrops(Sensor.DropReport r) {

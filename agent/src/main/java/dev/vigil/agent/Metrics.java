@@ -18,6 +18,8 @@ public final class Metrics {
     private final AtomicLongArray events = new AtomicLongArray(EventType.COUNT);
     private final AtomicLong evalNanos = new AtomicLong();
     private final AtomicLong dropNotices = new AtomicLong();
+    /** Events of a new container held until Docker described it; and those evaluated without (waited long enough, or too many held). */
+    final AtomicLong containerHeld = new AtomicLong(), containerUnheld = new AtomicLong();
 
     void event(int typeId) { events.lazySet(typeId, events.get(typeId) + 1); }
 
@@ -75,6 +77,25 @@ public final class Metrics {
             }
             help(sb, "vigil_process_table_size", "gauge", "processes in the sensor's process table");
             sb.append("vigil_process_table_size ").append(s.processTable().size()).append('\n');
+            dev.vigil.containers.ContainerStats c = s.containers().stats();
+            help(sb, "vigil_container_lookups_total", "counter", "container metadata lookups sent to the runtime, by result");
+            sb.append("vigil_container_lookups_total{result=\"ok\"} ").append(c.fetchedOk()).append('\n');
+            sb.append("vigil_container_lookups_total{result=\"not_found\"} ").append(c.notFound()).append('\n');
+            sb.append("vigil_container_lookups_total{result=\"unavailable\"} ").append(c.unavailable()).append('\n');
+            sb.append("vigil_container_lookups_total{result=\"timeout\"} ").append(c.timeouts()).append('\n');
+            sb.append("vigil_container_lookups_total{result=\"garbage\"} ").append(c.garbage()).append('\n');
+            sb.append("vigil_container_lookups_total{result=\"error\"} ").append(c.errors()).append('\n');
+            help(sb, "vigil_container_events_total", "counter", "container events read from the runtime's event stream");
+            sb.append("vigil_container_events_total ").append(c.events()).append('\n');
+            help(sb, "vigil_container_stream_connects_total", "counter", "connections of the runtime's event stream");
+            sb.append("vigil_container_stream_connects_total ").append(c.streamConnects()).append('\n');
+            help(sb, "vigil_container_events_held_total", "counter", "events of a new container held until its metadata arrived");
+            sb.append("vigil_container_events_held_total ").append(m.containerHeld.get()).append('\n');
+            help(sb, "vigil_container_events_unheld_total", "counter",
+                    "events of a container without metadata evaluated at once (wait over, or too many held)");
+            sb.append("vigil_container_events_unheld_total ").append(m.containerUnheld.get()).append('\n');
+            help(sb, "vigil_containers_cached", "gauge", "containers in the metadata cache");
+            sb.append("vigil_containers_cached ").append(c.cached()).append('\n');
         }
         help(sb, "vigil_drop_notices_total", "counter", "times the sensor reported new drops");
         sb.append("vigil_drop_notices_total ").append(m.dropNotices.get()).append('\n');

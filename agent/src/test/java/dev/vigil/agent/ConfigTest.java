@@ -77,4 +77,27 @@ class ConfigTest {
         String y = AgentConfig.builder().override("json_output=yes").build().toYaml();
         assertThat(y).contains("json_output: true  # -o json_output=yes").contains("webserver:\n  enabled: true  # default");
     }
+
+    @Test
+    void containerEnginesAsInFalcoYaml() throws Exception {
+        AgentConfig d = AgentConfig.defaults();
+        assertThat(d.bool("container_engines.docker.enabled")).isTrue();
+        assertThat(d.string("container_engines.docker.socket")).isEqualTo("/var/run/docker.sock");
+        assertThat(d.integer("container_engines.docker.metadata_wait_ms")).isEqualTo(1000);
+        assertThat(d.string("append_output.extra_output")).contains("container_id=%container.id")
+                .contains("k8s_pod_name=%k8s.pod.name");
+        // falco.yaml's container_engines block: docker read, the engines Vigil does not ask (yet) listed as ignored
+        Path f = file("container_engines:\n  docker:\n    enabled: false\n    socket: /run/other.sock\n"
+                + "  cri:\n    enabled: true\n    sockets: [/run/containerd/containerd.sock]\n"
+                + "append_output:\n  - suggested_output: true\n");
+        AgentConfig c = AgentConfig.builder().file(f, true).build();
+        assertThat(c.bool("container_engines.docker.enabled")).isFalse();
+        assertThat(c.string("container_engines.docker.socket")).isEqualTo("/run/other.sock");
+        assertThat(c.ignoredKeys()).contains("container_engines.cri", "append_output");
+        // off: the resolver asks no runtime (ids from cgroups only)
+        try (var r = Agent.containerResolver(c)) {
+            assertThat(r.resolve(0, "/docker/" + "a".repeat(64)).id().toString()).isEqualTo("a".repeat(12));
+            assertThat(r.stats().fetches()).isZero();
+        }
+    }
 }

@@ -81,6 +81,18 @@ public final class AgentConfig {
         key("webserver.k8s_healthz_endpoint", Kind.STRING, "/healthz", "path of the health endpoint");
         key("webserver.prometheus_metrics_enabled", Kind.BOOL, true, "serve /metrics");
         key("webserver.token", Kind.STRING, "", "bearer token for POST /reload; empty: state-changing endpoints are off");
+        key("container_engines.docker.enabled", Kind.BOOL, true,
+                "container metadata (name, image, privileged, mounts, labels) from the Docker Engine API; off: ids from cgroups only");
+        key("container_engines.docker.socket", Kind.STRING, "/var/run/docker.sock", "the Docker Engine API unix socket");
+        key("container_engines.docker.metadata_wait_ms", Kind.INT, 1000,
+                "how long events of a new container may wait for its metadata before rules see them (first exec: "
+                        + "container.privileged, names, labels right); 0: evaluate at once with the id only");
+        key("append_output.extra_output", Kind.STRING,
+                "container_id=%container.id container_name=%container.name container_image_repository=%container.image.repository "
+                        + "container_image_tag=%container.image.tag container_privileged=%container.privileged "
+                        + "k8s_ns=%k8s.ns.name k8s_pod_name=%k8s.pod.name",
+                "appended to every syscall alert's output, its fields added to output_fields (Falco's append_output with the "
+                        + "container plugin's suggested fields); empty: off");
         key("sensor.ring_buffer_bytes", Kind.INT, 16 << 20, "kernel ring buffer size (a power of two)");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }

@@ -24,6 +24,8 @@ public abstract class Output implements AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** Alerts the output thread has taken from the queue and not yet written (or failed). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean reopen;
     private volatile boolean closing;
     private volatile boolean abandoned;
@@ -78,6 +80,9 @@ public abstract class Output implements AutoCloseable {
             batch.clear();
             batch.add(first);
             queue.drainTo(batch, 4096);
+            int n = 0;
+            for (String line : batch) if (line != STOP) n++;
+            inFlight.set(n);
             boolean stop = false;
             if (reopen) closeWriter();
             for (String line : batch) {
@@ -93,6 +98,8 @@ public abstract class Output implements AutoCloseable {
                 } catch (IOException e) {
                     failed.incrementAndGet(); // this alert is lost (counted); the next one reopens the destination
                     closeWriter();
+                } finally {
+                    inFlight.decrementAndGet();
                 }
             }
             try {
@@ -155,8 +162,12 @@ public abstract class Output implements AutoCloseable {
         }
         if (thread.isAlive()) {
             abandoned = true;
+            // what is lost: the queued alerts and those the stuck thread holds (counted before interrupting it,
+            // which may let it take and fail more of them)
+            long lost = inFlight.get();
+            for (String line : queue) if (line != STOP) lost++;
             thread.interrupt();
-            dropped.addAndGet(queue.size());
+            dropped.addAndGet(lost);
             return false;
         }
         return true;

@@ -1,0 +1,273 @@
+package dev.vigil.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.containers.DockerForAgentTests;
+import dev.vigil.ebpf.testing.KernelTests;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The agent with the stable Falco rules (plus the incubating file, for "Launch Privileged Container", which upstream
+ * ships only there) against real Docker containers on a private engine (the containers module's harness: one
+ * dockerd for the class, a busybox-static image with a static AF_PACKET helper added). Each scenario must raise its
+ * rule within 2 s with every container.* and k8s.* field right in output_fields (appended as Falco's
+ * append_output does), on the container's first process where the rule allows it. No warm-up container: the very
+ * first container after the agent started must already be described (its early events wait for Docker's answer,
+ * container_engines.docker.metadata_wait_ms).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentContainerTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String MARK = "vigilctr" + UUID.randomUUID().toString().substring(0, 8);
+    static final String IMAGE = "vigil-tools:1";
+
+    DockerForAgentTests docker;
+    Agent agent;
+    Path dir, alerts;
+
+    @BeforeAll
+    void start() throws Exception {
+        KernelTests.assumeKernel();
+        dir = Files.createTempDirectory(MARK);
+        docker = DockerForAgentTests.start();
+        importToolsImage();
+        Path stable = dir.resolve("falco_rules.yaml");
+        Path incubating = dir.resolve("falco-incubating_rules.yaml");
+        copyResource(Agent.BUNDLED_RULES, stable);
+        copyResource("/rules/falco-incubating_rules.yaml", incubating);
+        alerts = dir.resolve("alerts.json");
+        AgentConfig cfg = AgentConfig.builder()
+                .override("json_output=true")
+                .override("stdout_output.enabled=false")
+                .override("file_output.enabled=true")
+                .override("file_output.filename=" + alerts)
+                .override("webserver.enabled=false")
+                .override("watch_config_files=false")
+                .override("rule_matching=all")
+                .override("rules_files=[" + stable + ", " + incubating + "]")
+                .override("container_engines.docker.socket=" + docker.socket())
+                .build();
+        agent = Agent.start(cfg, new PrintStream(System.err, true));
+        // Docker's event stream warms the cache before a container's first process runs: wait for it to connect
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (agent.sensor().containers().stats().streamConnects() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(agent.sensor().containers().stats().streamConnects()).as("event stream connected").isEqualTo(1);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (agent != null) agent.close();
+        } finally {
+            try {
+                if (docker != null) docker.close();
+            } finally {
+                if (dir != null) {
+                    try (Stream<Path> s = Files.walk(dir)) {
+                        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+        }
+    }
+
+    /** busybox-static and the static packet-socket helper, imported as IMAGE. */
+    private void importToolsImage() throws Exception {
+        Path rootfs = dir.resolve("rootfs");
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.createDirectories(rootfs.resolve("tmp"));
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
+        for (String c : new String[] {"sh", "sleep", "cat", "echo", "true"}) {
+            Files.createSymbolicLink(rootfs.resolve("bin").resolve(c), Path.of("busybox"));
+        }
+        sh("gcc -static -O1 -o " + rootfs.resolve("bin/pktsniff") + " src/test/c/packet_socket.c");
+        sh("tar -C " + rootfs + " -c . | " + docker.cli() + " import - " + IMAGE);
+    }
+
+    private static String sh(String command) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(command + ": " + out).isZero();
+        return out;
+    }
+
+    private static void copyResource(String resource, Path to) throws Exception {
+        try (InputStream in = Agent.class.getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            Files.copy(in, to);
+        }
+    }
+
+    List<JsonNode> alerts() throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(alerts)) return out;
+        for (String line : Files.readAllLines(alerts)) {
+            if (!line.isBlank()) out.add(JSON.readTree(line));
+        }
+        return out;
+    }
+
+    /** Waits (2 s from now at most) for an alert of the rule whose output fields satisfy {@code p}. */
+    JsonNode await(String rule, Predicate<JsonNode> p) throws Exception {
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            for (JsonNode a : alerts()) {
+                if (a.path("rule").asText().equals(rule) && p.test(a.path("output_fields"))) {
+                    System.err.printf("%s: seen after %d ms%n", rule, (System.nanoTime() - t0) / 1_000_000);
+                    return a;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no '" + rule + "' alert within 2 s; alerts: " + alerts());
+    }
+
+    static String text(JsonNode fields, String name) { return fields.path(name).asText(); }
+
+    /** Every container.* and k8s.* field the alert carries, against what the engine says. */
+    void assertContainer(JsonNode f, String fullId, String name, boolean privileged, String pod, String ns) {
+        assertThat(fullId).matches("[0-9a-f]{64}");
+        assertThat(text(f, "container.id")).isEqualTo(fullId.substring(0, 12));
+        assertThat(text(f, "container.name")).isEqualTo(name);
+        assertThat(text(f, "container.image.repository")).isEqualTo("vigil-tools");
+        assertThat(text(f, "container.image.tag")).isEqualTo("1");
+        assertThat(f.path("container.privileged").isBoolean()).as("container.privileged a JSON boolean: " + f).isTrue();
+        assertThat(f.path("container.privileged").asBoolean()).isEqualTo(privileged);
+        // absent: JSON null (the text output says <NA>, as Falco does)
+        if (pod == null) assertThat(f.path("k8s.pod.name").isNull()).as(f.toString()).isTrue();
+        else assertThat(text(f, "k8s.pod.name")).isEqualTo(pod);
+        if (ns == null) assertThat(f.path("k8s.ns.name").isNull()).as(f.toString()).isTrue();
+        else assertThat(text(f, "k8s.ns.name")).isEqualTo(ns);
+    }
+
+    String run(String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("run", "-d", "--network", "none"));
+        a.addAll(List.of(args));
+        return docker.docker(a.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(1)
+    void terminalShellAsTheContainersFirstProcess() throws Exception {
+        String name = MARK + "-term";
+        String id = run("-t", "--name", name, "--label", "io.kubernetes.pod.name=web-0",
+                "--label", "io.kubernetes.pod.namespace=shop", IMAGE, "sh", "-c", "echo " + MARK + "; sleep 300");
+        JsonNode a = await("Terminal shell in container", f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, false, "web-0", "shop");
+        assertThat(text(f, "proc.name")).isEqualTo("sh");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("sh -c echo " + MARK + "; sleep 300");
+        assertThat(f.path("proc.tty").asLong()).isNotZero();
+        assertThat(a.path("output").asText()).contains("container_id=" + id.substring(0, 12))
+                .contains("container_name=" + name).contains("k8s_pod_name=web-0");
+    }
+
+    @Test
+    @Order(2)
+    void terminalShellByDockerExec() throws Exception {
+        String name = MARK + "-exec";
+        String id = run("--name", name, "--label", "io.kubernetes.pod.name=api-1",
+                "--label", "io.kubernetes.pod.namespace=prod", IMAGE, "sleep", "300");
+        docker.docker("exec", "-t", name, "sh", "-c", "echo " + MARK);
+        JsonNode a = await("Terminal shell in container", f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, false, "api-1", "prod");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("sh -c echo " + MARK);
+        assertThat(f.path("proc.tty").asLong()).isNotZero();
+        // the plain sleep (no terminal, not a shell) raised nothing of the kind
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals("Terminal shell in container")
+                && text(x.path("output_fields"), "proc.name").equals("sleep"));
+    }
+
+    @Test
+    @Order(3)
+    void launchPrivilegedContainer() throws Exception {
+        String name = MARK + "-priv";
+        String id = run("--privileged", "--name", name, IMAGE, "sleep", "300");
+        JsonNode a = await("Launch Privileged Container", f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, true, null, null);
+        assertThat(text(f, "proc.name")).isEqualTo("sleep");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("sleep 300");
+        // an unprivileged container's start raised none
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals("Launch Privileged Container")
+                && !x.path("output_fields").path("container.privileged").asBoolean());
+    }
+
+    @Test
+    @Order(4)
+    void packetSocketAsTheContainersFirstProcessAndByExec() throws Exception {
+        String name = MARK + "-pkt";
+        String id = run("--name", name, "--label", "io.kubernetes.pod.name=sniffer-0",
+                "--label", "io.kubernetes.pod.namespace=kube-system", IMAGE, "sh", "-c", "/bin/pktsniff; sleep 300");
+        JsonNode a = await("Packet socket created in container", f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, false, "sniffer-0", "kube-system");
+        assertThat(text(f, "proc.name")).isEqualTo("pktsniff");
+        assertThat(text(f, "evt.type")).isEqualTo("socket");
+        assertThat(text(f, "proc.exepath")).isEqualTo("/bin/pktsniff");
+        assertThat(a.path("priority").asText()).isEqualTo("Notice");
+
+        long before = alerts().stream().filter(x -> x.path("rule").asText().equals("Packet socket created in container")).count();
+        docker.docker("exec", name, "/bin/pktsniff");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (alertsOf("Packet socket created in container") == before && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(alertsOf("Packet socket created in container")).as("one alert for the exec'd helper").isEqualTo(before + 1);
+    }
+
+    long alertsOf(String rule) {
+        try {
+            return alerts().stream().filter(x -> x.path("rule").asText().equals(rule)).count();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void metadataCameFromTheEngineWithoutFailures() throws Exception {
+        var st = agent.sensor().containers().stats();
+        assertThat(st.failures()).as(st.toString()).isZero();
+        assertThat(st.fetchedOk()).as(st.toString()).isGreaterThanOrEqualTo(4);
+        assertThat(agent.metrics()).isNotNull();
+        String metrics = Metrics.render(agent);
+        assertThat(metrics).contains("vigil_container_lookups_total{result=\"ok\"} ")
+                .contains("vigil_container_stream_connects_total 1").contains("vigil_container_events_unheld_total 0");
+        System.err.println(metrics.lines().filter(l -> l.startsWith("vigil_container")).toList());
+    }
+
+    @Test
+    @Order(6)
+    void hostProcessesAreNotContainers() throws Exception {
+        // the sandbox's own cgroup (/process_api/<hex> here) and every host event carry container.id=host
+        for (JsonNode a : alerts()) {
+            JsonNode f = a.path("output_fields");
+            if (!a.path("source").asText().equals("syscall")) continue;
+            String cid = text(f, "container.id");
+            if (!cid.equals("host")) assertThat(text(f, "container.name")).as(a.toString()).startsWith(MARK);
+        }
+    }
+}
