@@ -25,7 +25,8 @@ gcc -O2 -Wall -o "$OUT/exec_loop" "$ROOT/bench/execsnoop/exec_loop.c" || die "gc
 # start_tracer NAME: starts the tracer writing to $OUT/NAME.out and waits until it is attached
 start_tracer() {
   local name=$1 before
-  before=$(bpftool prog show | grep -cE 'execv|handle_exec' || true)
+  # programs get increasing ids: wait for one of ours newer than everything loaded before
+  before=$(bpftool prog show | awk -F: '/^[0-9]+:/ {id=$1} END {print id+0}')
   case $name in
     vigil) "$ROOT/bin/vigil" execsnoop </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" & ;;
     libbpf-tools) /usr/sbin/execsnoop </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" & ;;
@@ -34,7 +35,8 @@ start_tracer() {
   esac
   TRACER=$!
   for _ in $(seq 1 300); do
-    [ "$(bpftool prog show | grep -cE 'execv|handle_exec' || true)" -gt "$before" ] && { sleep 0.5; return; }
+    bpftool prog show | awk -F: -v b="$before" '/^[0-9]+:/ && $1 > b && /execv|handle_exec/ {f=1} END {exit !f}' \
+      && { sleep 0.5; return; }
     sleep 0.1
   done
   die "$name did not attach: $(cat "$OUT/$name.err")"
