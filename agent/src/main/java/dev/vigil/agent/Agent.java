@@ -104,7 +104,7 @@ public final class Agent implements AutoCloseable {
         this.threshold = config.priority();
         this.json = config.bool("json_output");
         MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
-        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode);
+        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors());
         this.hostname = opts.hostname();
         this.engine = new RulesEngine(opts);
         this.dedup = new Dedup(config.number("outputs.dedup_seconds"));

@@ -51,6 +51,34 @@ class ConfigTest {
     }
 
     @Test
+    void rulesAreEnabledAndDisabledByNameOrTagInOrderAsInFalcoYaml() throws Exception {
+        Path f = file("rules:\n  - disable:\n      rule: \"*\"\n  - enable:\n      tag: filesystem\n"
+                + "  - disable:\n      rule: Read sensitive file untrusted\n");
+        AgentConfig c = AgentConfig.builder().file(f, true)
+                .addRuleSelection(true, false, "Read sensitive file*", "--enable-rule").build();
+        assertThat(c.ruleSelectors()).containsExactly(
+                dev.vigil.rules.engine.RuleSelector.disableRule("*"),
+                dev.vigil.rules.engine.RuleSelector.enableTag("filesystem"),
+                dev.vigil.rules.engine.RuleSelector.disableRule("Read sensitive file untrusted"),
+                dev.vigil.rules.engine.RuleSelector.enableRule("Read sensitive file*"));
+        assertThat(c.toYaml()).contains("- disable: {rule: \"*\"}").contains("- enable: {tag: \"filesystem\"}");
+        // applied to the real stable rules, in order
+        Path stable = Path.of(System.getenv().getOrDefault("VIGIL_PROJECT_ROOT", ".."))
+                .resolve("agent/src/main/resources/rules/falco_rules.yaml");
+        var engine = new dev.vigil.rules.engine.RulesEngine(
+                dev.vigil.rules.engine.EngineOptions.defaults().withSelectors(c.ruleSelectors()));
+        var set = engine.load(List.of(stable));
+        var enabled = set.enabledRules().stream().map(r -> r.name()).toList();
+        assertThat(enabled).contains("Read sensitive file untrusted", "Read sensitive file trusted after startup")
+                .doesNotContain("Terminal shell in container", "Redirect STDOUT/STDIN to Network Connection in Container");
+        assertThat(set.enabledRules()).allMatch(r -> r.tags().contains("filesystem") || r.name().startsWith("Read sensitive file"));
+        assertThatThrownBy(() -> AgentConfig.builder().file(file("rules:\n  - disable:\n      name: x\n"), true).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining(":2:5: rules: disable takes rule: or tag:, not 'name'");
+        assertThatThrownBy(() -> AgentConfig.builder().override("rules=[{drop: {rule: x}}]").build())
+                .hasMessageContaining("'drop' is neither enable nor disable");
+    }
+
+    @Test
     void errorsNameFileLineAndColumn() throws Exception {
         Path f = file("json_output: true\nstdout_output:\n  enabld: true\n");
         assertThatThrownBy(() -> AgentConfig.builder().file(f, true).build()).isInstanceOf(ConfigException.class)

@@ -35,19 +35,42 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON alerts (json_output=true).")
     boolean json;
 
+    /** Rule selections in command-line order, after the config file's (each "enable|disable rule|tag: P"). */
+    final List<String[]> selections = new ArrayList<>();
+
+    @Option(names = "--disable-rule", paramLabel = "PATTERN", description = "Disable rules whose name matches (wildcards * ?; repeatable, applied in order).")
+    void disableRule(String p) { selections.add(new String[] {"disable", "rule", p}); }
+
+    @Option(names = "--enable-rule", paramLabel = "PATTERN", description = "Enable rules whose name matches (e.g. after --disable-rule '*').")
+    void enableRule(String p) { selections.add(new String[] {"enable", "rule", p}); }
+
+    @Option(names = "--disable-tag", paramLabel = "TAG", description = "Disable rules with a matching tag.")
+    void disableTag(String p) { selections.add(new String[] {"disable", "tag", p}); }
+
+    @Option(names = "--enable-tag", paramLabel = "TAG", description = "Enable rules with a matching tag.")
+    void enableTag(String p) { selections.add(new String[] {"enable", "tag", p}); }
+
     static AgentConfig config(Path configFile, List<String> overrides, List<Path> rules, boolean json) {
+        return config(configFile, overrides, rules, json, List.of());
+    }
+
+    static AgentConfig config(Path configFile, List<String> overrides, List<Path> rules, boolean json,
+            List<String[]> selections) {
         AgentConfig.Builder b = AgentConfig.builder();
         if (configFile != null) b.file(configFile, true);
         else b.file(AgentConfig.DEFAULT_FILE, false);
         for (String o : overrides) b.override(o);
         if (!rules.isEmpty()) b.set("rules_files", rules.stream().map(Path::toString).toList(), "-r");
         if (json) b.set("json_output", true, "--json");
+        for (String[] sel : selections) {
+            b.addRuleSelection(sel[0].equals("enable"), sel[1].equals("tag"), sel[2], "--" + sel[0] + "-" + sel[1]);
+        }
         return b.build();
     }
 
     @Override
     public Integer call() throws Exception {
-        AgentConfig cfg = config(configFile, overrides, rules, json);
+        AgentConfig cfg = config(configFile, overrides, rules, json, selections);
         try (Agent agent = Agent.start(cfg, System.err)) {
             Signals.onTerminate(agent::stop);
             Signal.handle(new Signal("USR1"), s -> agent.reopenOutputs());

@@ -1,5 +1,6 @@
 package dev.vigil.agent.config;
 
+import dev.vigil.rules.engine.RuleSelector;
 import dev.vigil.rules.Priority;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ public final class AgentConfig {
     /** Where Vigil looks for its config file when none is named. */
     public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
 
-    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE }
+    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE, RULE_SELECTION }
 
     /** A known key: its kind, default value and a one-line description. */
     public record Key(String name, Kind kind, Object defaultValue, String help) {}
@@ -50,6 +51,9 @@ public final class AgentConfig {
     static {
         key("rules_files", Kind.STRING_LIST, List.of(),
                 "rule files or directories, loaded in order; empty: the bundled stable Falco rules");
+        key("rules", Kind.RULE_SELECTION, List.of(),
+                "enable/disable rules by name or tag, applied in order after each load: a list of "
+                        + "{enable|disable: {rule|tag: PATTERN}} (wildcards * and ?), as in falco.yaml");
         key("priority", Kind.PRIORITY, "debug", "minimum rule priority to load and alert on");
         key("rule_matching", Kind.MATCHING, "first", "first: one alert per event (first matching rule); all: every match");
         key("json_output", Kind.BOOL, false, "alerts as JSON lines (Falco's JSON alert) instead of text");
@@ -104,7 +108,7 @@ public final class AgentConfig {
             "http_output.mtls", "http_output.client_cert", "http_output.client_key", "http_output.echo",
             "http_output.compress_uploads", "http_output.keep_alive",
             "grpc", "grpc_output", "log_stderr", "log_syslog", "log_level", "libs_logger", "engine", "metrics",
-            "base_syscalls", "falco_libs", "container_engines", "output_timeout", "rules", "config_files",
+            "base_syscalls", "falco_libs", "container_engines", "output_timeout", "config_files",
             "append_output", "static_fields", "capture", "json_include_message_property",
             "json_include_output_fields_property", "json_include_output_property", "json_include_tags_property", "priority_threshold", "outputs_queue.recovery",
             "file_output.keep_alive", "webserver.threadiness", "webserver.ssl_enabled", "webserver.ssl_certificate",
@@ -181,7 +185,13 @@ public final class AgentConfig {
                 Node v = t.getValueNode();
                 Key known = KEYS.get(key);
                 if (known == null && key.equals("rules_file")) known = KEYS.get("rules_files"); // Falco's old name
-                if (known != null) {
+                if (known != null && known.kind() == Kind.RULE_SELECTION && v instanceof SequenceNode items) {
+                    List<String> all = new ArrayList<>(); // each item checked at its own position
+                    for (Node item : items.getValue()) {
+                        all.addAll(ruleSelection(List.of(toJava(item)), pos(path, item) + ": " + known.name()));
+                    }
+                    values.put(known.name(), new Value(List.copyOf(all), pos(path, v)));
+                } else if (known != null) {
                     Object parsed = convert(known, toJava(v), pos(path, v));
                     values.put(known.name(), new Value(parsed, pos(path, v)));
                 } else if (v instanceof MappingNode sub && hasKnownBelow(key + ".")) {
@@ -216,6 +226,15 @@ public final class AgentConfig {
                 }
             }
             values.put(k.name(), new Value(convert(k, v, origin), origin));
+            return this;
+        }
+
+        /** Appends one rule selection (e.g. from --disable-rule), after those already given. */
+        public Builder addRuleSelection(boolean enable, boolean byTag, String pattern, String origin) {
+            @SuppressWarnings("unchecked")
+            List<String> now = new ArrayList<>((List<String>) values.get("rules").value());
+            now.add(selectionText(enable, byTag, pattern));
+            values.put("rules", new Value(List.copyOf(now), origin));
             return this;
         }
 
@@ -321,6 +340,9 @@ public final class AgentConfig {
                 }
                 return p.name().toLowerCase(Locale.ROOT);
             }
+            case RULE_SELECTION -> {
+                return ruleSelection(v, what);
+            }
             case MATCHING -> {
                 String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
                 if (!s.equals("first") && !s.equals("all")) throw new ConfigException(what + " must be first or all, not '" + v + "'");
@@ -351,6 +373,61 @@ public final class AgentConfig {
 
     public Priority priority() { return Priority.parse(string("priority")); }
 
+    /** The {@code rules} selections, in order, for the engine. */
+    public List<RuleSelector> ruleSelectors() {
+        List<RuleSelector> out = new ArrayList<>();
+        for (String sel : list("rules")) {
+            String[] p = sel.split(" ", 3); // "enable|disable rule|tag: PATTERN"
+            boolean enable = p[0].equals("enable");
+            boolean byTag = p[1].equals("tag:");
+            out.add(new RuleSelector(enable, byTag, p[2]));
+        }
+        return List.copyOf(out);
+    }
+
+    /** "disable rule: P" as falco.yaml writes it: {@code disable: {rule: "P"}}. */
+    private static String selectionYaml(String text) {
+        String[] p = text.split(" ", 3);
+        return p[0] + ": {" + p[1] + " \"" + p[2].replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    }
+
+    static String selectionText(boolean enable, boolean byTag, String pattern) {
+        return (enable ? "enable " : "disable ") + (byTag ? "tag: " : "rule: ") + pattern;
+    }
+
+    /** Falco's {@code rules:} list: each item one {enable|disable: {rule|tag: PATTERN}}, kept as text in order. */
+    private static List<String> ruleSelection(Object v, String what) {
+        if (v instanceof String s && s.isEmpty()) return List.of();
+        if (!(v instanceof List<?> items)) {
+            throw new ConfigException(what + " must be a list of {enable|disable: {rule|tag: PATTERN}}");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object item : items) {
+            if (!(item instanceof Map<?, ?> m) || m.size() != 1) {
+                throw new ConfigException(what + ": each item must be one of enable: or disable:, got " + item);
+            }
+            var action = m.entrySet().iterator().next();
+            String verb = String.valueOf(action.getKey());
+            if (!verb.equals("enable") && !verb.equals("disable")) {
+                throw new ConfigException(what + ": '" + verb + "' is neither enable nor disable");
+            }
+            if (!(action.getValue() instanceof Map<?, ?> target) || target.size() != 1) {
+                throw new ConfigException(what + ": " + verb + " takes one of rule: PATTERN or tag: PATTERN");
+            }
+            var t = target.entrySet().iterator().next();
+            String kind = String.valueOf(t.getKey());
+            if (!kind.equals("rule") && !kind.equals("tag")) {
+                throw new ConfigException(what + ": " + verb + " takes rule: or tag:, not '" + kind + "'");
+            }
+            if (t.getValue() instanceof List || t.getValue() instanceof Map || t.getValue() == null
+                    || String.valueOf(t.getValue()).isEmpty()) {
+                throw new ConfigException(what + ": " + verb + " " + kind + ": needs one pattern");
+            }
+            out.add(selectionText(verb.equals("enable"), kind.equals("tag"), String.valueOf(t.getValue())));
+        }
+        return List.copyOf(out);
+    }
+
     /** The config file read, or null. */
     public Path file() { return file; }
 
@@ -379,7 +456,10 @@ public final class AgentConfig {
                 if (l.isEmpty()) sb.append(" []");
                 else {
                     sb.append("  # ").append(e.getValue().origin()).append('\n');
-                    for (Object o : l) sb.append(indent).append("  - ").append(scalar(String.valueOf(o))).append('\n');
+                    boolean selection = KEYS.get(e.getKey()).kind() == Kind.RULE_SELECTION;
+                    for (Object o : l) {
+                        sb.append(indent).append("  - ").append(selection ? selectionYaml(String.valueOf(o)) : scalar(String.valueOf(o))).append('\n');
+                    }
                     continue;
                 }
             } else {
