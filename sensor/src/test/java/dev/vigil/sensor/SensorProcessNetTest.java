@@ -131,16 +131,31 @@ class SensorProcessNetTest {
     @Test
     void reparentedAfterParentExits() throws Exception {
         Path marker = Files.writeString(dir.resolve("orphan-marker"), "x");
-        Process p = new ProcessBuilder(SensorHarness.helper().toString(), "orphan", marker.toString()).start();
-        var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
-        long child = Long.parseLong(in.readLine().trim());
-        String[] line = in.readLine().trim().split(" ");
+        // The orphan's line ("pid ppid") rarely never arrives under CI load (seen once in a full run, not
+        // reproduced alone): the helper is run again then, so a harness hiccup is not taken for a sensor bug;
+        // what is asserted below is unchanged.
+        Process p = null;
+        long child = 0;
+        String second = null;
+        for (int attempt = 0; attempt < 3 && second == null; attempt++) {
+            p = new ProcessBuilder(SensorHarness.helper().toString(), "orphan", marker.toString()).start();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+            String first = in.readLine();
+            if (first == null) {
+                continue;
+            }
+            child = Long.parseLong(first.trim());
+            second = in.readLine();
+        }
+        assertThat(second).as("the orphan reported its new parent").isNotNull();
+        String[] line = second.trim().split(" ");
         long newParent = Long.parseLong(line[1]);
+        final Process parent = p;
         // the orphan's open: it is no longer our descendant, so look it up in the table directly
         long deadline = System.nanoTime() + 5_000_000_000L;
         ProcessEntry e = null;
         while (System.nanoTime() < deadline) {
-            Event exit = h.events.stream().filter(ev -> is(ev, EventType.PROCEXIT, p.pid())).findFirst().orElse(null);
+            Event exit = h.events.stream().filter(ev -> is(ev, EventType.PROCEXIT, parent.pid())).findFirst().orElse(null);
             if (exit != null) {
                 assertThat(exit.argLong(EventType.PROCEXIT.slotOf("reaper_tid"))).isEqualTo(newParent);
                 e = h.sensor.processTable().get(child);
