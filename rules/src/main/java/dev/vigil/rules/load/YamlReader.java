@@ -351,20 +351,11 @@ final class YamlReader {
         if (vals == null) return;
         List<String> values = new ArrayList<>();
         for (ScalarNode s : vals) values.add(Parser.unquoteItem(s.getValue()));
-        String how = null;
-        if (ov != null) {
-            Map<String, String> o = override(ov, Set.of("items"), Set.of("items"));
-            if (o == null || !overrideKeysMatch(map, o, "list", ov)) return;
-            how = o.get("items");
-        } else if (append) {
-            how = "append";
-        }
+        String how = mergeMode(map, ov, append, "list", "items");
+        if (how == INVALID) return;
         ListDef existing = lists.get(name);
         if (how != null) {
-            if (existing == null) {
-                d.error(f.pos(map.get("list").value), "list '" + name + "' is not defined before this " + (ov != null ? "override" : "append"));
-                return;
-            }
+            if (!definedBefore(existing, map, ov, "list", name)) return;
             if (how.equals("replace")) existing.items.clear();
             existing.items.addAll(values);
             return;
@@ -372,6 +363,28 @@ final class YamlReader {
         ListDef def = new ListDef(name, f.pos(map.get("list").value));
         def.items.addAll(values);
         lists.put(name, def);
+    }
+
+    /** Marks a redefinition whose override was invalid (already reported). */
+    private static final String INVALID = new String("invalid");
+
+    /**
+     * How a list or macro definition merges with an earlier one: null for a new definition, "append" or
+     * "replace" (from {@code override:} on {@code key}, or the legacy {@code append: true}), or
+     * {@link #INVALID} when the override itself was wrong.
+     */
+    private String mergeMode(Map<String, Entry> map, Entry ov, boolean append, String kind, String key) {
+        if (ov == null) return append ? "append" : null;
+        Map<String, String> o = override(ov, Set.of(key), Set.of(key));
+        if (o == null || !overrideKeysMatch(map, o, kind, ov)) return INVALID;
+        return o.get(key);
+    }
+
+    /** An append or override needs an earlier definition; reports it at the item's name when there is none. */
+    private boolean definedBefore(Object existing, Map<String, Entry> map, Entry ov, String kind, String name) {
+        if (existing != null) return true;
+        d.error(f.pos(map.get(kind).value), kind + " '" + name + "' is not defined before this " + (ov != null ? "override" : "append"));
+        return false;
     }
 
     private void macro(MappingNode m, Map<String, Entry> map) {
@@ -393,20 +406,11 @@ final class YamlReader {
         ScalarNode cs = scalar(ce, "a condition string");
         if (cs == null) return;
         Text cond = text(cs);
-        String how = null;
-        if (ov != null) {
-            Map<String, String> o = override(ov, Set.of("condition"), Set.of("condition"));
-            if (o == null || !overrideKeysMatch(map, o, "macro", ov)) return;
-            how = o.get("condition");
-        } else if (append) {
-            how = "append";
-        }
+        String how = mergeMode(map, ov, append, "macro", "condition");
+        if (how == INVALID) return;
         MacroDef existing = macros.get(name);
         if (how != null) {
-            if (existing == null) {
-                d.error(f.pos(map.get("macro").value), "macro '" + name + "' is not defined before this " + (ov != null ? "override" : "append"));
-                return;
-            }
+            if (!definedBefore(existing, map, ov, "macro", name)) return;
             if (how.equals("replace")) existing.condition.clear();
             existing.condition.add(cond);
             return;
