@@ -31,10 +31,11 @@ class FaultySocketTest {
     static final String PATH = "/docker/" + ID;
 
     @TempDir Path dir;
-    final List<AutoCloseable> toClose = new ArrayList<>();
+    // Handler threads add to it while the test runs: a concurrent list, copied before closing.
+    final List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach void tearDown() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
+        for (AutoCloseable c : new ArrayList<>(toClose).reversed()) c.close();
     }
 
     /** A unix socket server; each accepted connection is handed to the handler on its own virtual thread. */
