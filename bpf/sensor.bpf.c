@@ -3,11 +3,13 @@
  * The sensor: one record per traced syscall, emitted at syscall exit into one ring (so the order the
  * process table depends on is kept), plus process lifecycle from the sched tracepoints.
  *
- * Syscalls: one generic enter program and one generic exit program, attached by user space to the
- * syscalls/sys_enter_X and sys_exit_X tracepoints of the selected syscalls only. What to read for each
- * syscall (paths, dirfds, strings, sockaddrs, sockets) is data: the sensor_specs map, keyed by syscall
- * number, written by user space. The enter program stashes the raw arguments per thread; the exit program
- * reads the user strings (the kernel has copied them by then, the memory is still there) and emits.
+ * Syscalls: one generic exit program, attached by user space to the syscalls/sys_exit_X tracepoints of the
+ * selected syscalls only. What to read for each syscall (paths, dirfds, strings, sockaddrs, sockets) is
+ * data: the sensor_specs map, keyed by syscall number, written by user space. There is no enter program:
+ * the arguments are still in the task's saved user registers at exit (the syscall ABI preserves them, as
+ * Falco's modern probe relies on too), so a captured syscall runs one program, not two plus a per-thread
+ * stash map, and the user strings are read at exit (the kernel has copied them by then; the memory is
+ * still there).
  *
  * Paths are emitted as the process passed them, plus the absolute path of the base directory (the cwd or
  * the dirfd's file, walked dentry by dentry across mounts) when they are relative; user space joins them.
@@ -90,20 +92,6 @@ struct {
 	__type(value, __u8);
 } sensor_cgroups SEC(".maps");
 
-struct sensor_stash {
-	__u64 args[SENSOR_NARGS];
-	__u32 nr;
-	__u32 _pad;
-};
-
-/* Arguments between sys_enter and sys_exit, per thread. LRU: a thread killed mid-syscall leaks nothing. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, struct sensor_stash);
-} sensor_stash SEC(".maps");
-
 struct scratch {
 	struct sensor_event ev;
 	char walk[WALK_BUF];
@@ -158,14 +146,16 @@ static __always_inline struct scratch *scratch(void)
 	return bpf_map_lookup_elem(&sensor_scratch, &zero);
 }
 
-/* Fills the header from the current task. */
+/*
+ * Fills the header from the current task. The task is a BTF pointer: each field is one faulting load (a
+ * PROBE_MEM instruction), not a bpf_probe_read_kernel call, which matters at one record per syscall.
+ */
 static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long ret)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
-	const struct cred *cred = BPF_CORE_READ(task, cred);
-	struct nsproxy *ns = BPF_CORE_READ(task, nsproxy);
-	int i;
+	const struct cred *cred = task->cred;
+	struct nsproxy *ns = task->nsproxy;
 
 	h->kind = kind;
 	h->cpu = bpf_get_smp_processor_id();
@@ -173,22 +163,21 @@ static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long r
 	h->ret = ret;
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	h->uid = BPF_CORE_READ(cred, uid.val);
-	h->gid = BPF_CORE_READ(cred, gid.val);
-	h->euid = BPF_CORE_READ(cred, euid.val);
-	h->egid = BPF_CORE_READ(cred, egid.val);
+	h->ppid = task->real_parent->tgid;
+	h->uid = cred->uid.val;
+	h->gid = cred->gid.val;
+	h->euid = cred->euid.val;
+	h->egid = cred->egid.val;
 	if (bpf_core_field_exists(task->loginuid))
-		h->loginuid = BPF_CORE_READ(task, loginuid.val);
+		h->loginuid = task->loginuid.val;
 	else
 		h->loginuid = (__u32)-1;
 	h->cgroup_id = bpf_get_current_cgroup_id();
-	h->pid_ns = BPF_CORE_READ(ns, pid_ns_for_children, ns.inum);
-	h->mnt_ns = BPF_CORE_READ(ns, mnt_ns, ns.inum);
-	h->net_ns = BPF_CORE_READ(ns, net_ns, ns.inum);
+	h->pid_ns = ns->pid_ns_for_children->ns.inum;
+	h->mnt_ns = ns->mnt_ns->ns.inum;
+	h->net_ns = ns->net_ns->ns.inum;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	for (i = 0; i < SENSOR_NBLOBS; i++)
-		h->blob_len[i] = 0;
+	__builtin_memset(h->blob_len, 0, sizeof(h->blob_len));
 }
 
 /* Emits the record (header + data_len bytes of blobs); counts a drop per kind when the ring is full. */
@@ -424,50 +413,37 @@ static __noinline void put_sock(struct scratch *s, long fd, __u32 *off)
 
 /* ---- syscalls ---- */
 
-/*
- * The enter programs, one per argument count: the kernel refuses to attach a program that reads past the
- * tracepoint's context (EACCES), and sys_enter_X has only X's arguments. User space picks by count.
- */
-static __always_inline int stash(struct trace_event_raw_sys_enter *ctx, int n)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sensor_stash st = {};
+#define PF_KTHREAD 0x00200000
 
-	if (!traced())
-		return 0;
-	st.nr = (__u32)ctx->id;
-	if (n > 0)
-		st.args[0] = ctx->args[0];
-	if (n > 1)
-		st.args[1] = ctx->args[1];
-	if (n > 2)
-		st.args[2] = ctx->args[2];
-	if (n > 3)
-		st.args[3] = ctx->args[3];
-	if (n > 4)
-		st.args[4] = ctx->args[4];
-	if (n > 5)
-		st.args[5] = ctx->args[5];
-	bpf_map_update_elem(&sensor_stash, &tid, &st, BPF_ANY);
-	return 0;
+/*
+ * The syscall number and arguments of the current task's syscall, from its saved user registers (x86-64:
+ * rdi, rsi, rdx, r10, r8, r9; orig_ax holds the number). Returns -1 for a kernel thread, whose saved
+ * registers mean nothing.
+ */
+static __always_inline long syscall_regs(__u64 *args)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+
+	if (task->flags & PF_KTHREAD)
+		return -1;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (args) {
+		args[0] = regs->di;
+		args[1] = regs->si;
+		args[2] = regs->dx;
+		args[3] = regs->r10;
+		args[4] = regs->r8;
+		args[5] = regs->r9;
+	}
+	return regs->orig_ax;
 }
 
-#define ENTER(n) \
-SEC("tracepoint/syscalls/sys_enter_getpid") \
-int sensor_sys_enter##n(struct trace_event_raw_sys_enter *ctx) { return stash(ctx, n); }
-ENTER(0)
-ENTER(1)
-ENTER(2)
-ENTER(3)
-ENTER(4)
-ENTER(5)
-ENTER(6)
-
-static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, struct sensor_stash *st, __u32 *off)
+static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, __u32 *off)
 {
 	int k;
 
-	if (!s || !spec || !st || !off)
+	if (!s || !spec || !off)
 		return;
 	for (k = 0; k < 2; k++) {
 		int pi = spec->path[k];
@@ -478,77 +454,79 @@ static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, st
 
 		if (pi < 0 || pi >= SENSOR_NARGS)
 			continue;
-		p = (const char *)st->args[pi];
+		p = (const char *)s->ev.hdr.args[pi];
 		if (put_user_str(s, p, 2 * k, off) <= 0)
 			continue;
 		first = s->ev.data[MASKED(start, SENSOR_DATA_LIMIT - 1)];
 		if (first == '/')
 			continue;
-		put_base(s, di >= 0 && di < SENSOR_NARGS ? (long)(int)st->args[di] : AT_FDCWD, 2 * k + 1, off);
+		put_base(s, di >= 0 && di < SENSOR_NARGS ? (long)(int)s->ev.hdr.args[di] : AT_FDCWD, 2 * k + 1, off);
 	}
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sensor_stash *st = bpf_map_lookup_elem(&sensor_stash, &tid);
-	struct sensor_spec *spec;
-	struct scratch *s;
-	__u32 nr, off = 0;
+	__u32 nr = (__u32)ctx->id, off = 0;
+	struct sensor_spec *spec = bpf_map_lookup_elem(&sensor_specs, &nr);
 	long ret = ctx->ret;
-	int i;
+	struct scratch *s;
+	__u64 *args;
 
-	if (!st)
-		return 0;
-	nr = st->nr;
-	spec = bpf_map_lookup_elem(&sensor_specs, &nr);
 	if (!spec || !spec->kind || (spec->flags & SENSOR_SPEC_CLONE))
-		goto out;
+		return 0; /* the fork family is reported by sched_process_fork */
 	if ((spec->flags & SENSOR_SPEC_EXEC) && ret == 0)
-		goto out; /* sched_process_exec emits successful execs, with the new image */
+		return 0; /* sched_process_exec emits successful execs, with the new image */
+	if (!traced())
+		return 0;
 	s = scratch();
 	if (!s)
-		goto out;
+		return 0;
 	fill_header(&s->ev.hdr, spec->kind, ret);
 	s->ev.hdr.syscall_nr = nr;
-	for (i = 0; i < SENSOR_NARGS; i++)
-		s->ev.hdr.args[i] = st->args[i];
-	put_paths(s, spec, st, &off);
+	args = (__u64 *)s->ev.hdr.args;
+	if (syscall_regs(args) < 0)
+		return 0;
+	put_paths(s, spec, &off);
 	if (spec->str >= 0 && spec->str < SENSOR_NARGS)
-		put_user_str(s, (const char *)st->args[spec->str], 4, &off);
+		put_user_str(s, (const char *)args[spec->str], 4, &off);
 	else if (spec->sockaddr >= 0 && spec->sockaddr < SENSOR_NARGS) {
 		__u32 len = SENSOR_SOCKADDR_MAX;
 
 		if (spec->sockaddr_len >= 0 && spec->sockaddr_len < SENSOR_NARGS)
-			len = (__u32)st->args[spec->sockaddr_len];
-		put_user_bytes(s, (const void *)st->args[spec->sockaddr], len, 4, &off);
+			len = (__u32)args[spec->sockaddr_len];
+		put_user_bytes(s, (const void *)args[spec->sockaddr], len, 4, &off);
 	}
 	if (spec->flags & SENSOR_SPEC_SOCK_ARG0)
-		put_sock(s, (long)(int)st->args[0], &off);
+		put_sock(s, (long)(int)args[0], &off);
 	else if ((spec->flags & SENSOR_SPEC_SOCK_RET) && ret >= 0)
 		put_sock(s, ret, &off);
 	emit(&s->ev, off);
-out:
-	bpf_map_delete_elem(&sensor_stash, &tid);
 	return 0;
 }
 
 /* ---- process lifecycle ---- */
 
-static __always_inline __u32 stashed_kind(__u32 tid, __u64 *args0)
+/*
+ * The record kind of the traced syscall the current task is in (0: none, or not traced), if its spec has
+ * the flag; *args0 gets its first argument.
+ */
+static __always_inline __u32 syscall_kind(__u8 flag, __u64 *args0)
 {
-	struct sensor_stash *st = bpf_map_lookup_elem(&sensor_stash, &tid);
+	__u64 args[SENSOR_NARGS];
+	long nr = syscall_regs(args);
 	struct sensor_spec *spec;
-	__u32 nr;
+	__u32 key;
 
-	if (!st)
+	if (nr < 0 || nr >= SENSOR_MAX_SYSCALLS)
 		return 0;
-	nr = st->nr;
+	key = nr;
+	spec = bpf_map_lookup_elem(&sensor_specs, &key);
+	if (!spec || !(spec->flags & flag))
+		return 0;
 	if (args0)
-		*args0 = st->args[0];
-	spec = bpf_map_lookup_elem(&sensor_specs, &nr);
-	return spec ? spec->kind : 0;
+		*args0 = args[0];
+	return spec->kind;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -559,7 +537,7 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	struct mm_struct *mm;
 	struct file *exe;
 	unsigned long arg_start, arg_end;
-	__u32 off = 0, len, tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 off = 0, len;
 	__u32 kind;
 	long n;
 
@@ -568,7 +546,7 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	s = scratch();
 	if (!s)
 		return 0;
-	kind = stashed_kind(tid, NULL);
+	kind = syscall_kind(SENSOR_SPEC_EXEC, NULL);
 	fill_header(&s->ev.hdr, SENSOR_KIND_PROC_EXEC, 0);
 	s->ev.hdr.syscall_nr = kind; /* the execve/execveat kind when their tracepoints are attached, else 0 */
 	s->ev.hdr.args[0] = BPF_CORE_READ(task, cred, cap_effective.val);
@@ -620,7 +598,6 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sensor_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct scratch *s;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 flags = (__u64)-1;
 	__u32 kind;
 	pid_t cpid = BPF_CORE_READ(child, pid), ctgid = BPF_CORE_READ(child, tgid);
@@ -632,7 +609,7 @@ int BPF_PROG(sensor_fork, struct task_struct *parent, struct task_struct *child)
 	s = scratch();
 	if (!s)
 		return 0;
-	kind = stashed_kind(tid, &flags);
+	kind = syscall_kind(SENSOR_SPEC_CLONE, &flags);
 	fill_header(&s->ev.hdr, SENSOR_KIND_PROC_FORK, ctgid);
 	s->ev.hdr.syscall_nr = kind;
 	s->ev.hdr.args[0] = cpid;

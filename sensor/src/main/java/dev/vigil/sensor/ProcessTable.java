@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Every process the sensor knows: seeded from /proc at start, then kept current by the fork/exec/exit/rename
@@ -27,7 +25,7 @@ public final class ProcessTable {
 
     final UserDb users;
     final CgroupPaths cgroups;
-    private final Map<Integer, ProcessEntry> byPid = new HashMap<>();
+    private final PidMap<ProcessEntry> byPid = new PidMap<>();
     private final ArrayDeque<ProcessEntry> exitedQueue = new ArrayDeque<>();
     private final int maxExited;
     private final long graceNanos;
@@ -156,7 +154,7 @@ public final class ProcessTable {
     /** Marks live entries whose process is gone from /proc as exited (their exit record was lost). */
     public int sweep(long now) {
         int n = 0;
-        for (ProcessEntry e : new ArrayList<>(byPid.values())) {
+        for (ProcessEntry e : byPid.values()) {
             if (!e.exited && !Files.exists(Path.of("/proc/" + e.pid))) {
                 onExit(e.pid, 1, now);
                 n++;

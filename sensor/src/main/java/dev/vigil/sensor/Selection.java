@@ -15,10 +15,10 @@ import java.util.Set;
  * <p>Successful execs come from sched_process_exec. The execve/execveat syscall tracepoints are attached only
  * when {@link #failedExecs()} is asked for: attaching any syscall tracepoint puts every syscall of every
  * process on the kernel's slow path (PLATFORM.md, ~90 ns), a cost an exec-only selection need not pay.
- * Likewise the clone family's tracepoints only serve to name the syscall (clone vs fork vs vfork vs clone3)
- * and its flags; without them a new process is reported as {@code clone} with flags absent.
+ * The clone family needs no syscall tracepoint at all: sched_process_fork reads which syscall (clone, fork,
+ * vfork, clone3) and its flags from the parent's saved registers.
  */
-public record Selection(Set<EventType> types, boolean failedExecs, boolean cloneSyscalls) {
+public record Selection(Set<EventType> types, boolean failedExecs) {
     private static final Set<EventType> LIFECYCLE = EnumSet.of(EventType.EXECVE, EventType.EXECVEAT,
             EventType.CLONE, EventType.CLONE3, EventType.FORK, EventType.VFORK, EventType.PROCEXIT);
 
@@ -36,18 +36,18 @@ public record Selection(Set<EventType> types, boolean failedExecs, boolean clone
     /** Exactly these types; lifecycle from sched tracepoints only. */
     public static Selection of(Collection<EventType> types) {
         return new Selection(EnumSet.copyOf(types.isEmpty() ? EnumSet.noneOf(EventType.class) : EnumSet.copyOf(types)),
-                false, false);
+                false);
     }
 
     public static Selection of(EventType... types) {
         return of(List.of(types));
     }
 
-    /** Every type the sensor can capture, failed execs and clone syscall names included. */
+    /** Every type the sensor can capture, failed execs included. */
     public static Selection all() {
         EnumSet<EventType> s = EnumSet.copyOf(LIFECYCLE);
         for (SyscallTable.Def d : SyscallTable.all()) s.add(d.type());
-        return new Selection(s, true, true);
+        return new Selection(s, true);
     }
 
     /** Parses a comma-separated list of Falco event type names ("execve,openat,connect", or "all"). */
@@ -64,22 +64,23 @@ public record Selection(Set<EventType> types, boolean failedExecs, boolean clone
         return of(s);
     }
 
-    public Selection withFailedExecs(boolean on) { return new Selection(types, on, cloneSyscalls); }
-
-    public Selection withCloneSyscalls(boolean on) { return new Selection(types, failedExecs, on); }
+    public Selection withFailedExecs(boolean on) { return new Selection(types, on); }
 
     public boolean contains(EventType t) { return types.contains(t); }
 
-    /** The syscall definitions whose tracepoints are attached. */
+    /** The selected syscalls: their specs are written to the kernel (the clone and exec ones name lifecycle records). */
     public List<SyscallTable.Def> syscalls() {
         List<SyscallTable.Def> out = new ArrayList<>();
-        for (SyscallTable.Def d : SyscallTable.all()) {
-            if (!types.contains(d.type())) continue;
+        for (SyscallTable.Def d : SyscallTable.all()) if (types.contains(d.type())) out.add(d);
+        return out;
+    }
+
+    /** The selected syscalls whose sys_exit tracepoint is attached. */
+    public List<SyscallTable.Def> attached() {
+        List<SyscallTable.Def> out = new ArrayList<>();
+        for (SyscallTable.Def d : syscalls()) {
             if ((d.flags() & RecordLayout.SPEC_EXEC) != 0 && !failedExecs) continue;
-            if ((d.flags() & RecordLayout.SPEC_CLONE) != 0 && !cloneSyscalls) continue;
-            // sys_enter_fork/vfork refuse the enter program (EACCES at attach; not yet understood); glibc's
-            // fork() is clone(2) anyway, so these two are named only when a program calls them directly.
-            if (d.type() == EventType.FORK || d.type() == EventType.VFORK) continue;
+            if ((d.flags() & RecordLayout.SPEC_CLONE) != 0) continue;
             out.add(d);
         }
         return out;

@@ -140,10 +140,7 @@ public final class Sensor implements AutoCloseable {
             obj.setConstant("self_tgid", ProcessHandle.current().pid());
             obj.map("sensor_ring").setMaxEntries(options.ringBytes());
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
-            boolean anySyscall = !selection.syscalls().isEmpty();
-            boolean[] enterNeeded = new boolean[RecordLayout.NARGS + 1];
-            for (SyscallTable.Def d : selection.syscalls()) enterNeeded[d.nargs()] = true;
-            for (int n = 0; n <= RecordLayout.NARGS; n++) obj.program("sensor_sys_enter" + n).setAutoload(enterNeeded[n]);
+            boolean anySyscall = !selection.attached().isEmpty();
             obj.program("sensor_sys_exit").setAutoload(anySyscall);
             obj.load();
             writeSpecs(obj.map("sensor_specs"), selection);
@@ -157,13 +154,12 @@ public final class Sensor implements AutoCloseable {
                 table.seed(options.procRoot(), KernelClock.realtimeNanos() - KernelClock.bootTimeNanos());
             }
             List<EventType> missing = new ArrayList<>();
-            for (SyscallTable.Def d : selection.syscalls()) {
+            for (SyscallTable.Def d : selection.attached()) {
                 String name = SyscallTable.syscallName(d);
-                if (!Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_" + name))) {
+                if (!Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + name))) {
                     missing.add(d.type()); // this kernel lacks the syscall (e.g. init_module without CONFIG_MODULES)
                     continue;
                 }
-                obj.program("sensor_sys_enter" + d.nargs()).attachTracepoint("syscalls", "sys_enter_" + name);
                 obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + name);
             }
             Sensor sensor = new Sensor(obj, ring, selection, table, containers);

@@ -20,16 +20,6 @@ public final class SyscallTable {
     /** One traced syscall. */
     public record Def(EventType type, int nr, int kind, int flags, int path0, int dirfd0, int path1, int dirfd1,
             int str, int sockaddr, int sockaddrLen, String[] sources) {
-        /** How many arguments the enter program must stash (the highest index used, plus one). */
-        public int nargs() {
-            int n = Math.max(Math.max(path0, dirfd0), Math.max(Math.max(path1, dirfd1), Math.max(str, Math.max(sockaddr, sockaddrLen))));
-            for (String s : sources) {
-                if (s != null && s.length() == 2 && s.charAt(0) == 'a') n = Math.max(n, s.charAt(1) - '0');
-            }
-            if (type == EventType.CLONE || type == EventType.CLONE3) n = Math.max(n, 0);
-            return n + 1;
-        }
-
         /** Source of parameter slot i of {@link #type()}, or null. */
         public String source(int slot) { return slot < sources.length ? sources[slot] : null; }
     }
