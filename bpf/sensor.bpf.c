@@ -147,6 +147,27 @@ static __always_inline struct scratch *scratch(void)
 }
 
 /*
+ * The task's pid and tgid as its own pid namespace numbers them. In the initial namespace (level 0, most
+ * processes) they are the global ones, with no further reads.
+ */
+static __always_inline void fill_vpid(struct sensor_hdr *h, struct task_struct *task)
+{
+	struct pid *tp = task->thread_pid;
+	unsigned int level = tp->level;
+	struct pid *lp;
+
+	if (level == 0) {
+		h->vpid = h->pid;
+		h->vtid = h->tid;
+		return;
+	}
+	/* numbers[] is indexed by a runtime level: a probe read (a BTF load needs a constant offset) */
+	h->vtid = BPF_CORE_READ(tp, numbers[level].nr);
+	lp = task->group_leader->thread_pid;
+	h->vpid = BPF_CORE_READ(lp, numbers[level].nr);
+}
+
+/*
  * Fills the header from the current task. The task is a BTF pointer: each field is one faulting load (a
  * PROBE_MEM instruction), not a bpf_probe_read_kernel call, which matters at one record per syscall.
  */
@@ -176,7 +197,10 @@ static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long r
 	h->pid_ns = ns->pid_ns_for_children->ns.inum;
 	h->mnt_ns = ns->mnt_ns->ns.inum;
 	h->net_ns = ns->net_ns->ns.inum;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	fill_vpid(h, task);
+	/* two loads, not bpf_get_current_comm's locked copy; a rename racing with it is harmless */
+	*(__u64 *)&h->comm[0] = *(__u64 *)&task->comm[0];
+	*(__u64 *)&h->comm[8] = *(__u64 *)&task->comm[8];
 	__builtin_memset(h->blob_len, 0, sizeof(h->blob_len));
 }
 
@@ -617,6 +641,12 @@ int BPF_PROG(sensor_fork, struct task_struct *parent, struct task_struct *child)
 	s->ev.hdr.args[2] = kind ? flags : (__u64)-1;
 	s->ev.hdr.args[3] = BPF_CORE_READ(child, start_time);
 	s->ev.hdr.args[4] = BPF_CORE_READ(child, real_parent, tgid);
+	{
+		struct pid *cp = BPF_CORE_READ(child, thread_pid);
+		unsigned int level = BPF_CORE_READ(cp, level);
+
+		s->ev.hdr.args[5] = BPF_CORE_READ(cp, numbers[level].nr); /* the child's pid in its own namespace */
+	}
 	emit(&s->ev, 0);
 	return 0;
 }

@@ -87,6 +87,8 @@ struct sensor_hdr {
 	__u32 syscall_nr;
 	char comm[SENSOR_COMM_LEN];
 	__u16 blob_len[SENSOR_NBLOBS];
+	__u32 vpid;        /* tgid and tid in the task's own pid namespace (a container's first process: 1) */
+	__u32 vtid;
 	__u32 _pad;
 };
 

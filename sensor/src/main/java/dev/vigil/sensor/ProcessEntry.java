@@ -103,9 +103,9 @@ public final class ProcessEntry implements ProcessView {
     @Override public long tid() { return tid; }
     @Override public long ppid() { return ppid; }
     /**
-     * The pid in the process's own pid namespace (Falco's proc.vpid: 1 for a container's first process). The
-     * records do not carry it yet: a process in the host's pid namespace is its pid; for one in another namespace
-     * it is read once from /proc/PID/status (NSpid) the first time it is asked for, then kept.
+     * The pid in the process's own pid namespace (Falco's proc.vpid: 1 for a container's first process). Every
+     * record carries it; a process known only from the /proc seed reads it once from /proc/PID/status (NSpid)
+     * the first time it is asked for.
      */
     @Override public long vpid() {
         long v = vpid;

@@ -29,13 +29,14 @@ final class RecordLayout {
 
     static final int SLOT_PATH0 = 0, SLOT_BASE0 = 1, SLOT_PATH1 = 2, SLOT_BASE1 = 3, SLOT_EXTRA = 4, SLOT_SOCK = 5;
 
-    static final StructView HDR = StructView.builder("sensor_hdr", 168)
+    static final StructView HDR = StructView.builder("sensor_hdr", 176)
             .field("size", 0, 4).field("kind", 4, 2).field("cpu", 6, 2).field("seq", 8, 8)
             .field("ts_mono", 16, 8).field("ret", 24, 8).field("args", 32, 48)
             .field("pid", 80, 4).field("tid", 84, 4).field("ppid", 88, 4).field("uid", 92, 4)
             .field("gid", 96, 4).field("euid", 100, 4).field("egid", 104, 4).field("loginuid", 108, 4)
             .field("cgroup_id", 112, 8).field("pid_ns", 120, 4).field("mnt_ns", 124, 4).field("net_ns", 128, 4)
             .field("syscall_nr", 132, 4).field("comm", 136, COMM_LEN).field("blob_len", 152, 2 * NBLOBS)
+            .field("vpid", 164, 4).field("vtid", 168, 4)
             .build();
 
     static final StructView SOCK = StructView.builder("sensor_sock", 264)
@@ -75,6 +76,8 @@ final class RecordLayout {
     static final long SYSCALL_NR = HDR.field("syscall_nr").offset();
     static final long COMM = HDR.field("comm").offset();
     static final long BLOB_LEN = HDR.field("blob_len").offset();
+    static final long VPID = HDR.field("vpid").offset();
+    static final long VTID = HDR.field("vtid").offset();
     static final long DATA = HDR.size();
 
     static final long S_FAMILY = SOCK.field("family").offset();

@@ -327,6 +327,13 @@ public final class Sensor implements AutoCloseable {
 
     public long eventsDelivered() { return delivered; }
 
+    /** The ring's data size, the bytes waiting in it now, and the most ever found waiting (any thread). */
+    public long ringCapacity() { return ring.capacity(); }
+
+    public long ringPending() { return ring.pending(); }
+
+    public long ringPeakPending() { return ring.peakPending(); }
+
     // --- decoding ---
 
     private void onRecord(Consumer<? super SensorEvent> consumer, MemorySegment seg, long off, int len) {
@@ -355,6 +362,7 @@ public final class Sensor implements AutoCloseable {
         p.pidNs = ev.pidNs();
         p.mntNs = ev.mntNs();
         p.netNs = ev.netNs();
+        p.vpid = ev.vpid();
         if (kind != RecordLayout.KIND_PROC_EXIT) {
             table.setParent(p, seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.PPID));
         }
@@ -368,6 +376,7 @@ public final class Sensor implements AutoCloseable {
             case RecordLayout.KIND_PROC_FORK -> {
                 int child = (int) ev.arg(1);
                 ProcessEntry c = table.onFork(pid, child, ev.arg(3) + bootWall());
+                c.vpid = ev.arg(5);
                 SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
                 type = d != null ? d.type() : EventType.CLONE;
                 ev.childPid = child;

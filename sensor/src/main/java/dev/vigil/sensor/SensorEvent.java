@@ -85,6 +85,9 @@ public final class SensorEvent implements EventView {
     public long pidNs() { return u32(RecordLayout.PID_NS); }
     public long mntNs() { return u32(RecordLayout.MNT_NS); }
     public long netNs() { return u32(RecordLayout.NET_NS); }
+    /** The process's and thread's ids in their own pid namespace. */
+    public long vpid() { return u32(RecordLayout.VPID); }
+    public long vtid() { return u32(RecordLayout.VTID); }
     public long loginUid() { return u32(RecordLayout.LOGINUID); }
     public long uid() { return u32(RecordLayout.UID); }
     public long euid() { return u32(RecordLayout.EUID); }
@@ -165,7 +168,8 @@ public final class SensorEvent implements EventView {
             case "cape": return process == null ? ABSENT : process.capEffective;
             case "exeino": return process == null ? ABSENT : process.exeIno;
             case "pgid", "vpgid": return process == null ? ABSENT : process.pgid;
-            case "vpid", "vtid": return process == null ? ABSENT : process.vpid();
+            case "vpid": return vpid();
+            case "vtid": return vtid();
             case "status": return arg(0);
             case "exitret": return (arg(0) >> 8) & 0xff;
             case "exitsig": return arg(0) & 0x7f;
