@@ -1,5 +1,6 @@
 package dev.vigil.cli;
 
+import dev.vigil.containers.ContainerResolver;
 import dev.vigil.ebpf.internal.LibBpfLog;
 import dev.vigil.events.EventType;
 import dev.vigil.sensor.CaptureWriter;
@@ -31,6 +32,13 @@ final class CaptureCommand implements Callable<Integer> {
             description = "Comma-separated Falco event type names, or 'all' (default).")
     String events;
 
+    @Option(names = "--docker-socket", paramLabel = "PATH", defaultValue = "/var/run/docker.sock",
+            description = "Docker Engine socket for container metadata (default: ${DEFAULT-VALUE}).")
+    Path dockerSocket;
+
+    @Option(names = "--no-containers", description = "Container ids only (from cgroup paths); ask no runtime.")
+    boolean noContainers;
+
     @Option(names = {"-v", "--verbose"}, description = "Print libbpf's debug output.")
     boolean verbose;
 
@@ -40,7 +48,11 @@ final class CaptureCommand implements Callable<Integer> {
         if (selection.types().isEmpty()) throw new IllegalArgumentException("--events selects no event type");
         if (duration != null && !(duration > 0)) throw new IllegalArgumentException("--duration must be positive, got " + duration);
         LibBpfLog.setVerbose(verbose ? System.err : null);
-        try (Sensor sensor = Sensor.start(selection)) {
+        // Container metadata from the runtime (written into the capture, so a replay has container.* fields);
+        // a missing socket leaves ids only, said once.
+        ContainerResolver containers = noContainers ? ContainerResolver.identityOnly()
+                : ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(dockerSocket));
+        try (Sensor sensor = Sensor.start(selection, Sensor.Options.defaults().withContainers(containers))) {
             if (!sensor.unavailable().isEmpty()) {
                 System.err.println("vigil capture: this kernel lacks " + sensor.unavailable().stream()
                         .map(EventType::falcoName).collect(Collectors.joining(",")) + ": not captured");
@@ -74,8 +86,8 @@ final class CaptureCommand implements Callable<Integer> {
                 writer.close();
             }
             long dropped = sensor.droppedTotal();
-            System.err.printf("vigil capture: %d events, %d process records written to %s; %d events dropped by the kernel%n",
-                    writer.eventsWritten(), writer.processRecordsWritten(), file, dropped);
+            System.err.printf("vigil capture: %d events, %d process records, %d container records written to %s; %d events dropped by the kernel%n",
+                    writer.eventsWritten(), writer.processRecordsWritten(), writer.containerRecordsWritten(), file, dropped);
             drops.summary();
         }
         return 0;

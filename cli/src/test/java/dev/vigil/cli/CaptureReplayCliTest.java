@@ -56,7 +56,7 @@ class CaptureReplayCliTest {
         Thread.sleep(300); // the reader drains every 2 ms
         cap.signal("INT");
         assertThat(cap.waitFor(20)).as(cap.err()).isZero();
-        assertThat(cap.err()).containsPattern("vigil capture: [1-9][0-9]* events, [0-9]+ process records written to "
+        assertThat(cap.err()).containsPattern("vigil capture: [1-9][0-9]* events, [0-9]+ process records, [0-9]+ container records written to "
                 + java.util.regex.Pattern.quote(file.toString()) + "; [0-9]+ events dropped by the kernel");
 
         CliProcess replay = vigil("replay", file.toString(), "--json");

@@ -54,6 +54,7 @@ public final class Container implements ContainerView {
     @Override public int mountCount() { return mounts.length; }
     @Override public Mount mount(int i) { return mounts[i]; }
     @Override public CharSequence label(String key) { return labels.get(key); }
+    @Override public Map<String, String> labels() { return labels; }
 
     @Override
     public String toString() { return "Container[" + id + " " + image + "]"; }

@@ -30,6 +30,9 @@ public interface ContainerView {
     /** Value of a container label, or null. */
     CharSequence label(String key);
 
+    /** Every label (empty for the host). */
+    java.util.Map<String, String> labels();
+
     default boolean isHost() {
         CharSequence id = id();
         return id != null && "host".contentEquals(id);

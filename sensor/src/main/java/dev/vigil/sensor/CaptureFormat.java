@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The capture file format, version 1.
+ * The capture file format, version 2 (version 1, without container records, is still read).
  *
  * <pre>
  * file    := magic "VIGILCAP" (8 bytes) | version u16 BE | metaLen u32 BE | meta | crc32c(version..meta) u32 BE
@@ -13,6 +13,8 @@ import java.util.Arrays;
  * record  := tag u8 | bodyLen varint | body | crc32c(tag, body) u32
  * tags    := 'P' process snapshot (the starting table, then each process again whenever it changed before an
  *            event that refers to it; ancestors before descendants) | 'E' event | 'D' drops | 'Z' end (counts)
+ *            | 'C' container (its metadata as the runtime gave it, keyed by cgroup id: written before the first
+ *            event of that cgroup and again whenever the metadata changed, e.g. when it arrived after the id)
  * str     := varint (byteLength + 1, 0 for null) | UTF-8 bytes
  * </pre>
  * Numbers in records are little-endian i64/i32 or unsigned LEB128 varints. The compressed body is sync-flushed
@@ -23,7 +25,8 @@ final class CaptureFormat {
     private CaptureFormat() {}
 
     static final byte[] MAGIC = "VIGILCAP".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    static final int OLDEST_READABLE = 1;
     static final int MAX_META = 1 << 16;
     static final int MAX_RECORD = 1 << 24;
 
@@ -31,6 +34,7 @@ final class CaptureFormat {
     static final byte TAG_EVENT = 'E';
     static final byte TAG_DROPS = 'D';
     static final byte TAG_END = 'Z';
+    static final byte TAG_CONTAINER = 'C';
 
     static final int PF_EXITED = 1, PF_MEMFD = 2;
 

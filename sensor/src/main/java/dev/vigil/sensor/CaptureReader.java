@@ -1,5 +1,6 @@
 package dev.vigil.sensor;
 
+import dev.vigil.events.Container;
 import dev.vigil.events.Event;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
@@ -7,6 +8,7 @@ import dev.vigil.events.Fd;
 import dev.vigil.events.FdType;
 import dev.vigil.events.IpAddr;
 import dev.vigil.events.L4Proto;
+import dev.vigil.events.Mount;
 import dev.vigil.events.Process;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -34,6 +36,8 @@ import java.util.zip.ZipException;
  * naming the file offset and the stream offset.
  */
 public final class CaptureReader implements AutoCloseable {
+    /** Containers by cgroup id, from the container records read so far. */
+    private final java.util.Map<Long, Container> containers = new java.util.HashMap<>();
     /** Exited processes kept for late references (children's ancestry); the oldest are forgotten past this. */
     static final int MAX_EXITED = 4096;
 
@@ -77,9 +81,9 @@ public final class CaptureReader implements AutoCloseable {
         byte[] head = new byte[6];
         if (fileIn.readNBytes(head, 0, 6) < 6) throw headerError("truncated header", fileIn.count, null);
         version = (head[0] & 0xff) << 8 | (head[1] & 0xff);
-        if (version != CaptureFormat.VERSION) {
-            throw headerError("unsupported capture format version " + version + " (this Vigil reads version "
-                    + CaptureFormat.VERSION + ")", CaptureFormat.MAGIC.length, null);
+        if (version < CaptureFormat.OLDEST_READABLE || version > CaptureFormat.VERSION) {
+            throw headerError("unsupported capture format version " + version + " (this Vigil reads versions "
+                    + CaptureFormat.OLDEST_READABLE + " to " + CaptureFormat.VERSION + ")", CaptureFormat.MAGIC.length, null);
         }
         long metaLen = (head[2] & 0xffL) << 24 | (head[3] & 0xff) << 16 | (head[4] & 0xff) << 8 | (head[5] & 0xff);
         if (metaLen > CaptureFormat.MAX_META) {
@@ -214,6 +218,11 @@ public final class CaptureReader implements AutoCloseable {
                     drops = r.i64();
                     return null;
                 }
+                case CaptureFormat.TAG_CONTAINER -> {
+                    long cgroupId = r.i64();
+                    containers.put(cgroupId, readContainer(r));
+                    return null;
+                }
                 case CaptureFormat.TAG_END -> {
                     long written = r.i64();
                     drops = Math.max(drops, r.i64());
@@ -307,6 +316,22 @@ public final class CaptureReader implements AutoCloseable {
         return n.built;
     }
 
+    private static Container readContainer(CaptureFormat.In r) {
+        Container.Builder c = Container.builder();
+        c.id(r.str()).fullId(r.str()).name(r.str()).image(r.str()).imageRepository(r.str()).imageTag(r.str())
+                .imageDigest(r.str()).imageId(r.str()).runtime(r.str()).privileged(r.u8() != 0).startTs(r.i64());
+        int mounts = (int) r.varint();
+        if (mounts < 0 || mounts > 4096) throw new CaptureFormat.Malformed("container with " + mounts + " mounts");
+        for (int i = 0; i < mounts; i++) c.mount(new Mount(r.str(), r.str(), r.str(), r.u8() != 0, r.str()));
+        int labels = (int) r.varint();
+        if (labels < 0 || labels > 65_536) throw new CaptureFormat.Malformed("container with " + labels + " labels");
+        for (int i = 0; i < labels; i++) {
+            String k = r.str(), v = r.str();
+            if (k != null) c.label(k, v);
+        }
+        return c.build();
+    }
+
     private CapturedEvent readEvent(CaptureFormat.In r) {
         int typeId = (int) r.varint();
         EventType type = typeId >= 0 && typeId < EventType.COUNT ? EventType.byId(typeId) : null;
@@ -340,6 +365,7 @@ public final class CaptureReader implements AutoCloseable {
             b.process(fresh(node, 0));
             if (node.cgroupId == cgroupId) cgPath = node.cgroupPath;
         }
+        b.container(containers.get(cgroupId)); // null (as in version 1 files) for host cgroups
         return new CapturedEvent(b.build(), pid, tid, mono, cgroupId, cgPath);
     }
 

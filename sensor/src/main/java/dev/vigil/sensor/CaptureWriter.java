@@ -1,8 +1,10 @@
 package dev.vigil.sensor;
 
+import dev.vigil.events.ContainerView;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
 import dev.vigil.events.FdView;
+import dev.vigil.events.Mount;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -36,7 +38,10 @@ public final class CaptureWriter implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private final Map<Integer, Seen> seen = new HashMap<>();
     private final ArrayDeque<ProcessEntry> chain = new ArrayDeque<>();
-    private long events, processRecords, drops;
+    private long events, processRecords, containerRecords, drops;
+    private final Map<Long, ContainerView> containersWritten = new HashMap<>();
+    private long lastContainerCgroup;
+    private ContainerView lastContainer;
     private long lastFlush = System.nanoTime();
     private boolean closed;
 
@@ -115,6 +120,8 @@ public final class CaptureWriter implements AutoCloseable {
         try {
             ProcessEntry p = ev.processEntry();
             if (p != null) writeChangedChain(p);
+            ContainerView c = ev.container();
+            if (c != null && !c.isHost()) writeContainerIfChanged(ev.cgroupId(), c);
             buf.reset();
             EventType t = ev.type();
             buf.varint(t.id());
@@ -175,6 +182,48 @@ public final class CaptureWriter implements AutoCloseable {
     public long eventsWritten() { return events; }
 
     public long processRecordsWritten() { return processRecords; }
+
+    /** The resolver hands out a new object when a container's metadata changes: compared by reference. */
+    private void writeContainerIfChanged(long cgroupId, ContainerView c) throws IOException {
+        if (cgroupId == lastContainerCgroup && c == lastContainer) return; // the common case, no map lookup
+        lastContainerCgroup = cgroupId;
+        lastContainer = c;
+        if (containersWritten.get(cgroupId) == c) return;
+        if (containersWritten.size() >= MAX_REMEMBERED) containersWritten.clear();
+        containersWritten.put(cgroupId, c);
+        buf.reset();
+        buf.i64(cgroupId);
+        buf.str(c.id());
+        buf.str(c.fullId());
+        buf.str(c.name());
+        buf.str(c.image());
+        buf.str(c.imageRepository());
+        buf.str(c.imageTag());
+        buf.str(c.imageDigest());
+        buf.str(c.imageId());
+        buf.str(c.runtime());
+        buf.u8(c.privileged() ? 1 : 0);
+        buf.i64(c.startTs());
+        buf.varint(c.mountCount());
+        for (int i = 0; i < c.mountCount(); i++) {
+            Mount m = c.mount(i);
+            buf.str(m.source());
+            buf.str(m.dest());
+            buf.str(m.mode());
+            buf.u8(m.readWrite() ? 1 : 0);
+            buf.str(m.propagation());
+        }
+        Map<String, String> labels = c.labels();
+        buf.varint(labels.size());
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            buf.str(e.getKey());
+            buf.str(e.getValue());
+        }
+        record(CaptureFormat.TAG_CONTAINER);
+        containerRecords++;
+    }
+
+    public long containerRecordsWritten() { return containerRecords; }
 
     private void writeChangedChain(ProcessEntry p) throws IOException {
         chain.clear();

@@ -98,7 +98,7 @@ class CaptureTest {
         assertThat(original).anyMatch(e -> e.type() == EventType.RENAME && e.process().pid() == helperPid);
         assertThat(original).anyMatch(e -> e.type() == EventType.EXECVE);
         try (CaptureReader r = CaptureReader.open(file)) {
-            assertThat(r.info().version()).isEqualTo(1);
+            assertThat(r.info().version()).isEqualTo(CaptureFormat.VERSION);
             assertThat(r.info().meta().selection()).contains("openat");
             assertThat(r.startingProcesses()).anyMatch(p -> p.pid() == ProcessHandle.current().pid());
             List<CapturedEvent> got = readAll(r);
@@ -153,6 +153,22 @@ class CaptureTest {
             List<CapturedEvent> got = new ArrayList<>();
             assertThatThrownBy(() -> r.forEach(got::add)).isInstanceOf(CaptureException.class).hasMessageContaining("truncated");
             assertThat(got).hasSize(original.size());
+        }
+    }
+
+    /** Version 1 differs only by having no container records: such a file (this one, relabelled) still reads. */
+    @Test
+    void aVersion1FileIsStillRead() throws Exception {
+        byte[] v1 = bytes.clone();
+        v1[8] = 0;
+        v1[9] = 1;
+        int metaLen = (v1[10] & 0xff) << 24 | (v1[11] & 0xff) << 16 | (v1[12] & 0xff) << 8 | (v1[13] & 0xff);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v1, 8, 6 + metaLen);
+        java.nio.ByteBuffer.wrap(v1, 14 + metaLen, 4).putInt((int) crc.getValue());
+        try (CaptureReader r = CaptureReader.open(new ByteArrayInputStream(v1), "v1")) {
+            assertThat(r.info().version()).isEqualTo(1);
+            assertThat(readAll(r)).hasSize(original.size());
         }
     }
 
