@@ -75,6 +75,10 @@ public final class Metrics {
                     }
                 }
             }
+            help(sb, "vigil_ring_fill_ratio", "gauge", "share of the kernel ring buffer holding unread records now");
+            sb.append("vigil_ring_fill_ratio ").append((double) s.ringPending() / s.ringCapacity()).append('\n');
+            help(sb, "vigil_ring_fill_peak_ratio", "gauge", "the highest share of the ring found unread at a drain since start (1: full, drops)");
+            sb.append("vigil_ring_fill_peak_ratio ").append((double) s.ringPeakPending() / s.ringCapacity()).append('\n');
             help(sb, "vigil_process_table_size", "gauge", "processes in the sensor's process table");
             sb.append("vigil_process_table_size ").append(s.processTable().size()).append('\n');
             dev.vigil.containers.ContainerStats c = s.containers().stats();

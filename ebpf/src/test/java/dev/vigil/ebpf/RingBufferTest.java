@@ -101,6 +101,9 @@ class RingBufferTest {
                 assertThat(r.received).isEqualTo(256 * 1024 / 72);
                 assertThat(r.received + drops).isEqualTo(4096);
                 assertThat(r.gaps).isZero(); // drops were all at the end
+                // the drain found the ring full, to the last whole record: the peak says so
+                assertThat(ring.peakPending()).isEqualTo(256L * 1024 / 72 * 72);
+                assertThat(ring.pending()).isZero();
             }
         }
     }

@@ -66,6 +66,8 @@ public final class RingBuffer implements AutoCloseable {
         this.wakeBuf = arena.allocate(8, 8);
     }
 
+    private volatile long peakPending; // written by the reader only
+
     /** Maps the ring of a loaded {@link MapType#RINGBUF} map. */
     public static RingBuffer open(BpfMap map) {
         if (map.type() != MapType.RINGBUF) {
@@ -137,6 +139,14 @@ public final class RingBuffer implements AutoCloseable {
         return (long) LONG.getAcquire(producer, 0L) - (long) LONG.getAcquire(consumer, 0L);
     }
 
+    /**
+     * The most bytes found waiting at the start of a drain since open: how close the ring came to full (a
+     * peak near {@link #capacity()} means drops were near, or happened). Read from any thread.
+     */
+    public long peakPending() {
+        return peakPending;
+    }
+
     /** Records delivered to handlers since open. */
     public long recordsConsumed() {
         return records;
@@ -192,6 +202,7 @@ public final class RingBuffer implements AutoCloseable {
         final MemorySegment data = producer;
         long cons = (long) LONG.getAcquire(consumer, 0L);
         long prod = (long) LONG.getAcquire(producer, 0L);
+        if (prod - cons > peakPending) peakPending = prod - cons;
         int delivered = 0;
         while (cons < prod) {
             long header = dataStart + (cons & mask);
