@@ -70,7 +70,9 @@ fi
 rm -rf "$OUT/jars" && mkdir -p "$OUT/jars"
 cp "$ROOT/cli/target/vigil-cli.jar" "$OUT/jars/" && cp -r "$ROOT/cli/target/lib" "$OUT/jars/lib" || die "no cli jars: build first"
 gcc -O2 -Wall -pthread -o "$OUT/mix" "$ROOT/bench/syscalls/mix.c" || die "gcc mix.c failed"
-VIGIL=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$OUT/jars/vigil-cli.jar:$OUT/jars/lib/*" dev.vigil.cli.Vigil)
+# The JVM options bin/vigil uses, so RSS and start time are what a user gets.
+VIGIL=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m
+       -cp "$OUT/jars/vigil-cli.jar:$OUT/jars/lib/*" dev.vigil.cli.Vigil)
 MIX=("$OUT/mix" --cpu "$WORK_CPU" --dir "$SHM")
 
 RAW=$OUT/results-$(date +%Y%m%d-%H%M%S).txt
