@@ -412,7 +412,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** An alert about the agent itself (Falco's "Falco internal: ..."), to every output and to the log. */
-    void internal(Priority p, String what, Map<String, Object> fields) {
+    public void internal(Priority p, String what, Map<String, Object> fields) {
         Instant now = Instant.now();
         long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         String rule = INTERNAL_PREFIX + what.split("[.;]", 2)[0]; // the rule: the message up to its first stop
@@ -436,6 +436,13 @@ public final class Agent implements AutoCloseable {
     public void awaitStopped() throws InterruptedException {
         Thread t = reader;
         if (t != null) t.join();
+    }
+
+    /** Waits at most ms (0: not at all) for the reader to end; true when it has. */
+    public boolean awaitStopped(long ms) throws InterruptedException {
+        Thread t = reader;
+        if (t != null && ms > 0) t.join(ms);
+        return t == null || !t.isAlive();
     }
 
     /**

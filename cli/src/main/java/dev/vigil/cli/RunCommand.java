@@ -2,10 +2,20 @@ package dev.vigil.cli;
 
 import dev.vigil.agent.Agent;
 import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.rules.Priority;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -14,7 +24,7 @@ import sun.misc.Signal;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the detection agent: the sensor, the rules (by default the upstream stable Falco rules",
             "shipped with Vigil) and the outputs, until SIGINT or SIGTERM.",
-            "SIGHUP (or a change to a rule file) reloads the rules; SIGUSR1 reopens the alert file.", "",
+            "SIGHUP (or a change to a rule file or the config file) reloads the rules and the configuration (a changed configuration restarts the agent); SIGUSR1 reopens the alert file.", "",
             "Examples:",
             "  vigil run                          # stable rules, text alerts on stdout, web on 127.0.0.1:8765",
             "  vigil run --json                   # JSON alerts (Falco's shape), one a line",
@@ -71,18 +81,104 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg = config(configFile, overrides, rules, json, selections);
-        try (Agent agent = Agent.start(cfg, System.err)) {
-            Signals.onTerminate(agent::stop);
-            Signal.handle(new Signal("USR1"), s -> agent.reopenOutputs());
-            Signal.handle(new Signal("HUP"), s -> agent.reloadRules("SIGHUP"));
-            System.err.printf("vigil: running: %d rules, %d event types, startup %d ms%s%n",
-                    agent.rules().enabledRules().size(), agent.selectedTypes().size(), agent.startupNanos() / 1_000_000,
-                    agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : "");
-            agent.awaitStopped();
+        BlockingQueue<String> reloads = new LinkedBlockingQueue<>();
+        AtomicReference<Agent> current = new AtomicReference<>();
+        AtomicBoolean terminating = new AtomicBoolean();
+        Agent agent = Agent.start(cfg, System.err);
+        current.set(agent);
+        Signals.onTerminate(() -> {
+            terminating.set(true);
+            current.get().stop();
+        });
+        Signal.handle(new Signal("USR1"), s -> current.get().reopenOutputs());
+        Signal.handle(new Signal("HUP"), s -> reloads.offer("SIGHUP"));
+        Thread watcher = watchConfigFile(cfg, reloads, terminating);
+        try {
+            running(agent, cfg);
+            while (true) {
+                // the reader ends on SIGINT/SIGTERM (or fails); a reload request is handled in between
+                if (agent.awaitStopped(0)) break;
+                String trigger = reloads.poll(200, TimeUnit.MILLISECONDS);
+                if (trigger == null || terminating.get()) continue;
+                AgentConfig next;
+                try {
+                    next = config(configFile, overrides, rules, json, selections);
+                } catch (RuntimeException e) {
+                    // a broken edit keeps the running configuration (and its rules), as for rule files
+                    System.err.println("vigil: configuration reload (" + trigger + ") failed; the running configuration stays: "
+                            + e.getMessage());
+                    agent.internal(Priority.ERROR, "configuration reload failed; the running configuration stays",
+                            new LinkedHashMap<>(Map.of("trigger", trigger, "error", String.valueOf(e.getMessage()))));
+                    continue;
+                }
+                if (next.sameValues(cfg)) {
+                    agent.reloadRules(trigger);
+                    continue;
+                }
+                // Like Falco, a configuration change restarts the agent (outputs, web server, sensor selection
+                // may all change): the old one drains, flushes and detaches first, so nothing is evaluated
+                // twice; the kernel is not watched during the restart, and the log says for how long.
+                System.err.println("vigil: configuration changed (" + trigger + "): restarting the agent");
+                long t0 = System.nanoTime();
+                agent.close();
+                Agent started;
+                try {
+                    started = Agent.start(next, System.err);
+                    cfg = next;
+                } catch (RuntimeException e) {
+                    System.err.println("vigil: the new configuration did not start (" + e.getMessage()
+                            + "); starting again with the previous one");
+                    started = Agent.start(cfg, System.err);
+                }
+                agent = started;
+                current.set(agent);
+                if (terminating.get()) agent.stop(); // a SIGTERM during the restart
+                System.err.printf("vigil: restarted in %d ms (events in that time were not observed)%n",
+                        (System.nanoTime() - t0) / 1_000_000);
+                running(agent, cfg);
+            }
             if (agent.readerFailure() != null) {
                 throw new IllegalStateException("the reader failed: " + agent.readerFailure());
             }
+        } finally {
+            if (watcher != null) watcher.interrupt();
+            agent.close();
         }
         return 0;
+    }
+
+    private static void running(Agent agent, AgentConfig cfg) {
+        System.err.printf("vigil: running: %d rules, %d event types, startup %d ms%s%n",
+                agent.rules().enabledRules().size(), agent.selectedTypes().size(), agent.startupNanos() / 1_000_000,
+                agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : "");
+    }
+
+    /** Polls the config file (size and mtime, once a second) when watch_config_files is on; a change asks for a reload. */
+    private static Thread watchConfigFile(AgentConfig cfg, BlockingQueue<String> reloads, AtomicBoolean terminating) {
+        Path file = cfg.file();
+        if (file == null || !cfg.bool("watch_config_files")) return null;
+        return Thread.ofPlatform().daemon().name("vigil-config-watch").start(() -> {
+            String last = fingerprint(file);
+            while (!terminating.get()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                String now = fingerprint(file);
+                if (!now.equals(last)) {
+                    last = now;
+                    reloads.offer("config file changed");
+                }
+            }
+        });
+    }
+
+    private static String fingerprint(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
+        } catch (IOException e) {
+            return "missing";
+        }
     }
 }

@@ -96,6 +96,78 @@ class RunCliTest {
         assertThat(cli.out()).contains("\"rule\":\"Vigil internal: agent started\"");
     }
 
+    static void awaitHealthy(CliProcess cli, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (status(port, "/healthz") != 200) {
+            assertThat(cli.process.isAlive()).as("vigil exited early: " + cli.err()).isTrue();
+            assertThat(System.nanoTime()).as("never healthy; stderr: " + cli.err()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    interface Text { String get() throws IOException; }
+
+    static void awaitText(Text text, String what, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!text.get().contains(what)) {
+            assertThat(System.nanoTime()).as("no '" + what + "' in:\n" + text.get()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * SIGHUP and a config file edit (watched) both reload the configuration: a changed one restarts the agent with
+     * it (here: a file output appears, then the web port moves), a broken edit keeps the running one, and SIGTERM
+     * still exits 0.
+     */
+    @Test
+    void aConfigChangeBySighupOrEditRestartsTheAgentABrokenOneIsKept() throws Exception {
+        KernelTests.assumeKernel();
+        int port = freePort();
+        Path cfg = dir.resolve("vigil.yaml");
+        Path alerts = dir.resolve("alerts.json");
+        Files.writeString(cfg, "json_output: true\nwebserver:\n  listen_port: " + port + "\n");
+        CliProcess cli = CliProcess.start("run", "-c", cfg.toString());
+        try {
+            reloads(cli, cfg, alerts, port);
+        } finally {
+            cli.process.destroyForcibly(); // a failed assertion must not leave an agent attached
+        }
+    }
+
+    private void reloads(CliProcess cli, Path cfg, Path alerts, int port) throws Exception {
+        awaitHealthy(cli, port);
+
+        // 1. an added output, applied on SIGHUP: the agent restarts and the new output gets the next alert
+        Files.writeString(cfg, "json_output: true\nwebserver:\n  listen_port: " + port + "\nfile_output:\n  enabled: true\n  filename: "
+                + alerts + "\n");
+        cli.signal("HUP");
+        awaitText(cli::err, "vigil: restarted in ", 60);
+        awaitHealthy(cli, port);
+        String name = "rl" + UUID.randomUUID().toString().substring(0, 8);
+        Path reader = dir.resolve(name);
+        Files.copy(Path.of("/bin/cat"), reader, StandardCopyOption.REPLACE_EXISTING);
+        Process p = new ProcessBuilder(reader.toString(), "/etc/shadow").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        awaitText(() -> Files.exists(alerts) ? Files.readString(alerts) : "", name, 5);
+
+        // 2. a broken edit (watched, no signal): reported with its position, the running agent stays healthy
+        Files.writeString(cfg, "json_output: maybe\n");
+        awaitText(cli::err, "configuration reload (config file changed) failed; the running configuration stays: " + cfg + ":1:14", 10);
+        assertThat(status(port, "/healthz")).isEqualTo(200);
+
+        // 3. a valid edit picked up by the watcher alone: the web server moves to the new port
+        int port2 = freePort();
+        Files.writeString(cfg, "json_output: true\nwebserver:\n  listen_port: " + port2 + "\n");
+        awaitHealthy(cli, port2);
+        assertThat(status(port, "/healthz")).isEqualTo(-1);
+
+        cli.signal("TERM");
+        assertThat(cli.waitFor(30)).as(cli.err()).isZero();
+        assertThat(cli.err()).contains("vigil: configuration changed (SIGHUP): restarting the agent")
+                .contains("vigil: configuration changed (config file changed): restarting the agent");
+    }
+
     @Test
     void aPortInUseIsOneLineAndExitTwo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

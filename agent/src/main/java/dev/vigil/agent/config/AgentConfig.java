@@ -431,6 +431,15 @@ public final class AgentConfig {
     /** The config file read, or null. */
     public Path file() { return file; }
 
+    /** True when every key has the same value in both (where the values came from does not matter). */
+    public boolean sameValues(AgentConfig other) {
+        if (!values.keySet().equals(other.values.keySet())) return false;
+        for (var e : values.entrySet()) {
+            if (!java.util.Objects.equals(e.getValue().value(), other.values.get(e.getKey()).value())) return false;
+        }
+        return true;
+    }
+
     /** Falco keys present in the file that Vigil does not act on. */
     public List<String> ignoredKeys() { return ignored; }
 
