@@ -1,0 +1,152 @@
+package dev.vigil.containers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.events.ContainerView;
+import dev.vigil.events.Mount;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Against a real containerd and its CRI plugin (no mocks): pods and containers made through the CRI itself; the
+ * container processes' real cgroups (kubelet's cgroupfs layout, {@code /kubepods/.../pod<uid>/<id>}) resolve,
+ * once the one lookup made off the hot path is back, to the name, image, labels, pod, mounts, start time and
+ * privileged flag containerd reports.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ContainerdCriTest {
+    ContainerdEngine engine;
+    CachingResolver resolver;
+
+    @BeforeAll void start() throws Exception {
+        engine = ContainerdEngine.start();
+        resolver = new CachingResolver(ContainerResolver.Options.defaults().withDockerSocket(null)
+                .withCriSockets(List.of(Path.of("/nonexistent/crio.sock"), engine.socket))
+                .withRetryAfterFailure(Duration.ofMillis(200)));
+    }
+
+    @AfterAll void stop() throws Exception {
+        if (resolver != null) resolver.close();
+        if (engine != null) engine.close();
+        if (engine != null) {
+            assertThat(engine.dir).doesNotExist();
+            assertThat(Path.of("/sys/fs/cgroup/memory" + engine.cgroupParent)).doesNotExist();
+        }
+    }
+
+    /** A container's init: its pid, unified-hierarchy cgroup path and that cgroup's id (inode). */
+    record Cg(int pid, String path, long id) {}
+
+    Cg cgroupOf(String containerId) throws Exception {
+        int pid = engine.pid(containerId);
+        String path = null;
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+            if (l.startsWith("0::")) path = l.substring(3);
+        }
+        assertThat(path).isNotNull();
+        long id = ((Number) Files.getAttribute(Path.of(DockerEngineTest.v2Mount() + path), "unix:ino")).longValue();
+        return new Cg(pid, path, id);
+    }
+
+    /** Resolves until complete (the first lookups return the id alone while the CRI is asked); each call prompt. */
+    ContainerInfo resolveComplete(Cg cg) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            long t0 = System.nanoTime();
+            ContainerView v = resolver.resolve(cg.id(), cg.path());
+            assertThat(System.nanoTime() - t0).as("resolve never waits for the runtime").isLessThan(50_000_000L);
+            assertThat(v).isInstanceOf(ContainerInfo.class);
+            ContainerInfo ci = (ContainerInfo) v;
+            if (ci.complete()) return ci;
+            if (System.nanoTime() > end) throw new AssertionError("no metadata after 10 s; stats " + resolver.stats());
+            Thread.sleep(5);
+        }
+    }
+
+    @Test @Order(1) void podContainerWithLabelsAndMounts() throws Exception {
+        Path ro = Files.createDirectories(engine.dir.resolve("ro-src"));
+        Path rw = Files.createDirectories(engine.dir.resolve("rw-src"));
+        String pod = engine.runPod("web-0", "team-a", "uid-1234", false);
+        long before = System.currentTimeMillis() * 1_000_000L;
+        String id = engine.runContainer(pod, new ContainerdEngine.Spec("app",
+                Map.of("team", "blue", "tier", "front"), List.of("/bin/sleep", "300"),
+                List.of(new String[] {ro.toString(), "/data", "ro"}, new String[] {rw.toString(), "/scratch", "rw"}), false));
+        long after = System.currentTimeMillis() * 1_000_000L;
+        assertThat(id).matches("[0-9a-f]{64}");
+        Cg cg = cgroupOf(id);
+        assertThat(cg.path()).isEqualTo(engine.cgroupParent + "/" + id);
+        assertThat(ContainerId.parse(cg.path()).runtime()).isEqualTo(ContainerId.CRI);
+
+        ContainerInfo c = resolveComplete(cg);
+        assertThat(c.fullId().toString()).isEqualTo(id);
+        assertThat(c.id().toString()).isEqualTo(id.substring(0, 12));
+        assertThat(c.runtime().toString()).as("the CRI's Version names the runtime").isEqualTo("containerd");
+        assertThat(c.name().toString()).isEqualTo("app");
+        assertThat(c.image().toString()).isEqualTo(ContainerdEngine.IMAGE);
+        assertThat(c.imageRepository().toString()).isEqualTo("docker.io/vigil/busybox");
+        assertThat(c.imageTag().toString()).isEqualTo("1");
+        assertThat(c.label("team").toString()).isEqualTo("blue");
+        assertThat(c.label("tier").toString()).isEqualTo("front");
+        // the pod, from the sandbox's metadata (these containers carry no io.kubernetes.* labels)
+        assertThat(c.label(ContainerView.LABEL_POD_NAME).toString()).isEqualTo("web-0");
+        assertThat(c.label(ContainerView.LABEL_POD_NAMESPACE).toString()).isEqualTo("team-a");
+        assertThat(c.label(ContainerView.LABEL_POD_UID).toString()).isEqualTo("uid-1234");
+        assertThat(c.networkMode()).isEqualTo("host");
+        assertThat(c.privileged()).isFalse();
+        assertThat(c.startTs()).isBetween(before - 1_000_000_000L, after + 1_000_000_000L);
+        Map<String, Mount> byDest = new HashMap<>();
+        for (int i = 0; i < c.mountCount(); i++) byDest.put(c.mount(i).dest(), c.mount(i));
+        assertThat(byDest.get("/data").source()).isEqualTo(ro.toString());
+        assertThat(byDest.get("/data").readWrite()).isFalse();
+        assertThat(byDest.get("/data").mode()).isEqualTo("ro");
+        assertThat(byDest.get("/scratch").source()).isEqualTo(rw.toString());
+        assertThat(byDest.get("/scratch").readWrite()).isTrue();
+        assertThat(byDest.get("/scratch").propagation()).isEqualTo("rprivate");
+
+        // cached: the same view again without asking, by cgroup id, by path alone, and by the systemd-driver name
+        long fetches = resolver.stats().fetches();
+        assertThat(resolver.resolve(cg.id(), cg.path())).isSameAs(c);
+        assertThat(resolver.resolve(0, cg.path())).isSameAs(c);
+        assertThat(resolver.resolve(0, "/kubepods.slice/kubepods-besteffort.slice/cri-containerd-" + id + ".scope")).isSameAs(c);
+        assertThat(resolver.stats().fetches()).isEqualTo(fetches);
+        assertThat(ContainerId.ofPid(cg.pid()).fullId()).isEqualTo(id);
+        assertThat(resolver.stats().failures()).as("the missing CRI-O socket is no failure when containerd answers").isZero();
+    }
+
+    @Test @Order(2) void kubeletLabelsWinAndPrivileged() throws Exception {
+        String pod = engine.runPod("db-0", "team-b", "uid-5678", true);
+        String id = engine.runContainer(pod, new ContainerdEngine.Spec("db",
+                Map.of(ContainerView.LABEL_POD_NAME, "db-0", ContainerView.LABEL_POD_NAMESPACE, "team-b",
+                        "io.kubernetes.container.name", "db"),
+                List.of("/bin/sleep", "300"), List.of(), true));
+        ContainerInfo c = resolveComplete(cgroupOf(id));
+        assertThat(c.name().toString()).isEqualTo("db");
+        assertThat(c.privileged()).as("from containerd's verbose info").isTrue();
+        assertThat(c.label(ContainerView.LABEL_POD_NAME).toString()).isEqualTo("db-0");
+        assertThat(c.label(ContainerView.LABEL_POD_NAMESPACE).toString()).isEqualTo("team-b");
+        assertThat(c.label("io.kubernetes.container.name").toString()).isEqualTo("db");
+    }
+
+    @Test @Order(3) void unknownIdIsAskedOnce() throws Exception {
+        String ghost = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        long nf = resolver.stats().notFound();
+        String path = engine.cgroupParent + "/" + ghost;
+        resolver.resolve(0, path);
+        FaultySocketTest.await(() -> resolver.stats().notFound() == nf + 1, "not found counted");
+        for (int i = 0; i < 100; i++) assertThat(((ContainerInfo) resolver.resolve(0, path)).complete()).isFalse();
+        Thread.sleep(300);
+        assertThat(resolver.stats().notFound()).isEqualTo(nf + 1);
+    }
+}
