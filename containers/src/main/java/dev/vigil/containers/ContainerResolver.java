@@ -38,8 +38,9 @@ public interface ContainerResolver extends AutoCloseable {
     record Options(Path dockerSocket, Duration requestTimeout, int maxContainers, Duration grace,
                    int maxConcurrentFetches, Duration retryAfterFailure, boolean watchEvents, List<Path> criSockets) {
         public static final Path DEFAULT_DOCKER_SOCKET = Path.of("/var/run/docker.sock");
-        public static final List<Path> DEFAULT_CRI_SOCKETS =
-                List.of(Path.of("/run/containerd/containerd.sock"), Path.of("/run/crio/crio.sock"));
+        /** Falco's defaults: containerd, CRI-O, k3s's containerd. */
+        public static final List<Path> DEFAULT_CRI_SOCKETS = List.of(Path.of("/run/containerd/containerd.sock"),
+                Path.of("/run/crio/crio.sock"), Path.of("/run/k3s/containerd/containerd.sock"));
 
         public Options {
             criSockets = criSockets == null ? List.of() : List.copyOf(criSockets);
