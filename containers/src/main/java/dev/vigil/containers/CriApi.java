@@ -46,7 +46,7 @@ final class CriApi implements MetadataSource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a pod sandbox says about its pod. */
-    record Sandbox(String name, String namespace, String uid, int networkMode) {}
+    record Sandbox(String name, String namespace, String uid, int networkMode, long createdAt, Map<String, String> labels) {}
 
     private final Path socket;
     private final long timeoutNanos;
@@ -113,7 +113,8 @@ final class CriApi implements MetadataSource {
 
     /** One unary call with the deadline; gRPC failures become the resolver's failure kinds. */
     byte[] call(String name, byte[] request) throws IOException {
-        ManagedChannel ch = channel();
+        ManagedChannel ch = channel;
+        if (ch == null || closed) ch = channel();
         // a socket that was missing or refusing: after a while, try at once rather than wait out gRPC's backoff
         if (ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) ch.resetConnectBackoff();
         try {
@@ -175,7 +176,15 @@ final class CriApi implements MetadataSource {
             case "cri-o" -> ContainerId.CRIO;
             default -> cid.runtime();
         };
-        byte[] resp = call("ContainerStatus", new Proto.Writer().string(1, cid.fullId()).bool(2, true).toBytes());
+        byte[] resp;
+        try {
+            resp = call("ContainerStatus", new Proto.Writer().string(1, cid.fullId()).bool(2, true).toBytes());
+        } catch (DockerApi.NotFound nf) {
+            // a pod's sandbox (pause) process has a container cgroup too, but the CRI knows it as a sandbox
+            Sandbox sb = sandbox(cid.fullId());
+            if (sb == null) throw nf;
+            return sandboxView(ContainerId.of(rt, cid.fullId()), sb);
+        }
         StatusFields st = null;
         Map<String, String> info = new LinkedHashMap<>();
         Proto.Reader r = new Proto.Reader(resp);
@@ -214,14 +223,30 @@ final class CriApi implements MetadataSource {
             if (digest == null) digest = ref.digest();
         }
         long start = st.startedAt > 0 ? st.startedAt : EventView.ABSENT;
-        int net = sb != null && sb.networkMode >= 0 ? sb.networkMode : v.networkMode;
-        String netMode = switch (net) {
+        String netMode = networkMode(sb != null && sb.networkMode >= 0 ? sb.networkMode : v.networkMode);
+        return new ContainerInfo(ContainerId.of(rt, cid.fullId()), true, st.name, image, repo, tag, digest, imageId,
+                v.privileged, start, st.mounts, v.capAdd, netMode, st.user, labels);
+    }
+
+    /**
+     * A pod sandbox as a container: its labels with the pod's name, namespace and uid, its creation time; no
+     * name (the CRI gives a sandbox none of its own), image or mounts.
+     */
+    private static ContainerInfo sandboxView(ContainerId cid, Sandbox sb) {
+        Map<String, String> labels = new LinkedHashMap<>(sb.labels);
+        if (!sb.name.isEmpty()) labels.putIfAbsent(ContainerView.LABEL_POD_NAME, sb.name);
+        if (!sb.namespace.isEmpty()) labels.putIfAbsent(ContainerView.LABEL_POD_NAMESPACE, sb.namespace);
+        if (!sb.uid.isEmpty()) labels.putIfAbsent(ContainerView.LABEL_POD_UID, sb.uid);
+        return new ContainerInfo(cid, true, null, null, null, null, null, null, false,
+                sb.createdAt > 0 ? sb.createdAt : EventView.ABSENT, List.of(), List.of(), networkMode(sb.networkMode), null, labels);
+    }
+
+    private static String networkMode(int namespaceMode) {
+        return switch (namespaceMode) {
             case 2 -> "host";      // NamespaceMode NODE
             case 0 -> "pod";       // POD: the sandbox's own network namespace
             default -> null;
         };
-        return new ContainerInfo(ContainerId.of(rt, cid.fullId()), true, st.name, image, repo, tag, digest, imageId,
-                v.privileged, start, st.mounts, v.capAdd, netMode, st.user, labels);
     }
 
     /** The fields of a ContainerStatus message Vigil uses. */
@@ -338,10 +363,12 @@ final class CriApi implements MetadataSource {
         try {
             resp = call("PodSandboxStatus", new Proto.Writer().string(1, id).toBytes());
         } catch (DockerApi.NotFound nf) {
-            return null; // the pod went away: the container's own fields still count
+            return null; // no such pod (or it went away): the container's own fields still count
         }
         String name = "", ns = "", uid = "";
         int net = -1;
+        long created = 0;
+        Map<String, String> labels = new LinkedHashMap<>();
         Proto.Reader r = new Proto.Reader(resp);
         while (r.next()) {
             if (r.field() != 1 || r.wire() != Proto.LEN) continue;
@@ -360,10 +387,14 @@ final class CriApi implements MetadataSource {
                     }
                 } else if (st.field() == 6 && st.wire() == Proto.LEN) {
                     net = sandboxNetwork(st.message());
+                } else if (st.field() == 4 && st.wire() == Proto.VARINT) {
+                    created = st.int64();
+                } else if (st.field() == 7 && st.wire() == Proto.LEN) {
+                    st.entryInto(labels);
                 }
             }
         }
-        s = new Sandbox(name, ns, uid, net);
+        s = new Sandbox(name, ns, uid, net, created, Map.copyOf(labels));
         if (sandboxes.size() > 1024) sandboxes.clear();
         sandboxes.put(id, s);
         return s;

@@ -50,7 +50,10 @@ class ContainerdCriTest {
     record Cg(int pid, String path, long id) {}
 
     Cg cgroupOf(String containerId) throws Exception {
-        int pid = engine.pid(containerId);
+        return cgroupOfPid(engine.pid(containerId));
+    }
+
+    Cg cgroupOfPid(int pid) throws Exception {
         String path = null;
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
             if (l.startsWith("0::")) path = l.substring(3);
@@ -123,6 +126,23 @@ class ContainerdCriTest {
         assertThat(resolver.stats().fetches()).isEqualTo(fetches);
         assertThat(ContainerId.ofPid(cg.pid()).fullId()).isEqualTo(id);
         assertThat(resolver.stats().failures()).as("the missing CRI-O socket is no failure when containerd answers").isZero();
+
+        // the pod's sandbox (pause) process: its own cgroup, known to the CRI as a sandbox, not a container
+        Cg pause = null;
+        for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+            ContainerId of = ContainerId.ofPid((int) h.pid());
+            if (of != null && of.fullId().equals(pod)) { pause = cgroupOfPid((int) h.pid()); break; }
+        }
+        assertThat(pause).as("the sandbox's process").isNotNull();
+        assertThat(pause.path()).isEqualTo(engine.cgroupParent + "/" + pod);
+        ContainerInfo p = resolveComplete(pause);
+        assertThat(p.fullId().toString()).isEqualTo(pod);
+        assertThat(p.label(ContainerView.LABEL_POD_NAME).toString()).isEqualTo("web-0");
+        assertThat(p.label(ContainerView.LABEL_POD_NAMESPACE).toString()).isEqualTo("team-a");
+        assertThat(p.label("app").toString()).as("the sandbox's labels").isEqualTo("web-0");
+        assertThat(p.name()).isNull();
+        assertThat(p.image()).isNull();
+        assertThat(p.startTs()).isLessThanOrEqualTo(c.startTs());
     }
 
     @Test @Order(2) void kubeletLabelsWinAndPrivileged() throws Exception {
