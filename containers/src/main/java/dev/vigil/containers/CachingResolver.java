@@ -79,6 +79,7 @@ final class CachingResolver implements ContainerResolver {
         this.eventThread = docker != null && opt.watchEvents()
                 ? Thread.ofVirtual().name("vigil-docker-events").start(this::eventLoop) : null;
         this.janitor = Thread.ofVirtual().name("vigil-containers-janitor").start(this::janitorLoop);
+        if (!cri.isEmpty()) Thread.ofVirtual().name("vigil-cri-warm").start(this::warmFromCri);
     }
 
     // ---------------------------------------------------------------- hot path
@@ -297,6 +298,35 @@ final class CachingResolver implements ContainerResolver {
                 break;
             }
             backoff = Math.min(backoff * 2, 5_000_000_000L);
+        }
+    }
+
+    /**
+     * At start: the containers the CRI runtimes already run, fetched before their next event (the CRI has no
+     * event stream Vigil reads, so later containers are fetched at their first event). A runtime that does not
+     * answer is skipped: its containers are fetched at first sight as usual.
+     */
+    private void warmFromCri() {
+        for (CriApi c : cri) {
+            if (closed) return;
+            if (!c.present()) continue;
+            try {
+                String rt = switch (c.runtimeName()) {
+                    case "containerd" -> ContainerId.CONTAINERD;
+                    case "cri-o" -> ContainerId.CRIO;
+                    default -> ContainerId.CRI;
+                };
+                for (String id : c.runningContainers()) {
+                    try {
+                        Entry e = entry(ContainerId.of(rt, id), false);
+                        if (!e.settled) maybeFetch(e);
+                    } catch (IllegalArgumentException notHex) {
+                        // not a 64-hex id: never seen in a cgroup path either
+                    }
+                }
+            } catch (IOException | RuntimeException ex) {
+                failed(c, ex, "list running containers");
+            }
         }
     }
 

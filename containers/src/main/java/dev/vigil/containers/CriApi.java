@@ -338,6 +338,24 @@ final class CriApi implements MetadataSource {
         return new Verbose(sandbox == null || sandbox.isEmpty() ? null : sandbox, privileged, caps, net);
     }
 
+    /** ListContainers filtered by state RUNNING: their ids. */
+    List<String> runningContainers() throws IOException {
+        Proto.Writer running = new Proto.Writer().int64(1, 1); // ContainerStateValue{CONTAINER_RUNNING}
+        byte[] req = new Proto.Writer().message(1, new Proto.Writer().message(2, running)).toBytes();
+        List<String> ids = new ArrayList<>();
+        try {
+            Proto.Reader r = new Proto.Reader(call("ListContainers", req));
+            while (r.next()) {
+                if (r.field() != 1 || r.wire() != Proto.LEN) continue;
+                Proto.Reader c = r.message();
+                while (c.next()) if (c.field() == 1 && c.wire() == Proto.LEN) ids.add(c.string());
+            }
+        } catch (Proto.Malformed m) {
+            throw new UnixHttp.Garbage("ListContainers does not parse: " + m.getMessage());
+        }
+        return ids;
+    }
+
     /** ListContainers filtered by id: the container's pod sandbox id, or null. */
     String sandboxOf(String containerId) throws IOException {
         byte[] req = new Proto.Writer().message(1, new Proto.Writer().string(1, containerId)).toBytes();

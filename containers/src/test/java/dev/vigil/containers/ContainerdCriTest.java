@@ -159,7 +159,23 @@ class ContainerdCriTest {
         assertThat(c.label("io.kubernetes.container.name").toString()).isEqualTo("db");
     }
 
-    @Test @Order(3) void unknownIdIsAskedOnce() throws Exception {
+    @Test @Order(3) void containersRunningBeforeTheResolverAreFetchedAtStart() throws Exception {
+        String pod = engine.runPod("early-0", "team-c", "uid-early", false);
+        String id = engine.runContainer(pod, new ContainerdEngine.Spec("early", Map.of(), List.of("/bin/sleep", "300"), List.of(), false));
+        try (CachingResolver late = new CachingResolver(ContainerResolver.Options.defaults().withDockerSocket(null)
+                .withCriSockets(List.of(engine.socket)))) {
+            FaultySocketTest.await(() -> late.cached(id) != null && late.cached(id).complete(), "fetched at start");
+            Cg cg = cgroupOf(id);
+            long fetches = late.stats().fetches();
+            ContainerInfo c = (ContainerInfo) late.resolve(cg.id(), cg.path());
+            assertThat(c.complete()).as("complete on the first lookup").isTrue();
+            assertThat(c.name().toString()).isEqualTo("early");
+            assertThat(c.label(ContainerView.LABEL_POD_NAMESPACE).toString()).isEqualTo("team-c");
+            assertThat(late.stats().fetches()).isEqualTo(fetches);
+        }
+    }
+
+    @Test @Order(4) void unknownIdIsAskedOnce() throws Exception {
         String ghost = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         long nf = resolver.stats().notFound();
         String path = engine.cgroupParent + "/" + ghost;
@@ -175,7 +191,7 @@ class ContainerdCriTest {
      * GetContainerEvents), so the lookup starts at the container's first event: here, a resolve made as soon as
      * StartContainer returns.
      */
-    @Test @Order(4) void measure() throws Exception {
+    @Test @Order(5) void measure() throws Exception {
         String pod = engine.runPod("bench-0", "bench", "uid-bench", false);
         int n = 8;
         long[] startedToCached = new long[n], firstSeenToCached = new long[n];

@@ -25,7 +25,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,7 +49,8 @@ class CriFaultTest {
     static final String PATH = "/kubepods/burstable/pod7d1c/" + ID;
 
     @TempDir Path dir;
-    final List<AutoCloseable> toClose = new ArrayList<>();
+    // written by the accept threads while tearDown may already walk it
+    final List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
     final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     final Logger jul = Logger.getLogger("dev.vigil.containers");
     final Handler capture = new Handler() {
@@ -263,6 +263,7 @@ class CriFaultTest {
         String info = "{\"sandboxID\":\"" + sandbox + "\",\"pid\":4242,\"privileged\":true}";
         Path sock = fakeRuntime("crio.sock", Map.of(
                 "Version", req -> version("cri-o"),
+                "ListContainers", req -> new byte[0], // none running at start
                 "ContainerStatus", req -> {
                     if (!ID.equals(requestedId(req))) return null;
                     Proto.Writer st = new Proto.Writer().string(1, ID)
