@@ -39,12 +39,16 @@ final class CachingResolver implements ContainerResolver {
         boolean loose;                  // not in the cache (it was full): never tied to a cgroup
         long lastUsed;                  // racy: only a hint for eviction over the bound
         volatile long firstCompleteAt;  // wall clock (ns since the epoch) of the first complete view: measurement
+        final long createdAt = System.nanoTime();
 
         Entry(ContainerId cid) {
             this.cid = cid;
             this.view = ContainerInfo.idOnly(cid);
         }
     }
+
+    /** How long a "no such container" from the CRI is taken as "not yet", and how often it is asked again then. */
+    static final long YOUNG_NANOS = 3_000_000_000L, YOUNG_RETRY_NANOS = 200_000_000L;
 
     private final ContainerResolver.Options opt;
     private final DockerApi docker;
@@ -189,6 +193,13 @@ final class CachingResolver implements ContainerResolver {
             ok.increment();
         } catch (DockerApi.NotFound nf) {
             notFound.increment();
+            long now = System.nanoTime();
+            if (!e.cid.runtime().equals(ContainerId.DOCKER) && now - e.createdAt < YOUNG_NANOS) {
+                // the CRI registers a pod sandbox only once its process runs (and announces nothing): a container
+                // seen this young may simply not be there yet, so ask again shortly rather than give up on it
+                e.retryAt = now + YOUNG_RETRY_NANOS;
+                return;
+            }
             e.settled = true; // asked again only if the runtime announces it
             once("notfound " + e.cid.runtime(), Level.INFO, "no runtime asked (" + describe(sources(e.cid.runtime()))
                     + ") knows container " + e.cid.shortId() + " (seen in a " + e.cid.runtime()
@@ -308,24 +319,31 @@ final class CachingResolver implements ContainerResolver {
      */
     private void warmFromCri() {
         for (CriApi c : cri) {
-            if (closed) return;
-            if (!c.present()) continue;
-            try {
-                String rt = switch (c.runtimeName()) {
-                    case "containerd" -> ContainerId.CONTAINERD;
-                    case "cri-o" -> ContainerId.CRIO;
-                    default -> ContainerId.CRI;
-                };
-                for (String id : c.runningContainers()) {
+            // a few tries: the first call also connects (and loads the transport), slow on a busy machine
+            for (int attempt = 1; attempt <= 3 && !closed && c.present(); attempt++) {
+                try {
+                    String rt = switch (c.runtimeName()) {
+                        case "containerd" -> ContainerId.CONTAINERD;
+                        case "cri-o" -> ContainerId.CRIO;
+                        default -> ContainerId.CRI;
+                    };
+                    for (String id : c.runningContainers()) {
+                        try {
+                            Entry e = entry(ContainerId.of(rt, id), false);
+                            if (!e.settled) maybeFetch(e);
+                        } catch (IllegalArgumentException notHex) {
+                            // not a 64-hex id: never seen in a cgroup path either
+                        }
+                    }
+                    break;
+                } catch (IOException | RuntimeException ex) {
+                    failed(c, ex, "list running containers");
                     try {
-                        Entry e = entry(ContainerId.of(rt, id), false);
-                        if (!e.settled) maybeFetch(e);
-                    } catch (IllegalArgumentException notHex) {
-                        // not a 64-hex id: never seen in a cgroup path either
+                        Thread.sleep(1000L * attempt);
+                    } catch (InterruptedException ie) {
+                        return;
                     }
                 }
-            } catch (IOException | RuntimeException ex) {
-                failed(c, ex, "list running containers");
             }
         }
     }
