@@ -122,7 +122,11 @@ final class ContainerdEngine implements AutoCloseable {
                     if (!"containerd".equals(name)) throw new IllegalStateException("CRI Version says runtime " + name);
                     return;
                 } catch (IOException notYet) {
-                    // starting, or the CRI plugin did not load: the log says which once we give up
+                    // still starting; but UNIMPLEMENTED means the daemon answers without its CRI plugin
+                    if (String.valueOf(notYet.getMessage()).contains("UNIMPLEMENTED")) {
+                        throw new IllegalStateException("containerd runs but its CRI plugin did not load: "
+                                + DockerEngine.tail(Files.readString(log)));
+                    }
                 }
             }
             if (System.nanoTime() > end) {
