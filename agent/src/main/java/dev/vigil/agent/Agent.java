@@ -392,12 +392,18 @@ public final class Agent implements AutoCloseable {
     /** append_output.extra_output compiled, or null. */
     private volatile OutputFormat extraOutput;
 
-    /** Docker's metadata when container_engines.docker.enabled (never blocks: a missing socket leaves ids only). */
+    /**
+     * Docker's metadata when container_engines.docker.enabled, the CRI's (containerd, CRI-O) when
+     * container_engines.cri.enabled; neither: ids from cgroups only. Never blocks: a missing socket leaves ids only.
+     */
     static ContainerResolver containerResolver(AgentConfig config) {
-        if (!config.bool("container_engines.docker.enabled")) return ContainerResolver.identityOnly();
         String socket = config.string("container_engines.docker.socket");
-        if (socket.isBlank()) return ContainerResolver.identityOnly();
-        return ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(Path.of(socket)));
+        Path docker = config.bool("container_engines.docker.enabled") && !socket.isBlank() ? Path.of(socket) : null;
+        List<Path> cri = !config.bool("container_engines.cri.enabled") ? List.of()
+                : config.list("container_engines.cri.sockets").stream().filter(s -> !s.isBlank()).map(Path::of).toList();
+        if (docker == null && cri.isEmpty()) return ContainerResolver.identityOnly();
+        return ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(docker)
+                .withWatchEvents(docker != null).withCriSockets(cri));
     }
 
     private void onDrops(Sensor.DropReport r) {

@@ -114,18 +114,40 @@ class ConfigTest {
         assertThat(d.integer("container_engines.docker.metadata_wait_ms")).isEqualTo(1000);
         assertThat(d.string("append_output.extra_output")).contains("container_id=%container.id")
                 .contains("k8s_pod_name=%k8s.pod.name");
-        // falco.yaml's container_engines block: docker read, the engines Vigil does not ask (yet) listed as ignored
+        assertThat(d.bool("container_engines.cri.enabled")).isTrue();
+        assertThat(d.list("container_engines.cri.sockets")).containsExactly("/run/containerd/containerd.sock",
+                "/run/crio/crio.sock", "/run/k3s/containerd/containerd.sock");
+        // falco.yaml's container_engines block: docker and cri read, what Vigil does not use listed as ignored
         Path f = file("container_engines:\n  docker:\n    enabled: false\n    socket: /run/other.sock\n"
-                + "  cri:\n    enabled: true\n    sockets: [/run/containerd/containerd.sock]\n"
+                + "  cri:\n    enabled: true\n    sockets: [" + dir.resolve("absent.sock") + "]\n    disable_async: false\n"
+                + "  podman:\n    enabled: false\n"
                 + "append_output:\n  - suggested_output: true\n");
         AgentConfig c = AgentConfig.builder().file(f, true).build();
         assertThat(c.bool("container_engines.docker.enabled")).isFalse();
         assertThat(c.string("container_engines.docker.socket")).isEqualTo("/run/other.sock");
-        assertThat(c.ignoredKeys()).contains("container_engines.cri", "append_output");
-        // off: the resolver asks no runtime (ids from cgroups only)
+        assertThat(c.bool("container_engines.cri.enabled")).isTrue();
+        assertThat(c.list("container_engines.cri.sockets")).containsExactly(dir.resolve("absent.sock").toString());
+        assertThat(c.ignoredKeys()).contains("container_engines.cri.disable_async", "container_engines.podman", "append_output");
+        String id = "a".repeat(64);
         try (var r = Agent.containerResolver(c)) {
-            assertThat(r.resolve(0, "/docker/" + "a".repeat(64)).id().toString()).isEqualTo("a".repeat(12));
+            // docker off: a docker container is not asked about
+            assertThat(r.resolve(0, "/docker/" + id).id().toString()).isEqualTo("a".repeat(12));
+            assertThat(r.stats().fetches()).isZero();
+            // cri on: a containerd container is asked of the configured socket (missing here: counted, ids only)
+            assertThat(r.resolve(0, "/kubepods/besteffort/pod1/" + "b".repeat(64)).name()).isNull();
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (r.stats().unavailable() == 0 && System.nanoTime() < end) Thread.sleep(10);
+            assertThat(r.stats().fetches()).isEqualTo(1);
+            assertThat(r.stats().unavailable()).isEqualTo(1);
+        }
+        // both off: ids from cgroups only
+        AgentConfig off = AgentConfig.builder().file(f, true).override("container_engines.cri.enabled=false").build();
+        try (var r = Agent.containerResolver(off)) {
+            assertThat(r.resolve(0, "/kubepods/besteffort/pod1/" + "b".repeat(64)).id().toString()).isEqualTo("b".repeat(12));
+            Thread.sleep(50);
             assertThat(r.stats().fetches()).isZero();
         }
+        AgentConfig noSockets = AgentConfig.builder().file(f, true).override("container_engines.cri.sockets=[]").build();
+        assertThat(noSockets.list("container_engines.cri.sockets")).isEmpty();
     }
 }

@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The {@link ContainerResolver}: a cgroup table in front of a bounded container cache, fed by Docker's event
- * stream and by one asynchronous inspect per unknown container (virtual threads, at most
- * {@code maxConcurrentFetches} at a time).
+ * stream and by one asynchronous lookup per unknown container (virtual threads, at most
+ * {@code maxConcurrentFetches} at a time), asked of the runtime its cgroup path names: Docker for docker
+ * cgroups, the CRI sockets for containerd and CRI-O ones, the CRI sockets then Docker for Kubernetes' cgroupfs
+ * layout (which does not say which runtime).
  */
 final class CachingResolver implements ContainerResolver {
     private static final Logger LOG = System.getLogger("dev.vigil.containers");
@@ -37,6 +39,7 @@ final class CachingResolver implements ContainerResolver {
         boolean loose;                  // not in the cache (it was full): never tied to a cgroup
         long lastUsed;                  // racy: only a hint for eviction over the bound
         volatile long firstCompleteAt;  // wall clock (ns since the epoch) of the first complete view: measurement
+        final long createdAt = System.nanoTime();
 
         Entry(ContainerId cid) {
             this.cid = cid;
@@ -44,8 +47,13 @@ final class CachingResolver implements ContainerResolver {
         }
     }
 
+    /** How long a "no such container" from the CRI is taken as "not yet", and how often it is asked again then. */
+    static final long YOUNG_NANOS = 3_000_000_000L, YOUNG_RETRY_NANOS = 200_000_000L;
+
     private final ContainerResolver.Options opt;
     private final DockerApi docker;
+    private final List<CriApi> cri;
+    private final List<MetadataSource> dockerOnly, criOnly, criThenDocker;
     private final CgroupTable cgroups = new CgroupTable();
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Semaphore fetchPermits;
@@ -63,12 +71,19 @@ final class CachingResolver implements ContainerResolver {
     CachingResolver(ContainerResolver.Options opt) {
         this.opt = opt;
         this.docker = opt.dockerSocket() == null ? null : new DockerApi(opt.dockerSocket(), opt.requestTimeout().toNanos());
+        this.cri = opt.criSockets().stream().map(p -> new CriApi(p, opt.requestTimeout().toNanos())).toList();
+        this.dockerOnly = docker == null ? List.of() : List.of(docker);
+        this.criOnly = List.copyOf(cri);
+        List<MetadataSource> both = new ArrayList<>(cri);
+        if (docker != null) both.add(docker);
+        this.criThenDocker = List.copyOf(both);
         this.fetchPermits = new Semaphore(Math.max(1, opt.maxConcurrentFetches()));
         this.graceNanos = opt.grace().toNanos();
         this.retryNanos = opt.retryAfterFailure().toNanos();
         this.eventThread = docker != null && opt.watchEvents()
                 ? Thread.ofVirtual().name("vigil-docker-events").start(this::eventLoop) : null;
         this.janitor = Thread.ofVirtual().name("vigil-containers-janitor").start(this::janitorLoop);
+        if (!cri.isEmpty()) Thread.ofVirtual().name("vigil-cri-warm").start(this::warmFromCri);
     }
 
     // ---------------------------------------------------------------- hot path
@@ -116,21 +131,29 @@ final class CachingResolver implements ContainerResolver {
 
     // ---------------------------------------------------------------- fetches
 
+    /** Who may describe a container of this runtime type, in the order asked (empty: nobody, ids only). */
+    private List<MetadataSource> sources(String runtime) {
+        return switch (runtime) {
+            case ContainerId.DOCKER -> dockerOnly;
+            case ContainerId.CONTAINERD, ContainerId.CRIO -> criOnly;
+            case ContainerId.CRI -> criThenDocker;
+            default -> List.of(); // podman: no source (yet)
+        };
+    }
+
     private void maybeFetch(Entry e) {
-        if (docker == null || closed) return;
-        String rt = e.cid.runtime();
-        if (!rt.equals(ContainerId.DOCKER) && !rt.equals(ContainerId.CRI)) return; // no source for it (yet)
+        if (closed || sources(e.cid.runtime()).isEmpty()) return;
         if (e.retryAt != 0 && System.nanoTime() - e.retryAt < 0) return;
         if (!e.fetching.compareAndSet(false, true)) return;
-        Thread.ofVirtual().name("vigil-docker-inspect").start(() -> fetch(e));
+        Thread.ofVirtual().name("vigil-container-inspect").start(() -> fetch(e));
     }
 
     /** Fetches now (or once the running fetch ends): the runtime said something changed. */
     private void refetch(Entry e) {
-        if (docker == null || closed) return;
+        if (closed || sources(e.cid.runtime()).isEmpty()) return;
         e.refetch = true;
         if (e.fetching.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("vigil-docker-inspect").start(() -> fetch(e));
+            Thread.ofVirtual().name("vigil-container-inspect").start(() -> fetch(e));
         }
     }
 
@@ -154,7 +177,7 @@ final class CachingResolver implements ContainerResolver {
         }
         try {
             fetches.increment();
-            ContainerInfo info = docker.inspect(e.cid);
+            ContainerInfo info = lookup(e.cid);
             ContainerInfo old = e.view;
             // the start event may have carried the start time before a fetch made at create could see it
             if (info.startTs() == dev.vigil.events.EventView.ABSENT && old.startTs() != dev.vigil.events.EventView.ABSENT) {
@@ -170,11 +193,19 @@ final class CachingResolver implements ContainerResolver {
             ok.increment();
         } catch (DockerApi.NotFound nf) {
             notFound.increment();
+            long now = System.nanoTime();
+            if (!e.cid.runtime().equals(ContainerId.DOCKER) && now - e.createdAt < YOUNG_NANOS) {
+                // the CRI registers a pod sandbox only once its process runs (and announces nothing): a container
+                // seen this young may simply not be there yet, so ask again shortly rather than give up on it
+                e.retryAt = now + YOUNG_RETRY_NANOS;
+                return;
+            }
             e.settled = true; // asked again only if the runtime announces it
-            once("notfound", Level.INFO, "Docker does not know container " + e.cid.shortId()
-                    + " (seen in a docker cgroup); its fields stay <NA> (said once)");
-        } catch (IOException | RuntimeException ex) {
-            failed(ex, "inspect " + e.cid.shortId());
+            once("notfound " + e.cid.runtime(), Level.INFO, "no runtime asked (" + describe(sources(e.cid.runtime()))
+                    + ") knows container " + e.cid.shortId() + " (seen in a " + e.cid.runtime()
+                    + " cgroup); its fields stay <NA> (said once)");
+        } catch (Failure f) {
+            failed(f.source, f.cause, "inspect " + e.cid.shortId());
             e.retryAt = System.nanoTime() + retryNanos;
             if (e.retryAt == 0) e.retryAt = 1;
         } finally {
@@ -182,13 +213,67 @@ final class CachingResolver implements ContainerResolver {
         }
     }
 
+    /** A lookup that no source answered, with the failure that counts (the first one that was not "absent"). */
+    private static final class Failure extends Exception {
+        final MetadataSource source;
+        final Exception cause;
+
+        Failure(MetadataSource source, Exception cause) {
+            super(cause.getMessage(), null, false, false);
+            this.source = source;
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * Asks the sources in order: the first that describes the container wins. A "no such container" from one
+     * settles the container only when every other source also said so or has no socket at all (containerd and
+     * CRI-O are seldom both installed); any other failure is retried later.
+     */
+    private ContainerInfo lookup(ContainerId cid) throws DockerApi.NotFound, Failure {
+        DockerApi.NotFound notFound = null;
+        Failure failure = null, absent = null;
+        for (MetadataSource s : sources(cid.runtime())) {
+            if (!s.present()) {
+                if (absent == null) absent = new Failure(s, new UnixHttp.Unavailable("no socket at " + socketOf(s), null));
+                continue;
+            }
+            try {
+                return s.inspect(cid);
+            } catch (DockerApi.NotFound nf) {
+                notFound = nf;
+            } catch (IOException | RuntimeException ex) {
+                if (failure == null) failure = new Failure(s, ex);
+            }
+        }
+        if (failure != null) throw failure;
+        if (notFound != null) throw notFound;
+        throw absent != null ? absent : new Failure(null, new UnixHttp.Unavailable("no runtime to ask", null));
+    }
+
+    private static Object socketOf(MetadataSource s) {
+        return switch (s) {
+            case DockerApi d -> d.http().socket();
+            case CriApi c -> c.socket();
+        };
+    }
+
+    private static String describe(List<MetadataSource> l) {
+        return String.join(", ", l.stream().map(MetadataSource::describe).toList());
+    }
+
     private void failed(Exception ex, String what) {
+        failed(docker, ex, what);
+    }
+
+    private void failed(MetadataSource source, Exception ex, String what) {
         String kind;
         if (ex instanceof UnixHttp.Unavailable) { unavailable.increment(); kind = "unavailable"; }
         else if (ex instanceof UnixHttp.Timeout) { timeouts.increment(); kind = "timeout"; }
         else if (ex instanceof UnixHttp.Garbage) { garbage.increment(); kind = "garbage"; }
         else { errors.increment(); kind = "error"; }
-        once(kind, Level.WARNING, "container metadata from Docker (" + opt.dockerSocket() + "): " + what + ": "
+        String from = source == null ? "no runtime" : source.describe();
+        once(kind + " " + from, Level.WARNING, "container metadata from " + from + ": " + what + ": "
                 + ex.getMessage() + "; container fields stay <NA> until it answers (further " + kind
                 + " failures are counted, not logged)");
     }
@@ -224,6 +309,42 @@ final class CachingResolver implements ContainerResolver {
                 break;
             }
             backoff = Math.min(backoff * 2, 5_000_000_000L);
+        }
+    }
+
+    /**
+     * At start: the containers the CRI runtimes already run, fetched before their next event (the CRI has no
+     * event stream Vigil reads, so later containers are fetched at their first event). A runtime that does not
+     * answer is skipped: its containers are fetched at first sight as usual.
+     */
+    private void warmFromCri() {
+        for (CriApi c : cri) {
+            // a few tries: the first call also connects (and loads the transport), slow on a busy machine
+            for (int attempt = 1; attempt <= 3 && !closed && c.present(); attempt++) {
+                try {
+                    String rt = switch (c.runtimeName()) {
+                        case "containerd" -> ContainerId.CONTAINERD;
+                        case "cri-o" -> ContainerId.CRIO;
+                        default -> ContainerId.CRI;
+                    };
+                    for (String id : c.runningContainers()) {
+                        try {
+                            Entry e = entry(ContainerId.of(rt, id), false);
+                            if (!e.settled) maybeFetch(e);
+                        } catch (IllegalArgumentException notHex) {
+                            // not a 64-hex id: never seen in a cgroup path either
+                        }
+                    }
+                    break;
+                } catch (IOException | RuntimeException ex) {
+                    failed(c, ex, "list running containers");
+                    try {
+                        Thread.sleep(1000L * attempt);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
         }
     }
 
@@ -353,5 +474,6 @@ final class CachingResolver implements ContainerResolver {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
+        for (CriApi c : cri) c.close();
     }
 }

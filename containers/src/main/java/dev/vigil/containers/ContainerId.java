@@ -18,6 +18,7 @@ import java.nio.file.Path;
  *       {@code libpod-conmon-...})</li>
  *   <li>Kubernetes cgroupfs driver: a {@code <64 hex>} component below a {@code kubepods} component (runtime
  *       "cri": which CRI runtime is not in the path)</li>
+ *   <li>containerd's CRI with no cgroup parent (cgroupfs driver): {@code k8s.io/<64 hex>} (its namespace)</li>
  * </ul>
  * Everything else is the host, whatever the path holds: {@code /}, {@code /user.slice/...},
  * {@code /system.slice/docker.service} (the daemon itself), and this sandbox's {@code /process_api/<32 hex>}.
@@ -82,6 +83,7 @@ public final class ContainerId {
         if (len == ID_LEN) {
             if (!isHexId(p, s, e)) return null;
             if (ps >= 0 && equalsAt(p, ps, pe, "docker")) return new ContainerId(DOCKER, sub(p, s, e));
+            if (ps >= 0 && equalsAt(p, ps, pe, "k8s.io")) return new ContainerId(CONTAINERD, sub(p, s, e));
             if (kubepods) return new ContainerId(CRI, sub(p, s, e));
             return null;
         }

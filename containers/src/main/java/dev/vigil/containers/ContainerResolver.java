@@ -3,6 +3,7 @@ package dev.vigil.containers;
 import dev.vigil.events.ContainerView;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The container of an event's process, for the sensor: {@link #resolve} is the hot path (one hash lookup by
@@ -29,48 +30,67 @@ public interface ContainerResolver extends AutoCloseable {
     @Override
     void close();
 
-    /** Options; {@link #defaults()} asks Docker at /var/run/docker.sock. */
+    /**
+     * Options; {@link #defaults()} asks Docker at /var/run/docker.sock and the CRI at containerd's and CRI-O's
+     * default sockets (Falco's defaults). {@code criSockets} are asked in order for containers whose cgroup says
+     * containerd, CRI-O or Kubernetes; an empty list turns the CRI off.
+     */
     record Options(Path dockerSocket, Duration requestTimeout, int maxContainers, Duration grace,
-                   int maxConcurrentFetches, Duration retryAfterFailure, boolean watchEvents) {
+                   int maxConcurrentFetches, Duration retryAfterFailure, boolean watchEvents, List<Path> criSockets) {
         public static final Path DEFAULT_DOCKER_SOCKET = Path.of("/var/run/docker.sock");
+        /** Falco's defaults: containerd, CRI-O, k3s's containerd. */
+        public static final List<Path> DEFAULT_CRI_SOCKETS = List.of(Path.of("/run/containerd/containerd.sock"),
+                Path.of("/run/crio/crio.sock"), Path.of("/run/k3s/containerd/containerd.sock"));
+
+        public Options {
+            criSockets = criSockets == null ? List.of() : List.copyOf(criSockets);
+        }
 
         public static Options defaults() {
             return new Options(DEFAULT_DOCKER_SOCKET, Duration.ofSeconds(2), 4096, Duration.ofSeconds(30), 8,
-                    Duration.ofSeconds(10), true);
+                    Duration.ofSeconds(10), true, DEFAULT_CRI_SOCKETS);
         }
 
         public Options withDockerSocket(Path p) {
-            return new Options(p, requestTimeout, maxContainers, grace, maxConcurrentFetches, retryAfterFailure, watchEvents);
+            return new Options(p, requestTimeout, maxContainers, grace, maxConcurrentFetches, retryAfterFailure, watchEvents, criSockets);
         }
 
         public Options withRequestTimeout(Duration d) {
-            return new Options(dockerSocket, d, maxContainers, grace, maxConcurrentFetches, retryAfterFailure, watchEvents);
+            return new Options(dockerSocket, d, maxContainers, grace, maxConcurrentFetches, retryAfterFailure, watchEvents, criSockets);
         }
 
         public Options withGrace(Duration d) {
-            return new Options(dockerSocket, requestTimeout, maxContainers, d, maxConcurrentFetches, retryAfterFailure, watchEvents);
+            return new Options(dockerSocket, requestTimeout, maxContainers, d, maxConcurrentFetches, retryAfterFailure, watchEvents, criSockets);
         }
 
         public Options withMaxContainers(int n) {
-            return new Options(dockerSocket, requestTimeout, n, grace, maxConcurrentFetches, retryAfterFailure, watchEvents);
+            return new Options(dockerSocket, requestTimeout, n, grace, maxConcurrentFetches, retryAfterFailure, watchEvents, criSockets);
         }
 
         public Options withRetryAfterFailure(Duration d) {
-            return new Options(dockerSocket, requestTimeout, maxContainers, grace, maxConcurrentFetches, d, watchEvents);
+            return new Options(dockerSocket, requestTimeout, maxContainers, grace, maxConcurrentFetches, d, watchEvents, criSockets);
         }
 
         public Options withWatchEvents(boolean w) {
-            return new Options(dockerSocket, requestTimeout, maxContainers, grace, maxConcurrentFetches, retryAfterFailure, w);
+            return new Options(dockerSocket, requestTimeout, maxContainers, grace, maxConcurrentFetches, retryAfterFailure, w, criSockets);
+        }
+
+        /** The CRI sockets to ask (empty: no CRI). */
+        public Options withCriSockets(List<Path> sockets) {
+            return new Options(dockerSocket, requestTimeout, maxContainers, grace, maxConcurrentFetches, retryAfterFailure, watchEvents, sockets);
         }
     }
 
-    /** A resolver asking Docker (when {@code dockerSocket} is not null) and watching its event stream. */
+    /**
+     * A resolver asking Docker (when {@code dockerSocket} is not null, watching its event stream) and the CRI
+     * sockets (once per new container, off the hot path).
+     */
     static ContainerResolver create(Options options) {
         return new CachingResolver(options);
     }
 
     /** Identity only, no runtime asked: ids from cgroup paths, every other field absent. */
     static ContainerResolver identityOnly() {
-        return new CachingResolver(Options.defaults().withDockerSocket(null).withWatchEvents(false));
+        return new CachingResolver(Options.defaults().withDockerSocket(null).withWatchEvents(false).withCriSockets(List.of()));
     }
 }

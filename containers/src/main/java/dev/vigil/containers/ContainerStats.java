@@ -3,13 +3,13 @@ package dev.vigil.containers;
 /**
  * Counters of a {@link ContainerResolver}.
  *
- * @param fetches        container lookups sent to the runtime (inspect requests)
+ * @param fetches        container lookups sent to the runtimes (Docker inspect, CRI ContainerStatus)
  * @param fetchedOk      lookups answered with metadata
- * @param notFound       lookups the runtime answered "no such container"
+ * @param notFound       lookups the runtimes answered "no such container"
  * @param unavailable    lookups or stream connections that found no socket / were refused
  * @param timeouts       requests the runtime did not answer in time
- * @param garbage        answers that were not HTTP or not the JSON expected
- * @param errors         other failures (HTTP errors, I/O errors)
+ * @param garbage        answers that were not HTTP/gRPC or not the JSON/protobuf expected
+ * @param errors         other failures (HTTP or gRPC errors, I/O errors)
  * @param events         container events read from the runtime's stream
  * @param streamConnects successful connections of the event stream
  * @param cached         containers in the cache now

@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Docker Engine API calls Vigil makes: inspect a container (and its image, for the digest and for images
  * run by id), list the running containers, and the container event stream.
  */
-final class DockerApi {
-    /** The Engine does not know that container (404). */
+final class DockerApi implements MetadataSource {
+    /** The runtime does not know that container (Docker's 404, CRI's NOT_FOUND). */
     static final class NotFound extends IOException {
         NotFound(String m) { super(m); }
     }
@@ -45,8 +45,18 @@ final class DockerApi {
 
     UnixHttp http() { return http; }
 
+    @Override
+    public String describe() { return "Docker (" + http.socket() + ")"; }
+
+    @Override
+    public boolean present() { return java.nio.file.Files.exists(http.socket()); }
+
+    @Override
+    public void close() { } // one connection per request: nothing held open
+
     /** GET /containers/{id}/json (and /images/{id}/json once per image), as a complete view. */
-    ContainerInfo inspect(ContainerId cid) throws IOException {
+    @Override
+    public ContainerInfo inspect(ContainerId cid) throws IOException {
         UnixHttp.Response r = http.get("/containers/" + cid.fullId() + "/json");
         if (r.status() == 404) throw new NotFound("no such container " + cid.shortId());
         if (r.status() != 200) throw new IOException("inspect " + cid.shortId() + ": HTTP " + r.status() + " " + UnixHttp.printable(r.text()));

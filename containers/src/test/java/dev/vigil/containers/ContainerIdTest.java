@@ -62,6 +62,12 @@ class ContainerIdTest {
         assertContainer("/kubepods/pod0f1e/" + ID, ContainerId.CRI, ID);
     }
 
+    @Test void containerdCriWithoutCgroupParent() {
+        // containerd's CRI puts a container with no cgroup parent under its namespace, k8s.io
+        assertContainer("/k8s.io/" + ID, ContainerId.CONTAINERD, ID);
+        assertContainer("/system.slice/containerd.service/k8s.io/" + ID, ContainerId.CONTAINERD, ID);
+    }
+
     static java.util.List<String> hostPathList() {
         return java.util.List.of(
             "", "/", "//", "/init.scope", "/user.slice/user-0.slice/session-1.scope",
@@ -69,7 +75,7 @@ class ContainerIdTest {
             "/system.slice/docker.service", "/system.slice/containerd.service", "/system.slice/crio.service",
             "/process_api/76fcb037796bf1973a44f894df00f6ec", "/process_api/" + ID,
             "/docker", "/docker/", "/docker/abc", "/docker/" + ID + "0", "/docker/" + ID.substring(1),
-            "/" + ID, "/system.slice/" + ID, "/docker-" + ID, "/docker-" + ID + ".service",
+            "/" + ID, "/system.slice/" + ID, "/k8s.io", "/k8s.io/" + ID.substring(1), "/default/" + ID, "/docker-" + ID, "/docker-" + ID + ".service",
             "/docker-" + ID + ".scopex", "/system.slice/docker-" + ID.toUpperCase() + ".scope",
             "/docker/" + ID.toUpperCase(), "/docker/" + ID.replace('f', 'g'),
             "/machine.slice/libpod-conmon-" + ID + ".scope", "/crio-conmon-" + ID + ".scope",

@@ -70,7 +70,7 @@ final class DockerEngine implements AutoCloseable {
         }
     }
 
-    private static String find(String name) {
+    static String find(String name) {
         for (String d : new String[] {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
             if (Files.isExecutable(Path.of(d, name))) return d + "/" + name;
         }
@@ -99,7 +99,7 @@ final class DockerEngine implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(find("dockerd"), "--data-root", dir.resolve("data").toString(),
                 "--exec-root", dir.resolve("exec").toString(), "--pidfile", pidfile.toString(),
                 "-H", "unix://" + socket, "--iptables=false", "--ip-masq=false", "--bridge=none"));
-        String wrapper = runcWrapper();
+        String wrapper = runcWrapper(dir);
         if (wrapper != null) cmd.addAll(List.of("--add-runtime", "vigil-runc=" + wrapper, "--default-runtime", "vigil-runc"));
         daemon = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long end = System.nanoTime() + 60_000_000_000L;
@@ -116,8 +116,11 @@ final class DockerEngine implements AutoCloseable {
         }
     }
 
-    /** The runc wrapper dropping the capabilities the bounding set lacks, or null when none is missing. */
-    private String runcWrapper() throws IOException {
+    /**
+     * The runc wrapper (written into dir) dropping the capabilities the bounding set lacks, or null when none is
+     * missing. Also used by {@link ContainerdEngine}.
+     */
+    static String runcWrapper(Path dir) throws IOException {
         long bnd = 0;
         for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (l.startsWith("CapBnd:")) bnd = Long.parseUnsignedLong(l.substring(7).trim(), 16);
@@ -186,7 +189,7 @@ final class DockerEngine implements AutoCloseable {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    private static String tail(String s) {
+    static String tail(String s) {
         return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
     }
 

@@ -13,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -31,11 +30,11 @@ class FaultySocketTest {
     static final String PATH = "/docker/" + ID;
 
     @TempDir Path dir;
-    // Handler threads add to it while the test runs: a concurrent list, copied before closing.
+    // written by the accept threads while tearDown may already walk it
     final List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach void tearDown() throws Exception {
-        for (AutoCloseable c : new ArrayList<>(toClose).reversed()) c.close();
+        for (AutoCloseable c : toClose.reversed()) c.close();
     }
 
     /** A unix socket server; each accepted connection is handed to the handler on its own virtual thread. */

@@ -91,6 +91,12 @@ public final class AgentConfig {
         key("container_engines.docker.metadata_wait_ms", Kind.INT, 1000,
                 "how long events of a new container may wait for its metadata before rules see them (first exec: "
                         + "container.privileged, names, labels right); 0: evaluate at once with the id only");
+        key("container_engines.cri.enabled", Kind.BOOL, true,
+                "container metadata (name, image, labels, pod name and namespace, mounts) from containerd or CRI-O over "
+                        + "the CRI socket, for containers whose cgroup names them (or Kubernetes' kubepods)");
+        key("container_engines.cri.sockets", Kind.STRING_LIST,
+                List.of("/run/containerd/containerd.sock", "/run/crio/crio.sock", "/run/k3s/containerd/containerd.sock"),
+                "CRI sockets asked in order (missing ones are skipped); empty: no CRI");
         key("append_output.extra_output", Kind.STRING,
                 "container_id=%container.id container_name=%container.name container_image_repository=%container.image.repository "
                         + "container_image_tag=%container.image.tag container_privileged=%container.privileged "
