@@ -435,7 +435,12 @@ static __always_inline int stash(struct trace_event_raw_sys_enter *ctx, int n)
 
 	if (!traced())
 		return 0;
-	st.nr = (__u32)ctx->id;
+	/*
+	 * The format's __syscall_nr is an int (4 bytes at offset 8); vmlinux.h's `long id` is 8. A syscall
+	 * without arguments (fork, vfork) has nothing after it, so an 8-byte read ends past the context and
+	 * the kernel refuses the attach with EACCES (max_ctx_offset > the event's size).
+	 */
+	st.nr = *(__u32 *)&ctx->id;
 	if (n > 0)
 		st.args[0] = ctx->args[0];
 	if (n > 1)

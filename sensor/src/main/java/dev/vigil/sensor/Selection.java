@@ -77,9 +77,6 @@ public record Selection(Set<EventType> types, boolean failedExecs, boolean clone
             if (!types.contains(d.type())) continue;
             if ((d.flags() & RecordLayout.SPEC_EXEC) != 0 && !failedExecs) continue;
             if ((d.flags() & RecordLayout.SPEC_CLONE) != 0 && !cloneSyscalls) continue;
-            // sys_enter_fork/vfork refuse the enter program (EACCES at attach; not yet understood); glibc's
-            // fork() is clone(2) anyway, so these two are named only when a program calls them directly.
-            if (d.type() == EventType.FORK || d.type() == EventType.VFORK) continue;
             out.add(d);
         }
         return out;
