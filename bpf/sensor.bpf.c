@@ -519,6 +519,14 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	s->ev.hdr.syscall_nr = nr;
 	for (i = 0; i < SENSOR_NARGS; i++)
 		s->ev.hdr.args[i] = st->args[i];
+	if (spec->flags & SENSOR_SPEC_CAPS) {
+		/* capset's two arguments are pointers: the result is the task's capabilities now */
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		s->ev.hdr.args[2] = BPF_CORE_READ(task, cred, cap_inheritable.val);
+		s->ev.hdr.args[3] = BPF_CORE_READ(task, cred, cap_permitted.val);
+		s->ev.hdr.args[4] = BPF_CORE_READ(task, cred, cap_effective.val);
+	}
 	put_paths(s, spec, st, &off);
 	if (spec->str >= 0 && spec->str < SENSOR_NARGS)
 		put_user_str(s, (const char *)st->args[spec->str], 4, &off);

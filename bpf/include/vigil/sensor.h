@@ -37,6 +37,7 @@
 #define SENSOR_SPEC_EXEC 4        /* execve/execveat: exit emits failures only, sched_process_exec the rest */
 #define SENSOR_SPEC_CLONE 8       /* fork family: no record at exit, sched_process_fork names the kind */
 #define SENSOR_SPEC_STR_IS_ARGV 16 /* unused by the kernel yet */
+#define SENSOR_SPEC_CAPS 32       /* capset: args[2..4] = the task's inheritable/permitted/effective caps at exit */
 
 /* How the kernel treats one syscall (key: x86-64 syscall number). Written by user space before attach. */
 struct sensor_spec {

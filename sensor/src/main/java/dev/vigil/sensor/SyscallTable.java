@@ -22,6 +22,8 @@ public final class SyscallTable {
             int str, int sockaddr, int sockaddrLen, String[] sources) {
         /** How many arguments the enter program must stash (the highest index used, plus one). */
         public int nargs() {
+            // capset has two arguments; a2..a4 are its resulting capabilities, written by the exit program
+            if ((flags & RecordLayout.SPEC_CAPS) != 0) return 2;
             int n = Math.max(Math.max(path0, dirfd0), Math.max(Math.max(path1, dirfd1), Math.max(str, Math.max(sockaddr, sockaddrLen))));
             for (String s : sources) {
                 if (s != null && s.length() == 2 && s.charAt(0) == 'a') n = Math.max(n, s.charAt(1) - '0');
@@ -99,7 +101,8 @@ public final class SyscallTable {
         d(EventType.SETREGID, 114, 0, N, N, N, N, N, N, N, "res=ret rgid=a0 egid=a1");
         d(EventType.SETRESUID, 117, 0, N, N, N, N, N, N, N, "res=ret ruid=a0 euid=a1 suid=a2");
         d(EventType.SETRESGID, 119, 0, N, N, N, N, N, N, N, "res=ret rgid=a0 egid=a1 sgid=a2");
-        d(EventType.CAPSET, 126, 0, N, N, N, N, N, N, N, "res=ret");
+        d(EventType.CAPSET, 126, RecordLayout.SPEC_CAPS, N, N, N, N, N, N, N,
+                "res=ret cap_inheritable=a2 cap_permitted=a3 cap_effective=a4");
         d(EventType.PRCTL, 157, 0, N, N, N, N, 1, N, N, "res=ret option=a0 arg2_str=s arg2_int=a1");
         d(EventType.PTRACE, 101, 0, N, N, N, N, N, N, N, "res=ret request=a0 pid=a1 addr=a2 data=a3");
         d(EventType.KILL, 62, 0, N, N, N, N, N, N, N, "res=ret pid=a0 sig=a1");
