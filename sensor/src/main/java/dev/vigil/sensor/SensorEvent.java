@@ -191,6 +191,7 @@ public final class SensorEvent implements EventView {
         return switch (src) {
             case "p0" -> path(0);
             case "p1" -> path(1);
+            case "r0" -> rawPath(0);
             case "s" -> blobString(4);
             case "sa" -> blobLen[4] > 0 ? Sockets.formatSockaddr(seg, blobOff[4], blobLen[4]) : null;
             case "tuple" -> blobLen[5] >= RecordLayout.SOCK.size() ? Sockets.formatTuple(seg, blobOff[5], role()) : null;

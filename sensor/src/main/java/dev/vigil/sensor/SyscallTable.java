@@ -12,7 +12,8 @@ import java.util.Map;
  * exit program follows) and where each {@link EventType} parameter comes from in the record.
  *
  * <p>Parameter sources: {@code ret}; {@code a0..a5} the raw arguments; {@code p0}/{@code p1} path 0/1 made
- * absolute against its base directory; {@code s} the extra string (slot 4); {@code sa} the user sockaddr
+ * absolute against its base directory; {@code r0} path 0 as passed (mount's source is often a name such as
+ * "tmpfs", not a path); {@code s} the extra string (slot 4); {@code sa} the user sockaddr
  * (slot 4) rendered; {@code tuple} the socket's ends (slot 5) rendered; {@code how.flags}/{@code how.mode}/
  * {@code how.resolve} the struct open_how of openat2 (slot 4).
  */
@@ -119,7 +120,7 @@ public final class SyscallTable {
         d(EventType.DELETE_MODULE, 176, 0, N, N, N, N, 0, N, N, "res=ret name=s flags=a1");
         d(EventType.BPF, 321, 0, N, N, N, N, N, N, N, "res_or_fd=ret cmd=a0");
         d(EventType.USERFAULTFD, 323, 0, N, N, N, N, N, N, N, "res=ret flags=a0");
-        d(EventType.MOUNT, 165, 0, 0, N, 1, N, 2, N, N, "res=ret dev=p0 dir=p1 type=s flags=a3");
+        d(EventType.MOUNT, 165, 0, 0, N, 1, N, 2, N, N, "res=ret dev=r0 dir=p1 type=s flags=a3");
         d(EventType.UMOUNT2, 166, 0, 0, N, N, N, N, N, N, "res=ret name=p0 flags=a1");
     }
 
