@@ -531,11 +531,26 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if (spec->str >= 0 && spec->str < SENSOR_NARGS)
 		put_user_str(s, (const char *)st->args[spec->str], 4, &off);
 	else if (spec->sockaddr >= 0 && spec->sockaddr < SENSOR_NARGS) {
+		const void *sa = (const void *)st->args[spec->sockaddr];
 		__u32 len = SENSOR_SOCKADDR_MAX;
 
-		if (spec->sockaddr_len >= 0 && spec->sockaddr_len < SENSOR_NARGS)
+		if (spec->flags & SENSOR_SPEC_MSGHDR) {
+			/* sendmsg/recvmsg: the address is msg_name (on receive, filled and sized by the kernel) */
+			struct user_msghdr m = {};
+
+			bpf_probe_read_user(&m, sizeof(m), sa);
+			sa = m.msg_name;
+			len = m.msg_namelen;
+		} else if (spec->sockaddr_len >= 0 && spec->sockaddr_len < SENSOR_NARGS) {
 			len = (__u32)st->args[spec->sockaddr_len];
-		put_user_bytes(s, (const void *)st->args[spec->sockaddr], len, 4, &off);
+			if (spec->flags & SENSOR_SPEC_LEN_PTR) {
+				__u32 n = 0;
+
+				bpf_probe_read_user(&n, sizeof(n), (const void *)st->args[spec->sockaddr_len]);
+				len = n;
+			}
+		}
+		put_user_bytes(s, sa, len, 4, &off);
 	}
 	if (spec->flags & SENSOR_SPEC_SOCK_ARG0)
 		put_sock(s, (long)(int)st->args[0], &off);

@@ -493,7 +493,7 @@ public final class Sensor implements AutoCloseable {
                 if (ev.hasBlob(RecordLayout.SLOT_SOCK) && ev.blobLen[RecordLayout.SLOT_SOCK] >= RecordLayout.SOCK.size()) {
                     int role = d.type() == EventType.BIND || d.type() == EventType.LISTEN ? FdView.ROLE_SERVER
                             : e.role != FdView.ROLE_NONE ? e.role : FdView.ROLE_CLIENT;
-                    Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], role);
+                    Sockets.fill(e, ev, role);
                     if (d.type() == EventType.CONNECT && e.type == FdType.UNIX && (e.name == null || e.name.isEmpty())) {
                         CharSequence a = ev.argStr(d.type().slotOf("addr"));
                         e.name = a == null ? "" : a.toString();

@@ -64,9 +64,10 @@ public final class SyscallTable {
         d(EventType.LISTEN, 50, SA, N, N, N, N, N, N, N, "res=ret fd=a0 backlog=a1");
         d(EventType.SOCKET, 41, SR, N, N, N, N, N, N, N, "fd=ret domain=a0 type=a1 proto=a2");
         d(EventType.SENDTO, 44, SA, N, N, N, N, N, 4, 5, "res=ret fd=a0 size=a2 tuple=tuple");
-        d(EventType.RECVFROM, 45, SA, N, N, N, N, N, N, N, "res=ret tuple=tuple fd=a0 size=a2");
-        d(EventType.SENDMSG, 46, SA, N, N, N, N, N, N, N, "res=ret tuple=tuple fd=a0");
-        d(EventType.RECVMSG, 47, SA, N, N, N, N, N, N, N, "res=ret tuple=tuple fd=a0");
+        // the datagram's named address (slot 4) is the other end of an unconnected socket's tuple
+        d(EventType.RECVFROM, 45, SA | RecordLayout.SPEC_LEN_PTR, N, N, N, N, N, 4, 5, "res=ret tuple=tuple fd=a0 size=a2");
+        d(EventType.SENDMSG, 46, SA | RecordLayout.SPEC_MSGHDR, N, N, N, N, N, 1, N, "res=ret tuple=tuple fd=a0");
+        d(EventType.RECVMSG, 47, SA | RecordLayout.SPEC_MSGHDR, N, N, N, N, N, 1, N, "res=ret tuple=tuple fd=a0");
         d(EventType.CLOSE, 3, 0, N, N, N, N, N, N, N, "res=ret fd=a0");
         d(EventType.DUP, 32, 0, N, N, N, N, N, N, N, "res=ret oldfd=a0");
         d(EventType.DUP2, 33, 0, N, N, N, N, N, N, N, "res=ret oldfd=a0 newfd=a1");
