@@ -389,7 +389,7 @@ public final class Sensor implements AutoCloseable {
                 ev.argv = ProcessTable.splitNul(raw, argvLen);
                 ev.exePath = Paths.exePath(ev.blobString(RecordLayout.SLOT_SOCK));
                 ev.cwd = ev.blobString(RecordLayout.SLOT_BASE0);
-                ev.filename = ev.blobString(RecordLayout.SLOT_PATH0);
+                ev.filename = ev.path(0); // absolute against the cwd (slot 1), as a failed exec's filename
                 table.onExec(pid, p.comm, ev.argv, ev.exePath, ev.cwd);
                 p.capEffective = ev.arg(0);
                 p.capPermitted = ev.arg(1);

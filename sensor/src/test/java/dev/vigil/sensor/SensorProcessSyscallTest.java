@@ -79,10 +79,10 @@ class SensorProcessSyscallTest {
         assertThat(ok.process().exePath().toString()).isEqualTo("/usr/bin/true");
         assertThat(ok.process().args().toString()).isEqualTo("vigil-arg");
         assertThat(ok.process().ppid()).isEqualTo(r.pid());
-        // execve("./true") from /usr/bin: filename as passed, exepath and cwd absolute
+        // execve("./true") from /usr/bin: filename made absolute like a failed exec's, exepath and cwd absolute
         Event ok2 = h.await(ev -> is(ev, EventType.EXECVE, o[11]));
         assertThat(ok2.rawRes()).isZero();
-        assertThat(str(ok2, "filename")).isEqualTo("./true");
+        assertThat(str(ok2, "filename")).isEqualTo("/usr/bin/true");
         assertThat(str(ok2, "cwd")).isEqualTo("/usr/bin");
         assertThat(ok2.process().exePath().toString()).isEqualTo("/usr/bin/true");
         assertThat(str(ok2, "exe")).isEqualTo("true");
