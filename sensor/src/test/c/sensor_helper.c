@@ -372,7 +372,7 @@ int main(int argc, char **argv)
 		int b = syscall(SYS_finit_module, 0, "vigil=1", 0), be = errno;
 		int c = syscall(SYS_delete_module, "vigil_none", O_NONBLOCK), ce = errno;
 		printf("%d %d %d %d %d %d\n", a, ae, b, be, c, ce);
-	} else if (!strcmp(cmd, "fileat")) {    /* DIR: the raw and dirfd-relative file syscalls; then failures as nobody */
+	} else if (!strcmp(cmd, "fileat")) {    /* DIR: raw, dirfd-relative and fd file syscalls; then failures as nobody */
 		if (chdir(argv[2]))
 			return 2;
 		int dfd = open(".", O_RDONLY | O_DIRECTORY);
@@ -403,9 +403,10 @@ int main(int argc, char **argv)
 		int rmf = unlinkat(dfd, "sub", AT_REMOVEDIR), rmfe = errno;
 		int ul2 = unlinkat(sfd, "back", 0);
 		int rm = unlinkat(dfd, "sub", AT_REMOVEDIR);
-		printf("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d\n",
+		int fcd = fchdir(dfd);
+		printf("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d\n",
 		       dfd, o, cr, crf, crfe, o2, o2f, o2fe, mk, mkf, mkfe, sfd, sl, ln, ln2, rn, rn2, chm, fchm, cho, fcho,
-		       lcho, ftr, d1, d3, d3f, d3fe, ul, rmf, rmfe, ul2 * 1000 + rm);
+		       lcho, ftr, d1, d3, d3f, d3fe, ul, rmf, rmfe, ul2 * 1000 + rm, fcd);
 		/* as nobody: the root-owned 0600 file is EACCES to open, EPERM to chmod */
 		if (setgid(65534) || setuid(65534))
 			return 3;

@@ -38,7 +38,7 @@ class SensorFileAtTest {
         base = Files.createDirectories(dir.resolve("fileat"));
         r = run("fileat", base.toString());
         // dfd o cr crf crfe o2 o2f o2fe mk mkf mkfe sfd sl ln ln2 rn rn2 chm fchm cho fcho lcho ftr d1 d3 d3f d3fe
-        // ul rmf rmfe (ul2*1000+rm)
+        // ul rmf rmfe (ul2*1000+rm) fcd
         o = nums(r, 0);
     }
 
@@ -57,6 +57,7 @@ class SensorFileAtTest {
         assertThat(o[4]).isEqualTo(2);   // creat ENOENT
         assertThat(o[7]).isEqualTo(18);  // openat2 EXDEV
         assertThat(o[30]).isZero();      // the last unlinkat/rmdir succeeded
+        assertThat(o[31]).isZero();      // fchdir
         assertThat(r.lines().get(1).strip()).isEqualTo("-1 13 -1 1");
     }
 
@@ -206,6 +207,18 @@ class SensorFileAtTest {
         assertThat(arg(notEmpty, "flags")).isEqualTo(0x200); // AT_REMOVEDIR
         Event rm = h.await(ev -> is(ev, EventType.UNLINKAT, r.pid()) && ev.rawRes() == 0 && arg(ev, "flags") == 0x200);
         assertThat(str(rm, "name")).isEqualTo(p("sub"));
+    }
+
+    @Test
+    void chdirAndFchdirFollowTheCwd() throws Exception {
+        Event cd = h.await(ev -> is(ev, EventType.CHDIR, r.pid()) && ev.rawRes() == 0);
+        assertThat(str(cd, "path")).isEqualTo(base.toString());
+        // fchdir names its directory from the fd table (the dirfd opened on ".")
+        Event fcd = h.await(ev -> is(ev, EventType.FCHDIR, r.pid()));
+        assertThat(arg(fcd, "fd")).isEqualTo(o[DFD]);
+        assertThat(fcd.rawRes()).isZero();
+        assertThat(fcd.fd().name().toString()).isEqualTo(base.toString());
+        assertThat(fcd.process().cwd().toString()).isEqualTo(base.toString());
     }
 
     @Test
