@@ -234,8 +234,11 @@ int main(int argc, char **argv)
 		syscall(SYS_renameat2, AT_FDCWD, "h", AT_FDCWD, "i", 1 /* RENAME_NOREPLACE */);
 		int m = memfd_create("vigil-mfd", MFD_CLOEXEC);
 		printf("%d\n", m);
-	} else if (!strcmp(cmd, "churn")) {     /* N: N short-lived children, one after the other */
+	} else if (!strcmp(cmd, "churn")) {     /* N: after a line on stdin, N short-lived children, one after the other */
 		int n = atoi(argv[2]);
+		char line[16];
+		if (!fgets(line, sizeof(line), stdin))
+			return 2;
 		for (int i = 0; i < n; i++) {
 			pid_t c = fork();
 			if (c == 0)
@@ -465,8 +468,11 @@ int main(int argc, char **argv)
 		close(srv2);
 		close(u);
 		close(v);
-	} else if (!strcmp(cmd, "vchurn")) {    /* N: N vfork+_exit children, one after the other (the fastest churn) */
+	} else if (!strcmp(cmd, "vchurn")) {    /* N: after a line on stdin, N vfork+_exit children (the fastest churn) */
 		int n = atoi(argv[2]);
+		char line[16];
+		if (!fgets(line, sizeof(line), stdin))
+			return 2;
 		for (int i = 0; i < n; i++) {
 			pid_t c = vfork();
 			if (c == 0)

@@ -105,6 +105,9 @@ class SensorProcessSyscallTest {
         }
         Event clone = h.await(ev -> is(ev, EventType.CLONE, r.pid()) && ev.rawRes() == c[2]);
         assertThat(arg(clone, "flags")).isEqualTo(0x04000000L | 17); // CLONE_NEWUTS | SIGCHLD
+        // fork and vfork take no flags: 0, as Falco reports them
+        assertThat(arg(h.await(ev -> is(ev, EventType.FORK, r.pid())), "flags")).isZero();
+        assertThat(arg(h.await(ev -> is(ev, EventType.VFORK, r.pid())), "flags")).isZero();
     }
 
     @Test
