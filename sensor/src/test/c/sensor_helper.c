@@ -39,7 +39,10 @@ static void *thread_main(void *arg)
 
 	(void)arg;
 	__atomic_store_n(&thread_tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
-	return read(thread_pipe[0], &c, 1) < 0 ? NULL : NULL;
+	/* parked until main writes: alive while it is signalled */
+	if (read(thread_pipe[0], &c, 1) < 0)
+		return NULL;
+	return NULL;
 }
 
 /* sockaddr of family "4", "6" or "unix" (PATH), port 0 or PORT. */
@@ -407,9 +410,9 @@ int main(int argc, char **argv)
 		int ul2 = unlinkat(sfd, "back", 0);
 		int rm = unlinkat(dfd, "sub", AT_REMOVEDIR);
 		int fcd = fchdir(dfd);
-		printf("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d\n",
+		printf("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d\n",
 		       dfd, o, cr, crf, crfe, o2, o2f, o2fe, mk, mkf, mkfe, sfd, sl, ln, ln2, rn, rn2, chm, fchm, cho, fcho,
-		       lcho, ftr, d1, d3, d3f, d3fe, ul, rmf, rmfe, ul2 * 1000 + rm, fcd);
+		       lcho, ftr, d1, d3, d3f, d3fe, ul, rmf, rmfe, ul2, rm, fcd);
 		/* as nobody: the root-owned 0600 file is EACCES to open, EPERM to chmod */
 		if (setgid(65534) || setuid(65534))
 			return 3;
@@ -473,7 +476,8 @@ int main(int argc, char **argv)
 		char line[16];
 		if (!fgets(line, sizeof(line), stdin))
 			return 2;
-		for (int i = 0; i < n; i++) {
+		/* volatile: the vfork child runs on this stack frame before the parent resumes */
+		for (volatile int i = 0; i < n; i++) {
 			pid_t c = vfork();
 			if (c == 0)
 				_exit(0);
