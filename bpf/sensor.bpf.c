@@ -511,15 +511,39 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	args = (__u64 *)s->ev.hdr.args;
 	if (syscall_regs(args) < 0)
 		return 0;
+	if (spec->flags & SENSOR_SPEC_CAPS) {
+		/* capset's two arguments are pointers: the result is the task's capabilities now */
+		struct task_struct *task = bpf_get_current_task_btf();
+		const struct cred *cred = task->cred;
+
+		args[2] = cred->cap_inheritable.val;
+		args[3] = cred->cap_permitted.val;
+		args[4] = cred->cap_effective.val;
+	}
 	put_paths(s, spec, &off);
 	if (spec->str >= 0 && spec->str < SENSOR_NARGS)
 		put_user_str(s, (const char *)args[spec->str], 4, &off);
 	else if (spec->sockaddr >= 0 && spec->sockaddr < SENSOR_NARGS) {
+		const void *sa = (const void *)args[spec->sockaddr];
 		__u32 len = SENSOR_SOCKADDR_MAX;
 
-		if (spec->sockaddr_len >= 0 && spec->sockaddr_len < SENSOR_NARGS)
+		if (spec->flags & SENSOR_SPEC_MSGHDR) {
+			/* sendmsg/recvmsg: the address is msg_name (on receive, filled and sized by the kernel) */
+			struct user_msghdr m = {};
+
+			bpf_probe_read_user(&m, sizeof(m), sa);
+			sa = m.msg_name;
+			len = m.msg_namelen;
+		} else if (spec->sockaddr_len >= 0 && spec->sockaddr_len < SENSOR_NARGS) {
 			len = (__u32)args[spec->sockaddr_len];
-		put_user_bytes(s, (const void *)args[spec->sockaddr], len, 4, &off);
+			if (spec->flags & SENSOR_SPEC_LEN_PTR) {
+				__u32 n = 0;
+
+				bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->sockaddr_len]);
+				len = n;
+			}
+		}
+		put_user_bytes(s, sa, len, 4, &off);
 	}
 	if (spec->flags & SENSOR_SPEC_SOCK_ARG0)
 		put_sock(s, (long)(int)args[0], &off);

@@ -37,6 +37,9 @@
 #define SENSOR_SPEC_EXEC 4        /* execve/execveat: exit emits failures only, sched_process_exec the rest */
 #define SENSOR_SPEC_CLONE 8       /* fork family: no record at exit, sched_process_fork names the kind */
 #define SENSOR_SPEC_STR_IS_ARGV 16 /* unused by the kernel yet */
+#define SENSOR_SPEC_CAPS 32       /* capset: args[2..4] = the task's inheritable/permitted/effective caps at exit */
+#define SENSOR_SPEC_MSGHDR 64     /* the sockaddr argument is a struct user_msghdr: its msg_name, msg_namelen long */
+#define SENSOR_SPEC_LEN_PTR 128   /* the sockaddr_len argument points to the length (written by the kernel) */
 
 /* How the kernel treats one syscall (key: x86-64 syscall number). Written by user space before attach. */
 struct sensor_spec {
@@ -46,7 +49,7 @@ struct sensor_spec {
 	__s8 dirfd[2];     /* argument index of the dirfd path[i] is relative to, -1 for the cwd */
 	__s8 str;          /* argument index of a plain user string (slot 4), -1 for none */
 	__s8 sockaddr;     /* argument index of a user sockaddr (slot 4), -1 for none */
-	__s8 sockaddr_len; /* argument index of its length; -1: a pointer to a length (accept) is not read */
+	__s8 sockaddr_len; /* argument index of its length (a pointer to it with SENSOR_SPEC_LEN_PTR); -1: none */
 	__u8 _pad[7];
 };
 

@@ -26,6 +26,9 @@ final class RecordLayout {
     static final int SPEC_SOCK_RET = 2;
     static final int SPEC_EXEC = 4;
     static final int SPEC_CLONE = 8;
+    static final int SPEC_CAPS = 32;
+    static final int SPEC_MSGHDR = 64;
+    static final int SPEC_LEN_PTR = 128;
 
     static final int SLOT_PATH0 = 0, SLOT_BASE0 = 1, SLOT_PATH1 = 2, SLOT_BASE1 = 3, SLOT_EXTRA = 4, SLOT_SOCK = 5;
 

@@ -394,7 +394,7 @@ public final class Sensor implements AutoCloseable {
                 ev.argv = ProcessTable.splitNul(raw, argvLen);
                 ev.exePath = Paths.exePath(ev.blobString(RecordLayout.SLOT_SOCK));
                 ev.cwd = ev.blobString(RecordLayout.SLOT_BASE0);
-                ev.filename = ev.blobString(RecordLayout.SLOT_PATH0);
+                ev.filename = ev.path(0); // absolute against the cwd (slot 1), as a failed exec's filename
                 table.onExec(pid, p.comm, ev.argv, ev.exePath, ev.cwd);
                 p.capEffective = ev.arg(0);
                 p.capPermitted = ev.arg(1);
@@ -498,7 +498,7 @@ public final class Sensor implements AutoCloseable {
                 if (ev.hasBlob(RecordLayout.SLOT_SOCK) && ev.blobLen[RecordLayout.SLOT_SOCK] >= RecordLayout.SOCK.size()) {
                     int role = d.type() == EventType.BIND || d.type() == EventType.LISTEN ? FdView.ROLE_SERVER
                             : e.role != FdView.ROLE_NONE ? e.role : FdView.ROLE_CLIENT;
-                    Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], role);
+                    Sockets.fill(e, ev, role);
                     if (d.type() == EventType.CONNECT && e.type == FdType.UNIX && (e.name == null || e.name.isEmpty())) {
                         CharSequence a = ev.argStr(d.type().slotOf("addr"));
                         e.name = a == null ? "" : a.toString();

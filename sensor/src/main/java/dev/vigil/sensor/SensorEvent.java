@@ -195,9 +195,10 @@ public final class SensorEvent implements EventView {
         return switch (src) {
             case "p0" -> path(0);
             case "p1" -> path(1);
+            case "r0" -> rawPath(0);
             case "s" -> blobString(4);
             case "sa" -> blobLen[4] > 0 ? Sockets.formatSockaddr(seg, blobOff[4], blobLen[4]) : null;
-            case "tuple" -> blobLen[5] >= RecordLayout.SOCK.size() ? Sockets.formatTuple(seg, blobOff[5], role()) : null;
+            case "tuple" -> blobLen[5] >= RecordLayout.SOCK.size() ? Sockets.formatTuple(this, role()) : null;
             case "exe" -> argv == null || argv.length == 0 ? null : argv[0];
             case "args" -> argv == null ? null : String.join(" ", Arrays.asList(argv).subList(Math.min(1, argv.length), argv.length));
             case "cwd" -> cwd;

@@ -59,11 +59,47 @@ final class Sockets {
         return Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sock + RecordLayout.S_FAMILY));
     }
 
-    /** Falco's tuple text: "cip:cport->sip:sport" for IP, the path for unix. */
-    static String formatTuple(MemorySegment seg, long sock, int role) {
+    /**
+     * Falco's tuple text ("cip:cport->sip:sport" for IP, the path for unix) of the event's socket (slot 5), with
+     * the other end named by the syscall where the socket has none.
+     */
+    static String formatTuple(SensorEvent ev, int role) {
         FdEntry e = new FdEntry(-1, FdType.IPV4, null);
-        fill(e, seg, sock, role);
+        fill(e, ev, role);
         return e.name;
+    }
+
+    /**
+     * {@link #fill(FdEntry, MemorySegment, long, int)} from the event's socket, then, for an unconnected socket
+     * (a datagram socket used with addresses), the other end from the address the syscall carried (slot 4):
+     * sendto/sendmsg's destination ("local->destination"), recvfrom/recvmsg's sender ("sender->local"), as
+     * Falco's tuple. A unix socket's name becomes that address's path.
+     */
+    static void fill(FdEntry e, SensorEvent ev, int role) {
+        MemorySegment seg = ev.seg;
+        fill(e, seg, ev.blobOff[RecordLayout.SLOT_SOCK], role);
+        if (e.connected || ev.ret() < 0 || ev.def == null || !ev.hasBlob(RecordLayout.SLOT_EXTRA)) return;
+        boolean inbound;
+        switch (ev.def.type()) {
+            case SENDTO, SENDMSG -> inbound = false;
+            case RECVFROM, RECVMSG -> inbound = true;
+            default -> { return; }
+        }
+        long sa = ev.blobOff[RecordLayout.SLOT_EXTRA];
+        int len = ev.blobLen[RecordLayout.SLOT_EXTRA];
+        int family = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sa));
+        if ((family == AF_INET && len >= 8 || family == AF_INET6 && len >= 24) && e.hasTuple) {
+            long[] peer = family == AF_INET6 ? addr(seg, sa + 8, true) : addr(seg, sa + 4, false);
+            int peerPort = Short.toUnsignedInt(seg.get(BE_SHORT, sa + 2));
+            boolean localIsServer = e.role == FdView.ROLE_SERVER; // fill() put the local end on the server side
+            long lHi = localIsServer ? e.sipHi : e.cipHi, lLo = localIsServer ? e.sipLo : e.cipLo;
+            int lPort = localIsServer ? e.sport : e.cport;
+            if (inbound) e.setTuple(peer[0], peer[1], peerPort, lHi, lLo, lPort);
+            else e.setTuple(lHi, lLo, lPort, peer[0], peer[1], peerPort);
+        } else if (family == AF_UNIX && e.type == FdType.UNIX && len > 2) {
+            String path = cstr(seg, sa + 2, len - 2);
+            if (!path.isEmpty()) e.name = path;
+        }
     }
 
     private static long[] addr(MemorySegment seg, long at, boolean v6) {

@@ -12,7 +12,8 @@ import java.util.Map;
  * exit program follows) and where each {@link EventType} parameter comes from in the record.
  *
  * <p>Parameter sources: {@code ret}; {@code a0..a5} the raw arguments; {@code p0}/{@code p1} path 0/1 made
- * absolute against its base directory; {@code s} the extra string (slot 4); {@code sa} the user sockaddr
+ * absolute against its base directory; {@code r0} path 0 as passed (mount's source is often a name such as
+ * "tmpfs", not a path); {@code s} the extra string (slot 4); {@code sa} the user sockaddr
  * (slot 4) rendered; {@code tuple} the socket's ends (slot 5) rendered; {@code how.flags}/{@code how.mode}/
  * {@code how.resolve} the struct open_how of openat2 (slot 4).
  */
@@ -51,9 +52,10 @@ public final class SyscallTable {
         d(EventType.LISTEN, 50, SA, N, N, N, N, N, N, N, "res=ret fd=a0 backlog=a1");
         d(EventType.SOCKET, 41, SR, N, N, N, N, N, N, N, "fd=ret domain=a0 type=a1 proto=a2");
         d(EventType.SENDTO, 44, SA, N, N, N, N, N, 4, 5, "res=ret fd=a0 size=a2 tuple=tuple");
-        d(EventType.RECVFROM, 45, SA, N, N, N, N, N, N, N, "res=ret tuple=tuple fd=a0 size=a2");
-        d(EventType.SENDMSG, 46, SA, N, N, N, N, N, N, N, "res=ret tuple=tuple fd=a0");
-        d(EventType.RECVMSG, 47, SA, N, N, N, N, N, N, N, "res=ret tuple=tuple fd=a0");
+        // the datagram's named address (slot 4) is the other end of an unconnected socket's tuple
+        d(EventType.RECVFROM, 45, SA | RecordLayout.SPEC_LEN_PTR, N, N, N, N, N, 4, 5, "res=ret tuple=tuple fd=a0 size=a2");
+        d(EventType.SENDMSG, 46, SA | RecordLayout.SPEC_MSGHDR, N, N, N, N, N, 1, N, "res=ret tuple=tuple fd=a0");
+        d(EventType.RECVMSG, 47, SA | RecordLayout.SPEC_MSGHDR, N, N, N, N, N, 1, N, "res=ret tuple=tuple fd=a0");
         d(EventType.CLOSE, 3, 0, N, N, N, N, N, N, N, "res=ret fd=a0");
         d(EventType.DUP, 32, 0, N, N, N, N, N, N, N, "res=ret oldfd=a0");
         d(EventType.DUP2, 33, 0, N, N, N, N, N, N, N, "res=ret oldfd=a0 newfd=a1");
@@ -89,7 +91,8 @@ public final class SyscallTable {
         d(EventType.SETREGID, 114, 0, N, N, N, N, N, N, N, "res=ret rgid=a0 egid=a1");
         d(EventType.SETRESUID, 117, 0, N, N, N, N, N, N, N, "res=ret ruid=a0 euid=a1 suid=a2");
         d(EventType.SETRESGID, 119, 0, N, N, N, N, N, N, N, "res=ret rgid=a0 egid=a1 sgid=a2");
-        d(EventType.CAPSET, 126, 0, N, N, N, N, N, N, N, "res=ret");
+        d(EventType.CAPSET, 126, RecordLayout.SPEC_CAPS, N, N, N, N, N, N, N,
+                "res=ret cap_inheritable=a2 cap_permitted=a3 cap_effective=a4");
         d(EventType.PRCTL, 157, 0, N, N, N, N, 1, N, N, "res=ret option=a0 arg2_str=s arg2_int=a1");
         d(EventType.PTRACE, 101, 0, N, N, N, N, N, N, N, "res=ret request=a0 pid=a1 addr=a2 data=a3");
         d(EventType.KILL, 62, 0, N, N, N, N, N, N, N, "res=ret pid=a0 sig=a1");
@@ -106,7 +109,7 @@ public final class SyscallTable {
         d(EventType.DELETE_MODULE, 176, 0, N, N, N, N, 0, N, N, "res=ret name=s flags=a1");
         d(EventType.BPF, 321, 0, N, N, N, N, N, N, N, "res_or_fd=ret cmd=a0");
         d(EventType.USERFAULTFD, 323, 0, N, N, N, N, N, N, N, "res=ret flags=a0");
-        d(EventType.MOUNT, 165, 0, 0, N, 1, N, 2, N, N, "res=ret dev=p0 dir=p1 type=s flags=a3");
+        d(EventType.MOUNT, 165, 0, 0, N, 1, N, 2, N, N, "res=ret dev=r0 dir=p1 type=s flags=a3");
         d(EventType.UMOUNT2, 166, 0, 0, N, N, N, N, N, N, "res=ret name=p0 flags=a1");
     }
 
