@@ -235,11 +235,15 @@ static __always_inline void emit(struct sensor_event *ev, __u32 data_len)
 
 /*
  * Writes the absolute path of (dentry, vfsmount) into walk[pos..WALK_END] (NUL at WALK_END), walking
- * d_parent up to the mount root and crossing to the parent mount, like d_path() without the chroot.
+ * d_parent up to the mount root and crossing to the parent mount, like d_path(): up to the current task's root,
+ * so a chrooted process's paths are the ones it sees (as Falco reports them), not prefixed by its chroot.
  * Returns the start position, or -1.
  */
 static __noinline int walk_path(struct scratch *s, struct dentry *dentry, struct vfsmount *vfsmnt)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct dentry *fs_root = BPF_CORE_READ(task, fs, root.dentry);
+	struct vfsmount *fs_root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 	struct mount *mnt;
 	int i;
 
@@ -260,6 +264,8 @@ static __noinline int walk_path(struct scratch *s, struct dentry *dentry, struct
 		__u32 len;
 		int pos;
 
+		if (dentry == fs_root && vfsmnt == fs_root_mnt)
+			break; /* the task's root: "/" for it */
 		if (dentry == root) {
 			struct mount *mparent = BPF_CORE_READ(mnt, mnt_parent);
 
