@@ -702,7 +702,7 @@ static __always_inline __u32 reaper_of(struct task_struct *task)
  * The tracepoint's group_dead argument is recent (6.18 has it; 6.1 passes the task alone and refuses a program
  * that reads a second argument). do_exit() has already decremented signal->live, the counter group_dead comes
  * from, when the tracepoint fires: live == 0 is the same test on every kernel. (Two threads exiting at once may
- * both see 0: the process table ignores a second exit of a process.)
+ * both see 0: user space drops the second record.)
  */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sensor_exit, struct task_struct *p)
