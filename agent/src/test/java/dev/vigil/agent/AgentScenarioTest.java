@@ -348,6 +348,8 @@ class AgentScenarioTest {
             assertThat(a.path("output").asText()).contains("Disallowed SSH Connection | connection=" + text(f, "fd.name"));
             // the port-22 connect came first: it has been evaluated by now, and matched nothing
             assertThat(alerts()).noneMatch(x -> text(x.path("output_fields"), "fd.name").endsWith("->" + peerIp + ":22"));
+            assertThat(alerts()).filteredOn(x -> text(x.path("output_fields"), "proc.cmdline").endsWith(peerIp + " " + MARK))
+                    .extracting(x -> x.path("rule").asText()).containsOnly("Disallowed SSH Connection Non Standard Port");
         } finally {
             if (listener != null) {
                 listener.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -382,6 +384,8 @@ class AgentScenarioTest {
             assertThat(text(f, "proc.pname")).isEqualTo("java"); // setpriv execs the program in its own place
             assertThat(text(f, "evt.type")).isEqualTo("execve");
             assertThat(a.path("output").asText()).contains("System user ran an interactive command");
+            assertThat(alerts()).filteredOn(x -> text(x.path("output_fields"), "proc.exepath").equals(login.toString()))
+                    .extracting(x -> x.path("rule").asText()).containsOnly("System user interactive");
         } finally {
             try (Stream<Path> s = Files.walk(d)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
