@@ -139,6 +139,23 @@ static __always_inline bool traced(void)
 	return true;
 }
 
+/*
+ * kernel_cap_t is { u64 val } since 6.3 and { u32 cap[2] } before (6.1, 5.x): without this fallback the
+ * sensor_exec program failed its CO-RE relocation and the whole object refused to load on those kernels.
+ */
+struct kernel_cap_pre63 {
+	__u32 cap[2];
+};
+
+struct cred___pre63 {
+	struct kernel_cap_pre63 cap_effective, cap_permitted, cap_inheritable;
+};
+
+#define CRED_CAPS(cred, field) (bpf_core_field_exists((cred)->field.val)					\
+	? BPF_CORE_READ(cred, field.val)								\
+	: ((__u64)BPF_CORE_READ((struct cred___pre63 *)(cred), field.cap[1]) << 32				\
+		| BPF_CORE_READ((struct cred___pre63 *)(cred), field.cap[0])))
+
 static __always_inline struct scratch *scratch(void)
 {
 	__u32 zero = 0;
@@ -231,11 +248,15 @@ static __always_inline void emit(struct sensor_event *ev, __u32 data_len)
 
 /*
  * Writes the absolute path of (dentry, vfsmount) into walk[pos..WALK_END] (NUL at WALK_END), walking
- * d_parent up to the mount root and crossing to the parent mount, like d_path() without the chroot.
+ * d_parent up to the mount root and crossing to the parent mount, like d_path(): up to the current task's root,
+ * so a chrooted process's paths are the ones it sees (as Falco reports them), not prefixed by its chroot.
  * Returns the start position, or -1.
  */
 static __noinline int walk_path(struct scratch *s, struct dentry *dentry, struct vfsmount *vfsmnt)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct dentry *fs_root = BPF_CORE_READ(task, fs, root.dentry);
+	struct vfsmount *fs_root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 	struct mount *mnt;
 	int i;
 
@@ -256,6 +277,8 @@ static __noinline int walk_path(struct scratch *s, struct dentry *dentry, struct
 		__u32 len;
 		int pos;
 
+		if (dentry == fs_root && vfsmnt == fs_root_mnt)
+			break; /* the task's root: "/" for it */
 		if (dentry == root) {
 			struct mount *mparent = BPF_CORE_READ(mnt, mnt_parent);
 
@@ -597,9 +620,13 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	kind = syscall_kind(SENSOR_SPEC_EXEC, NULL);
 	fill_header(&s->ev.hdr, SENSOR_KIND_PROC_EXEC, 0);
 	s->ev.hdr.syscall_nr = kind; /* the execve/execveat kind when their tracepoints are attached, else 0 */
-	s->ev.hdr.args[0] = BPF_CORE_READ(task, cred, cap_effective.val);
-	s->ev.hdr.args[1] = BPF_CORE_READ(task, cred, cap_permitted.val);
-	s->ev.hdr.args[2] = BPF_CORE_READ(task, cred, cap_inheritable.val);
+	{
+		const struct cred *cred = BPF_CORE_READ(task, cred);
+
+		s->ev.hdr.args[0] = CRED_CAPS(cred, cap_effective);
+		s->ev.hdr.args[1] = CRED_CAPS(cred, cap_permitted);
+		s->ev.hdr.args[2] = CRED_CAPS(cred, cap_inheritable);
+	}
 	{
 		struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
 
@@ -702,13 +729,19 @@ static __always_inline __u32 reaper_of(struct task_struct *task)
 	return init ? BPF_CORE_READ(init, tgid) : 1;
 }
 
+/*
+ * The tracepoint's group_dead argument is recent (6.18 has it; 6.1 passes the task alone and refuses a program
+ * that reads a second argument). do_exit() has already decremented signal->live, the counter group_dead comes
+ * from, when the tracepoint fires: live == 0 is the same test on every kernel. (Two threads exiting at once may
+ * both see 0: user space drops the second record.)
+ */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sensor_exit, struct task_struct *p, bool group_dead)
+int BPF_PROG(sensor_exit, struct task_struct *p)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct scratch *s;
 
-	if (!group_dead)
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	if (!traced())
 		return 0;

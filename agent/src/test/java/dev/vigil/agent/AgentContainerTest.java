@@ -92,7 +92,7 @@ class AgentContainerTest {
         }
     }
 
-    /** busybox-static and the static packet-socket helper, imported as IMAGE. */
+    /** busybox-static and the static packet-socket and reverse-shell helpers, imported as IMAGE. */
     private void importToolsImage() throws Exception {
         Path rootfs = dir.resolve("rootfs");
         Files.createDirectories(rootfs.resolve("bin"));
@@ -102,6 +102,7 @@ class AgentContainerTest {
             Files.createSymbolicLink(rootfs.resolve("bin").resolve(c), Path.of("busybox"));
         }
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/pktsniff") + " src/test/c/packet_socket.c");
+        sh("gcc -static -O1 -o " + rootfs.resolve("bin/revshell") + " src/test/c/reverse_shell.c");
         sh("tar -C " + rootfs + " -c . | " + docker.cli() + " import - " + IMAGE);
     }
 
@@ -246,8 +247,67 @@ class AgentContainerTest {
         }
     }
 
+    /**
+     * A reverse shell in a container: a socket connected to a listener (on the container's own loopback: containers
+     * run with --network none here), dup2()'d onto 0, 1 and 2, then /bin/sh serving the remote end. One alert per
+     * redirected standard stream, each naming the connection.
+     */
     @Test
     @Order(5)
+    void reverseShellRedirectsStdioToASocket() throws Exception {
+        String name = MARK + "-rev";
+        int port = 4444;
+        String id = run("--name", name, "--label", "io.kubernetes.pod.name=shell-0",
+                "--label", "io.kubernetes.pod.namespace=web", IMAGE, "sh", "-c", "/bin/revshell " + port + " " + MARK + "; sleep 300");
+        String rule = "Redirect STDOUT/STDIN to Network Connection in Container";
+        await(rule, f -> text(f, "container.name").equals(name));
+        // the shell really served the connection: the listener printed its reply
+        String logs = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!logs.contains("reply-" + MARK) && System.nanoTime() < deadline) {
+            logs = docker.docker("logs", name);
+            Thread.sleep(20);
+        }
+        assertThat(logs).contains("reply-" + MARK);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("client port (\\d+)").matcher(logs);
+        assertThat(m.find()).as(logs).isTrue();
+        String lport = m.group(1);
+
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        List<JsonNode> ours = List.of();
+        while (ours.size() < 3 && System.nanoTime() < deadline) {
+            ours = alerts().stream().filter(x -> x.path("rule").asText().equals(rule)
+                    && text(x.path("output_fields"), "container.name").equals(name)).toList();
+            Thread.sleep(10);
+        }
+        // one per standard stream; the listener child (also "revshell") accepts and reads but redirects nothing
+        assertThat(ours).as("one alert per standard stream").hasSize(3);
+        for (JsonNode a : ours) {
+            JsonNode f = a.path("output_fields");
+            assertContainer(f, id, name, false, "shell-0", "web");
+            assertThat(a.path("priority").asText()).isEqualTo("Notice");
+            assertThat(text(f, "evt.type")).isEqualTo("dup2");
+            assertThat(text(f, "fd.name")).isEqualTo("127.0.0.1:" + lport + "->127.0.0.1:" + port);
+            assertThat(text(f, "fd.type")).isEqualTo("ipv4");
+            assertThat(text(f, "fd.l4proto")).isEqualTo("tcp");
+            assertThat(text(f, "fd.sip")).isEqualTo("127.0.0.1");
+            assertThat(text(f, "fd.lport")).isEqualTo(lport);
+            assertThat(text(f, "fd.rport")).isEqualTo(Integer.toString(port));
+            assertThat(text(f, "proc.name")).isEqualTo("revshell");
+            assertThat(text(f, "proc.exepath")).isEqualTo("/bin/revshell");
+            assertThat(text(f, "proc.cmdline")).isEqualTo("revshell " + port + " " + MARK);
+            assertThat(text(f, "proc.pname")).isEqualTo("sh");
+            assertThat(text(f, "user.name")).isEqualTo("root");
+            assertThat(a.path("output").asText()).contains("Redirect stdout/stdin to network connection")
+                    .contains("connection=127.0.0.1:" + lport + "->127.0.0.1:" + port);
+        }
+        // and nothing else in this container raised an alert (no terminal: not "Terminal shell in container")
+        assertThat(alerts()).filteredOn(x -> text(x.path("output_fields"), "container.name").equals(name))
+                .extracting(x -> x.path("rule").asText()).containsOnly(rule);
+    }
+
+    @Test
+    @Order(6)
     void metadataCameFromTheEngineWithoutFailures() throws Exception {
         var st = agent.sensor().containers().stats();
         assertThat(st.failures()).as(st.toString()).isZero();
@@ -260,7 +320,7 @@ class AgentContainerTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void hostProcessesAreNotContainers() throws Exception {
         // the sandbox's own cgroup (/process_api/<hex> here) and every host event carry container.id=host
         for (JsonNode a : alerts()) {

@@ -41,7 +41,7 @@ class AgentScenarioTest {
             "Clear Log Activities", "Create Symlink Over Sensitive Files", "Run shell untrusted", "Find AWS Credentials",
             "Remove Bulk Data from Disk", "Execution from /dev/shm", "PTRACE anti-debug attempt",
             "PTRACE attached to process", "Fileless execution via memfd_create", "Directory traversal monitored file read",
-            "Create Hardlink Over Sensitive Files");
+            "Create Hardlink Over Sensitive Files", "Disallowed SSH Connection Non Standard Port", "System user interactive");
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MARK = "vigiltest" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -300,6 +300,108 @@ class AgentScenarioTest {
         assertThat(text(f, "proc.name")).isEqualTo("ln");
     }
 
+    /**
+     * The real ssh client to a non-standard port (4444, in the rule's list) of a TEST-NET-2 host: a network namespace
+     * of ours behind a veth pair (198.51.100.0/30; never a real address: this host's own network is 192.0.2.0/24),
+     * with a listener there sending an SSH banner. Before it, the same client to port 22 there must raise nothing.
+     */
+    @Test
+    @Order(7)
+    void sshToANonStandardPort() throws Exception {
+        String tag = MARK.substring(9, 15);
+        String ns = "vigil-" + tag, hostIf = "vsh" + tag, nsIf = "vsn" + tag;
+        String hostIp = "198.51.100.1", peerIp = "198.51.100.2";
+        Process listener = null;
+        sh("ip netns add " + ns);
+        try {
+            sh("ip link add " + hostIf + " type veth peer name " + nsIf + " netns " + ns);
+            sh("ip addr add " + hostIp + "/30 dev " + hostIf + " && ip link set " + hostIf + " up");
+            sh("ip -n " + ns + " addr add " + peerIp + "/30 dev " + nsIf + " && ip -n " + ns + " link set " + nsIf
+                    + " up && ip -n " + ns + " link set lo up");
+            listener = new ProcessBuilder("ip", "netns", "exec", ns, "sh", "-c",
+                    "printf 'SSH-2.0-vigiltest\\r\\n' | busybox nc -l -p 4444").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!sh("ip netns exec " + ns + " ss -Hltn sport = :4444").contains("4444") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            String[] ssh = {"/usr/bin/ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=2",
+                    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-p", "", "vigil@" + peerIp, MARK};
+            ssh[12] = "22"; // the standard port: refused (nobody listens), and no alert
+            run(ssh);
+            ssh[12] = "4444";
+            run(ssh);
+            JsonNode a = await("Disallowed SSH Connection Non Standard Port", x -> text(x, "fd.name").endsWith("->" + peerIp + ":4444"));
+            JsonNode f = a.path("output_fields");
+            assertThat(a.path("priority").asText()).isEqualTo("Notice");
+            assertThat(text(f, "fd.name")).matches(java.util.regex.Pattern.quote(hostIp) + ":\\d+->" + java.util.regex.Pattern.quote(peerIp) + ":4444");
+            assertThat(text(f, "fd.name")).isEqualTo(hostIp + ":" + text(f, "fd.lport") + "->" + peerIp + ":4444");
+            assertThat(text(f, "fd.rport")).isEqualTo("4444");
+            assertThat(text(f, "fd.type")).isEqualTo("ipv4");
+            assertThat(text(f, "fd.l4proto")).isEqualTo("tcp");
+            assertThat(text(f, "evt.type")).isEqualTo("connect");
+            assertThat(text(f, "proc.name")).isEqualTo("ssh");
+            assertThat(text(f, "proc.exepath")).isEqualTo("/usr/bin/ssh");
+            assertThat(text(f, "proc.cmdline")).isEqualTo("ssh " + String.join(" ", java.util.Arrays.copyOfRange(ssh, 1, ssh.length)));
+            assertThat(text(f, "proc.pname")).isEqualTo("java");
+            assertThat(text(f, "user.name")).isEqualTo(System.getProperty("user.name"));
+            assertThat(a.path("output").asText()).contains("Disallowed SSH Connection | connection=" + text(f, "fd.name"));
+            // the port-22 connect came first: it has been evaluated by now, and matched nothing
+            assertThat(alerts()).noneMatch(x -> text(x.path("output_fields"), "fd.name").endsWith("->" + peerIp + ":22"));
+            assertThat(alerts()).filteredOn(x -> text(x.path("output_fields"), "proc.cmdline").endsWith(peerIp + " " + MARK))
+                    .extracting(x -> x.path("rule").asText()).containsOnly("Disallowed SSH Connection Non Standard Port");
+        } finally {
+            if (listener != null) {
+                listener.descendants().forEach(ProcessHandle::destroyForcibly);
+                listener.destroyForcibly();
+            }
+            sh("ip link del " + hostIf + " 2>/dev/null; ip netns del " + ns);
+        }
+    }
+
+    /**
+     * A system user (nobody, through setpriv) running an interactive program: per the rule's "interactive" macro, a
+     * process named login (a copy of echo under that name) or anything below sshd.
+     */
+    @Test
+    @Order(7)
+    void systemUserInteractive() throws Exception {
+        // nobody must reach the program: a world-readable folder outside the test's private one
+        Path d = Files.createTempDirectory(MARK + "-sys");
+        try {
+            Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path login = d.resolve("login");
+            Files.copy(Path.of("/bin/echo"), login);
+            Files.setPosixFilePermissions(login, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", login.toString(), MARK);
+            JsonNode a = await("System user interactive", x -> text(x, "proc.exepath").equals(login.toString()));
+            JsonNode f = a.path("output_fields");
+            assertThat(a.path("priority").asText()).isEqualTo("Informational");
+            assertThat(text(f, "user.name")).isEqualTo("nobody");
+            assertThat(f.path("user.uid").asLong()).isEqualTo(65534);
+            assertThat(text(f, "proc.name")).isEqualTo("login");
+            assertThat(text(f, "proc.cmdline")).isEqualTo("login " + MARK);
+            assertThat(text(f, "proc.pname")).isEqualTo("java"); // setpriv execs the program in its own place
+            assertThat(text(f, "evt.type")).isEqualTo("execve");
+            assertThat(a.path("output").asText()).contains("System user ran an interactive command");
+            assertThat(alerts()).filteredOn(x -> text(x.path("output_fields"), "proc.exepath").equals(login.toString()))
+                    .extracting(x -> x.path("rule").asText()).containsOnly("System user interactive");
+        } finally {
+            try (Stream<Path> s = Files.walk(d)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Runs a shell command as root; fails the test on a non-zero exit. Returns stdout and stderr. */
+    static String sh(String command) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(command + ": " + out).isZero();
+        return out;
+    }
+
     private static Path helper;
 
     static synchronized Path helper() throws Exception {
@@ -329,6 +431,11 @@ class AgentScenarioTest {
             run("find", dir.toString(), "-name", "ordinary*");
             run("ln", "-s", file.toString(), dir.resolve("link" + i).toString());
             run("sh", "-c", "ls " + dir + " > /dev/null");
+            // a system user running a non-interactive program
+            run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "ls", dir.toString());
+            // ssh to the standard port (loopback: nobody listens, refused)
+            run("ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=2",
+                    "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"), "127.0.0.1", "true");
         }
         Thread.sleep(1500);
         List<JsonNode> all = alerts();

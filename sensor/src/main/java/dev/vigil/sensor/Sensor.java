@@ -349,6 +349,9 @@ public final class Sensor implements AutoCloseable {
         }
         int pid = ev.pid();
         ProcessEntry p = table.get(pid);
+        if (p != null && p.exited && kind == RecordLayout.KIND_PROC_EXIT) {
+            return; // a second exit record: two threads of a dying group both saw it dead (sensor.bpf.c sensor_exit)
+        }
         if (p == null) {
             p = table.getOrCreate(pid);
         }
