@@ -536,12 +536,12 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (spec->flags & SENSOR_SPEC_CAPS) {
 		/* capset's two arguments are pointers: the result is the task's capabilities now */
-		struct task_struct *task = bpf_get_current_task_btf();
-		const struct cred *cred = task->cred;
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		const struct cred *cred = BPF_CORE_READ(task, cred);
 
-		args[2] = cred->cap_inheritable.val;
-		args[3] = cred->cap_permitted.val;
-		args[4] = cred->cap_effective.val;
+		args[2] = CRED_CAPS(cred, cap_inheritable);
+		args[3] = CRED_CAPS(cred, cap_permitted);
+		args[4] = CRED_CAPS(cred, cap_effective);
 	}
 	put_paths(s, spec, &off);
 	if (spec->str >= 0 && spec->str < SENSOR_NARGS)
