@@ -121,6 +121,8 @@ static __always_inline bool traced(void)
 	cfg = bpf_map_lookup_elem(&sensor_config, &zero);
 	if (!cfg)
 		return true;
+	if (cfg->paused)
+		return false;
 	if (cfg->pid_filter && !bpf_map_lookup_elem(&sensor_pids, &tgid))
 		return false;
 	if (cfg->comm_filter) {
@@ -458,6 +460,31 @@ static __noinline void put_sock(struct scratch *s, long fd, __u32 *off)
 	*off = o + sizeof(*out);
 }
 
+/*
+ * execveat, marked at entry: at sched_process_exec the saved registers say execve (59) for both (seen on
+ * 6.18), so the one syscall that needs telling apart gets its own small enter program, attached only when
+ * execveat is selected. Keyed by the exec'ing thread's id (sched_process_exec's old_pid).
+ */
+#define NR_EXECVEAT 322
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} sensor_execveat SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int sensor_execveat_enter(void *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u8 one = 1;
+
+	if (traced())
+		bpf_map_update_elem(&sensor_execveat, &tid, &one, BPF_ANY);
+	return 0;
+}
+
 /* ---- syscalls ---- */
 
 #define PF_KTHREAD 0x00200000
@@ -524,6 +551,11 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0; /* the fork family is reported by sched_process_fork */
 	if ((spec->flags & SENSOR_SPEC_EXEC) && ret == 0)
 		return 0; /* sched_process_exec emits successful execs, with the new image */
+	if (nr == NR_EXECVEAT) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		bpf_map_delete_elem(&sensor_execveat, &tid); /* it failed: no exec will look for the mark */
+	}
 	if (!traced())
 		return 0;
 	s = scratch();
@@ -618,6 +650,16 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	if (!s)
 		return 0;
 	kind = syscall_kind(SENSOR_SPEC_EXEC, NULL);
+	{
+		__u32 old_tid = old_pid, nr = NR_EXECVEAT;
+
+		if (bpf_map_lookup_elem(&sensor_execveat, &old_tid)) {
+			struct sensor_spec *spec = bpf_map_lookup_elem(&sensor_specs, &nr);
+
+			bpf_map_delete_elem(&sensor_execveat, &old_tid);
+			kind = spec ? spec->kind : 0;
+		}
+	}
 	fill_header(&s->ev.hdr, SENSOR_KIND_PROC_EXEC, 0);
 	s->ev.hdr.syscall_nr = kind; /* the execve/execveat kind when their tracepoints are attached, else 0 */
 	{

@@ -105,7 +105,7 @@ struct sensor_config {
 	__u32 pid_filter;    /* 1: only tgids in sensor_pids */
 	__u32 comm_filter;   /* 1: only comms in sensor_comms */
 	__u32 cgroup_filter; /* 1: only cgroup ids in sensor_cgroups */
-	__u32 _pad;
+	__u32 paused;        /* 1: emit nothing (set at stop: detaching takes a while, tracing meanwhile is waste) */
 };
 
 #endif

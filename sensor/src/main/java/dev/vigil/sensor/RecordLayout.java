@@ -55,7 +55,7 @@ final class RecordLayout {
 
     static final StructView CONFIG = StructView.builder("sensor_config", 16)
             .field("pid_filter", 0, 4).field("comm_filter", 4, 4).field("cgroup_filter", 8, 4)
-            .build();
+            .field("paused", 12, 4).build();
 
     static final long SIZE = HDR.field("size").offset();
     static final long KIND = HDR.field("kind").offset();

@@ -142,6 +142,8 @@ public final class Sensor implements AutoCloseable {
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
             boolean anySyscall = !selection.attached().isEmpty();
             obj.program("sensor_sys_exit").setAutoload(anySyscall);
+            boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
+            obj.program("sensor_execveat_enter").setAutoload(execveat);
             obj.load();
             writeSpecs(obj.map("sensor_specs"), selection);
             ProcessTable table = new ProcessTable(options.maxExited(), options.graceNanos());
@@ -154,6 +156,9 @@ public final class Sensor implements AutoCloseable {
                 table.seed(options.procRoot(), KernelClock.realtimeNanos() - KernelClock.bootTimeNanos());
             }
             List<EventType> missing = new ArrayList<>();
+            if (execveat && Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_execveat"))) {
+                obj.program("sensor_execveat_enter").attachTracepoint("syscalls", "sys_enter_execveat");
+            }
             for (SyscallTable.Def d : selection.attached()) {
                 String name = SyscallTable.syscallName(d);
                 if (!Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + name))) {
@@ -228,11 +233,11 @@ public final class Sensor implements AutoCloseable {
         writeConfig();
     }
 
-    private final int[] config = new int[3];
+    private final int[] config = new int[4];
 
     private void writeConfig() {
         ByteBuffer v = ByteBuffer.allocate((int) RecordLayout.CONFIG.size()).order(ByteOrder.nativeOrder());
-        v.putInt(0, config[0]).putInt(4, config[1]).putInt(8, config[2]);
+        v.putInt(0, config[0]).putInt(4, config[1]).putInt(8, config[2]).putInt(12, config[3]);
         object.map("sensor_config").update(BpfMap.u32(0), v.array());
     }
 
@@ -260,9 +265,27 @@ public final class Sensor implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Stops capturing: the kernel programs emit nothing from now on (they stay attached until {@link #close}:
+     * detaching a syscall tracepoint waits for an RCU grace period, tens of ms each, serialized in the kernel),
+     * and {@link #run} drains what is in the ring and returns. Safe from any thread.
+     */
     public void stop() {
+        pause(); // first: the reader's last drain must come after the kernel fell silent
         stopping = true;
         ring.wakeup();
+    }
+
+    private void pause() {
+        try {
+            synchronized (this) {
+                if (config[3] == 1) return;
+                config[3] = 1;
+                writeConfig();
+            }
+        } catch (RuntimeException e) {
+            // closed already, or the map refused: stopping goes on
+        }
     }
 
     private void housekeeping() {
@@ -383,7 +406,8 @@ public final class Sensor implements AutoCloseable {
                 SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
                 type = d != null ? d.type() : EventType.CLONE;
                 ev.childPid = child;
-                ev.cloneFlags = d != null && d.type() != EventType.CLONE3 ? ev.arg(2) : EventView.ABSENT;
+                ev.cloneFlags = d == null || d.type() == EventType.CLONE3 ? EventView.ABSENT // clone3's are in user memory
+                        : d.type() == EventType.FORK || d.type() == EventType.VFORK ? 0 : ev.arg(2);
                 ev.argv = c.argv;
                 ev.cwd = c.cwd;
                 ev.exePath = c.exePath;
@@ -540,6 +564,7 @@ public final class Sensor implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        pause();
         ring.close();
         object.close();
         containers.close();

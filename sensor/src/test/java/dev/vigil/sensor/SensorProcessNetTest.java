@@ -184,7 +184,8 @@ class SensorProcessNetTest {
         assertThat(r.out()).contains("hello");
         Event m = h.await(ev -> is(ev, EventType.MEMFD_CREATE, r.pid()));
         assertThat(m.argStr(EventType.MEMFD_CREATE.slotOf("name")).toString()).isEqualTo("vigil-memfd");
-        Event e = h.await(ev -> ev.type() == EventType.EXECVE && ev.process().pid() == r.pid()
+        // execveat(memfd, "", AT_EMPTY_PATH), as runc and fexecve do it
+        Event e = h.await(ev -> ev.type() == EventType.EXECVEAT && ev.process().pid() == r.pid()
                 && "memfd-child".equals(String.valueOf(ev.process().exe())));
         assertThat(e.process().exeFromMemfd()).as("exepath " + e.process().exePath() + " / " + e).isTrue();
         // Falco's form: no leading slash, no " (deleted)" (the stable rules compare "memfd:runc_cloned:/proc/self/exe")
