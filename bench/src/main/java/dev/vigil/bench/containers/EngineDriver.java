@@ -70,7 +70,7 @@ public final class EngineDriver {
                 rounds, n, parallel, loadavg());
         List<Double> createToCached = new ArrayList<>(), startToCached = new ArrayList<>(), returnToCached = new ArrayList<>(),
                 runTook = new ArrayList<>(), createToStart = new ArrayList<>();
-        int fullAtReturn = 0, total = 0;
+        int fullAtReturn = 0, total = 0, beforeStart = 0;
         List<String> ids = List.of();
         try (ContainerResolver r = ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(socket))) {
             await(() -> r.stats().streamConnects() >= 1, 30, "event stream connected");
@@ -91,6 +91,7 @@ public final class EngineDriver {
                     if (t == null || t[0] == 0 || t[1] == 0) throw new IllegalStateException("no create/start event for " + s.id());
                     rc.add((cached - t[0]) / 1e6);
                     rs.add((cached - t[1]) / 1e6);
+                    if (cached < t[1]) beforeStart++;
                     returnToCached.add((cached - s.returnedAt()) / 1e6);
                     runTook.add((s.returnedAt() - s.calledAt()) / 1e6);
                     createToStart.add((t[1] - t[0]) / 1e6);
@@ -116,6 +117,7 @@ public final class EngineDriver {
         row("`docker run -d` returned -> complete metadata cached", returnToCached);
         row("`docker run -d` took (for scale)", runTook);
         row("create event -> start event (for scale)", createToStart);
+        System.out.printf("complete metadata cached before the engine's start event: %d/%d%n", beforeStart, total);
         System.out.printf("lookups right after `docker run -d` returned that found the full metadata (with start time): %d/%d%n",
                 fullAtReturn, total);
         return ids;
