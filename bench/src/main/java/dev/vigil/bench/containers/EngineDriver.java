@@ -201,7 +201,7 @@ public final class EngineDriver {
                 int c = concurrency[(round - 1 + k) % concurrency.length]; // rotated order
                 ContainerResolver.Options d = ContainerResolver.Options.defaults();
                 ContainerResolver.Options o = new ContainerResolver.Options(socket, d.requestTimeout(), d.maxContainers(),
-                        d.grace(), c, d.retryAfterFailure(), false);
+                        d.grace(), c, d.retryAfterFailure(), false, List.of());
                 try (ContainerResolver r = ContainerResolver.create(o)) {
                     long t0 = wallNanos(), n0 = System.nanoTime();
                     int containers = 0;
