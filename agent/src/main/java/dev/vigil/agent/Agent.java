@@ -175,7 +175,7 @@ public final class Agent implements AutoCloseable {
         }
         selected = capturable;
         uncapturable = List.copyOf(cannot);
-        holdNanos = config.bool("container_engines.docker.enabled")
+        holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
         String extraText = config.string("append_output.extra_output");
         extraOutput = extraText.isBlank() ? null : OutputFormat.of(extraText);
@@ -319,9 +319,11 @@ public final class Agent implements AutoCloseable {
     private boolean hold(SensorEvent ev, long now) {
         if (holdNanos <= 0) return false;
         if (!(ev.container() instanceof dev.vigil.containers.ContainerInfo ci) || ci.complete()) return false;
-        // only where metadata is on its way: a Docker container while Docker's event stream is (or was) connected
-        if (!"docker".contentEquals(ci.runtime()) || sensor.containers().stats().streamConnects() == 0) return false;
+        // only while metadata is on its way (a fetch from Docker or a CRI runtime is running): a container whose
+        // runtime does not answer is not held at all
         String id = ci.fullId().toString();
+        // (or while earlier events of it are held: they go first)
+        if (!sensor.containers().metadataPending(id) && !holding(ev.cgroupId())) return false;
         Long first = containerFirstSeen.get(id);
         if (first == null) containerFirstSeen.put(id, first = now);
         long deadline = first + holdNanos;
@@ -335,13 +337,19 @@ public final class Agent implements AutoCloseable {
         return true;
     }
 
+    private boolean holding(long cgroupId) {
+        for (Held h : held) if (h.cgroupId() == cgroupId) return true;
+        return false;
+    }
+
     /** Evaluates the held events whose container is now described (or whose wait is over), in order. */
     private void releaseHeld(long now, boolean all) {
         ContainerResolver r = sensor.containers();
         for (java.util.Iterator<Held> it = held.iterator(); it.hasNext(); ) {
             Held h = it.next();
             ContainerView c = r.resolve(h.cgroupId(), h.cgroupPath());
-            boolean complete = !(c instanceof dev.vigil.containers.ContainerInfo ci) || ci.complete();
+            boolean complete = !(c instanceof dev.vigil.containers.ContainerInfo ci) || ci.complete()
+                    || !r.metadataPending(ci.fullId());
             if (complete || all || now - h.deadline() >= 0) {
                 it.remove();
                 engine.evaluate(h.event().toBuilder().container(c).build(), this::onMatch);

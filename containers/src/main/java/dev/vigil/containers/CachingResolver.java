@@ -129,6 +129,15 @@ final class CachingResolver implements ContainerResolver {
         return e;
     }
 
+    @Override
+    public boolean metadataPending(CharSequence fullId) {
+        Entry e = entries.get(fullId.toString());
+        if (e == null || e.settled || closed) return false;
+        if (e.fetching.get()) return true;
+        long now = System.nanoTime();
+        return e.retryAt != 0 && now - e.retryAt < 0 && now - e.createdAt < YOUNG_NANOS;
+    }
+
     // ---------------------------------------------------------------- fetches
 
     /** Who may describe a container of this runtime type, in the order asked (empty: nobody, ids only). */
@@ -144,7 +153,8 @@ final class CachingResolver implements ContainerResolver {
     private void maybeFetch(Entry e) {
         if (closed || sources(e.cid.runtime()).isEmpty()) return;
         if (e.retryAt != 0 && System.nanoTime() - e.retryAt < 0) return;
-        if (!e.fetching.compareAndSet(false, true)) return;
+        // a plain read first: hits on a container whose fetch is in flight must not each contend on the CAS
+        if (e.fetching.get() || !e.fetching.compareAndSet(false, true)) return;
         Thread.ofVirtual().name("vigil-container-inspect").start(() -> fetch(e));
     }
 

@@ -23,6 +23,13 @@ public interface ContainerResolver extends AutoCloseable {
      */
     ContainerView resolve(long cgroupId, CharSequence cgroupPath);
 
+    /**
+     * True while metadata for this container is on its way: a fetch is running, or a just-started container
+     * the runtime did not know yet is about to be asked again. A consumer may hold the container's events
+     * that long (bounded by its own deadline) so that they carry the metadata.
+     */
+    default boolean metadataPending(CharSequence fullId) { return false; }
+
     /** Counters: lookups made to the runtime, their failures by kind, the event stream, the cache. */
     ContainerStats stats();
 
