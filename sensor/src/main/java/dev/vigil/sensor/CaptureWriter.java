@@ -36,7 +36,9 @@ public final class CaptureWriter implements AutoCloseable {
     private final DataOutputStream out;
     private final CaptureFormat.Out buf = new CaptureFormat.Out();
     private final CRC32C crc = new CRC32C();
-    private final Map<Integer, Seen> seen = new HashMap<>();
+    private final PidMap<Seen> seen = new PidMap<>();
+    private ProcessEntry lastChainOf;   // the process whose chain was written last, at this table generation
+    private long lastChainGeneration = -1;
     private final ArrayDeque<ProcessEntry> chain = new ArrayDeque<>();
     private long events, processRecords, containerRecords, drops;
     private final Map<Long, ContainerView> containersWritten = new HashMap<>();
@@ -226,6 +228,13 @@ public final class CaptureWriter implements AutoCloseable {
     public long containerRecordsWritten() { return containerRecords; }
 
     private void writeChangedChain(ProcessEntry p) throws IOException {
+        // the same process as the last event's, and no process changed since: only p itself can differ
+        if (p == lastChainOf && p.table.generation == lastChainGeneration) {
+            Seen s = seen.get(p.pid);
+            if (s != null && s.same(p)) return;
+        }
+        lastChainOf = p;
+        lastChainGeneration = p.table.generation;
         chain.clear();
         ProcessEntry cur = p;
         for (int depth = 0; cur != null && depth < 64; depth++) {

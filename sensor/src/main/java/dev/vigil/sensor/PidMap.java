@@ -93,6 +93,12 @@ final class PidMap<V> {
         return size;
     }
 
+    void clear() {
+        Arrays.fill(keys, EMPTY);
+        Arrays.fill(values, null);
+        size = 0;
+    }
+
     /** A snapshot of the values (callers may change the map while going through it). */
     @SuppressWarnings("unchecked")
     List<V> values() {

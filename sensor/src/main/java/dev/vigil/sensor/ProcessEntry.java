@@ -38,6 +38,8 @@ public final class ProcessEntry implements ProcessView {
     dev.vigil.events.ContainerView hostView;
     long vpid = EventView.ABSENT;
     boolean exited;
+    /** Its exit record was read (exited can also come from a sweep of /proc, before the record arrives). */
+    boolean exitRecorded;
     long exitTs;
     /** Process table generation when seeded from /proc (true) or learned from events (false). */
     boolean fromProc;
@@ -94,6 +96,7 @@ public final class ProcessEntry implements ProcessView {
         if (!comm.equals(this.comm)) {
             this.comm = comm;
             this.cmdline = null;
+            if (table != null) table.generation++;
         }
     }
 

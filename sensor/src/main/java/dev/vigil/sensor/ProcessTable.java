@@ -30,6 +30,12 @@ public final class ProcessTable {
     private final int maxExited;
     private final long graceNanos;
     private long evicted;
+    /**
+     * Bumped whenever a process changes in a way a descendant's context shows (a new, exec'd, exited, renamed or
+     * reparented process, changed credentials or cgroup): a consumer that saw the same process with the same
+     * generation last time knows its ancestors are unchanged without walking them (the capture writer does).
+     */
+    long generation;
 
     public ProcessTable(int maxExited, long graceNanos) {
         this(maxExited, graceNanos, new UserDb(), new CgroupPaths(CgroupPaths.findV2Mount()));
@@ -65,11 +71,13 @@ public final class ProcessTable {
         if (e == null) {
             e = new ProcessEntry(this, pid);
             byPid.put(pid, e);
+            generation++;
         }
         return e;
     }
 
     private void link(ProcessEntry child, int ppid) {
+        generation++;
         ProcessEntry old = byPid.get(child.ppid);
         if (old != null && old != child) old.children.remove((Integer) child.pid);
         child.ppid = ppid;
@@ -110,6 +118,7 @@ public final class ProcessTable {
     /** A successful exec: the new image. */
     public ProcessEntry onExec(int pid, String comm, String[] argv, String exePath, String cwd) {
         ProcessEntry e = getOrCreate(pid);
+        generation++;
         e.setComm(comm);
         e.setArgv(argv);
         e.exePath = exePath;
@@ -122,6 +131,7 @@ public final class ProcessTable {
     public void onExit(int pid, int reaper, long ts) {
         ProcessEntry e = byPid.get(pid);
         if (e == null || e.exited) return;
+        generation++;
         e.exited = true;
         e.exitTs = ts;
         e.clearFds();
@@ -143,6 +153,7 @@ public final class ProcessTable {
             if (exitedQueue.size() <= maxExited && now - first.exitTs < graceNanos) break;
             exitedQueue.pollFirst();
             if (byPid.get(first.pid) == first) {
+                generation++;
                 byPid.remove(first.pid);
                 ProcessEntry p = byPid.get(first.ppid);
                 if (p != null) p.children.remove((Integer) first.pid);

@@ -115,6 +115,7 @@ public final class Sensor implements AutoCloseable {
         this.selection = selection;
         this.table = table;
         this.wallOffset = KernelClock.realtimeNanos() - KernelClock.monotonicNanos();
+        this.lastSweep = System.nanoTime(); // the table was just seeded: the first sweep is due in a minute
         event.wallOffset = wallOffset;
         for (EventType t : selection.types()) deliver[t.id()] = true;
     }
@@ -372,19 +373,24 @@ public final class Sensor implements AutoCloseable {
         }
         int pid = ev.pid();
         ProcessEntry p = table.get(pid);
-        if (p != null && p.exited && kind == RecordLayout.KIND_PROC_EXIT) {
+        if (p != null && p.exitRecorded && kind == RecordLayout.KIND_PROC_EXIT) {
             return; // a second exit record: two threads of a dying group both saw it dead (sensor.bpf.c sensor_exit)
         }
         if (p == null) {
             p = table.getOrCreate(pid);
         }
         p.tid = ev.tid();
-        p.uid = ev.uid();
-        p.euid = ev.euid();
-        p.gid = ev.gid();
-        p.egid = Integer.toUnsignedLong(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.EGID));
-        p.loginUid = ev.loginUid();
-        p.cgroupId = ev.cgroupId();
+        long uid = ev.uid(), euid = ev.euid(), gid = ev.gid(), loginUid = ev.loginUid(), cgroupId = ev.cgroupId();
+        long egid = Integer.toUnsignedLong(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.EGID));
+        if (p.uid != uid || p.euid != euid || p.gid != gid || p.egid != egid || p.loginUid != loginUid || p.cgroupId != cgroupId) {
+            p.uid = uid;
+            p.euid = euid;
+            p.gid = gid;
+            p.egid = egid;
+            p.loginUid = loginUid;
+            p.cgroupId = cgroupId;
+            table.generation++;
+        }
         p.pidNs = ev.pidNs();
         p.mntNs = ev.mntNs();
         p.netNs = ev.netNs();
@@ -454,6 +460,7 @@ public final class Sensor implements AutoCloseable {
             consumer.accept(ev);
         }
         if (kind == RecordLayout.KIND_PROC_EXIT) {
+            p.exitRecorded = true; // (a sweep may have marked it exited already: this record is still its exit)
             table.onExit(pid, ev.reaper, ev.monotonicTs());
         } else if (type == EventType.CLOSE && ev.ret() == 0) {
             p.removeFd(ev.arg(0));
