@@ -34,7 +34,7 @@ class SensorFileAtTest {
     static void start() throws Exception {
         KernelTests.assumeKernel();
         SensorHarness.helper();
-        h = new SensorHarness(Selection.all());
+        h = SensorHarness.shared();
         base = Files.createDirectories(dir.resolve("fileat"));
         r = run("fileat", base.toString());
         // dfd o cr crf crfe o2 o2f o2fe mk mkf mkfe sfd sl ln ln2 rn rn2 chm fchm cho fcho lcho ftr d1 d3 d3f d3fe

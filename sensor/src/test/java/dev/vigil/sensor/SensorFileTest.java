@@ -24,7 +24,7 @@ class SensorFileTest {
     static void start() throws Exception {
         KernelTests.assumeKernel();
         SensorHarness.helper();
-        h = new SensorHarness(Selection.all());
+        h = SensorHarness.shared();
     }
 
     @AfterAll

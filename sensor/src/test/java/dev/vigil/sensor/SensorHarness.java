@@ -60,8 +60,39 @@ final class SensorHarness implements AutoCloseable {
 
     static Event.Builder none() { return null; }
 
+    private static SensorHarness shared;
+    private boolean isShared;
+
+    /**
+     * One sensor with every event type, shared by the test classes that need no other selection: starting one
+     * costs ~0.5 s, and detaching its ~70 syscall tracepoints several seconds (each waits for an RCU grace
+     * period). Closed when the test JVM exits; {@link #close()} on it does nothing. Call it once per class.
+     */
+    static synchronized SensorHarness shared() {
+        if (shared == null) {
+            SensorHarness h = new SensorHarness(Selection.all());
+            h.isShared = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    h.closeNow();
+                } catch (InterruptedException ignored) {
+                    // exiting anyway: the kernel detaches what the process held
+                }
+            }));
+            shared = h;
+        }
+        // each class starts afresh: pids wrap (the churn test alone makes 100,000 processes), and an old
+        // event of a reused pid must not answer a new test's await
+        shared.events.clear();
+        return shared;
+    }
+
     @Override
     public void close() throws InterruptedException {
+        if (!isShared) closeNow();
+    }
+
+    private void closeNow() throws InterruptedException {
         sensor.stop();
         thread.join(5000);
         sensor.close();

@@ -32,7 +32,7 @@ class SensorNetSyscallTest {
     static void start() throws Exception {
         KernelTests.assumeKernel();
         SensorHarness.helper();
-        h = new SensorHarness(Selection.all());
+        h = SensorHarness.shared();
     }
 
     @AfterAll

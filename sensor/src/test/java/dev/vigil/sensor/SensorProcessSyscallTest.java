@@ -33,7 +33,7 @@ class SensorProcessSyscallTest {
     static void start() throws Exception {
         KernelTests.assumeKernel();
         SensorHarness.helper();
-        h = new SensorHarness(Selection.all());
+        h = SensorHarness.shared();
     }
 
     @AfterAll

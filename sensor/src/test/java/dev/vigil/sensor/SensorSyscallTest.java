@@ -25,7 +25,7 @@ class SensorSyscallTest {
     static void start() throws Exception {
         KernelTests.assumeKernel();
         SensorHarness.helper();
-        h = new SensorHarness(Selection.all());
+        h = SensorHarness.shared();
     }
 
     @AfterAll
