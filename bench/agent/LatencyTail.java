@@ -20,6 +20,7 @@ public class LatencyTail {
         String ruleField = "\"rule\":\"" + rule + "\"";
         try (RandomAccessFile f = new RandomAccessFile(file, "r")) {
             f.seek(Long.parseLong(args[4])); // the file's size before the first trigger
+            System.err.println("ready"); // the script starts the triggers only now: this JVM's start-up (JIT) must not compete with the agent
             StringBuilder partial = new StringBuilder();
             byte[] buf = new byte[1 << 16];
             int seen = 0;

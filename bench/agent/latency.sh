@@ -45,6 +45,7 @@ fi
 rm -rf "$OUT/jars" && mkdir -p "$OUT/jars"
 cp "$ROOT/cli/target/vigil-cli.jar" "$OUT/jars/" && cp -r "$ROOT/cli/target/lib" "$OUT/jars/lib" || die "no cli jars: build first"
 gcc -O2 -Wall -pthread -o "$OUT/mix" "$ROOT/bench/syscalls/mix.c" || die "gcc mix.c failed"
+mkdir -p "$OUT/tail" && "$JAVA_HOME/bin/javac" -d "$OUT/tail" "$ROOT/bench/agent/LatencyTail.java" || die "javac LatencyTail.java failed"
 # The JVM options bin/vigil uses, so RSS is what a user gets.
 VIGIL=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m
        -cp "$OUT/jars/vigil-cli.jar:$OUT/jars/lib/*" dev.vigil.cli.Vigil)
@@ -74,10 +75,13 @@ echo "== start to healthy, $STARTS starts" >&2
 for _ in $(seq "$STARTS"); do start_agent >>"$OUT/starts.txt"; stop_agent; done
 
 phase() { # NAME: COUNT alerts at RATE/s; latencies (us) to $OUT/NAME.txt
-  # the tailer reads from the file's size now, so it misses nothing however long its JVM takes to start
-  "$JAVA_HOME/bin/java" "$ROOT/bench/agent/LatencyTail.java" "$ALERTS" "Read sensitive file untrusted" "$COUNT" 10 \
-    "$(stat -c %s "$ALERTS")" >"$OUT/$1.txt" &
+  # the tailer reads from the file's size now (it misses nothing), and the triggers wait until it is ready:
+  # its JVM starting up on the same 2 cores would otherwise delay the agent it measures
+  "$JAVA_HOME/bin/java" -cp "$OUT/tail" LatencyTail "$ALERTS" "Read sensitive file untrusted" "$COUNT" 10 \
+    "$(stat -c %s "$ALERTS")" >"$OUT/$1.txt" 2>"$OUT/$1.ready" &
   local tail=$!
+  for _ in $(seq 500); do grep -q ready "$OUT/$1.ready" && break; sleep 0.01; done
+  sleep 0.5
   local gap; gap=$(echo "scale=4; 1 / $RATE" | bc)
   for _ in $(seq "$COUNT"); do "$SHM/latcat" /etc/shadow >/dev/null; sleep "$gap"; done
   wait "$tail" || true
