@@ -37,6 +37,14 @@ public final class RingBuffer implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment consumer;
     private final MemorySegment producer;
+    /*
+     * The same pages as global-scope segments, for the drain loop only: every access through the shared arena's
+     * segments checks the arena is still open (a volatile read; the top item of a JFR profile at 1.5 M records/s).
+     * Safe because drains run under pollLock and close() unmaps only while holding it; handlers must not keep
+     * the segment past their callback (RecordHandler's contract).
+     */
+    private final MemorySegment consumerView;
+    private final MemorySegment producerView;
     private final long dataSize;
     private final long mask;
     private final long dataStart;
@@ -56,6 +64,8 @@ public final class RingBuffer implements AutoCloseable {
         this.arena = arena;
         this.consumer = consumer;
         this.producer = producer;
+        this.consumerView = MemorySegment.ofAddress(consumer.address()).reinterpret(consumer.byteSize());
+        this.producerView = MemorySegment.ofAddress(producer.address()).reinterpret(producer.byteSize());
         this.dataSize = dataSize;
         this.mask = dataSize - 1;
         this.dataStart = pageSize;
@@ -199,9 +209,10 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private int drainLocked(RecordHandler handler) {
-        final MemorySegment data = producer;
+        final MemorySegment data = producerView;
+        final MemorySegment consumer = consumerView;
         long cons = (long) LONG.getAcquire(consumer, 0L);
-        long prod = (long) LONG.getAcquire(producer, 0L);
+        long prod = (long) LONG.getAcquire(data, 0L);
         if (prod - cons > peakPending) peakPending = prod - cons;
         int delivered = 0;
         while (cons < prod) {
@@ -224,7 +235,7 @@ public final class RingBuffer implements AutoCloseable {
                 LONG.setRelease(consumer, 0L, cons);
             }
             if (cons >= prod) {
-                prod = (long) LONG.getAcquire(producer, 0L);
+                prod = (long) LONG.getAcquire(data, 0L);
             }
         }
         records += delivered;
