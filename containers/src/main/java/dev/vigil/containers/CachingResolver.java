@@ -186,6 +186,7 @@ final class CachingResolver implements ContainerResolver {
             return;
         }
         try {
+            if (closed) return; // queued for a permit when the resolver closed: close() promised no more fetches
             fetches.increment();
             ContainerInfo info = lookup(e.cid);
             ContainerInfo old = e.view;

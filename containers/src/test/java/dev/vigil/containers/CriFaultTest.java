@@ -17,10 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,8 +46,7 @@ class CriFaultTest {
     static final String PATH = "/kubepods/burstable/pod7d1c/" + ID;
 
     @TempDir Path dir;
-    // written by the accept threads while tearDown may already walk it
-    final List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final Closer toClose = new Closer();
     final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     final Logger jul = Logger.getLogger("dev.vigil.containers");
     final Handler capture = new Handler() {
@@ -65,7 +61,7 @@ class CriFaultTest {
 
     @AfterEach void tearDown() throws Exception {
         jul.removeHandler(capture);
-        for (AutoCloseable c : toClose.reversed()) c.close();
+        toClose.close();
     }
 
     ContainerResolver resolver(Path... sockets) {
@@ -118,23 +114,7 @@ class CriFaultTest {
 
     /** A plain unix socket server handing each connection to the handler. */
     Path rawServer(String name, java.util.function.Consumer<SocketChannel> handler) throws IOException {
-        Path p = dir.resolve(name);
-        ServerSocketChannel srv = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        srv.bind(UnixDomainSocketAddress.of(p));
-        Thread t = Thread.ofVirtual().start(() -> {
-            while (srv.isOpen()) {
-                try {
-                    SocketChannel c = srv.accept();
-                    toClose.add(c);
-                    Thread.ofVirtual().start(() -> handler.accept(c));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        toClose.add(srv);
-        toClose.add(t::interrupt);
-        return p;
+        return toClose.unixServer(dir.resolve(name), handler);
     }
 
     @Test void socketMissing() throws Exception {

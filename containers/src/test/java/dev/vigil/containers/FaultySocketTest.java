@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.events.Container;
 import dev.vigil.events.ContainerView;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,32 +26,15 @@ class FaultySocketTest {
     static final String PATH = "/docker/" + ID;
 
     @TempDir Path dir;
-    // written by the accept threads while tearDown may already walk it
-    final List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final Closer toClose = new Closer();
 
     @AfterEach void tearDown() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
+        toClose.close();
     }
 
     /** A unix socket server; each accepted connection is handed to the handler on its own virtual thread. */
     Path server(String name, java.util.function.Consumer<SocketChannel> handler) throws IOException {
-        Path p = dir.resolve(name);
-        ServerSocketChannel srv = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        srv.bind(UnixDomainSocketAddress.of(p));
-        Thread t = Thread.ofVirtual().start(() -> {
-            while (srv.isOpen()) {
-                try {
-                    SocketChannel c = srv.accept();
-                    toClose.add(c);
-                    Thread.ofVirtual().start(() -> handler.accept(c));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        toClose.add(srv);
-        toClose.add(t::interrupt);
-        return p;
+        return toClose.unixServer(dir.resolve(name), handler);
     }
 
     /** A server that reads the request and answers with what the function makes of it, then closes. */
