@@ -139,18 +139,17 @@ public final class SensorEvent implements EventView {
 
     @Override
     public long argLong(int slot) {
+        if (def != null && def.type() == type && slot >= 0 && slot < type.paramCount()) {
+            int c = def.code(slot);
+            if (c == SyscallTable.SRC_NONE) return ABSENT;
+            if (c == SyscallTable.SRC_RET) return ret();
+            if (c < SyscallTable.SRC_OTHER) return argOfType(slot, arg(c - SyscallTable.SRC_A0));
+        }
         String src = source(slot);
         if (src == null) return ABSENT;
         switch (src) {
             case "ret": return ret();
-            case "a0", "a1", "a2", "a3", "a4", "a5": {
-                long v = arg(src.charAt(1) - '0');
-                return switch (type.param(slot).type()) {
-                    case FD, PID, INT32 -> (int) v; // C int arguments: sign-extended (AT_FDCWD is -100)
-                    case UID, GID, UINT32, MODE -> v & 0xffffffffL;
-                    default -> v;
-                };
-            }
+            case "a0", "a1", "a2", "a3", "a4", "a5": return argOfType(slot, arg(src.charAt(1) - '0'));
             case "how.flags": return blobLen[4] >= 8 ? seg.get(JAVA_LONG_UNALIGNED, blobOff[4]) : ABSENT;
             case "how.mode": return blobLen[4] >= 16 ? seg.get(JAVA_LONG_UNALIGNED, blobOff[4] + 8) : ABSENT;
             case "how.resolve": return blobLen[4] >= 24 ? seg.get(JAVA_LONG_UNALIGNED, blobOff[4] + 16) : ABSENT;
@@ -179,6 +178,14 @@ public final class SensorEvent implements EventView {
         }
     }
 
+    private long argOfType(int slot, long v) {
+        return switch (type.param(slot).type()) {
+            case FD, PID, INT32 -> (int) v; // C int arguments: sign-extended (AT_FDCWD is -100)
+            case UID, GID, UINT32, MODE -> v & 0xffffffffL;
+            default -> v;
+        };
+    }
+
     @Override
     public CharSequence argStr(int slot) {
         if (slot < 0 || slot >= texts.length) return null;
@@ -190,6 +197,8 @@ public final class SensorEvent implements EventView {
     }
 
     private CharSequence text(int slot) {
+        // numbers (the return value, raw arguments) have no text: known without the string switch
+        if (def != null && def.type() == type && def.code(slot) != SyscallTable.SRC_OTHER) return null;
         String src = source(slot);
         if (src == null) return null;
         return switch (src) {

@@ -20,9 +20,22 @@ import java.util.Map;
 public final class SyscallTable {
     /** One traced syscall. */
     public record Def(EventType type, int nr, int kind, int flags, int path0, int dirfd0, int path1, int dirfd1,
-            int str, int sockaddr, int sockaddrLen, String[] sources) {
+            int str, int sockaddr, int sockaddrLen, String[] sources, int[] codes) {
         /** Source of parameter slot i of {@link #type()}, or null. */
         public String source(int slot) { return slot < sources.length ? sources[slot] : null; }
+
+        /** The source of slot i as a number (SRC_*), so the per-event decode needs no string switch. */
+        int code(int slot) { return slot < codes.length ? codes[slot] : SRC_NONE; }
+    }
+
+    /** Numeric sources: none, the return value, raw argument 0-5; SRC_OTHER: look at the string. */
+    static final int SRC_NONE = 0, SRC_RET = 1, SRC_A0 = 2, SRC_OTHER = 8;
+
+    static int code(String src) {
+        if (src == null) return SRC_NONE;
+        if (src.equals("ret")) return SRC_RET;
+        if (src.length() == 2 && src.charAt(0) == 'a' && src.charAt(1) >= '0' && src.charAt(1) <= '5') return SRC_A0 + src.charAt(1) - '0';
+        return SRC_OTHER;
     }
 
     private static final List<Def> DEFS = new ArrayList<>();
@@ -124,7 +137,9 @@ public final class SyscallTable {
             if (slot < 0) throw new IllegalStateException(type + " has no parameter " + p);
             sources[slot] = p.substring(eq + 1);
         }
-        Def def = new Def(type, nr, kind, flags, path0, dirfd0, path1, dirfd1, str, sockaddr, sockaddrLen, sources);
+        int[] codes = new int[sources.length];
+        for (int i = 0; i < sources.length; i++) codes[i] = code(sources[i]);
+        Def def = new Def(type, nr, kind, flags, path0, dirfd0, path1, dirfd1, str, sockaddr, sockaddrLen, sources, codes);
         DEFS.add(def);
         BY_TYPE.put(type, def);
         BY_KIND[kind] = def;
