@@ -86,10 +86,18 @@ public final class Sensor implements AutoCloseable {
      * owns it and closes it with itself (default: {@link ContainerResolver#identityOnly()}, ids from cgroup paths,
      * no runtime asked).
      */
+    /**
+     * 32 MiB: at start the reader runs cold (interpreted, then compiling) for a few hundred ms, and a flood of
+     * captured syscalls from one core then backs up ~13 MiB (measured: a failing-openat flood right after
+     * /healthz filled a 16 MiB ring and dropped 40-120k records; 32 MiB peaked at 41% with none). RSS grows
+     * by about as much (vigil run: 143 -> 173 MB).
+     */
+    public static final int DEFAULT_RING_BYTES = 32 << 20;
+
     public record Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot,
                           ContainerResolver containers) {
         public static Options defaults() {
-            return new Options(16 << 20, ProcessTable.DEFAULT_MAX_EXITED, ProcessTable.DEFAULT_GRACE_NANOS, true,
+            return new Options(DEFAULT_RING_BYTES, ProcessTable.DEFAULT_MAX_EXITED, ProcessTable.DEFAULT_GRACE_NANOS, true,
                     Path.of("/proc"), null);
         }
 

@@ -103,7 +103,7 @@ public final class AgentConfig {
                         + "k8s_ns=%k8s.ns.name k8s_pod_name=%k8s.pod.name",
                 "appended to every syscall alert's output, its fields added to output_fields (Falco's append_output with the "
                         + "container plugin's suggested fields); empty: off");
-        key("sensor.ring_buffer_bytes", Kind.INT, 16 << 20, "kernel ring buffer size (a power of two)");
+        key("sensor.ring_buffer_bytes", Kind.INT, dev.vigil.sensor.Sensor.DEFAULT_RING_BYTES, "kernel ring buffer size (a power of two)");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 

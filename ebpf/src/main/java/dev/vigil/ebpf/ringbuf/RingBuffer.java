@@ -150,8 +150,9 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /**
-     * The most bytes found waiting at the start of a drain since open: how close the ring came to full (a
-     * peak near {@link #capacity()} means drops were near, or happened). Read from any thread.
+     * The most bytes found waiting since open (at the start of a drain, and each time a drain catches up with
+     * the producer): how close the ring came to full (a peak near {@link #capacity()} means drops were near, or
+     * happened). Read from any thread.
      */
     public long peakPending() {
         return peakPending;
@@ -236,6 +237,8 @@ public final class RingBuffer implements AutoCloseable {
             }
             if (cons >= prod) {
                 prod = (long) LONG.getAcquire(data, 0L);
+                // a long drain can meet a ring that filled meanwhile: the peak is taken here too, not only at the start
+                if (prod - cons > peakPending) peakPending = prod - cons;
             }
         }
         records += delivered;
