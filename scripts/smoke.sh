@@ -27,7 +27,9 @@ for _ in $(seq 1 20); do
   sleep 0.25
 done
 grep -q "process=smokecat" "$WORK/out" || fail "no alert for an untrusted read of /etc/shadow"
-curl -sf "http://127.0.0.1:$PORT/metrics" | grep -q '^vigil_' || fail "/metrics has no vigil_ series"
+# into a file first: grep -q stops reading at its first match, and curl then dies of SIGPIPE (pipefail)
+curl -sf "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics" || fail "/metrics did not answer"
+grep -q '^vigil_' "$WORK/metrics" || fail "/metrics has no vigil_ series"
 
 kill -TERM "$PID"
 rc=0; wait "$PID" || rc=$?
