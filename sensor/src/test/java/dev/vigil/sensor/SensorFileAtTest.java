@@ -7,44 +7,32 @@ import static dev.vigil.sensor.SensorSyscallTest.arg;
 import static dev.vigil.sensor.SensorSyscallTest.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.ebpf.testing.KernelTests;
 import dev.vigil.events.Event;
 import dev.vigil.events.EventType;
 import dev.vigil.events.FdType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The file syscalls glibc does not make on its own (open, creat), openat2, and every *at form with a real
  * directory fd (not AT_FDCWD), including "../" through a dirfd; fd-based calls named from the fd table;
  * the dup family; failures (ENOENT, EEXIST, EXDEV, ENOTEMPTY, EINVAL, and EACCES/EPERM as nobody).
  */
-class SensorFileAtTest {
-    static SensorHarness h;
-    @TempDir static Path dir;
+class SensorFileAtTest extends SharedSensorTest {
     static Path base;
     static SensorHarness.Run r;
     static long[] o;
 
     @BeforeAll
     static void start() throws Exception {
-        KernelTests.assumeKernel();
-        SensorHarness.helper();
-        h = SensorHarness.shared();
         base = Files.createDirectories(dir.resolve("fileat"));
         r = run("fileat", base.toString());
         // dfd o cr crf crfe o2 o2f o2fe mk mkf mkfe sfd sl ln ln2 rn rn2 chm fchm cho fcho lcho ftr d1 d3 d3f d3fe
         // ul rmf rmfe ul2 rm fcd
         o = nums(r, 0);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (h != null) h.close();
     }
 
     static String p(String rel) { return base.resolve(rel).toString(); }

@@ -4,33 +4,16 @@ import static dev.vigil.sensor.SensorHarness.is;
 import static dev.vigil.sensor.SensorHarness.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.ebpf.testing.KernelTests;
 import dev.vigil.events.Event;
 import dev.vigil.events.EventType;
 import dev.vigil.events.FdType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** File syscalls of real children: absolute, cwd-relative and dirfd-relative paths, failures. */
-class SensorFileTest {
-    static SensorHarness h;
-    @TempDir static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        KernelTests.assumeKernel();
-        SensorHarness.helper();
-        h = SensorHarness.shared();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (h != null) h.close();
-    }
+class SensorFileTest extends SharedSensorTest {
 
     /** glibc's open() is openat(2) and its creat() may be too: accept the family. */
     static boolean opened(Event ev, long pid, String path) {

@@ -7,38 +7,21 @@ import static dev.vigil.sensor.SensorSyscallTest.arg;
 import static dev.vigil.sensor.SensorSyscallTest.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.ebpf.testing.KernelTests;
 import dev.vigil.events.Event;
 import dev.vigil.events.EventType;
 import dev.vigil.events.FdType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Socket syscalls of a real child over IPv4, IPv6 and Unix sockets: socket, bind (and EADDRINUSE), listen,
  * connect, accept, accept4, close of an accepted socket, and datagrams sent and received with a named
  * address (sendto, recvfrom, sendmsg, recvmsg), whose tuple must name the other end.
  */
-class SensorNetSyscallTest {
-    static SensorHarness h;
-    @TempDir static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        KernelTests.assumeKernel();
-        SensorHarness.helper();
-        h = SensorHarness.shared();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (h != null) h.close();
-    }
+class SensorNetSyscallTest extends SharedSensorTest {
 
     /** "127.0.0.1:P", "::1:P" or the unix path for a port or path. */
     static String addr(String fam, int port, String path) {

@@ -6,7 +6,6 @@ import static dev.vigil.sensor.SensorSyscallTest.arg;
 import static dev.vigil.sensor.SensorSyscallTest.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.ebpf.testing.KernelTests;
 import dev.vigil.events.Event;
 import dev.vigil.events.EventType;
 import java.nio.file.Files;
@@ -15,31 +14,15 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Process syscalls of real children, one helper command each, with the delivered fields asserted: exec
  * failures and dirfd-relative execs, the four ways to make a process, capabilities and the re* credential
  * calls, thread signals, namespaces, chroot, mounts, bpf, userfaultfd, and the module syscalls this kernel lacks.
  */
-class SensorProcessSyscallTest {
-    static SensorHarness h;
-    @TempDir static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        KernelTests.assumeKernel();
-        SensorHarness.helper();
-        h = SensorHarness.shared();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (h != null) h.close();
-    }
+class SensorProcessSyscallTest extends SharedSensorTest {
 
     /** The helper's output line `line` as numbers. */
     static long[] nums(SensorHarness.Run r, int line) {

@@ -4,34 +4,17 @@ import static dev.vigil.sensor.SensorHarness.is;
 import static dev.vigil.sensor.SensorHarness.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.ebpf.testing.KernelTests;
 import dev.vigil.events.Event;
 import dev.vigil.events.EventType;
 import dev.vigil.events.FdType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Credentials, ptrace, signals, namespaces, ownership, links and memfds of real children; an EACCES failure. */
-class SensorSyscallTest {
-    static SensorHarness h;
-    @TempDir static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        KernelTests.assumeKernel();
-        SensorHarness.helper();
-        h = SensorHarness.shared();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (h != null) h.close();
-    }
+class SensorSyscallTest extends SharedSensorTest {
 
     static long arg(Event e, String name) { return e.argLong(e.type().slotOf(name)); }
 
