@@ -5,18 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.ebpf.testing.SecondKernel;
 import dev.vigil.events.EventType;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class AgentSecondKernelTest {
     private static final String MARK = "vigil-vm-agent ";
-    private static final long SETUP_TIMEOUT_S = 1_200; // first run only: qemu install and the kernel download
     private static final long GUEST_TIMEOUT_S = 210;   // keeps the test under ~4 minutes on a busy host
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,22 +35,9 @@ class AgentSecondKernelTest {
      */
     @Test
     void kernelModuleLoadFromAContainer() throws Exception {
-        Assumptions.assumeTrue("1".equals(System.getenv("VIGIL_VM_TESTS")),
-                "second-kernel (qemu) tests are off: run with VIGIL_VM_TESTS=1, as root");
-        Path root = Path.of("").toAbsolutePath().getParent();
-        Path vm = root.resolve("scripts/vm");
-        assertThat(vm.resolve("run-in-vm.sh")).exists();
-        Result setup = run(List.of(vm.resolve("setup-kernel.sh").toString()), root, Map.of(), SETUP_TIMEOUT_S);
-        assertThat(setup.exit()).as("setup-kernel.sh failed:%n%s", setup.output()).isZero();
-
         String id = (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(vm.resolve("run-in-vm.sh").toString(), java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                GuestMain.class.getName(), id);
         long t0 = System.nanoTime();
-        Result guest = run(cmd, root, Map.of("VIGIL_VM_TIMEOUT", Long.toString(GUEST_TIMEOUT_S), "VIGIL_VM_TIMING", "1"),
-                GUEST_TIMEOUT_S + 30);
+        SecondKernel.Result guest = SecondKernel.runJava(GuestMain.class.getName(), List.of(id), GUEST_TIMEOUT_S);
         System.err.printf("guest run: %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
         System.out.print(guest.output());
         assertThat(guest.exit()).as("run-in-vm.sh failed:%n%s", guest.output()).isZero();
@@ -157,28 +141,5 @@ class AgentSecondKernelTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         System.out.println(MARK + "ran " + command + ": exit " + p.exitValue() + ": " + out.strip());
-    }
-
-    private record Result(int exit, String output) {}
-
-    private static Result run(List<String> cmd, Path dir, Map<String, String> env, long timeoutS)
-            throws IOException, InterruptedException {
-        Path log = Files.createTempFile("vigil-vm-agent", ".log");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroy);
-                p.destroy();
-                p.waitFor(10, TimeUnit.SECONDS);
-                p.destroyForcibly();
-                return new Result(-1, "timed out after " + timeoutS + " s: " + cmd + "\n" + Files.readString(log));
-            }
-            return new Result(p.exitValue(), Files.readString(log));
-        } finally {
-            Files.deleteIfExists(log);
-        }
     }
 }

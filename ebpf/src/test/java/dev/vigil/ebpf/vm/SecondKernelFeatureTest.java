@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.ebpf.feature.Feature;
 import dev.vigil.ebpf.feature.FeatureProbe;
 import dev.vigil.ebpf.feature.FeatureReport;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import dev.vigil.ebpf.testing.SecondKernel;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,27 +18,11 @@ import org.junit.jupiter.api.Test;
  */
 class SecondKernelFeatureTest {
     private static final String MARK = "vigil-vm-feature ";
-    private static final long SETUP_TIMEOUT_S = 1_200; // first run: apt-get install and the kernel download
     private static final long GUEST_TIMEOUT_S = 600;   // TCG is slow, and slower on a busy host
 
     @Test
     void theSecondKernelAllowsKprobesFentryAndLsm() throws Exception {
-        Assumptions.assumeTrue("1".equals(System.getenv("VIGIL_VM_TESTS")),
-                "second-kernel (qemu) tests are off: run with VIGIL_VM_TESTS=1, as root "
-                        + "(scripts/vm/setup-kernel.sh installs qemu and the guest kernel on first use)");
-        Path root = projectRoot();
-        Path vm = root.resolve("scripts/vm");
-
-        Result setup = run(List.of(vm.resolve("setup-kernel.sh").toString()), root, Map.of(), SETUP_TIMEOUT_S);
-        assertThat(setup.exit()).as("setup-kernel.sh failed:%n%s", setup.output()).isZero();
-
-        // The guest sees the host's / read-only: this JVM and this class path work there unchanged.
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(vm.resolve("run-in-vm.sh").toString(),
-                java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), GuestMain.class.getName()));
-        Result guest = run(cmd, root, Map.of("VIGIL_VM_TIMEOUT", Long.toString(GUEST_TIMEOUT_S),
-                "VIGIL_VM_TIMING", "1"), GUEST_TIMEOUT_S + 60);
+        SecondKernel.Result guest = SecondKernel.runJava(GuestMain.class.getName(), List.of(), GUEST_TIMEOUT_S);
         System.out.print(guest.output());
         assertThat(guest.exit()).as("run-in-vm.sh failed:%n%s", guest.output()).isZero();
 
@@ -77,37 +55,5 @@ class SecondKernelFeatureTest {
             report.results().forEach((f, r) -> sb.append(MARK).append(f.name()).append('=').append(r.supported()).append('\n'));
             System.out.print(sb.append(report.format()));
         }
-    }
-
-    private record Result(int exit, String output) {}
-
-    private static Result run(List<String> cmd, Path dir, Map<String, String> env, long timeoutS)
-            throws IOException, InterruptedException {
-        Path log = Files.createTempFile("vigil-vm-test", ".log");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroy);
-                p.destroy();
-                p.waitFor(10, TimeUnit.SECONDS);
-                p.destroyForcibly();
-                return new Result(-1, "timed out after " + timeoutS + " s: " + cmd + "\n"
-                        + Files.readString(log, StandardCharsets.UTF_8));
-            }
-            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(log);
-        }
-    }
-
-    private static Path projectRoot() {
-        String env = System.getenv("VIGIL_PROJECT_ROOT");
-        Path root = env != null && !env.isBlank() ? Path.of(env)
-                : Path.of("").toAbsolutePath().getParent();
-        assertThat(root.resolve("scripts/vm/run-in-vm.sh")).as("project root %s", root).exists();
-        return root.toAbsolutePath();
     }
 }
