@@ -121,30 +121,9 @@ class AgentContainerTest {
         }
     }
 
-    List<JsonNode> alerts() throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        if (!Files.exists(alerts)) return out;
-        for (String line : Files.readAllLines(alerts)) {
-            if (!line.isBlank()) out.add(JSON.readTree(line));
-        }
-        return out;
-    }
+    List<JsonNode> alerts() throws Exception { return AlertFile.read(alerts); }
 
-    /** Waits (2 s from now at most) for an alert of the rule whose output fields satisfy {@code p}. */
-    JsonNode await(String rule, Predicate<JsonNode> p) throws Exception {
-        long t0 = System.nanoTime();
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            for (JsonNode a : alerts()) {
-                if (a.path("rule").asText().equals(rule) && p.test(a.path("output_fields"))) {
-                    System.err.printf("%s: seen after %d ms%n", rule, (System.nanoTime() - t0) / 1_000_000);
-                    return a;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no '" + rule + "' alert within 2 s; alerts: " + alerts());
-    }
+    JsonNode await(String rule, Predicate<JsonNode> p) throws Exception { return AlertFile.await(alerts, rule, p); }
 
     static String text(JsonNode fields, String name) { return fields.path(name).asText(); }
 

@@ -3,7 +3,6 @@ package dev.vigil.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.containers.ContainerdForAgentTests;
 import dev.vigil.ebpf.testing.KernelTests;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the first exec at all.
  */
 class AgentCriTest {
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir Path dir;
 
@@ -75,10 +73,5 @@ class AgentCriTest {
         }
     }
 
-    static List<JsonNode> read(Path alerts) throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        if (!Files.exists(alerts)) return out;
-        for (String line : Files.readAllLines(alerts)) if (!line.isBlank()) out.add(JSON.readTree(line));
-        return out;
-    }
+    static List<JsonNode> read(Path alerts) throws Exception { return AlertFile.read(alerts); }
 }

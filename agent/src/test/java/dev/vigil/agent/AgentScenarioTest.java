@@ -78,30 +78,9 @@ class AgentScenarioTest {
         }
     }
 
-    static List<JsonNode> alerts() throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        if (!Files.exists(alerts)) return out;
-        for (String line : Files.readAllLines(alerts)) {
-            if (!line.isBlank()) out.add(JSON.readTree(line));
-        }
-        return out;
-    }
+    static List<JsonNode> alerts() throws IOException { return AlertFile.read(alerts); }
 
-    /** Waits (2 s from now at most) for an alert of the rule whose fields satisfy {@code p}. */
-    static JsonNode await(String rule, Predicate<JsonNode> p) throws Exception {
-        long t0 = System.nanoTime();
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            for (JsonNode a : alerts()) {
-                if (a.path("rule").asText().equals(rule) && p.test(a.path("output_fields"))) {
-                    System.err.printf("%s: seen after %d ms%n", rule, (System.nanoTime() - t0) / 1_000_000);
-                    return a;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no '" + rule + "' alert within 2 s; alerts: " + alerts());
-    }
+    static JsonNode await(String rule, Predicate<JsonNode> p) throws Exception { return AlertFile.await(alerts, rule, p); }
 
     static Path copyAs(String binary, String name) throws IOException {
         Path d = dir.resolve("bin");

@@ -231,24 +231,9 @@ class ContainerdCriTest {
         CriApi api = new CriApi(engine.socket, 2_000_000_000L);
         try (api) {
             for (String id : ids) api.inspect(ContainerId.of(ContainerId.CRI, id)); // connect, warm
-            int rounds = 0;
-            long t0 = System.nanoTime();
-            while (System.nanoTime() - t0 < 2_000_000_000L) {
-                for (String id : ids) api.inspect(ContainerId.of(ContainerId.CRI, id));
-                rounds++;
-            }
-            double seq = rounds * ids.size() / ((System.nanoTime() - t0) / 1e9);
-            java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-            long t1 = System.nanoTime();
-            try (var ex = java.util.concurrent.Executors.newFixedThreadPool(8)) {
-                for (int w = 0; w < 8; w++) ex.submit(() -> {
-                    while (System.nanoTime() - t1 < 2_000_000_000L) {
-                        for (String id : ids) { api.inspect(ContainerId.of(ContainerId.CRI, id)); done.incrementAndGet(); }
-                    }
-                    return null;
-                });
-            }
-            double par = done.get() / ((System.nanoTime() - t1) / 1e9);
+            LookupRates rates = LookupRates.measure(api, ids.stream().map(id -> ContainerId.of(ContainerId.CRI, id)).toList(),
+                    2_000_000_000L);
+            double seq = rates.sequential(), par = rates.parallel();
             System.out.printf("[containers] CRI ContainerStatus lookups: %.0f/s sequential, %.0f/s with 8 in flight"
                     + " (%d containers)%n", seq, par, ids.size());
             assertThat(seq).isGreaterThan(10);

@@ -280,7 +280,7 @@ final class ContainerdEngine implements AutoCloseable {
                     });
             removeCgroups();
         } finally {
-            unmountAndDelete();
+            DockerEngine.unmountAndDelete(dir);
         }
     }
 
@@ -310,27 +310,6 @@ final class ContainerdEngine implements AutoCloseable {
                 for (Path p = top.getParent(); p != null && p.startsWith(h) && !p.equals(h); p = p.getParent()) {
                     try { Files.deleteIfExists(p); } catch (IOException notEmpty) { break; }
                 }
-            }
-        }
-    }
-
-    private void unmountAndDelete() throws Exception {
-        String me = dir.toString();
-        for (int round = 0; round < 5; round++) {
-            List<String> points = new ArrayList<>();
-            for (String l : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = l.split(" ");
-                if (f.length > 4 && (f[4].equals(me) || f[4].startsWith(me + "/"))) points.add(f[4]);
-            }
-            if (points.isEmpty()) break;
-            points.sort(Comparator.comparingInt(String::length).reversed());
-            for (String p : points) DockerEngine.run(List.of("umount", "-l", p), 30);
-        }
-        if (Files.exists(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                    try { Files.deleteIfExists(p); } catch (IOException ignored) { }
-                });
             }
         }
     }

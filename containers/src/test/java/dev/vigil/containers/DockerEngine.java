@@ -231,11 +231,12 @@ final class DockerEngine implements AutoCloseable {
                         try { h.onExit().get(5, TimeUnit.SECONDS); } catch (Exception ignored) { }
                     });
         } finally {
-            unmountAndDelete();
+            unmountAndDelete(dir);
         }
     }
 
-    private void unmountAndDelete() throws Exception {
+    /** Lazily unmounts everything under dir (deepest first, a few rounds for stacked mounts), then deletes it. */
+    static void unmountAndDelete(Path dir) throws Exception {
         String me = dir.toString();
         for (int round = 0; round < 5; round++) {
             List<String> points = new ArrayList<>();

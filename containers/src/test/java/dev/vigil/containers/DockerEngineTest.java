@@ -220,24 +220,9 @@ class DockerEngineTest {
         // metadata lookups per second: inspect (+ image, cached) of the running containers, sequential and 8 at a time
         List<String> ids = List.of(engine.docker("ps", "-q", "--no-trunc").split("\\s+"));
         DockerApi api = new DockerApi(engine.socket, 2_000_000_000L);
-        int rounds = 0;
-        long t0 = System.nanoTime();
-        while (System.nanoTime() - t0 < 1_000_000_000L) {
-            for (String id : ids) api.inspect(ContainerId.of("docker", id));
-            rounds++;
-        }
-        double seq = rounds * ids.size() / ((System.nanoTime() - t0) / 1e9);
-        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-        long t1 = System.nanoTime();
-        try (var ex = java.util.concurrent.Executors.newFixedThreadPool(8)) {
-            for (int w = 0; w < 8; w++) ex.submit(() -> {
-                while (System.nanoTime() - t1 < 1_000_000_000L) {
-                    for (String id : ids) { api.inspect(ContainerId.of("docker", id)); done.incrementAndGet(); }
-                }
-                return null;
-            });
-        }
-        double par = done.get() / ((System.nanoTime() - t1) / 1e9);
+        LookupRates rates = LookupRates.measure(api, ids.stream().map(id -> ContainerId.of("docker", id)).toList(),
+                1_000_000_000L);
+        double seq = rates.sequential(), par = rates.parallel();
         System.out.printf("[containers] Docker inspect lookups: %.0f/s sequential, %.0f/s with 8 in flight (%d containers)%n", seq, par, ids.size());
 
         // the hot path: resolve() on a container cgroup vs a host cgroup (one table lookup either way)

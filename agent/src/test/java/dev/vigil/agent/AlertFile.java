@@ -1,0 +1,44 @@
+package dev.vigil.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** The agent's JSON alert file, as the scenario tests read it. */
+final class AlertFile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AlertFile() {}
+
+    /** Every alert written so far (none if the file is not there yet). */
+    static List<JsonNode> read(Path file) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(file)) return out;
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) out.add(JSON.readTree(line));
+        }
+        return out;
+    }
+
+    /** Waits (2 s from now at most) for an alert of the rule whose output fields satisfy {@code p}. */
+    static JsonNode await(Path file, String rule, Predicate<JsonNode> p) throws Exception {
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            for (JsonNode a : read(file)) {
+                if (a.path("rule").asText().equals(rule) && p.test(a.path("output_fields"))) {
+                    System.err.printf("%s: seen after %d ms%n", rule, (System.nanoTime() - t0) / 1_000_000);
+                    return a;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no '" + rule + "' alert within 2 s; alerts: " + read(file));
+    }
+}
