@@ -388,8 +388,7 @@ public final class Sensor implements AutoCloseable {
             p = table.getOrCreate(pid);
         }
         p.tid = ev.tid();
-        long uid = ev.uid(), euid = ev.euid(), gid = ev.gid(), loginUid = ev.loginUid(), cgroupId = ev.cgroupId();
-        long egid = Integer.toUnsignedLong(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.EGID));
+        long uid = ev.uid(), euid = ev.euid(), gid = ev.gid(), egid = ev.egid(), loginUid = ev.loginUid(), cgroupId = ev.cgroupId();
         if (p.uid != uid || p.euid != euid || p.gid != gid || p.egid != egid || p.loginUid != loginUid || p.cgroupId != cgroupId) {
             p.uid = uid;
             p.euid = euid;

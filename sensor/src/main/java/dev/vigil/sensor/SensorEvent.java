@@ -92,6 +92,7 @@ public final class SensorEvent implements EventView {
     public long uid() { return u32(RecordLayout.UID); }
     public long euid() { return u32(RecordLayout.EUID); }
     public long gid() { return u32(RecordLayout.GID); }
+    public long egid() { return u32(RecordLayout.EGID); }
     /** The cgroup path of the process (cgroup v2), or null when unknown. */
     public CharSequence cgroupPath() { return process == null ? null : process.table.cgroups.path(cgroupId(), pid()); }
 
