@@ -21,11 +21,13 @@ final class SensorHarness implements AutoCloseable {
     final Sensor sensor;
     final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
     final Thread thread;
+    /** Off between the classes that share one sensor: the churn test's 100,000 processes must not pile up here. */
+    private volatile boolean collecting = true;
 
     SensorHarness(Selection selection, Sensor.Options options) {
         sensor = Sensor.start(selection, options);
         thread = Thread.ofPlatform().name("sensor-reader").start(() -> sensor.run(ev -> {
-            if (descendant(ev.process())) events.add(ev.snapshot());
+            if (collecting && descendant(ev.process())) events.add(ev.snapshot());
         }));
     }
 
@@ -84,7 +86,16 @@ final class SensorHarness implements AutoCloseable {
         // each class starts afresh: pids wrap (the churn test alone makes 100,000 processes), and an old
         // event of a reused pid must not answer a new test's await
         shared.events.clear();
+        shared.collecting = true;
         return shared;
+    }
+
+    /** The class that called {@link #shared()} is done: collect nothing until the next one asks. */
+    static synchronized void releaseShared() {
+        if (shared != null) {
+            shared.collecting = false;
+            shared.events.clear();
+        }
     }
 
     @Override

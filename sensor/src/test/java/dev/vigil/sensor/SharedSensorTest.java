@@ -2,6 +2,7 @@ package dev.vigil.sensor;
 
 import dev.vigil.ebpf.testing.KernelTests;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,5 +16,10 @@ abstract class SharedSensorTest {
         KernelTests.assumeKernel();
         SensorHarness.helper();
         h = SensorHarness.shared();
+    }
+
+    @AfterAll
+    static void releaseTheSensor() {
+        SensorHarness.releaseShared();
     }
 }
