@@ -109,10 +109,16 @@ struct {
 struct sensor_sock _sensor_sock_btf = {};
 struct sensor_event _sensor_event_btf = {};
 
-static __always_inline bool traced(void)
+/* The task's cgroup v2 id, as bpf_get_current_cgroup_id() computes it, by BTF loads instead of a helper call. */
+static __always_inline __u64 cgroup_id_of(struct task_struct *task)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
+	return task->cgroups->dfl_cgrp->kn->id;
+}
+
+/* Whether the task passes the runtime filters. One task pointer serves the whole program: no helper per field. */
+static __always_inline bool traced_task(struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
 	__u32 zero = 0;
 	struct sensor_config *cfg;
 
@@ -133,12 +139,17 @@ static __always_inline bool traced(void)
 			return false;
 	}
 	if (cfg->cgroup_filter) {
-		__u64 cg = bpf_get_current_cgroup_id();
+		__u64 cg = cgroup_id_of(task);
 
 		if (!bpf_map_lookup_elem(&sensor_cgroups, &cg))
 			return false;
 	}
 	return true;
+}
+
+static __always_inline bool traced(void)
+{
+	return traced_task(bpf_get_current_task_btf());
 }
 
 /*
@@ -190,10 +201,8 @@ static __always_inline void fill_vpid(struct sensor_hdr *h, struct task_struct *
  * Fills the header from the current task. The task is a BTF pointer: each field is one faulting load (a
  * PROBE_MEM instruction), not a bpf_probe_read_kernel call, which matters at one record per syscall.
  */
-static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long ret)
+static __always_inline void fill_header_of(struct sensor_hdr *h, struct task_struct *task, __u16 kind, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 id = bpf_get_current_pid_tgid();
 	const struct cred *cred = task->cred;
 	struct nsproxy *ns = task->nsproxy;
 
@@ -201,8 +210,8 @@ static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long r
 	h->cpu = bpf_get_smp_processor_id();
 	h->ts_mono = bpf_ktime_get_ns();
 	h->ret = ret;
-	h->pid = id >> 32;
-	h->tid = (__u32)id;
+	h->pid = task->tgid;
+	h->tid = task->pid;
 	h->ppid = task->real_parent->tgid;
 	h->uid = cred->uid.val;
 	h->gid = cred->gid.val;
@@ -212,7 +221,7 @@ static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long r
 		h->loginuid = task->loginuid.val;
 	else
 		h->loginuid = (__u32)-1;
-	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cgroup_id = cgroup_id_of(task);
 	h->pid_ns = ns->pid_ns_for_children->ns.inum;
 	h->mnt_ns = ns->mnt_ns->ns.inum;
 	h->net_ns = ns->net_ns->ns.inum;
@@ -223,29 +232,46 @@ static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long r
 	__builtin_memset(h->blob_len, 0, sizeof(h->blob_len));
 }
 
+static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long ret)
+{
+	fill_header_of(h, bpf_get_current_task_btf(), kind, ret);
+}
+
+/* Takes the CPU's next sequence number: every record tries one, so missing numbers are drops. */
+static __always_inline __u64 next_seq(void)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&sensor_seq, &zero), n = 0;
+
+	if (seq) {
+		n = *seq;
+		*seq = n + 1;
+	}
+	return n;
+}
+
+static __always_inline void count_drop(__u32 kind)
+{
+	__u64 *count;
+
+	kind &= SENSOR_MAX_KINDS - 1;
+	count = bpf_map_lookup_elem(&sensor_drops, &kind);
+	if (count)
+		*count += 1;
+}
+
 /* Emits the record (header + data_len bytes of blobs); counts a drop per kind when the ring is full. */
 static __always_inline void emit(struct sensor_event *ev, __u32 data_len)
 {
-	__u32 zero = 0, kind = ev->hdr.kind;
-	__u64 *seq = bpf_map_lookup_elem(&sensor_seq, &zero);
-	__u64 len;
+	__u64 len, seq = next_seq();
 
-	if (seq) {
-		ev->hdr.seq = *seq;
-		*seq += 1;
-	}
+	ev->hdr.seq = seq;
 	if (data_len > SENSOR_DATA_SIZE)
 		data_len = SENSOR_DATA_SIZE;
 	len = sizeof(struct sensor_hdr) + data_len;
 	ev->hdr.size = len;
-	if (bpf_ringbuf_output(&sensor_ring, ev, len, vigil_submit_flags(&sensor_ring))) {
-		__u64 *count;
-
-		kind &= SENSOR_MAX_KINDS - 1;
-		count = bpf_map_lookup_elem(&sensor_drops, &kind);
-		if (count)
-			*count += 1;
-	}
+	if (bpf_ringbuf_output(&sensor_ring, ev, len, vigil_submit_flags_sampled(&sensor_ring, seq)))
+		count_drop(ev->hdr.kind);
 }
 
 /*
@@ -494,9 +520,8 @@ int sensor_execveat_enter(void *ctx)
  * rdi, rsi, rdx, r10, r8, r9; orig_ax holds the number). Returns -1 for a kernel thread, whose saved
  * registers mean nothing.
  */
-static __always_inline long syscall_regs(__u64 *args)
+static __always_inline long task_syscall_regs(struct task_struct *task, __u64 *args)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs;
 
 	if (task->flags & PF_KTHREAD)
@@ -511,6 +536,42 @@ static __always_inline long syscall_regs(__u64 *args)
 		args[5] = regs->r9;
 	}
 	return regs->orig_ax;
+}
+
+static __always_inline long syscall_regs(__u64 *args)
+{
+	return task_syscall_regs(bpf_get_current_task_btf(), args);
+}
+
+/* A spec that reads nothing beyond the registers: its record is the header alone. */
+static __always_inline bool header_only(const struct sensor_spec *spec)
+{
+	return spec->path[0] < 0 && spec->path[1] < 0 && spec->str < 0 && spec->sockaddr < 0 &&
+	       !(spec->flags & (SENSOR_SPEC_SOCK_ARG0 | SENSOR_SPEC_SOCK_RET | SENSOR_SPEC_CAPS));
+}
+
+/*
+ * close, dup, kill, setuid, ...: the header is written straight into the ring, with no per-CPU scratch
+ * and no copy (bpf_ringbuf_output copies the whole record). Every byte of the reservation is written:
+ * ring memory holds older records.
+ */
+static __always_inline void emit_header_only(struct task_struct *task, const struct sensor_spec *spec, __u32 nr,
+					     long ret)
+{
+	__u64 seq = next_seq();
+	struct sensor_hdr *h = bpf_ringbuf_reserve(&sensor_ring, sizeof(*h), 0);
+
+	if (!h) {
+		count_drop(spec->kind);
+		return;
+	}
+	fill_header_of(h, task, spec->kind, ret);
+	h->size = sizeof(*h);
+	h->seq = seq;
+	h->syscall_nr = nr;
+	h->_pad = 0;
+	task_syscall_regs(task, (__u64 *)h->args);
+	bpf_ringbuf_submit(h, vigil_submit_flags_sampled(&sensor_ring, seq));
 }
 
 static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, __u32 *off)
@@ -544,6 +605,7 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	__u32 nr = (__u32)ctx->id, off = 0;
 	struct sensor_spec *spec = bpf_map_lookup_elem(&sensor_specs, &nr);
 	long ret = ctx->ret;
+	struct task_struct *task;
 	struct scratch *s;
 	__u64 *args;
 
@@ -552,20 +614,24 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if ((spec->flags & SENSOR_SPEC_EXEC) && ret == 0)
 		return 0; /* sched_process_exec emits successful execs, with the new image */
 	if (nr == NR_EXECVEAT) {
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u32 tid = bpf_get_current_task_btf()->pid;
 
 		bpf_map_delete_elem(&sensor_execveat, &tid); /* it failed: no exec will look for the mark */
 	}
-	if (!traced())
+	task = bpf_get_current_task_btf();
+	if ((task->flags & PF_KTHREAD) || !traced_task(task))
+		return 0; /* a kernel thread's saved registers mean nothing */
+	if (header_only(spec)) {
+		emit_header_only(task, spec, nr, ret);
 		return 0;
+	}
 	s = scratch();
 	if (!s)
 		return 0;
-	fill_header(&s->ev.hdr, spec->kind, ret);
+	fill_header_of(&s->ev.hdr, task, spec->kind, ret);
 	s->ev.hdr.syscall_nr = nr;
 	args = (__u64 *)s->ev.hdr.args;
-	if (syscall_regs(args) < 0)
-		return 0;
+	task_syscall_regs(task, args);
 	if (spec->flags & SENSOR_SPEC_CAPS) {
 		/* capset's two arguments are pointers: the result is the task's capabilities now */
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
