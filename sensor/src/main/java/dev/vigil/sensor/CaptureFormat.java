@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The capture file format, version 2 (version 1, without container records, is still read).
+ * The capture file format, version 3. Versions 1 (no container records) and 2 (fixed-width event fields) are
+ * still read.
  *
  * <pre>
  * file    := magic "VIGILCAP" (8 bytes) | version u16 BE | metaLen u32 BE | meta | crc32c(version..meta) u32 BE
@@ -17,6 +18,10 @@ import java.util.Arrays;
  *            event of that cgroup and again whenever the metadata changed, e.g. when it arrived after the id)
  * str     := varint (byteLength + 1, 0 for null) | UTF-8 bytes
  * </pre>
+ * event (v3) := type varint | zz(num - previous num) | zz(ts - previous ts) | zz(ts - mono - previous such offset)
+ *            | zz(res) | pid varint | tid varint | cgroupId varint | nparams varint | (flags u8 | zz(long)? | str?)*
+ *            | fd?   (zz: the zigzag varint of a signed number; "previous" starts at 0 and is the file's last
+ *            event record: readers decode events in order). Version 2 has i64/i32 for these fields.
  * Numbers in records are little-endian i64/i32 or unsigned LEB128 varints. The compressed body is sync-flushed
  * at least once a second, so a capture cut short (a killed writer, a full disk) still yields every event
  * before the cut.
@@ -25,7 +30,7 @@ final class CaptureFormat {
     private CaptureFormat() {}
 
     static final byte[] MAGIC = "VIGILCAP".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int OLDEST_READABLE = 1;
     static final int MAX_META = 1 << 16;
     static final int MAX_RECORD = 1 << 24;
@@ -64,6 +69,9 @@ final class CaptureFormat {
             while ((v & ~0x7fL) != 0) { b[n++] = (byte) ((v & 0x7f) | 0x80); v >>>= 7; }
             b[n++] = (byte) v;
         }
+
+        /** A signed number as an LEB128 varint of its zigzag form: small magnitudes take one or two bytes. */
+        void zigzag(long v) { varint((v << 1) ^ (v >> 63)); }
 
         void str(CharSequence s) {
             if (s == null) { varint(0); return; }
@@ -104,6 +112,11 @@ final class CaptureFormat {
                 if ((x & 0x80) == 0) return v;
             }
             throw new Malformed("varint too long");
+        }
+
+        long zigzag() {
+            long z = varint();
+            return (z >>> 1) ^ -(z & 1);
         }
 
         String str() {

@@ -46,6 +46,7 @@ public final class CaptureReader implements AutoCloseable {
     private final InputStream in;
     private final CaptureWriter.Meta meta;
     private final int version;
+    private long lastNum, lastTs, lastClockOffset; // version 3: the previous event's, which deltas add to
     private final long bodyStart;
     private final CRC32C crc = new CRC32C();
     private byte[] body = new byte[1024];
@@ -337,19 +338,34 @@ public final class CaptureReader implements AutoCloseable {
         EventType type = typeId >= 0 && typeId < EventType.COUNT ? EventType.byId(typeId) : null;
         if (type == null) throw new CaptureFormat.Malformed("unknown event type " + typeId);
         Event.Builder b = Event.builder(type);
-        b.num(r.i64()).timestamp(r.i64());
-        long mono = r.i64();
-        long res = r.i64();
-        int pid = r.i32();
-        int tid = r.i32();
-        long cgroupId = r.i64();
+        boolean compact = version >= 3;
+        long mono, res, cgroupId;
+        int pid, tid;
+        if (compact) {
+            lastNum += r.zigzag();
+            lastTs += r.zigzag();
+            lastClockOffset += r.zigzag();
+            b.num(lastNum).timestamp(lastTs);
+            mono = lastTs - lastClockOffset;
+            res = r.zigzag();
+            pid = (int) r.varint();
+            tid = (int) r.varint();
+            cgroupId = r.varint();
+        } else {
+            b.num(r.i64()).timestamp(r.i64());
+            mono = r.i64();
+            res = r.i64();
+            pid = r.i32();
+            tid = r.i32();
+            cgroupId = r.i64();
+        }
         int n = (int) r.varint();
         if (n != type.paramCount()) throw new CaptureFormat.Malformed(type.falcoName() + " with " + n + " parameters");
         long[] longs = new long[n];
         String[] strs = new String[n];
         for (int i = 0; i < n; i++) {
             int f = r.u8();
-            longs[i] = (f & 1) != 0 ? r.i64() : EventView.ABSENT;
+            longs[i] = (f & 1) == 0 ? EventView.ABSENT : compact ? r.zigzag() : r.i64();
             strs[i] = (f & 2) != 0 ? r.str() : null;
         }
         if (res != EventView.ABSENT) b.res(res);

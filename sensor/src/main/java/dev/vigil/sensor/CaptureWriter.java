@@ -33,6 +33,8 @@ public final class CaptureWriter implements AutoCloseable {
 
     private final OutputStream raw;
     private final GZIPOutputStream gz;
+    private final int version;
+    private long lastNum, lastTs, lastClockOffset; // version 3: events are written as deltas from these
     private final DataOutputStream out;
     private final CaptureFormat.Out buf = new CaptureFormat.Out();
     private final CRC32C crc = new CRC32C();
@@ -90,6 +92,13 @@ public final class CaptureWriter implements AutoCloseable {
     }
 
     public CaptureWriter(OutputStream sink, Meta meta, ProcessTable table) throws IOException {
+        this(sink, meta, table, CaptureFormat.VERSION);
+    }
+
+    /** Writes an older format version (2: fixed-width event fields), for the tests that prove it still reads. */
+    CaptureWriter(OutputStream sink, Meta meta, ProcessTable table, int version) throws IOException {
+        if (version < 2 || version > CaptureFormat.VERSION) throw new IllegalArgumentException("version " + version);
+        this.version = version;
         this.raw = sink;
         DataOutputStream h = new DataOutputStream(sink);
         h.write(CaptureFormat.MAGIC);
@@ -99,8 +108,8 @@ public final class CaptureWriter implements AutoCloseable {
         buf.str(meta.kernel());
         buf.str(meta.selection());
         byte[] head = new byte[6 + buf.n];
-        head[0] = (byte) (CaptureFormat.VERSION >> 8);
-        head[1] = (byte) CaptureFormat.VERSION;
+        head[0] = (byte) (version >> 8);
+        head[1] = (byte) version;
         head[2] = (byte) (buf.n >>> 24); head[3] = (byte) (buf.n >>> 16); head[4] = (byte) (buf.n >>> 8); head[5] = (byte) buf.n;
         System.arraycopy(buf.b, 0, head, 6, buf.n);
         h.write(head);
@@ -127,20 +136,40 @@ public final class CaptureWriter implements AutoCloseable {
             buf.reset();
             EventType t = ev.type();
             buf.varint(t.id());
-            buf.i64(ev.num());
-            buf.i64(ev.timestamp());
-            buf.i64(ev.monotonicTs());
-            buf.i64(ev.rawRes());
-            buf.i32(ev.pid());
-            buf.i32(ev.tid());
-            buf.i64(ev.cgroupId());
+            boolean compact = version >= 3;
+            if (compact) {
+                // deltas from the previous event: a few bytes where fixed fields took 52; deflate, which
+                // bounded the capture's rate, then has a third of the input
+                long num = ev.num(), ts = ev.timestamp(), clockOffset = ts - ev.monotonicTs();
+                buf.zigzag(num - lastNum);
+                buf.zigzag(ts - lastTs);
+                buf.zigzag(clockOffset - lastClockOffset);
+                lastNum = num;
+                lastTs = ts;
+                lastClockOffset = clockOffset;
+                buf.zigzag(ev.rawRes());
+                buf.varint(Integer.toUnsignedLong(ev.pid()));
+                buf.varint(Integer.toUnsignedLong(ev.tid()));
+                buf.varint(ev.cgroupId());
+            } else {
+                buf.i64(ev.num());
+                buf.i64(ev.timestamp());
+                buf.i64(ev.monotonicTs());
+                buf.i64(ev.rawRes());
+                buf.i32(ev.pid());
+                buf.i32(ev.tid());
+                buf.i64(ev.cgroupId());
+            }
             int n = t.paramCount();
             buf.varint(n);
             for (int i = 0; i < n; i++) {
                 long v = ev.argLong(i);
                 CharSequence s = ev.argStr(i);
                 buf.u8((v != EventView.ABSENT ? 1 : 0) | (s != null ? 2 : 0));
-                if (v != EventView.ABSENT) buf.i64(v);
+                if (v != EventView.ABSENT) {
+                    if (compact) buf.zigzag(v);
+                    else buf.i64(v);
+                }
                 if (s != null) buf.str(s);
             }
             FdView fd = ev.fd();
