@@ -514,6 +514,7 @@ int sensor_execveat_enter(void *ctx)
 /* ---- syscalls ---- */
 
 #define PF_KTHREAD 0x00200000
+#define TS_COMPAT 0x0002 /* x86 thread_info.status: in a 32-bit syscall */
 
 /*
  * The syscall number and arguments of the current task's syscall, from its saved user registers (x86-64:
@@ -543,6 +544,16 @@ static __always_inline long syscall_regs(__u64 *args)
 	return task_syscall_regs(bpf_get_current_task_btf(), args);
 }
 
+static __always_inline void copy_args(struct pt_regs *regs, __u64 *args)
+{
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+}
+
 /* A spec that reads nothing beyond the registers: its record is the header alone. */
 static __always_inline bool header_only(const struct sensor_spec *spec)
 {
@@ -555,8 +566,8 @@ static __always_inline bool header_only(const struct sensor_spec *spec)
  * and no copy (bpf_ringbuf_output copies the whole record). Every byte of the reservation is written:
  * ring memory holds older records.
  */
-static __always_inline void emit_header_only(struct task_struct *task, const struct sensor_spec *spec, __u32 nr,
-					     long ret)
+static __always_inline void emit_header_only(struct task_struct *task, struct pt_regs *regs,
+					     const struct sensor_spec *spec, __u32 nr, long ret)
 {
 	__u64 seq = next_seq();
 	struct sensor_hdr *h = bpf_ringbuf_reserve(&sensor_ring, sizeof(*h), 0);
@@ -570,7 +581,7 @@ static __always_inline void emit_header_only(struct task_struct *task, const str
 	h->seq = seq;
 	h->syscall_nr = nr;
 	h->_pad = 0;
-	task_syscall_regs(task, (__u64 *)h->args);
+	copy_args(regs, (__u64 *)h->args);
 	bpf_ringbuf_submit(h, vigil_submit_flags_sampled(&sensor_ring, seq));
 }
 
@@ -599,13 +610,14 @@ static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, __
 	}
 }
 
-SEC("tracepoint/syscalls/sys_exit_openat")
-int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
+/*
+ * One traced syscall's exit, whichever hook delivered it: regs are the task's saved user registers (the
+ * arguments), nr and ret the syscall's number and result.
+ */
+static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs *regs, __u32 nr, long ret)
 {
-	__u32 nr = (__u32)ctx->id, off = 0;
 	struct sensor_spec *spec = bpf_map_lookup_elem(&sensor_specs, &nr);
-	long ret = ctx->ret;
-	struct task_struct *task;
+	__u32 off = 0;
 	struct scratch *s;
 	__u64 *args;
 
@@ -614,15 +626,14 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if ((spec->flags & SENSOR_SPEC_EXEC) && ret == 0)
 		return 0; /* sched_process_exec emits successful execs, with the new image */
 	if (nr == NR_EXECVEAT) {
-		__u32 tid = bpf_get_current_task_btf()->pid;
+		__u32 tid = task->pid;
 
 		bpf_map_delete_elem(&sensor_execveat, &tid); /* it failed: no exec will look for the mark */
 	}
-	task = bpf_get_current_task_btf();
 	if ((task->flags & PF_KTHREAD) || !traced_task(task))
 		return 0; /* a kernel thread's saved registers mean nothing */
 	if (header_only(spec)) {
-		emit_header_only(task, spec, nr, ret);
+		emit_header_only(task, regs, spec, nr, ret);
 		return 0;
 	}
 	s = scratch();
@@ -631,10 +642,9 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	fill_header_of(&s->ev.hdr, task, spec->kind, ret);
 	s->ev.hdr.syscall_nr = nr;
 	args = (__u64 *)s->ev.hdr.args;
-	task_syscall_regs(task, args);
+	copy_args(regs, args);
 	if (spec->flags & SENSOR_SPEC_CAPS) {
 		/* capset's two arguments are pointers: the result is the task's capabilities now */
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 		const struct cred *cred = BPF_CORE_READ(task, cred);
 
 		args[2] = CRED_CAPS(cred, cap_inheritable);
@@ -672,6 +682,37 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 		put_sock(s, ret, &off);
 	emit(&s->ev, off);
 	return 0;
+}
+
+/*
+ * The default hook: attached to the syscalls/sys_exit_X tracepoint of each selected syscall only, so a
+ * syscall nobody asked for runs no program. The registers come from the task.
+ */
+SEC("tracepoint/syscalls/sys_exit_openat")
+int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return on_sys_exit(task, (struct pt_regs *)bpf_task_pt_regs(task), (__u32)ctx->id, ctx->ret);
+}
+
+/*
+ * The raw hook (Sensor.SyscallHook.RAW): one program on every syscall's exit, which filters by the spec
+ * map. Cheaper per captured syscall (no per-syscall perf record before the program, the registers are an
+ * argument), dearer for every other syscall: the trade the user picks.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sensor_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = regs->orig_ax;
+
+	if (nr < 0 || nr >= SENSOR_MAX_SYSCALLS)
+		return 0; /* also an x32 call: its number carries bit 30 */
+	/* a 32-bit (ia32) call numbers syscalls its own way; the syscalls/ tracepoints skip them too */
+	if (bpf_core_field_exists(task->thread_info.status) && (task->thread_info.status & TS_COMPAT))
+		return 0;
+	return on_sys_exit(task, regs, (__u32)nr, ret);
 }
 
 /* ---- process lifecycle ---- */

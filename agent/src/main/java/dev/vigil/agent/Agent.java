@@ -180,6 +180,7 @@ public final class Agent implements AutoCloseable {
         String extraText = config.string("append_output.extra_output");
         extraOutput = extraText.isBlank() ? null : OutputFormat.of(extraText);
         Sensor.Options so = Sensor.Options.defaults().withRingBytes(config.integer("sensor.ring_buffer_bytes"))
+                .withSyscallHook(Sensor.SyscallHook.parse(config.string("sensor.syscall_hook")))
                 .withContainers(containerResolver(config)); // owned by the sensor: closed with it
         long t0 = System.nanoTime();
         sensor = Sensor.start(Selection.of(capturable), so);

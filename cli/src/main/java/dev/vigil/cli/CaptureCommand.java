@@ -39,6 +39,11 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--no-containers", description = "Container ids only (from cgroup paths); ask no runtime.")
     boolean noContainers;
 
+    @Option(names = "--syscall-hook", paramLabel = "HOOK", defaultValue = "tracepoints",
+            description = "tracepoints (default): a tracepoint per selected syscall, nothing runs for the others; "
+                    + "raw: one program on every syscall's exit, cheaper per captured syscall, dearer for the rest.")
+    String syscallHook;
+
     @Option(names = {"-v", "--verbose"}, description = "Print libbpf's debug output.")
     boolean verbose;
 
@@ -47,12 +52,18 @@ final class CaptureCommand implements Callable<Integer> {
         Selection selection = Selection.parse(events);
         if (selection.types().isEmpty()) throw new IllegalArgumentException("--events selects no event type");
         if (duration != null && !(duration > 0)) throw new IllegalArgumentException("--duration must be positive, got " + duration);
+        Sensor.SyscallHook hook;
+        try {
+            hook = Sensor.SyscallHook.parse(syscallHook);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--syscall-hook: " + e.getMessage());
+        }
         LibBpfLog.setVerbose(verbose ? System.err : null);
         // Container metadata from the runtime (written into the capture, so a replay has container.* fields);
         // a missing socket leaves ids only, said once.
         ContainerResolver containers = noContainers ? ContainerResolver.identityOnly()
                 : ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(dockerSocket));
-        try (Sensor sensor = Sensor.start(selection, Sensor.Options.defaults().withContainers(containers))) {
+        try (Sensor sensor = Sensor.start(selection, Sensor.Options.defaults().withSyscallHook(hook).withContainers(containers))) {
             if (!sensor.unavailable().isEmpty()) {
                 System.err.println("vigil capture: this kernel lacks " + sensor.unavailable().stream()
                         .map(EventType::falcoName).collect(Collectors.joining(",")) + ": not captured");

@@ -70,6 +70,12 @@ final class CaptureFormat {
             b[n++] = (byte) v;
         }
 
+        void bytes(byte[] src, int len) {
+            ensure(len);
+            System.arraycopy(src, 0, b, n, len);
+            n += len;
+        }
+
         /** A signed number as an LEB128 varint of its zigzag form: small magnitudes take one or two bytes. */
         void zigzag(long v) { varint((v << 1) ^ (v >> 63)); }
 

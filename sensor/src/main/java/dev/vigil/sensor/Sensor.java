@@ -94,24 +94,60 @@ public final class Sensor implements AutoCloseable {
      */
     public static final int DEFAULT_RING_BYTES = 32 << 20;
 
+    /**
+     * How selected syscalls are hooked. TRACEPOINTS (the default): the syscalls/sys_exit_X tracepoint of each
+     * selected syscall, so a syscall nobody asked for runs no program (it still takes the kernel's
+     * syscall-tracing slow path, as under any syscall tracer). RAW: one program on the raw sys_exit
+     * tracepoint that filters by syscall number in the kernel: ~60 ns cheaper per captured syscall
+     * (no per-syscall perf record before the program; the registers are an argument) and ~40 ns dearer
+     * for every syscall it does not capture, and one link to attach instead of one per syscall. RAW pays
+     * off when the captured syscalls are most of the workload's (bench/syscalls/run.sh, BENCHMARKS.md).
+     */
+    public enum SyscallHook {
+        TRACEPOINTS, RAW;
+
+        /** "tracepoints" or "raw", as flags and config files spell it. */
+        public static SyscallHook parse(String s) {
+            return switch (s.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "tracepoints", "tracepoint" -> TRACEPOINTS;
+                case "raw" -> RAW;
+                default -> throw new IllegalArgumentException("unknown syscall hook '" + s + "' (tracepoints or raw)");
+            };
+        }
+    }
+
     public record Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot,
-                          ContainerResolver containers) {
+                          ContainerResolver containers, SyscallHook syscallHook) {
+        public Options {
+            if (syscallHook == null) syscallHook = SyscallHook.TRACEPOINTS;
+        }
+
         public static Options defaults() {
             return new Options(DEFAULT_RING_BYTES, ProcessTable.DEFAULT_MAX_EXITED, ProcessTable.DEFAULT_GRACE_NANOS, true,
-                    Path.of("/proc"), null);
+                    Path.of("/proc"), null, SyscallHook.TRACEPOINTS);
         }
 
         /** Without a resolver: {@link ContainerResolver#identityOnly()} is used. */
         public Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot) {
-            this(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, null);
+            this(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, null, SyscallHook.TRACEPOINTS);
         }
 
-        public Options withRingBytes(int bytes) { return new Options(bytes, maxExited, graceNanos, seedFromProc, procRoot, containers); }
+        public Options withRingBytes(int bytes) {
+            return new Options(bytes, maxExited, graceNanos, seedFromProc, procRoot, containers, syscallHook);
+        }
 
-        public Options withSeed(boolean seed) { return new Options(ringBytes, maxExited, graceNanos, seed, procRoot, containers); }
+        public Options withSeed(boolean seed) {
+            return new Options(ringBytes, maxExited, graceNanos, seed, procRoot, containers, syscallHook);
+        }
 
         /** The container resolver (owned by the sensor from start on: closed with it, or on a failed start). */
-        public Options withContainers(ContainerResolver r) { return new Options(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, r); }
+        public Options withContainers(ContainerResolver r) {
+            return new Options(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, r, syscallHook);
+        }
+
+        public Options withSyscallHook(SyscallHook h) {
+            return new Options(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, containers, h);
+        }
     }
 
     private Sensor(BpfObject object, RingBuffer ring, Selection selection, ProcessTable table, ContainerResolver containers) {
@@ -150,7 +186,9 @@ public final class Sensor implements AutoCloseable {
             obj.map("sensor_ring").setMaxEntries(options.ringBytes());
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
             boolean anySyscall = !selection.attached().isEmpty();
-            obj.program("sensor_sys_exit").setAutoload(anySyscall);
+            boolean raw = options.syscallHook() == SyscallHook.RAW;
+            obj.program("sensor_sys_exit").setAutoload(anySyscall && !raw);
+            obj.program("sensor_sys_exit_raw").setAutoload(anySyscall && raw);
             boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
             obj.program("sensor_execveat_enter").setAutoload(execveat);
             obj.load();
@@ -168,7 +206,10 @@ public final class Sensor implements AutoCloseable {
             if (execveat && Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_execveat"))) {
                 obj.program("sensor_execveat_enter").attachTracepoint("syscalls", "sys_enter_execveat");
             }
-            for (SyscallTable.Def d : selection.attached()) {
+            if (anySyscall && raw) {
+                obj.program("sensor_sys_exit_raw").attachBtfTracepoint(); // every syscall's exit; the specs select
+            }
+            for (SyscallTable.Def d : raw ? List.<SyscallTable.Def>of() : selection.attached()) {
                 String name = SyscallTable.syscallName(d);
                 if (!Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + name))) {
                     missing.add(d.type()); // this kernel lacks the syscall (e.g. init_module without CONFIG_MODULES)

@@ -34,7 +34,7 @@ public final class AgentConfig {
     /** Where Vigil looks for its config file when none is named. */
     public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
 
-    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE, RULE_SELECTION }
+    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE, RULE_SELECTION, SYSCALL_HOOK }
 
     /** A known key: its kind, default value and a one-line description. */
     public record Key(String name, Kind kind, Object defaultValue, String help) {}
@@ -104,6 +104,9 @@ public final class AgentConfig {
                 "appended to every syscall alert's output, its fields added to output_fields (Falco's append_output with the "
                         + "container plugin's suggested fields); empty: off");
         key("sensor.ring_buffer_bytes", Kind.INT, dev.vigil.sensor.Sensor.DEFAULT_RING_BYTES, "kernel ring buffer size (a power of two)");
+        key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "tracepoints",
+                "tracepoints: one tracepoint per selected syscall, nothing runs for the others; raw: one program on every "
+                        + "syscall's exit, cheaper per captured syscall, dearer for the rest (BENCHMARKS.md)");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 
@@ -352,6 +355,13 @@ public final class AgentConfig {
             case MATCHING -> {
                 String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
                 if (!s.equals("first") && !s.equals("all")) throw new ConfigException(what + " must be first or all, not '" + v + "'");
+                return s;
+            }
+            case SYSCALL_HOOK -> {
+                String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+                if (!s.equals("tracepoints") && !s.equals("raw")) {
+                    throw new ConfigException(what + " must be tracepoints or raw, not '" + v + "'");
+                }
                 return s;
             }
         }
