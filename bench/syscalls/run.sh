@@ -3,11 +3,15 @@
 # The workload is bench/syscalls/mix.c, pinned to one CPU (WORK_CPU), under each configuration:
 #   none      no tracing
 #   all       `vigil capture --events all` (the sensor's full event set) to a tmpfs file
+#   allraw    the same with --syscall-hook raw (one program on every syscall's exit instead of a tracepoint
+#             per selected syscall)
 #   execve    `vigil capture --events execve` (the sensor selecting only execve)
 #   bpftrace  bpftrace 0.17, tracepoint:syscalls:sys_enter_openat + sys_enter_execve printing each event
 #   run       `vigil run` (stable rules, stdout output off, web server on 127.0.0.1:$PORT)
 #   maxrate   `vigil capture --events all` while close(-1), which the sensor captures, runs as fast as
-#             one core can: the highest captured-event rate one workload core generates, with drops
+#             one core can: the highest captured-event rate one workload core generates, with drops;
+#             a first flood of COLD_SECONDS meets the reader cold (its JIT compiling), the measured one warm
+#   maxrate-raw  the same with --syscall-hook raw
 #   maxrate-run  the same under `vigil run` (drops and events from its /metrics), with openat of a
 #             missing file instead: the stable rules do not ask for close, so the agent does not capture it
 # Each configuration, in each of ROUNDS interleaved rounds (rotating order): start the tracer, wait until
@@ -16,7 +20,7 @@
 # except in maxrate, so its flood does not mix with the mix's event counts), a warm-up mix, the measured
 # mix; stop the tracer (SIGINT) and read its summary. Prints medians across rounds.
 #
-# Environment: ROUNDS (3), MIX_SECONDS (3), CHEAP_SECONDS (2), WARMUP_SECONDS (1), WORK_CPU (1; -1: no
+# Environment: ROUNDS (3), MIX_SECONDS (3), CHEAP_SECONDS (2), WARMUP_SECONDS (1), COLD_SECONDS (3), WORK_CPU (1; -1: no
 #   pinning), PORT (18765: not the default 8765, which someone else's agent may hold), BUILD (1: mvn
 #   package first; 0: use the jars already in cli/target), CONFIGS (the list above), JAVA_HOME. Run as root.
 set -euo pipefail
@@ -31,6 +35,7 @@ ROUNDS=${ROUNDS:-3}
 MIX_SECONDS=${MIX_SECONDS:-3}
 CHEAP_SECONDS=${CHEAP_SECONDS:-2}
 WARMUP_SECONDS=${WARMUP_SECONDS:-1}
+COLD_SECONDS=${COLD_SECONDS:-3}
 WORK_CPU=${WORK_CPU:-1}
 PORT=${PORT:-18765}
 BUILD=${BUILD:-1}
@@ -80,6 +85,8 @@ RAW=$OUT/results-$(date +%Y%m%d-%H%M%S).txt
 now() { date +%s.%N; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime, this process
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# the sensor's kernel drop counters, summed (one sensor loaded: the tracer's)
+kernel_drops() { bpftool -j map dump name sensor_drops 2>/dev/null | grep -o '"value":[0-9]*' | awk -F: '{s += $2} END {print s + 0}'; }
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k {print $2; f = 1} END {if (!f) print 0}'; }
 
 alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ]; }
@@ -91,6 +98,8 @@ start_tracer() {
   t0=$(now)
   case $cfg in
     all | maxrate) "${VIGIL[@]}" capture -w "$SHM/cap.vcap" --events all </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
+    allraw | maxrate-raw) "${VIGIL[@]}" capture -w "$SHM/cap.vcap" --events all --syscall-hook raw \
+                </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
     execve) "${VIGIL[@]}" capture -w "$SHM/cap.vcap" --events execve </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
     bpftrace) bpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%d %s\n", pid, str(args->filename)); }
                         tracepoint:syscalls:sys_enter_execve { printf("%d %s\n", pid, str(args->filename)); }' \
@@ -102,7 +111,7 @@ start_tracer() {
   for ((i = 0; i < 1500; i++)); do
     alive "$TRACER" || { wait "$TRACER"; die "$cfg exited (status $?) before attaching: $(tail -5 "$OUT/$cfg.err")"; }
     case $cfg in
-      all | maxrate | execve) grep -q 'vigil capture: writing' "$OUT/$cfg.err" && break ;;
+      all | allraw | maxrate | maxrate-raw | execve) grep -q 'vigil capture: writing' "$OUT/$cfg.err" && break ;;
       bpftrace) [ "$(bpftool prog show 2>/dev/null | grep -cE 'name sys_enter_(opena|execv)' || true)" -ge $((before + 2)) ] && break ;;
       run | maxrate-run) [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] && break ;;
     esac
@@ -127,6 +136,11 @@ run_config() { # cfg round -> appends "config=.. round=.. key=value ..." to $RAW
   if [ "$cfg" != none ]; then start_tracer "$cfg"; line+=" ready_s=$READY_S"; fi
   case $cfg in maxrate*)
     FLOOD=close; [ "$cfg" = maxrate-run ] && FLOOD=openfail # the stable rules do not ask for close
+    # first a flood met by a cold reader (its JIT compiles while the ring fills), counted apart from the
+    # measured one, which a warm reader meets
+    "${MIX[@]}" --mode "$FLOOD" --seconds "$COLD_SECONDS" >/dev/null
+    sleep 0.5
+    cold_drops=$(kernel_drops)
     if [ "$cfg" = maxrate-run ]; then ev0=$(metric vigil_events_delivered_total); dr0=$(metric vigil_drops_total); fi
     ticks0=$(cpu_ticks "$TRACER")
     c=$("${MIX[@]}" --mode "$FLOOD" --seconds "$MIX_SECONDS")
@@ -137,16 +151,18 @@ run_config() { # cfg round -> appends "config=.. round=.. key=value ..." to $RAW
       events=$((ev1 - ev0)); drops=$((dr1 - dr0))
       stop_tracer
     else
+      warm_drops=$(kernel_drops)
       stop_tracer; capture_summary "$cfg"
+      drops=$((warm_drops - cold_drops)) # the summary's count includes the cold flood's
     fi
     c=$(echo "$c" | sed 's/^mode=[a-z]* //; s/\([a-z_]*\)=/close_\1=/g')
-    echo "$line $c events=$events drops=$drops cpu_s=$(echo "($ticks1 - $ticks0) / $CLK_TCK" | bc -l) rss_kb=$rss" >>"$RAW"
+    echo "$line $c events=$events drops=$drops cold_drops=$cold_drops cpu_s=$(echo "($ticks1 - $ticks0) / $CLK_TCK" | bc -l) rss_kb=$rss" >>"$RAW"
     rm -f "$SHM/cap.vcap"
     return ;;
   esac
   g=$("${MIX[@]}" --mode getppid --seconds "$CHEAP_SECONDS" | sed 's/^mode=getppid //; s/\([a-z_]*\)=/getppid_\1=/g')
   line+=" $g"
-  if [ "$cfg" != all ] && [ "$cfg" != run ]; then # close(-1) is captured there: its flood would mix in
+  if [ "$cfg" != all ] && [ "$cfg" != allraw ] && [ "$cfg" != run ]; then # close(-1) is captured there: its flood would mix in
     c=$("${MIX[@]}" --mode close --seconds "$CHEAP_SECONDS" | sed 's/^mode=close //; s/\([a-z_]*\)=/close_\1=/g')
     line+=" $c"
   fi
@@ -171,7 +187,7 @@ run_config() { # cfg round -> appends "config=.. round=.. key=value ..." to $RAW
       ev1=$(metric vigil_events_delivered_total); dr=$(metric vigil_drops_total)
       line+=" events=$((ev1 - ev0)) drops=$dr events_per_s=$(echo "($ev1 - $ev0) / ($t1 - $t0)" | bc -l)"
       stop_tracer ;;
-    all | execve)
+    all | allraw | execve)
       # the capture counts every event of its life (getppid + close + warm-up + mix); the rate is over
       # the warm-up + mix seconds, where nearly all of them come from
       sleep 0.3; stop_tracer; capture_summary "$cfg"
@@ -191,7 +207,7 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 if awk -v l="${LOAD0%% *}" 'BEGIN { exit !(l > 0.7) }'; then
   echo "syscalls bench: WARNING: load average $LOAD0 before start: other work competes for the 2 CPUs, results will be noisy" >&2
 fi
-read -r -a CONFIGS <<<"${CONFIGS:-none all execve bpftrace run maxrate maxrate-run}"
+read -r -a CONFIGS <<<"${CONFIGS:-none all allraw execve bpftrace run maxrate maxrate-raw maxrate-run}"
 echo "== $ROUNDS rounds x ${#CONFIGS[@]} configurations; getppid/close ${CHEAP_SECONDS}s, mix ${MIX_SECONDS}s (+${WARMUP_SECONDS}s warm-up); workload on CPU $WORK_CPU" >&2
 for ((r = 0; r < ROUNDS; r++)); do
   for ((k = 0; k < ${#CONFIGS[@]}; k++)); do
@@ -202,7 +218,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 
 # --- the table: medians across rounds
-awk -v rounds="$ROUNDS" -v load0="$LOAD0" '
+awk -v rounds="$ROUNDS" -v load0="$LOAD0" -v cold="$COLD_SECONDS" '
 function get(line, key,   m) { if (match(line, " " key "=[^ ]*")) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2); return "" }
 function median(cfg, key,   n, i, j, t, a, k) {
   n = 0; for (i = 1; i <= cnt[cfg]; i++) if ((cfg, key, i) in val) a[++n] = val[cfg, key, i] + 0
@@ -217,18 +233,18 @@ function cell(cfg, key,   v, b) {
 }
 {
   $0 = " " $0; c = get($0, "config"); n = ++cnt[c]
-  split("getppid_ns_per_call openfail_ns_per_call close_ns_per_call close_calls_per_s close_calls close_seconds open_ns close_ns stat_ns read_ns connect_ns exec_ns ns_per_syscall events events_per_s drops cpu_s window_s rss_kb ready_s", keys, " ")
+  split("cold_drops getppid_ns_per_call openfail_ns_per_call close_ns_per_call close_calls_per_s close_calls close_seconds open_ns close_ns stat_ns read_ns connect_ns exec_ns ns_per_syscall events events_per_s drops cpu_s window_s rss_kb ready_s", keys, " ")
   for (i in keys) { v = get($0, keys[i]); if (v != "") val[c, keys[i], n] = v }
   d = get($0, "drops"); if (d != "") totdrop[c] += d
 }
 END {
-  split("none all execve bpftrace run", order, " ")
-  name["none"] = "(a) no tracing"; name["all"] = "(b) sensor, all events"; name["execve"] = "(c) sensor, execve only"
+  split("none all allraw execve bpftrace run", order, " ")
+  name["none"] = "(a) no tracing"; name["all"] = "(b) sensor, all events"; name["allraw"] = "(b2) sensor, all events, raw hook"; name["execve"] = "(c) sensor, execve only"
   name["bpftrace"] = "(d) bpftrace open+exec"; name["run"] = "(e) vigil run (stable rules)"
   printf "\nns per operation, median of %d rounds (added vs no tracing in parentheses); workload on one pinned CPU\n\n", rounds
   printf "| configuration | getppid (never captured) | close(-1) | openat | close | stat | pread 4K | socket+connect+close | fork+exec+wait | mix ns/syscall | events/s (mix) | drops (all rounds) | tracer CPU, %% of a core | tracer CPU us/event | RSS MB | attached/healthy after s |\n"
   printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-  for (i = 1; i <= 5; i++) {
+  for (i = 1; i <= 6; i++) {
     c = order[i]; if (!cnt[c]) continue
     cpu = median(c, "cpu_s"); win = median(c, "window_s"); ev = median(c, "events_per_s")
     printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[c],
@@ -244,16 +260,19 @@ END {
   }
   base = median("none", "close_ns_per_call")
   printf "\nmaximum captured rate: one cheap captured syscall as fast as one core can, median of %d rounds\n\n", rounds
-  printf "| tracer | syscall | ns/call (added vs no tracing) | calls/s offered | calls per run | events received per run | drops per run (each round) | tracer CPU, %% of a core | RSS MB |\n"
-  printf "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
-  name["maxrate"] = "vigil capture --events all"; name["maxrate-run"] = "vigil run (stable rules)"
-  split("maxrate maxrate-run", mo, " ")
-  for (i = 1; i <= 2; i++) {
+  printf "(a cold reader meets a first %ss flood; the measured flood comes after it)\n\n", cold
+  printf "| tracer | syscall | ns/call (added vs no tracing) | calls/s offered | calls per run | events received per run (capture: both floods) | drops, warm reader (each round) | drops, cold reader (each round) | tracer CPU, %% of a core | RSS MB |\n"
+  printf "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+  name["maxrate"] = "vigil capture --events all"; name["maxrate-raw"] = "vigil capture --events all --syscall-hook raw"
+  name["maxrate-run"] = "vigil run (stable rules)"
+  split("maxrate maxrate-raw maxrate-run", mo, " ")
+  for (i = 1; i <= 3; i++) {
     c = mo[i]; if (!cnt[c]) continue
     dl = ""; for (j = 1; j <= cnt[c]; j++) dl = dl (j > 1 ? " / " : "") val[c, "drops", j]
-    b = (c == "maxrate") ? base : median("none", "openfail_ns_per_call")
-    printf "| %s | %s | %.0f (%+.0f) | %.0f | %.0f | %.0f | %s | %.0f | %.0f |\n", name[c], c == "maxrate" ? "close(-1)" : "openat ENOENT", median(c, "close_ns_per_call"),
-      median(c, "close_ns_per_call") - b, median(c, "close_calls_per_s"), median(c, "close_calls"), median(c, "events"), dl,
+    cl = ""; for (j = 1; j <= cnt[c]; j++) cl = cl (j > 1 ? " / " : "") val[c, "cold_drops", j]
+    b = (c != "maxrate-run") ? base : median("none", "openfail_ns_per_call")
+    printf "| %s | %s | %.0f (%+.0f) | %.0f | %.0f | %.0f | %s | %s | %.0f | %.0f |\n", name[c], c != "maxrate-run" ? "close(-1)" : "openat ENOENT", median(c, "close_ns_per_call"),
+      median(c, "close_ns_per_call") - b, median(c, "close_calls_per_s"), median(c, "close_calls"), median(c, "events"), dl, cl,
       100 * median(c, "cpu_s") / median(c, "close_seconds"), median(c, "rss_kb") / 1024
   }
   printf "\nload average before: %s\n", load0
