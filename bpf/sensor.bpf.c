@@ -3,13 +3,14 @@
  * The sensor: one record per traced syscall, emitted at syscall exit into one ring (so the order the
  * process table depends on is kept), plus process lifecycle from the sched tracepoints.
  *
- * Syscalls: one generic exit program, attached by user space to the syscalls/sys_exit_X tracepoints of the
- * selected syscalls only. What to read for each syscall (paths, dirfds, strings, sockaddrs, sockets) is
- * data: the sensor_specs map, keyed by syscall number, written by user space. There is no enter program:
- * the arguments are still in the task's saved user registers at exit (the syscall ABI preserves them, as
- * Falco's modern probe relies on too), so a captured syscall runs one program, not two plus a per-thread
- * stash map, and the user strings are read at exit (the kernel has copied them by then; the memory is
- * still there).
+ * Syscalls: one generic exit handler, reached by one of two hooks user space picks: the syscalls/sys_exit_X
+ * tracepoints of the selected syscalls only (the default: nothing runs for the others), or one program on the
+ * raw sys_exit tracepoint for every syscall, which filters by number (cheaper per captured syscall). What to
+ * read for each syscall (paths, dirfds, strings, sockaddrs, sockets) is data: the sensor_specs map, keyed
+ * by syscall number, written by user space. There is no enter program: the arguments are still in the
+ * task's saved user registers at exit (the syscall ABI preserves them, as Falco's modern probe relies on
+ * too), so a captured syscall runs one program, not two plus a per-thread stash map, and the user strings
+ * are read at exit (the kernel has copied them by then; the memory is still there).
  *
  * Paths are emitted as the process passed them, plus the absolute path of the base directory (the cwd or
  * the dirfd's file, walked dentry by dentry across mounts) when they are relative; user space joins them.

@@ -88,7 +88,7 @@ final class CaptureCommand implements Callable<Integer> {
             }
             System.err.println("vigil capture: writing " + file + " (Ctrl-C to stop)");
             try {
-                sensor.run(writer::write);
+                sensor.run(writer::write, writer::flushIfDue);
             } catch (UncheckedIOException e) {
                 throw new IllegalStateException("writing " + file + " failed: " + e.getCause().getMessage(), e);
             } finally {

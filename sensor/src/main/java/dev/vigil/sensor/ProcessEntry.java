@@ -22,6 +22,8 @@ public final class ProcessEntry implements ProcessView {
     int ppid;
     int pgid = -1, sid = -1;
     String comm;
+    long commLo, commHi;  // the record bytes comm was last confirmed from (Sensor.updateComm's fast path)
+    String commOfWords;   // the comm those words belong to: another setComm makes them stale
     String[] argv = new String[0];
     String exePath;
     String cwd;

@@ -10,6 +10,7 @@ import dev.vigil.ebpf.BpfObject;
 import dev.vigil.ebpf.KernelClock;
 import dev.vigil.ebpf.Preflight;
 import dev.vigil.ebpf.map.BpfMap;
+import dev.vigil.ebpf.ringbuf.RecordHandler;
 import dev.vigil.ebpf.ringbuf.RingBuffer;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
@@ -300,12 +301,20 @@ public final class Sensor implements AutoCloseable {
 
     /** Delivers events until {@link #stop()}, then drains what is left. The view is valid only during accept. */
     public void run(Consumer<? super SensorEvent> consumer) {
+        run(consumer, () -> { });
+    }
+
+    /** As {@link #run(Consumer)}, calling {@code afterPoll} on the reader thread after every poll (at least every few ms). */
+    public void run(Consumer<? super SensorEvent> consumer, Runnable afterPoll) {
+        RecordHandler handler = (data, offset, length) -> onRecord(consumer, data, offset, length);
         while (!stopping) {
-            ring.poll(POLL_INTERVAL_MS, (data, offset, length) -> onRecord(consumer, data, offset, length));
+            ring.poll(POLL_INTERVAL_MS, handler);
             housekeeping();
+            afterPoll.run();
         }
-        ring.drain((data, offset, length) -> onRecord(consumer, data, offset, length));
+        ring.drain(handler);
         housekeeping();
+        afterPoll.run();
     }
 
     /** One poll (for callers that run their own loop): returns the records handled. */
@@ -520,17 +529,22 @@ public final class Sensor implements AutoCloseable {
     }
 
     private static void updateComm(ProcessEntry p, MemorySegment seg, long at) {
+        // the common case, as two loads: the same 16 bytes as the last record of this process gave
+        long lo = seg.get(JAVA_LONG_UNALIGNED, at), hi = seg.get(JAVA_LONG_UNALIGNED, at + 8);
+        if (lo == p.commLo && hi == p.commHi && p.comm != null && p.comm == p.commOfWords) return;
         int n = 0;
         while (n < RecordLayout.COMM_LEN && seg.get(JAVA_BYTE, at + n) != 0) n++;
         String cur = p.comm;
-        if (cur != null && cur.length() == n) {
-            boolean same = true;
-            for (int i = 0; i < n && same; i++) same = cur.charAt(i) == (char) seg.get(JAVA_BYTE, at + i);
-            if (same) return;
+        boolean same = cur != null && cur.length() == n;
+        for (int i = 0; i < n && same; i++) same = cur.charAt(i) == (char) seg.get(JAVA_BYTE, at + i);
+        if (!same) {
+            byte[] b = new byte[n];
+            MemorySegment.copy(seg, JAVA_BYTE, at, b, 0, n);
+            p.setComm(new String(b, StandardCharsets.UTF_8));
         }
-        byte[] b = new byte[n];
-        MemorySegment.copy(seg, JAVA_BYTE, at, b, 0, n);
-        p.setComm(new String(b, StandardCharsets.UTF_8));
+        p.commLo = lo;
+        p.commHi = hi;
+        p.commOfWords = p.comm;
     }
 
     /** The fd effects of a syscall (the fd table) and the fd the event is about. */
