@@ -10,7 +10,8 @@
 #   run       `vigil run` (stable rules, stdout output off, web server on 127.0.0.1:$PORT)
 #   maxrate   `vigil capture --events all` while close(-1), which the sensor captures, runs as fast as
 #             one core can: the highest captured-event rate one workload core generates, with drops;
-#             a first flood of COLD_SECONDS meets the reader cold (its JIT compiling), the measured one warm
+#             a first flood of COLD_SECONDS meets the reader cold (its JIT compiling), then the mix runs,
+#             then the measured flood meets a warm reader
 #   maxrate-raw  the same with --syscall-hook raw
 #   maxrate-run  the same under `vigil run` (drops and events from its /metrics), with openat of a
 #             missing file instead: the stable rules do not ask for close, so the agent does not capture it
@@ -136,9 +137,11 @@ run_config() { # cfg round -> appends "config=.. round=.. key=value ..." to $RAW
   if [ "$cfg" != none ]; then start_tracer "$cfg"; line+=" ready_s=$READY_S"; fi
   case $cfg in maxrate*)
     FLOOD=close; [ "$cfg" = maxrate-run ] && FLOOD=openfail # the stable rules do not ask for close
-    # first a flood met by a cold reader (its JIT compiles while the ring fills), counted apart from the
-    # measured one, which a warm reader meets
+    # first a flood met by a cold reader (its JIT compiles while the ring fills), then the mix, as a running
+    # system would have had (a reader compiled for one event type alone meets every other type as an
+    # uncommon trap, and recompiles); drops counted apart from the measured flood's
     "${MIX[@]}" --mode "$FLOOD" --seconds "$COLD_SECONDS" >/dev/null
+    "${MIX[@]}" --seconds "$MIX_SECONDS" >/dev/null
     sleep 0.5
     cold_drops=$(kernel_drops)
     if [ "$cfg" = maxrate-run ]; then ev0=$(metric vigil_events_delivered_total); dr0=$(metric vigil_drops_total); fi
@@ -260,8 +263,8 @@ END {
   }
   base = median("none", "close_ns_per_call")
   printf "\nmaximum captured rate: one cheap captured syscall as fast as one core can, median of %d rounds\n\n", rounds
-  printf "(a cold reader meets a first %ss flood; the measured flood comes after it)\n\n", cold
-  printf "| tracer | syscall | ns/call (added vs no tracing) | calls/s offered | calls per run | events received per run (capture: both floods) | drops, warm reader (each round) | drops, cold reader (each round) | tracer CPU, %% of a core | RSS MB |\n"
+  printf "(a cold reader meets a first %ss flood, then the mix runs; the measured flood comes after them)\n\n", cold
+  printf "| tracer | syscall | ns/call (added vs no tracing) | calls/s offered | calls per run | events received per run (capture: both floods) | drops, warm reader (each round) | drops, cold reader: first flood + mix (each round) | tracer CPU, %% of a core | RSS MB |\n"
   printf "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
   name["maxrate"] = "vigil capture --events all"; name["maxrate-raw"] = "vigil capture --events all --syscall-hook raw"
   name["maxrate-run"] = "vigil run (stable rules)"

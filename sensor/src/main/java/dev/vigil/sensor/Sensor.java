@@ -99,8 +99,8 @@ public final class Sensor implements AutoCloseable {
      * How selected syscalls are hooked. TRACEPOINTS (the default): the syscalls/sys_exit_X tracepoint of each
      * selected syscall, so a syscall nobody asked for runs no program (it still takes the kernel's
      * syscall-tracing slow path, as under any syscall tracer). RAW: one program on the raw sys_exit
-     * tracepoint that filters by syscall number in the kernel: ~60 ns cheaper per captured syscall
-     * (no per-syscall perf record before the program; the registers are an argument) and ~40 ns dearer
+     * tracepoint that filters by syscall number in the kernel: ~95-125 ns cheaper per captured syscall
+     * (no per-syscall perf record before the program; the registers are an argument) and ~55-65 ns dearer
      * for every syscall it does not capture, and one link to attach instead of one per syscall. RAW pays
      * off when the captured syscalls are most of the workload's (bench/syscalls/run.sh, BENCHMARKS.md).
      */
