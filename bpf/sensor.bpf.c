@@ -517,34 +517,7 @@ int sensor_execveat_enter(void *ctx)
 #define PF_KTHREAD 0x00200000
 #define TS_COMPAT 0x0002 /* x86 thread_info.status: in a 32-bit syscall */
 
-/*
- * The syscall number and arguments of the current task's syscall, from its saved user registers (x86-64:
- * rdi, rsi, rdx, r10, r8, r9; orig_ax holds the number). Returns -1 for a kernel thread, whose saved
- * registers mean nothing.
- */
-static __always_inline long task_syscall_regs(struct task_struct *task, __u64 *args)
-{
-	struct pt_regs *regs;
-
-	if (task->flags & PF_KTHREAD)
-		return -1;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (args) {
-		args[0] = regs->di;
-		args[1] = regs->si;
-		args[2] = regs->dx;
-		args[3] = regs->r10;
-		args[4] = regs->r8;
-		args[5] = regs->r9;
-	}
-	return regs->orig_ax;
-}
-
-static __always_inline long syscall_regs(__u64 *args)
-{
-	return task_syscall_regs(bpf_get_current_task_btf(), args);
-}
-
+/* A syscall's arguments from the task's saved user registers (x86-64: rdi, rsi, rdx, r10, r8, r9). */
 static __always_inline void copy_args(struct pt_regs *regs, __u64 *args)
 {
 	args[0] = regs->di;
@@ -553,6 +526,22 @@ static __always_inline void copy_args(struct pt_regs *regs, __u64 *args)
 	args[3] = regs->r10;
 	args[4] = regs->r8;
 	args[5] = regs->r9;
+}
+
+/*
+ * The number (orig_ax) and arguments of the current task's syscall. Returns -1 for a kernel thread, whose
+ * saved registers mean nothing.
+ */
+static __always_inline long syscall_regs(__u64 *args)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+
+	if (task->flags & PF_KTHREAD)
+		return -1;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	copy_args(regs, args);
+	return regs->orig_ax;
 }
 
 /* A spec that reads nothing beyond the registers: its record is the header alone. */
