@@ -84,14 +84,21 @@ final class RunCommand implements Callable<Integer> {
         BlockingQueue<String> reloads = new LinkedBlockingQueue<>();
         AtomicReference<Agent> current = new AtomicReference<>();
         AtomicBoolean terminating = new AtomicBoolean();
-        Agent agent = Agent.start(cfg, System.err);
-        current.set(agent);
+        // Handlers before the start: the agent answers /healthz while starting, and a signal sent as soon as it
+        // does must not meet the JVM's default action (SIGHUP would end the process).
         Signals.onTerminate(() -> {
             terminating.set(true);
-            current.get().stop();
+            Agent a = current.get();
+            if (a != null) a.stop();
         });
-        Signal.handle(new Signal("USR1"), s -> current.get().reopenOutputs());
+        Signal.handle(new Signal("USR1"), s -> {
+            Agent a = current.get();
+            if (a != null) a.reopenOutputs();
+        });
         Signal.handle(new Signal("HUP"), s -> reloads.offer("SIGHUP"));
+        Agent agent = Agent.start(cfg, System.err);
+        current.set(agent);
+        if (terminating.get()) agent.stop(); // SIGTERM while starting
         Thread watcher = watchConfigFile(cfg, reloads, terminating);
         try {
             running(agent, cfg);
@@ -148,8 +155,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void running(Agent agent, AgentConfig cfg) {
-        System.err.printf("vigil: running: %d rules, %d event types, startup %d ms%s%n",
-                agent.rules().enabledRules().size(), agent.selectedTypes().size(), agent.startupNanos() / 1_000_000,
+        System.err.printf("vigil: running: %d rules, %d event types%s, startup %d ms%s%n",
+                agent.rules().enabledRules().size(), agent.selectedTypes().size(),
+                "raw".equals(cfg.string("sensor.syscall_hook")) ? " (raw syscall hook)" : "",
+                agent.startupNanos() / 1_000_000,
                 agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : "");
     }
 
