@@ -19,12 +19,18 @@ const volatile __u64 vigil_wakeup_bytes = 256 * 1024;
 
 #define VIGIL_WAKEUP_WINDOW 4096
 
-static __always_inline __u64 vigil_submit_flags(void *ring)
+/* Forces a wakeup when the ring's fill is within window bytes past the threshold. */
+static __always_inline __u64 vigil_wakeup_flags(void *ring, __u64 window)
 {
 	__u64 avail = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
 
-	return avail >= vigil_wakeup_bytes && avail < vigil_wakeup_bytes + VIGIL_WAKEUP_WINDOW
+	return avail >= vigil_wakeup_bytes && avail < vigil_wakeup_bytes + window
 		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline __u64 vigil_submit_flags(void *ring)
+{
+	return vigil_wakeup_flags(ring, VIGIL_WAKEUP_WINDOW);
 }
 
 /*
@@ -37,13 +43,9 @@ static __always_inline __u64 vigil_submit_flags(void *ring)
 
 static __always_inline __u64 vigil_submit_flags_sampled(void *ring, __u64 counter)
 {
-	__u64 avail;
-
 	if (counter & (VIGIL_QUERY_EVERY - 1))
 		return BPF_RB_NO_WAKEUP;
-	avail = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
-	return avail >= vigil_wakeup_bytes && avail < vigil_wakeup_bytes + VIGIL_QUERY_EVERY * VIGIL_WAKEUP_WINDOW
-		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return vigil_wakeup_flags(ring, VIGIL_QUERY_EVERY * VIGIL_WAKEUP_WINDOW);
 }
 
 /*

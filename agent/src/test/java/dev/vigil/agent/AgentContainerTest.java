@@ -57,13 +57,7 @@ class AgentContainerTest {
         copyResource(Agent.BUNDLED_RULES, stable);
         copyResource("/rules/falco-incubating_rules.yaml", incubating);
         alerts = dir.resolve("alerts.json");
-        AgentConfig cfg = AgentConfig.builder()
-                .override("json_output=true")
-                .override("stdout_output.enabled=false")
-                .override("file_output.enabled=true")
-                .override("file_output.filename=" + alerts)
-                .override("webserver.enabled=false")
-                .override("watch_config_files=false")
+        AgentConfig cfg = AlertFile.agentWritingTo(alerts)
                 .override("rule_matching=all")
                 .override("rules_files=[" + stable + ", " + incubating + "]")
                 .override("container_engines.docker.socket=" + docker.socket())

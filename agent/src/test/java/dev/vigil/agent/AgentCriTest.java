@@ -39,13 +39,7 @@ class AgentCriTest {
                 """);
         Path alerts = dir.resolve("alerts.json");
         try (ContainerdForAgentTests cri = ContainerdForAgentTests.start()) {
-            AgentConfig cfg = AgentConfig.builder()
-                    .override("json_output=true")
-                    .override("stdout_output.enabled=false")
-                    .override("file_output.enabled=true")
-                    .override("file_output.filename=" + alerts)
-                    .override("webserver.enabled=false")
-                    .override("watch_config_files=false")
+            AgentConfig cfg = AlertFile.agentWritingTo(alerts)
                     .override("rules_files=[" + rules + "]")
                     .override("container_engines.docker.enabled=false")
                     .override("container_engines.cri.sockets=[" + cri.socket() + "]")

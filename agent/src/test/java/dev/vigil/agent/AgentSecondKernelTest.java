@@ -94,13 +94,7 @@ class AgentSecondKernelTest {
             byte[] junk = new byte[4096];
             new java.util.Random(42).nextBytes(junk);
             Files.write(ko, junk);
-            AgentConfig cfg = AgentConfig.builder()
-                    .override("json_output=true")
-                    .override("stdout_output.enabled=false")
-                    .override("file_output.enabled=true")
-                    .override("file_output.filename=" + alerts)
-                    .override("webserver.enabled=false")
-                    .override("watch_config_files=false")
+            AgentConfig cfg = AlertFile.agentWritingTo(alerts)
                     .override("rule_matching=all")
                     .override("container_engines.docker.enabled=false")
                     .build();

@@ -2,6 +2,7 @@ package dev.vigil.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.agent.config.AgentConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,17 @@ final class AlertFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private AlertFile() {}
+
+    /** The configuration the scenario tests start from: JSON alerts to {@code file} only, no web server, no watching. */
+    static AgentConfig.Builder agentWritingTo(Path file) {
+        return AgentConfig.builder()
+                .override("json_output=true")
+                .override("stdout_output.enabled=false")
+                .override("file_output.enabled=true")
+                .override("file_output.filename=" + file)
+                .override("webserver.enabled=false")
+                .override("watch_config_files=false");
+    }
 
     /** Every alert written so far (none if the file is not there yet). */
     static List<JsonNode> read(Path file) throws IOException {
