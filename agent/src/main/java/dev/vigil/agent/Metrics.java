@@ -1,5 +1,6 @@
 package dev.vigil.agent;
 
+import dev.vigil.agent.alert.RuleStats;
 import dev.vigil.agent.output.Output;
 import dev.vigil.events.EventType;
 import dev.vigil.sensor.Sensor;
@@ -106,19 +107,19 @@ public final class Metrics {
         help(sb, "vigil_rules_loaded", "gauge", "enabled rules");
         sb.append("vigil_rules_loaded ").append(a.rules().enabledRules().size()).append('\n');
         help(sb, "vigil_alerts_total", "counter", "alerts raised, by rule and priority");
-        for (Agent.RuleStats st : a.ruleStats().values()) {
+        for (RuleStats st : a.alerts().ruleStats().values()) {
             sb.append("vigil_alerts_total{rule=\"").append(esc(st.rule)).append("\",priority=\"")
                     .append(st.priority.display()).append("\"} ").append(st.alerts.get()).append('\n');
         }
         help(sb, "vigil_alerts_rate_limited_total", "counter", "alerts suppressed by the per-rule token bucket");
-        for (Agent.RuleStats st : a.ruleStats().values()) {
+        for (RuleStats st : a.alerts().ruleStats().values()) {
             if (st.rateLimited.get() > 0) {
                 sb.append("vigil_alerts_rate_limited_total{rule=\"").append(esc(st.rule)).append("\"} ")
                         .append(st.rateLimited.get()).append('\n');
             }
         }
         help(sb, "vigil_alerts_deduplicated_total", "counter", "alerts suppressed as identical within outputs.dedup_seconds");
-        for (Agent.RuleStats st : a.ruleStats().values()) {
+        for (RuleStats st : a.alerts().ruleStats().values()) {
             if (st.deduplicated.get() > 0) {
                 sb.append("vigil_alerts_deduplicated_total{rule=\"").append(esc(st.rule)).append("\"} ")
                         .append(st.deduplicated.get()).append('\n');

@@ -87,7 +87,7 @@ class AgentReloadTest {
             cat(a);
             Thread.sleep(500);
             assertThat(alerts(out).stream().filter(rule("first open"))).hasSize(1);
-            assertThat(agent.ruleStats().get("first open").deduplicated.get()).isEqualTo(4);
+            assertThat(agent.alerts().ruleStats().get("first open").deduplicated.get()).isEqualTo(4);
 
             // an edit: a second rule, picked up by the watcher
             Files.writeString(rules, rule("first open", ".a") + rule("second open", ".b"));

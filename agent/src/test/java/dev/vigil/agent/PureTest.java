@@ -2,6 +2,8 @@ package dev.vigil.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.agent.alert.Dedup;
+import dev.vigil.agent.alert.TokenBucket;
 import dev.vigil.agent.output.Output;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -15,25 +17,28 @@ class PureTest {
     @Test
     void tokenBucketAllowsTheBurstThenTheRate() throws Exception {
         TokenBucket b = new TokenBucket(10, 3);
-        assertThat(b.tryTake()).isTrue();
-        assertThat(b.tryTake()).isTrue();
-        assertThat(b.tryTake()).isTrue();
-        assertThat(b.tryTake()).isFalse();
-        Thread.sleep(150); // 10/s: at least one token back
-        assertThat(b.tryTake()).isTrue();
+        long t = 1_000_000_000L;
+        assertThat(b.tryTake(t)).isTrue();
+        assertThat(b.tryTake(t)).isTrue();
+        assertThat(b.tryTake(t)).isTrue();
+        assertThat(b.tryTake(t + 50_000_000L)).isFalse(); // 10/s: half a token back
+        assertThat(b.tryTake(t - 1_000_000_000L)).isFalse(); // a step back adds nothing
+        assertThat(b.tryTake(t + 150_000_000L)).isTrue(); // one and a half
+        assertThat(b.tryTake(t + 150_000_000L)).isFalse();
         assertThat(new TokenBucket(0, 1).unlimited()).isTrue();
     }
 
     @Test
     void dedupSuppressesIdenticalOutputWithinTheWindowAndCountsIt() throws Exception {
         Dedup d = new Dedup(0.2);
-        assertThat(d.check("r", "out")).isZero();
-        assertThat(d.check("r", "out")).isEqualTo(-1);
-        assertThat(d.check("r", "out")).isEqualTo(-1);
-        assertThat(d.check("r", "other")).isZero();
-        assertThat(d.check("r2", "out")).isZero();
-        Thread.sleep(250);
-        assertThat(d.check("r", "out")).isEqualTo(2); // emitted again, with the count of what was suppressed
+        long t = 5_000_000_000L;
+        assertThat(d.check("r", "out", t)).isZero();
+        assertThat(d.check("r", "out", t + 1)).isEqualTo(-1);
+        assertThat(d.check("r", "out", t + 199_000_000L)).isEqualTo(-1);
+        assertThat(d.check("r", "other", t + 2)).isZero();
+        assertThat(d.check("r2", "out", t + 3)).isZero();
+        // emitted again once the window is over, with the count of what was suppressed
+        assertThat(d.check("r", "out", t + 250_000_000L)).isEqualTo(2);
         assertThat(new Dedup(0).enabled()).isFalse();
     }
 

@@ -1,10 +1,9 @@
 package dev.vigil.cli;
 
 import dev.vigil.agent.Agent;
+import dev.vigil.agent.FileWatch;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.rules.Priority;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
         Agent agent = Agent.start(cfg, System.err);
         current.set(agent);
         if (terminating.get()) agent.stop(); // SIGTERM while starting
-        Thread watcher = watchConfigFile(cfg, reloads, terminating);
+        FileWatch watcher = watchConfigFile(cfg, reloads);
         try {
             running(agent, cfg);
             while (true) {
@@ -148,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalStateException("the reader failed: " + agent.readerFailure());
             }
         } finally {
-            if (watcher != null) watcher.interrupt();
+            if (watcher != null) watcher.close();
             agent.close();
         }
         return 0;
@@ -162,32 +161,10 @@ final class RunCommand implements Callable<Integer> {
                 agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : "");
     }
 
-    /** Polls the config file (size and mtime, once a second) when watch_config_files is on; a change asks for a reload. */
-    private static Thread watchConfigFile(AgentConfig cfg, BlockingQueue<String> reloads, AtomicBoolean terminating) {
+    /** Watches the config file when watch_config_files is on; a change asks for a reload. */
+    private static FileWatch watchConfigFile(AgentConfig cfg, BlockingQueue<String> reloads) {
         Path file = cfg.file();
         if (file == null || !cfg.bool("watch_config_files")) return null;
-        return Thread.ofPlatform().daemon().name("vigil-config-watch").start(() -> {
-            String last = fingerprint(file);
-            while (!terminating.get()) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                String now = fingerprint(file);
-                if (!now.equals(last)) {
-                    last = now;
-                    reloads.offer("config file changed");
-                }
-            }
-        });
-    }
-
-    private static String fingerprint(Path file) {
-        try {
-            return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
-        } catch (IOException e) {
-            return "missing";
-        }
+        return FileWatch.start("vigil-config-watch", () -> List.of(file), () -> reloads.offer("config file changed"));
     }
 }

@@ -1,0 +1,108 @@
+package dev.vigil.agent.alert;
+
+import dev.vigil.events.EventView;
+import dev.vigil.rules.Priority;
+import dev.vigil.rules.engine.CompiledRule;
+import dev.vigil.rules.fields.FieldRegistry;
+import dev.vigil.rules.output.Alert;
+import dev.vigil.rules.output.OutputFormat;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The one path from a rule match to the sinks: priority threshold, per-rule rate limit, dedup, shaping
+ * (append_output's extra fields, the count of suppressed repeats), then every {@link AlertSink} in the order added
+ * (outputs first, then responses). The agent's own alerts ({@link #internal}) skip the gates and reach the same sinks.
+ *
+ * <p>{@link #onMatch} runs on the reader thread while the event is valid; limits and dedup run on the events'
+ * timestamps, so that {@code vigil replay} of a capture gives the alerts the live run gave.
+ */
+public final class AlertPipeline {
+    /** The rule-name prefix of the agent's own alerts (Falco's is "Falco internal: "). */
+    public static final String INTERNAL_PREFIX = "Vigil internal: ";
+
+    /** What the gates need; {@code extraOutput} null when append_output has none. */
+    public record Options(Priority threshold, double ratePerSecond, int maxBurst, double dedupSeconds,
+                          OutputFormat extraOutput, String hostname) {}
+
+    private final Options options;
+    private final Dedup dedup;
+    private final ConcurrentHashMap<String, RuleStats> ruleStats = new ConcurrentHashMap<>();
+    private final List<AlertSink> sinks = new CopyOnWriteArrayList<>();
+
+    public AlertPipeline(Options options) {
+        this.options = options;
+        this.dedup = new Dedup(options.dedupSeconds());
+    }
+
+    /** Adds a sink; alerts reach sinks in the order they were added. */
+    public AlertPipeline addSink(AlertSink sink) {
+        sinks.add(sink);
+        return this;
+    }
+
+    public Priority threshold() { return options.threshold(); }
+
+    public String hostname() { return options.hostname(); }
+
+    /** Per-rule counters, for /metrics. */
+    public Map<String, RuleStats> ruleStats() { return ruleStats; }
+
+    /** A rule matched {@code e} (reader thread, while the event is valid). */
+    public void onMatch(CompiledRule rule, EventView e) {
+        if (rule.priority().ordinal() > options.threshold().ordinal()) return;
+        RuleStats st = ruleStats.computeIfAbsent(rule.name(), n -> new RuleStats(n, rule.priority(),
+                new TokenBucket(options.ratePerSecond(), options.maxBurst())));
+        long now = e.timestamp();
+        if (!st.bucket.tryTake(now)) {
+            st.rateLimited.incrementAndGet();
+            return;
+        }
+        long suppressed = 0;
+        if (dedup.enabled()) {
+            suppressed = dedup.check(rule.name(), rule.formatOutput(e), now);
+            if (suppressed < 0) {
+                st.deduplicated.incrementAndGet();
+                return;
+            }
+        }
+        st.alerts.incrementAndGet();
+        Alert a = rule.alert(e, options.hostname());
+        OutputFormat extra = options.extraOutput();
+        if (extra != null && "syscall".equals(a.source())) {
+            Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
+            extra.values(e).forEach(f::putIfAbsent);
+            a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(), a.output() + " " + extra.format(e), f,
+                    a.hostname());
+        }
+        if (suppressed > 0) {
+            Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
+            f.put("vigil.suppressed", suppressed);
+            a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(),
+                    a.output() + " (" + suppressed + " identical alerts suppressed)", f, a.hostname());
+        }
+        emit(a, a.output(), e);
+    }
+
+    /**
+     * An alert about the agent itself (Falco's "Falco internal: ..."): the rule is the message up to its first
+     * stop, the output the message with its fields; to every sink, with no event.
+     */
+    public void internal(Priority p, String what, Map<String, Object> fields) {
+        Instant now = Instant.now();
+        long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        String rule = INTERNAL_PREFIX + what.split("[.;]", 2)[0];
+        StringBuilder out = new StringBuilder(INTERNAL_PREFIX).append(what);
+        for (Map.Entry<String, Object> f : fields.entrySet()) out.append(' ').append(f.getKey()).append('=').append(f.getValue());
+        String text = FieldRegistry.formatTime(ns) + ": " + p.display() + " " + out;
+        emit(new Alert(ns, rule, p, "internal", List.of(), text, new LinkedHashMap<>(fields), options.hostname()), text, null);
+    }
+
+    private void emit(Alert a, String text, EventView e) {
+        for (AlertSink s : sinks) s.accept(a, text, e);
+    }
+}
