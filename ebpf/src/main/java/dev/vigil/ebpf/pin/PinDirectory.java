@@ -64,7 +64,7 @@ public record PinDirectory(Path root) {
 
     /**
      * Unpins everything under the folder, links first (so no program runs against half-removed maps), then the
-     * folder itself. Returns how many pins were removed. Refuses a folder that is not on bpffs.
+     * folder itself, and returns once the links are detached (or 5 s passed). Returns how many pins were removed. Refuses a folder that is not on bpffs.
      */
     public int removeAll() {
         if (!exists()) {
@@ -74,9 +74,21 @@ public record PinDirectory(Path root) {
         List<Path> all = pins();
         List<Path> links = all.stream().filter(p -> kindAt(p) == Pins.Kind.LINK).toList();
         List<Path> ordered = Stream.concat(links.stream(), all.stream().filter(p -> !links.contains(p))).toList();
+        List<Long> linkIds = new java.util.ArrayList<>();
+        for (Path l : links) {
+            try (PinnedLink link = PinnedLink.open(l)) {
+                linkIds.add(link.linkId());
+            } catch (BpfException e) {
+                // unpinned anyway below
+            }
+        }
         int n = 0;
         for (Path p : ordered) {
             if (Pins.unpin(p)) n++;
+        }
+        // the kernel frees an unpinned link after an RCU grace period: return once they are detached
+        for (long id : linkIds) {
+            PinnedLink.awaitGone(id, java.time.Duration.ofSeconds(5));
         }
         try (Stream<Path> s = Files.walk(root)) {
             for (Path d : s.sorted(Comparator.reverseOrder()).toList()) {
