@@ -81,6 +81,9 @@ struct {
 	__uint(max_entries, 4 * 1024 * 1024);
 } flows SEC(".maps");
 
+/* The BTF the Java view of the flow record is checked against (it is otherwise only reached through the ring). */
+struct netpol_flow _netpol_flow_btf = {};
+
 static __always_inline struct netpol_config *cfg(void)
 {
 	__u32 zero = 0;

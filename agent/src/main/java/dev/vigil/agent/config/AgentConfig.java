@@ -117,6 +117,8 @@ public final class AgentConfig {
                 "unpin the policy programs and maps when the agent exits (default: they stay, so protection survives the agent)");
         key("policy.pin_root", Kind.STRING, "",
                 "bpffs folder of the pinned policy state; empty: $VIGIL_BPF_PIN_ROOT, else /sys/fs/bpf/vigil");
+        key("policy.cgroup_root", Kind.STRING, "",
+                "cgroup v2 folder the network policy programs attach to (every container below it); empty: /sys/fs/cgroup/unified, else /sys/fs/cgroup");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 
