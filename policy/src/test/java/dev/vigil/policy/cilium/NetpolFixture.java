@@ -108,6 +108,18 @@ public final class NetpolFixture implements AutoCloseable {
             return verdict(r);
         }
 
+        /** A TCP listener in the container (busybox nc, echoing), returning once it listens. */
+        public void listen(int port) throws Exception {
+            docker.docker("exec", "-d", id, "/bin/busybox", "nc", "-ll", "-p", String.valueOf(port), "-e", "/bin/cat");
+            String hex = String.format(":%04X ", port); // a local port, in /proc/net/tcp or tcp6, state 0A (LISTEN)
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (run("nsenter -t " + pid + " -n cat /proc/net/tcp /proc/net/tcp6").out.lines()
+                    .noneMatch(l -> l.contains(hex) && l.contains(":0000 0A "))) {
+                assertThat(System.nanoTime()).as("listening on %d", port).isLessThan(end);
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+        }
+
         /** The test host sends from .129 instead of .1 from now on. */
         public void hostSourceSecond() throws Exception {
             sh("ip -n " + ns + " route replace " + CONTAINER + "/32 dev " + ns + "a src " + HOST2);
