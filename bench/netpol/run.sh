@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # Network policy cost, side by side in one run (issue 13): a connect+close loop and an iperf3 TCP stream from a
-# Docker container (--network none plus a veth) to a test host in a netns, with
-#   none       no policy at all
-#   vigil-N    vigil run --policy: an allow policy selecting the container, N CIDRs (N-1 others, then the test
-#              host's 203.0.113.0/24), ports 5201-5202/TCP; the agent runs (and turns every connect into a flow
-#              record, on the same 2 CPUs)
-#   pinned-N   the same enforcement after SIGKILL of the agent: the pinned programs alone, the kernel's cost
-#              (the next size's agent adopts the pins and applies its policy)
-#   nft-N      the same in nftables in the container's netns: output chain, policy drop, established accepted,
-#              then one rule per CIDR (the linear list a user writes by hand)
+# Docker container (--network none plus a veth) to a test host in a netns. For each N in SIZES, an allow policy
+# selecting the container with N CIDRs (N-1 others, then the test host's 203.0.113.0/24), ports 5201-5202/TCP:
+#   vigil-N    vigil run --policy enforcing it, the agent running (every connect is also a flow record that the
+#              agent turns into JSON, on the same 2 CPUs); measured once per size
+#   then, in ROUNDS interleaved rounds (this machine is shared and loaded: only ratios within a round count):
+#   none       no policy: the same netns, from a cgroup outside the one the programs are attached to
+#   pinned-N   Vigil's kernel enforcement alone: the pinned programs after SIGKILL of the agent
+#   nft-N      the same policy in nftables in the container's netns: output chain, policy drop, established
+#              accepted, then one rule per CIDR (the linear list a user writes by hand)
 #   nftset-N   nftables with the CIDRs in one interval set (nft's own answer to long lists)
-# for N in SIZES. Rounds interleave the configurations; medians are printed. Run as root after scripts/setup.sh.
+# Medians are printed. Run as root after scripts/setup.sh.
 # Everything it starts (daemon, container, netns, agent, pins, cgroup) is removed on exit, failure or Ctrl-C.
-# Knobs: ROUNDS (3), CONNECTS (20000 per run), STREAM_SECONDS (5), SIZES ("10 1000 10000").
+# Knobs: ROUNDS (7), CONNECTS (5000 per run), STREAM_SECONDS (2), SIZES ("10 1000 10000").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/bench/target/netpol
-ROUNDS=${ROUNDS:-3} CONNECTS=${CONNECTS:-20000} STREAM_SECONDS=${STREAM_SECONDS:-5}
+ROUNDS=${ROUNDS:-7} CONNECTS=${CONNECTS:-5000} STREAM_SECONDS=${STREAM_SECONDS:-2}
 SIZES=${SIZES:-"10 1000 10000"}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 die() { echo "netpol bench: $*" >&2; exit 1; }
@@ -50,7 +50,7 @@ cleanup() {
   # what our daemon left (containerd, shims): the processes whose command line names our folder, by pid
   for p in /proc/[0-9]*; do { tr '\0' ' ' <"$p/cmdline" | grep -q -- "$D/" && kill "${p#/proc/}"; } 2>/dev/null; done
   ip netns del "$NS" 2>/dev/null
-  for h in /sys/fs/cgroup/*/"$CG"; do rmdir "$h" 2>/dev/null; done
+  for h in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/unified/"$CG-none"; do rmdir "$h" 2>/dev/null; done
   grep " $D" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
   rm -rf "$D"
 }
@@ -63,7 +63,7 @@ for _ in $(seq 1 300); do "${DOCKER[@]}" version >/dev/null 2>&1 && break; sleep
 "${DOCKER[@]}" version >/dev/null 2>&1 || die "dockerd did not start: $(tail -5 "$D/dockerd.log")"
 mkdir -p "$D/rootfs/bin" && cp /bin/busybox "$D/rootfs/bin/" && ln -s busybox "$D/rootfs/bin/sleep"
 tar -C "$D/rootfs" -c . | "${DOCKER[@]}" import - vigil-bench-busybox:1 >/dev/null
-mkdir -p "/sys/fs/cgroup/unified/$CG"
+mkdir -p "/sys/fs/cgroup/unified/$CG" "/sys/fs/cgroup/unified/$CG-none"
 C=$("${DOCKER[@]}" run -d --name bench --network none --cgroup-parent "/$CG" --label app=bench vigil-bench-busybox:1 /bin/sleep 1000000)
 PID=$("${DOCKER[@]}" inspect -f '{{.State.Pid}}' "$C")
 ip netns add "$NS"
@@ -74,8 +74,13 @@ nsenter -t "$PID" -n ip addr add 203.0.113.2/24 dev "${NS}b" && nsenter -t "$PID
 ip netns exec "$NS" iperf3 -s -D -p 5201 --pidfile "$D/iperf3.pid" >/dev/null
 for _ in $(seq 1 100); do [ -s "$D/iperf3.pid" ] && break; sleep 0.05; done
 
-# in_ctr CMD...: a process of the container (its cgroup and its netns), running a host binary
-in_ctr() { bash -c 'echo $$ > "$0" && exec nsenter -t "$1" -n -- "${@:2}"' "/sys/fs/cgroup/unified/$CG/$C/cgroup.procs" "$PID" "$@"; }
+# in_ctr CMD...: a process of the container (its cgroup and its netns), running a host binary; with NOCG=1, in
+# the container's netns but a cgroup outside the attach root (no policy program runs for it)
+in_ctr() {
+  local cg=/sys/fs/cgroup/unified/$CG/$C/cgroup.procs
+  [ "${NOCG:-0}" = 1 ] && cg=/sys/fs/cgroup/unified/$CG-none/cgroup.procs
+  bash -c 'echo $$ > "$0" && exec nsenter -t "$1" -n -- "${@:2}"' "$cg" "$PID" "$@"
+}
 connect_ns() { in_ctr "$OUT/connect_loop" 203.0.113.1 5202 "$CONNECTS"; }
 stream_gbps() {
   in_ctr iperf3 -c 203.0.113.1 -p 5201 -t "$STREAM_SECONDS" -J >"$D/iperf.json" || die "iperf3 failed: $(tail -3 "$D/iperf.json")"
@@ -133,30 +138,37 @@ agent_wait() { # until the running policy is bench-N and the container is known
 command -v curl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends curl >/dev/null
 
 declare -A conn gbps
-record() { conn[$1]+="$2 "; gbps[$1]+="$3 "; echo "  round $r $1: $2 ns/connect, $3 Gbit/s"; }
+record() { conn[$1]+="$2 "; gbps[$1]+="$3 "; echo "  $1: $2 ns/connect, $3 Gbit/s"; }
 measure() { local c s; connect_ns >/dev/null; c=$(connect_ns) || die "$1: a connect was refused"; s=$(stream_gbps); record "$1" "$c" "$s"; }
 
-for r in $(seq 1 "$ROUNDS"); do
-  measure none
-  for n in $SIZES; do
-    agent_start "$n"
-    sleep 2 # the agent's start-up (JIT) settles before measuring
-    measure "vigil-$n"
-    kill -KILL "$AGENT"; wait "$AGENT" 2>/dev/null || true; AGENT=
-    measure "pinned-$n"
+for n in $SIZES; do
+  echo "# $n CIDRs"
+  agent_start "$n"
+  sleep 2 # the agent's start-up (JIT) settles before measuring
+  measure "vigil-$n"
+  kill -KILL "$AGENT"; wait "$AGENT" 2>/dev/null || true; AGENT=
+  for r in $(seq 1 "$ROUNDS"); do
+    order=(none pinned nft nftset)
+    for i in 0 1 2 3; do
+      case ${order[$(( (i + r) % 4 ))]} in
+        none) NOCG=1 measure "none-$n" ;;
+        pinned) measure "pinned-$n" ;;
+        nft) nft_rules "$n" linear; NOCG=1 measure "nft-$n"; nft_clear ;;
+        nftset) nft_rules "$n" set; NOCG=1 measure "nftset-$n"; nft_clear ;;
+      esac
+    done
   done
   "$ROOT/bin/vigil" policy remove -o "policy.pin_root=$PIN" -o webserver.enabled=false >/dev/null
-  for n in $SIZES; do
-    nft_rules "$n" linear; measure "nft-$n"; nft_clear
-    nft_rules "$n" set; measure "nftset-$n"; nft_clear
-  done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-base_c=$(echo "${conn[none]}" | median) base_s=$(echo "${gbps[none]}" | median)
 echo "# uptime after: $(uptime)"
-printf '| configuration | connect+close (ns, median) | added per connect (ns) | stream (Gbit/s, median) | stream vs none |\n|---|---|---|---|---|\n'
-for k in none $(for n in $SIZES; do echo "vigil-$n pinned-$n"; done) $(for n in $SIZES; do echo "nft-$n nftset-$n"; done); do
-  c=$(echo "${conn[$k]}" | median) s=$(echo "${gbps[$k]}" | median)
-  printf '| %s | %s | %+d | %s | %.3fx |\n' "$k" "$c" "$((${c%.*} - ${base_c%.*}))" "$s" "$(awk -v a="$s" -v b="$base_s" 'BEGIN {print a / b}')"
+printf '| CIDRs | configuration | connect+close (ns, median) | added per connect (ns) | stream (Gbit/s, median) | stream vs none |\n|---|---|---|---|---|---|\n'
+for n in $SIZES; do
+  base_c=$(echo "${conn[none-$n]}" | median) base_s=$(echo "${gbps[none-$n]}" | median)
+  for k in none vigil pinned nft nftset; do
+    c=$(echo "${conn[$k-$n]}" | median) s=$(echo "${gbps[$k-$n]}" | median)
+    printf '| %s | %s | %s | %+d | %s | %.3fx |\n' "$n" "$k" "$c" "$(awk -v a="$c" -v b="$base_c" 'BEGIN {printf "%d", a - b}')" "$s" \
+      "$(awk -v a="$s" -v b="$base_s" 'BEGIN {print a / b}')"
+  done
 done
