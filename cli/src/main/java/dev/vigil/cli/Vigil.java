@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, ConfigCommand.class, RulesCommand.class, ListCommand.class,
             CaptureCommand.class, ReplayCommand.class, ExecSnoopCommand.class, FeaturesCommand.class,
             OpenSnoopCommand.class,
+            ExitSnoopCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

@@ -58,6 +58,21 @@ class ToolsCliTest {
         assertThat(cli.out()).containsPattern("(?m)^0       \\d+ +cat +-1   2 " + missing + "$");
     }
 
+    @Test
+    void exitsnoopShowsAFailedExitWithItsCode() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("exitsnoop", "-x", "-t").awaitLinks(1);
+        Process child = new ProcessBuilder("sh", "-c", "exit 5").start();
+        child.waitFor(10, TimeUnit.SECONDS);
+        String out = cli.awaitOut("code 5");
+        cli.signal("TERM");
+        assertThat(cli.waitFor(20)).as(cli.err()).isZero();
+        assertThat(out.lines().findFirst()).hasValue("TIME(s)  PCOMM            PID     PPID    TID     AGE(s)  EXIT_CODE");
+        assertThat(out).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d sh +" + child.pid() + " +" + ProcessHandle.current().pid()
+                + " +" + child.pid() + " +\\d+\\.\\d\\d +code 5$");
+        assertThat(out).doesNotContainPattern("(?m) 0$"); // -x: no clean exits
+    }
+
     static JsonNode json(String line) {
         try {
             return JSON.readTree(line);
@@ -74,6 +89,8 @@ class ToolsCliTest {
         "opensnoop -n a-name-longer-than-15 | vigil opensnoop: -n NAME must be 1 to 15 bytes (a process name, comm, is at most 15)",
         "opensnoop -d 0           | vigil opensnoop: -d DURATION must be a positive number of seconds, got 0",
         "opensnoop -c /no/such/cg | vigil opensnoop: -c /no/such/cg: not a cgroup v2 directory",
+        "exitsnoop --pid=x        | vigil exitsnoop: Invalid value for option '--pid': 'x' is not an int (Usage: vigil exitsnoop --help)",
+        "exitsnoop -t 5           | vigil exitsnoop: Unmatched argument at index 2: '5' (Usage: vigil exitsnoop --help)",
     })
     void badFlagsGiveOneLineAndExitTwo(String args, String expected) throws Exception {
         if (expected.contains("cgroup v2")) {
