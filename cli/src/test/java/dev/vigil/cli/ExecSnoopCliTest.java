@@ -33,19 +33,26 @@ class ExecSnoopCliTest {
         return ids;
     }
 
-    static void awaitAttached(CliProcess cli, List<Integer> before, boolean json) throws Exception {
+    /** Programs referenced by a link: attached, not only loaded. */
+    static List<Integer> linkedPrograms() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bpftool", "-j", "link", "show").start();
+        byte[] out = p.getInputStream().readAllBytes();
+        p.waitFor(30, TimeUnit.SECONDS);
+        List<Integer> ids = new ArrayList<>();
+        for (JsonNode link : new ObjectMapper().readTree(out)) {
+            ids.add(link.path("prog_id").asInt());
+        }
+        return ids;
+    }
+
+    static void awaitAttached(CliProcess cli, List<Integer> before) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             List<Integer> now = execsnoopPrograms();
             now.removeAll(before);
-            if (!now.isEmpty()) {
-                // Another test's execsnoop can appear in the list too: where a header is printed (after the
-                // signal handlers are installed and the programs attached), wait for it; --json has none.
-                if (!cli.out().isEmpty()) return;
-                if (json) {
-                    Thread.sleep(500);
-                    return;
-                }
+            if (!now.isEmpty() && linkedPrograms().containsAll(now)) {
+                Thread.sleep(500); // the header follows the attach
+                return;
             }
             assertThat(cli.process.isAlive()).as("vigil exited early: " + cli.err()).isTrue();
             Thread.sleep(100);
@@ -68,7 +75,7 @@ class ExecSnoopCliTest {
         KernelTests.assumeKernel();
         List<Integer> before = execsnoopPrograms();
         CliProcess cli = CliProcess.start("execsnoop", "--json", "-l", marker);
-        awaitAttached(cli, before, true);
+        awaitAttached(cli, before);
         Process child = new ProcessBuilder("/bin/echo", marker, "two words").start();
         child.waitFor(10, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -93,14 +100,14 @@ class ExecSnoopCliTest {
         KernelTests.assumeKernel();
         List<Integer> before = execsnoopPrograms();
         CliProcess term = CliProcess.start("execsnoop");
-        awaitAttached(term, before, false);
+        awaitAttached(term, before);
         term.signal("TERM");
         assertThat(term.waitFor(10)).isZero();
         assertThat(term.out()).startsWith("PCOMM");
         awaitGone(before);
 
         CliProcess killed = CliProcess.start("execsnoop", "-x");
-        awaitAttached(killed, before, false);
+        awaitAttached(killed, before);
         killed.signal("KILL");
         killed.waitFor(10);
         awaitGone(before);
