@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The kernel side of Vigil's tool harness (dev.vigil.ebpf.tool.BpfTool): the standard filters, set by
+ * the harness before load (const volatile, so the verifier prunes what a run does not use), and the
+ * log2 helpers behind in-kernel histograms. A tool includes this once and calls vigil_tool_wanted()
+ * first thing in each program; the ring and the drop counters come from ringbuf.bpf.h.
+ */
+#ifndef VIGIL_TOOL_BPF_H
+#define VIGIL_TOOL_BPF_H
+
+#include <bpf/bpf_helpers.h>
+#include "vigil/tool.h"
+
+const volatile __u32 targ_pid = 0;   /* -p: a tgid, 0 = every process */
+const volatile __u32 targ_tid = 0;   /* -t: a thread id, 0 = every thread */
+const volatile __u32 targ_uid = VIGIL_INVALID_UID; /* -u */
+const volatile bool filter_cgroup = false; /* -c / --container: cgroup_filter[0] holds the cgroup v2 directory */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+/* The standard filters for the current task; a tool adds its own checks after. */
+static __always_inline bool vigil_tool_wanted(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (targ_pid && (id >> 32) != targ_pid)
+		return false;
+	if (targ_tid && (__u32)id != targ_tid)
+		return false;
+	if (targ_uid != VIGIL_INVALID_UID && (__u32)bpf_get_current_uid_gid() != targ_uid)
+		return false;
+	if (filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_filter, 0))
+		return false;
+	return true;
+}
+
+/* floor(log2(v)), 0 for v <= 1: the slot of v in a struct vigil_hist (clamped by vigil_hist_add). */
+static __always_inline __u32 vigil_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline void vigil_hist_add(struct vigil_hist *h, __u64 v)
+{
+	__u32 slot = vigil_log2(v);
+
+	if (slot >= VIGIL_HIST_SLOTS)
+		slot = VIGIL_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
+#endif
