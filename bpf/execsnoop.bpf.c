@@ -13,20 +13,12 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vigil/ringbuf.bpf.h"
+#include "vigil/tool.bpf.h"
 #include "vigil/execsnoop.h"
 
-const volatile __u32 targ_uid = EXECSNOOP_INVALID_UID;
 const volatile __u32 max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
-const volatile bool filter_cgroup = false;
 const volatile char targ_name[EXECSNOOP_TASK_COMM_LEN] = {};
 const volatile __u32 targ_name_len = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_filter SEC(".maps");
 
 /* -x: user pointers of an exec in flight, by thread. */
 struct exec_args {
@@ -57,13 +49,6 @@ struct {
 static const struct execsnoop_event empty_event = {};
 
 #define LAST_ARG_OFFSET (EXECSNOOP_FULL_MAX_ARGS_ARR - EXECSNOOP_ARGSIZE)
-
-static __always_inline bool wanted(__u32 uid)
-{
-	if (filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_filter, 0))
-		return false;
-	return targ_uid == EXECSNOOP_INVALID_UID || targ_uid == uid;
-}
 
 static __always_inline bool comm_matches(const char *comm)
 {
@@ -135,7 +120,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	unsigned long start, end, size;
 
 	bpf_map_delete_elem(&pending, &old_tid); /* the exec succeeded: nothing to report at exit */
-	if (!wanted((__u32)bpf_get_current_uid_gid()))
+	if (!vigil_tool_wanted())
 		return 0;
 	e = start_event(tid);
 	if (!e)
@@ -160,7 +145,7 @@ static __always_inline int enter_exec(const char *filename, const char *const *a
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct exec_args args = { .filename = filename, .argv = argv };
 
-	if (!wanted((__u32)bpf_get_current_uid_gid()))
+	if (!vigil_tool_wanted())
 		return 0;
 	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
 	return 0;
