@@ -5,7 +5,9 @@ import dev.vigil.ebpf.map.StackTraceMap;
 import dev.vigil.ebpf.symbol.Symbolizer;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads what a stack-counting tool (profile, offcputime) gathered in its maps ({@code counts}:
@@ -39,8 +41,31 @@ public final class StackCounts {
             }
             out.add(new StackSample(key, BpfMap.readU64(v, 0), user, kernel));
         }
-        out.sort(Comparator.comparingLong(StackSample::value));
-        return out;
+        List<StackSample> merged = merge(out);
+        merged.sort(Comparator.comparingLong(StackSample::value));
+        return merged;
+    }
+
+    /**
+     * Samples whose stacks name the same functions for the same process add up: the kernel keys stacks by
+     * exact addresses, so a loop sampled at ten instructions would otherwise print ten times.
+     */
+    static List<StackSample> merge(List<StackSample> samples) {
+        Map<List<Object>, StackSample> byFrames = new LinkedHashMap<>();
+        for (StackSample s : samples) {
+            List<Object> identity = List.of(s.key().tgid(), s.key().comm(), StackKey.missed(s.key().userStackId()),
+                    StackKey.missed(s.key().kernelStackId()), names(s.user()), names(s.kernel()));
+            byFrames.merge(identity, s, (a, b) -> new StackSample(a.key(), a.value() + b.value(), a.user(), a.kernel()));
+        }
+        return new ArrayList<>(byFrames.values());
+    }
+
+    private static List<String> names(List<Symbolizer.Frame> frames) {
+        List<String> names = new ArrayList<>(frames.size());
+        for (Symbolizer.Frame f : frames) {
+            names.add(f.nameOrUnknown()); // what every output shows
+        }
+        return names;
     }
 
     /** Additions the kernel could not count because the counts map was full. */
