@@ -13,12 +13,19 @@ __attribute__((noinline)) void spin_here(void)
 			sink += i;
 }
 
-__attribute__((noinline)) void sleep_here(void)
+/* libc's nanosleep keeps no frame pointer, so a frame-pointer walk skips its immediate caller:
+ * that is do_sleep, and sleep_here above it stays on the stack. */
+__attribute__((noinline)) void do_sleep(void)
 {
 	struct timespec ts = {0, 5 * 1000 * 1000};
 
+	nanosleep(&ts, NULL);
+}
+
+__attribute__((noinline)) void sleep_here(void)
+{
 	for (;;)
-		nanosleep(&ts, NULL);
+		do_sleep();
 }
 
 int main(int argc, char **argv)

@@ -62,4 +62,27 @@ class ProfileCliTest {
         assertThat(svg.waitFor(60)).isEqualTo(2);
         assertThat(svg.err().strip()).isEqualTo("vigil profile: --svg /nonexistent-dir/x.svg: cannot write a file there");
     }
+
+    @Test
+    void offcputimeFoldedAndFlameGraphOfASleepingProgram() throws Exception {
+        KernelTests.assumeKernel();
+        Path bin = dir.resolve("busy");
+        Path src = Path.of(System.getProperty("user.dir")).getParent().resolve("tools/src/test/c/busy.c");
+        Process cc = new ProcessBuilder("gcc", "-O0", "-fno-omit-frame-pointer", "-o", bin.toString(), src.toString()).inheritIO().start();
+        assertThat(cc.waitFor(120, TimeUnit.SECONDS) && cc.exitValue() == 0).isTrue();
+        Process busy = new ProcessBuilder(bin.toString(), "sleep").start();
+        assertThat(new String(busy.getInputStream().readNBytes(6))).isEqualTo("ready\n");
+        Path svg = dir.resolve("off.svg");
+        try {
+            CliProcess cli = CliProcess.start("offcputime", "-p", Long.toString(busy.pid()), "-f", "--svg", svg.toString(), "2");
+            assertThat(cli.waitFor(120)).as(cli.err()).isZero();
+            assertThat(cli.out()).containsPattern("(?m)^busy;.*main;sleep_here;.*;schedule;.* \\d+$");
+        } finally {
+            busy.destroyForcibly();
+        }
+        assertThat(Files.readString(svg)).contains("<title>sleep_here (").contains(" us, ");
+        CliProcess bad = CliProcess.start("offcputime", "-m", "10", "-M", "5");
+        assertThat(bad.waitFor(60)).isEqualTo(2);
+        assertThat(bad.err().strip()).isEqualTo("vigil offcputime: -m MIN_BLOCK_TIME (10) is above -M MAX_BLOCK_TIME (5)");
+    }
 }

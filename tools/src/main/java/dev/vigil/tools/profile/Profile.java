@@ -37,10 +37,12 @@ public final class Profile implements AutoCloseable {
 
     private final Options options;
     private final BpfTool tool;
+    private final StackCounts counts;
 
     private Profile(Options options, BpfTool tool) {
         this.options = options;
         this.tool = tool;
+        this.counts = new StackCounts(tool);
     }
 
     public static Profile start(Options options) {
@@ -63,23 +65,19 @@ public final class Profile implements AutoCloseable {
         return tool;
     }
 
-    /** Samples counted so far (cheap enough to poll: one pass over the counts map). */
+    /** Samples counted so far. */
     public long sampleCount() {
-        long n = 0;
-        for (byte[] k : tool.map("counts").keys()) {
-            n += tool.map("counts").lookup(k).map(v -> dev.vigil.ebpf.map.BpfMap.readU64(v, 0)).orElse(0L);
-        }
-        return n;
+        return counts.total();
     }
 
     /** Every counted stack, symbolized, least sampled first. */
     public List<StackSample> samples(Symbolizer symbolizer) {
-        return StackCounts.read(tool.map("counts"), tool.map("stackmap"), symbolizer);
+        return counts.read(symbolizer);
     }
 
     /** Samples lost because the counts map was full. */
     public long missed() {
-        return StackCounts.missed(tool.map("missed"));
+        return counts.missed();
     }
 
     @Override

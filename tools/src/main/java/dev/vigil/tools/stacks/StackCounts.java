@@ -3,6 +3,7 @@ package dev.vigil.tools.stacks;
 import dev.vigil.ebpf.map.BpfMap;
 import dev.vigil.ebpf.map.StackTraceMap;
 import dev.vigil.ebpf.symbol.Symbolizer;
+import dev.vigil.ebpf.tool.BpfTool;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,10 +16,27 @@ import java.util.Map;
  * symbolizes every frame once.
  */
 public final class StackCounts {
-    private StackCounts() {}
+    private final BpfMap counts;
+    private final BpfMap stackMap;
+    private final BpfMap missed;
+
+    public StackCounts(BpfTool tool) {
+        this.counts = tool.map("counts");
+        this.stackMap = tool.map("stackmap");
+        this.missed = tool.map("missed");
+    }
+
+    /** The sum of all values counted so far (one pass over the counts map: cheap enough to poll). */
+    public long total() {
+        long n = 0;
+        for (byte[] k : counts.keys()) {
+            n += counts.lookup(k).map(v -> BpfMap.readU64(v, 0)).orElse(0L);
+        }
+        return n;
+    }
 
     /** Every counted key with its stacks, smallest value first (BCC's order: the hottest stack ends the output). */
-    public static List<StackSample> read(BpfMap counts, BpfMap stackMap, Symbolizer symbolizer) {
+    public List<StackSample> read(Symbolizer symbolizer) {
         StackTraceMap stacks = new StackTraceMap(stackMap);
         List<StackSample> out = new ArrayList<>();
         for (byte[] k : counts.keys()) {
@@ -69,7 +87,7 @@ public final class StackCounts {
     }
 
     /** Additions the kernel could not count because the counts map was full. */
-    public static long missed(BpfMap missed) {
+    public long missed() {
         return missed.sumPerCpuLong(0);
     }
 }
