@@ -62,6 +62,7 @@ public final class Agent implements AutoCloseable {
     private volatile Throwable readerFailure;
     private volatile FileWatch watcher;
     private ContainerHold hold;
+    private AgentPolicies policies;
     private Set<EventType> selected = Set.of();
     private List<EventType> uncapturable = List.of();
 
@@ -100,11 +101,13 @@ public final class Agent implements AutoCloseable {
     private void startAll() {
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
+        policies = AgentPolicies.load(this, config, log, line -> outputs.outputs().forEach(o -> o.offer(line)));
         rulesNanos = System.nanoTime() - startNanos;
         outputs = OutputSet.fromConfig(config);
         alerts.addSink(outputs);
         if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
         outputs.start();
+        policies.start(); // before the sensor: protection does not wait for detection
 
         Set<EventType> needed = neededTypes(engine.current());
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
@@ -280,6 +283,11 @@ public final class Agent implements AutoCloseable {
         return true;
     }
 
+    /** Reloads the policy files (SIGHUP, POST /reload); false when one is broken and the running policies stay. */
+    public boolean reloadPolicies(String trigger) {
+        return policies == null || policies.reload(trigger);
+    }
+
     /** Reopens file outputs (SIGUSR1). */
     public void reopenOutputs() {
         outputs.reopen();
@@ -298,9 +306,11 @@ public final class Agent implements AutoCloseable {
         outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), log);
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
+        if (policies != null) policies.close();
     }
 
     private void abort() {
+        if (policies != null) policies.close();
         if (watcher != null) watcher.close();
         outputs.flushAndClose(1000, null);
         if (web != null) web.stop();
@@ -347,4 +357,7 @@ public final class Agent implements AutoCloseable {
     public int webPort() { return web == null ? -1 : web.port(); }
 
     public AgentConfig config() { return config; }
+
+    /** The policy side (engine, flows), or null before start. */
+    AgentPolicies policies() { return policies; }
 }

@@ -107,6 +107,16 @@ public final class AgentConfig {
         key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "tracepoints",
                 "tracepoints: one tracepoint per selected syscall, nothing runs for the others; raw: one program on every "
                         + "syscall's exit, cheaper per captured syscall, dearer for the rest (BENCHMARKS.md)");
+        key("policy_files", Kind.STRING_LIST, List.of(),
+                "network and enforcement policy files or folders (CiliumNetworkPolicy...; see policy/README.md), enforced in the "
+                        + "kernel and pinned under policy.pin_root; reloaded like rule files");
+        key("policy_enforcement", Kind.STRING, "default",
+                "default: only what a policy selects is restricted; always: everything is (no policy: deny); never: nothing is");
+        key("policy_audit_mode", Kind.BOOL, false, "compute and report every verdict as AUDIT, deny nothing");
+        key("policy_unload_on_exit", Kind.BOOL, false,
+                "unpin the policy programs and maps when the agent exits (default: they stay, so protection survives the agent)");
+        key("policy.pin_root", Kind.STRING, "",
+                "bpffs folder of the pinned policy state; empty: $VIGIL_BPF_PIN_ROOT, else /sys/fs/bpf/vigil");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 
