@@ -6,7 +6,6 @@ import dev.vigil.ebpf.testing.KernelTests;
 import dev.vigil.enforce.compile.Hook;
 import dev.vigil.enforce.kernel.Decision;
 import dev.vigil.enforce.kernel.Enforcer;
-import dev.vigil.enforce.policy.PolicyParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,7 +43,7 @@ class EnforcerKernelTest {
 
     static void apply(String yaml) {
         decisions.clear();
-        enforcer.apply(PolicyParser.parse("test.yaml", yaml));
+        enforcer.apply(Policies.parse("test.yaml", yaml));
     }
 
     static Decision next(Hook hook) throws InterruptedException {

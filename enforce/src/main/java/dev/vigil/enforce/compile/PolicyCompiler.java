@@ -15,7 +15,7 @@ import dev.vigil.enforce.policy.EnforcementPolicy.Net;
 import dev.vigil.enforce.policy.EnforcementPolicy.Open;
 import dev.vigil.enforce.policy.EnforcementPolicy.Operator;
 import dev.vigil.enforce.policy.EnforcementPolicy.Rule;
-import dev.vigil.enforce.policy.PolicyException;
+import dev.vigil.policy.PolicyException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,7 +79,7 @@ public final class PolicyCompiler {
 
     public CompiledPolicies compile(List<EnforcementPolicy> policies) {
         if (policies.size() > MAX_POLICIES) {
-            throw new PolicyException(policies.get(MAX_POLICIES).pos() + ": more than " + MAX_POLICIES + " enforcement policies");
+            throw new PolicyException(policies.get(MAX_POLICIES).position() + ": more than " + MAX_POLICIES + " enforcement policies");
         }
         Map<Hook, HookBuild> hooks = new EnumMap<>(Hook.class);
         for (Hook h : Hook.values()) hooks.put(h, new HookBuild());
@@ -91,8 +91,8 @@ public final class PolicyCompiler {
         int nextId = 1;
         for (int p = 0; p < policies.size(); p++) {
             EnforcementPolicy pol = policies.get(p);
-            String dup = names.putIfAbsent(pol.name(), pol.pos());
-            if (dup != null) throw new PolicyException(pol.pos() + ": a policy named '" + pol.name() + "' is already loaded (" + dup + ")");
+            String dup = names.putIfAbsent(pol.name(), pol.position().toString());
+            if (dup != null) throw new PolicyException(pol.position() + ": a policy named '" + pol.name() + "' is already loaded (" + dup + ")");
             if (!pol.matchBinaries().isEmpty()) {
                 throw new PolicyException(pol.matchBinaries().getFirst().pos()
                         + ": spec.matchBinaries (scope by the calling process's binary) is not supported yet; "
@@ -138,8 +138,8 @@ public final class PolicyCompiler {
                 }
                 hb.rules.add(new KernelRule(id, terms, p, kernelAction(r.action()), monitor, r.signal(), access));
                 String how = (monitor ? "Monitor (would be " + enforcedBy + ")" : enforcedBy);
-                byId.put(id, new RuleRef(id, pol.name(), r.name(), hook, r.action(), monitor, how, r.pos()));
-                plans.add(new RulePlan(pol.name(), r.name(), hook, how, r.pos()));
+                byId.put(id, new RuleRef(id, pol.name(), r.name(), hook, r.action(), monitor, how, r.pos().toString()));
+                plans.add(new RulePlan(pol.name(), r.name(), hook, how, r.pos().toString()));
             }
         }
         Map<Hook, List<KernelRule>> rules = new EnumMap<>(Hook.class);

@@ -5,6 +5,8 @@ import dev.vigil.ebpf.BpfProgram;
 import dev.vigil.ebpf.feature.FeatureProbe;
 import dev.vigil.ebpf.link.Link;
 import dev.vigil.ebpf.map.BpfMap;
+import dev.vigil.ebpf.pin.PinDirectory;
+import dev.vigil.ebpf.pin.PinnedLink;
 import dev.vigil.ebpf.ringbuf.RingBuffer;
 import dev.vigil.enforce.compile.CompiledPolicies;
 import dev.vigil.enforce.compile.CompiledPolicies.KernelRule;
@@ -51,16 +53,19 @@ public final class Enforcer implements AutoCloseable {
      * @param hostMntns  the host's mount namespace (host: true policies); 0: that of pid 1
      * @param monitorAll enforcement.mode: monitor
      */
-    public record Options(Path cgroupDir, boolean tamper, int agentTgid, long hostMntns, boolean monitorAll) {
+    public record Options(Path cgroupDir, boolean tamper, int agentTgid, long hostMntns, boolean monitorAll, PinDirectory pins) {
         public static Options defaults() {
-            return new Options(defaultCgroupRoot(), true, (int) ProcessHandle.current().pid(), 0, false);
+            return new Options(defaultCgroupRoot(), true, (int) ProcessHandle.current().pid(), 0, false, null);
         }
 
-        public Options withCgroupDir(Path dir) { return new Options(dir, tamper, agentTgid, hostMntns, monitorAll); }
+        public Options withCgroupDir(Path dir) { return new Options(dir, tamper, agentTgid, hostMntns, monitorAll, pins); }
 
-        public Options withTamper(boolean on, int tgid) { return new Options(cgroupDir, on, tgid, hostMntns, monitorAll); }
+        public Options withTamper(boolean on, int tgid) { return new Options(cgroupDir, on, tgid, hostMntns, monitorAll, pins); }
 
-        public Options withMonitorAll(boolean on) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, on); }
+        public Options withMonitorAll(boolean on) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, on, pins); }
+
+        /** Links pinned here (and adopted from here): enforcement outlives the agent. Null: nothing pinned. */
+        public Options withPins(PinDirectory dir) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, monitorAll, dir); }
     }
 
     private final Options options;
@@ -71,6 +76,8 @@ public final class Enforcer implements AutoCloseable {
     private final Thread reader;
     private final Set<String> attached = new HashSet<>();
     private final List<Link> links = new ArrayList<>();
+    private final List<PinnedLink> adopted = new ArrayList<>();
+    private boolean adoptedAll;
     private final Map<String, Set<ByteBuffer>> written = new HashMap<>();
     private final long hostMntns;
     private volatile CompiledPolicies current;
@@ -95,6 +102,7 @@ public final class Enforcer implements AutoCloseable {
     }
 
     public static Enforcer start(Options options, Consumer<Decision> listener) {
+        if (options.pins() != null) options.pins().create();
         KernelCaps caps = KernelCaps.of(FeatureProbe.probe());
         BpfObject obj = BpfObject.openResource(OBJECT);
         try {
@@ -146,7 +154,6 @@ public final class Enforcer implements AutoCloseable {
     /** Replaces the enforced set: new keys first, then the rules, then stale keys are deleted. */
     public synchronized void apply(CompiledPolicies c) {
         ensureOpen();
-        for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) attachFor(h);
         Map<String, Map<ByteBuffer, byte[]>> next = new HashMap<>();
         for (Hook h : List.of(Hook.EXEC, Hook.OPEN)) {
             String base = h == Hook.EXEC ? "enf_exec_" : "enf_open_";
@@ -196,6 +203,32 @@ public final class Enforcer implements AutoCloseable {
             written.put(m.getKey(), new HashSet<>(m.getValue().keySet()));
         }
         current = c;
+        // the tables are in place: only now do this run's programs take over the hooks (pinned ones swapped)
+        for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) attachFor(h);
+        adoptRemaining();
+    }
+
+    /**
+     * Links an earlier run pinned that this set does not use: they get this run's program too, so an old policy
+     * does not stay enforced by the old run's tables.
+     */
+    private void adoptRemaining() {
+        if (adoptedAll || options.pins() == null) return;
+        adoptedAll = true;
+        for (Path pin : options.pins().pins()) {
+            String program = pin.getFileName().toString();
+            if (attached.contains(program)) continue;
+            try {
+                BpfProgram p = obj.program(program);
+                if (p.fd() < 0) continue;
+                PinnedLink l = PinnedLink.open(pin);
+                l.replaceProgram(p);
+                adopted.add(l);
+                attached.add(program);
+            } catch (RuntimeException e) {
+                System.err.println("vigil: enforcement: cannot adopt the pinned link " + pin + ": " + e.getMessage());
+            }
+        }
     }
 
     private static byte[] pathKey(LpmEntry e) {
@@ -240,6 +273,13 @@ public final class Enforcer implements AutoCloseable {
         if (!attached.add(program)) return;
         BpfProgram p = obj.program(program);
         String sec = p.sectionName();
+        Path pin = options.pins() == null ? null : options.pins().resolve(program);
+        if (pin != null && Files.exists(pin)) {
+            PinnedLink l = PinnedLink.open(pin); // an earlier run's: this run's program takes its place atomically
+            l.replaceProgram(p);
+            adopted.add(l);
+            return;
+        }
         Link l;
         if (sec.startsWith("lsm/")) l = p.attachLsm();
         else if (sec.startsWith("tp_btf/")) l = p.attachBtfTracepoint();
@@ -249,6 +289,8 @@ public final class Enforcer implements AutoCloseable {
             l = p.attachTracepoint(parts[1], parts[2]);
         } else throw new IllegalStateException("no attach rule for " + sec);
         links.add(l);
+        // perf-event links (syscall tracepoints) cannot be pinned: the kill-at-open fallback ends with the agent
+        if (pin != null && !sec.startsWith("tracepoint/")) l.pin(pin);
     }
 
     /** Programs attached now (for show and tests). */
@@ -342,7 +384,7 @@ public final class Enforcer implements AutoCloseable {
         if (closed) throw new IllegalStateException("enforcer is closed");
     }
 
-    /** Detaches and frees everything (until pinning lands, enforcement ends with the agent). */
+    /** Detaches what is not pinned and frees this process's handles; pinned links keep enforcing. */
     @Override
     public synchronized void close() {
         if (closed) return;
@@ -353,7 +395,8 @@ public final class Enforcer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Link l : links) l.close();
+        for (Link l : links) l.close(); // pinned ones stay attached: only this process's fd goes
+        for (PinnedLink l : adopted) l.close();
         ring.close();
         obj.close();
     }

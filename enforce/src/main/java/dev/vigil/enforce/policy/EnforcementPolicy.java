@@ -1,5 +1,7 @@
 package dev.vigil.enforce.policy;
 
+import dev.vigil.policy.Policy;
+import dev.vigil.policy.Position;
 import java.util.List;
 import java.util.Map;
 
@@ -8,14 +10,19 @@ import java.util.Map;
  * named as Tetragon's TracingPolicy names them. Every part keeps the position it was read from, so the compiler's
  * refusals name FILE:LINE:COL too.
  */
-public record EnforcementPolicy(String name, String source, Mode mode, boolean host, ContainerSelector containers,
-                                List<BinaryMatch> matchBinaries, List<Rule> rules, String pos) {
+public record EnforcementPolicy(String name, Position position, Mode mode, boolean host, ContainerSelector containers,
+                                List<BinaryMatch> matchBinaries, List<Rule> rules) implements Policy {
     public static final String API_VERSION = "vigil.dev/v1alpha1";
     public static final String KIND = "EnforcementPolicy";
 
     public EnforcementPolicy {
         matchBinaries = List.copyOf(matchBinaries);
         rules = List.copyOf(rules);
+    }
+
+    @Override
+    public boolean audit() {
+        return mode == Mode.MONITOR;
     }
 
     /** enforce: act; monitor: audit (every decision reported, nothing denied or killed). */
@@ -51,7 +58,7 @@ public record EnforcementPolicy(String name, String source, Mode mode, boolean h
     }
 
     /** One {@code {operator, values}} entry; entries of one list must all hold (as in Tetragon's selectors). */
-    public record BinaryMatch(Operator operator, List<String> values, boolean followChildren, String pos) {
+    public record BinaryMatch(Operator operator, List<String> values, boolean followChildren, Position pos) {
         public BinaryMatch {
             values = List.copyOf(values);
         }
@@ -86,5 +93,5 @@ public record EnforcementPolicy(String name, String source, Mode mode, boolean h
      * One rule: the target, the action, a signal for Signal, and the fallback this kernel may use when it cannot
      * enforce the action as asked (only Sigkill: a kill where the kernel cannot deny).
      */
-    public record Rule(String name, Target target, Action action, int signal, Action fallback, String pos) {}
+    public record Rule(String name, Target target, Action action, int signal, Action fallback, Position pos) {}
 }
