@@ -29,7 +29,8 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
     }
 
     static ProcessEnforcer start(EnforcerContext ctx) {
-        boolean monitorAll = ctx.options().audit() || "monitor".equals(ctx.options().setting(MODE_SETTING, "enforce"));
+        boolean monitorAll = ctx.options().audit() || ctx.options().enforcement() == dev.vigil.policy.PolicyOptions.Enforcement.NEVER
+                || "monitor".equals(ctx.options().setting(MODE_SETTING, "enforce"));
         Enforcer.Options o = Enforcer.Options.defaults().withMonitorAll(monitorAll).withPins(ctx.pins());
         String cg = ctx.options().setting("enforcement.cgroup", "");
         if (!cg.isBlank()) o = o.withCgroupDir(java.nio.file.Path.of(cg));

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * Test programs compiled by the test (gcc, static, so they also run in a busybox container): {@code marker PATH}
  * creates PATH and writes "ran" to it as its first action, so "it never ran" is checkable.
  */
-final class TestBinaries {
+public final class TestBinaries {
     private TestBinaries() {}
 
     static final String MARKER_C = """
@@ -26,7 +26,7 @@ final class TestBinaries {
             """;
 
     /** Compiles the marker program into dir/name. */
-    static Path marker(Path dir, String name) throws IOException, InterruptedException {
+    public static Path marker(Path dir, String name) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path src = dir.resolve(name + ".c");
         Files.writeString(src, MARKER_C);
@@ -36,7 +36,7 @@ final class TestBinaries {
         return out;
     }
 
-    static int run(List<String> cmd) throws IOException, InterruptedException {
+    public static int run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -48,7 +48,7 @@ final class TestBinaries {
     }
 
     /** Runs a command and returns its exit status (128+N when a signal N ended it, as a shell reports it). */
-    static int status(List<String> cmd) throws IOException, InterruptedException {
+    public static int status(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

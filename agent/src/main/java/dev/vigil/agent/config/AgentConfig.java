@@ -115,6 +115,8 @@ public final class AgentConfig {
         key("policy_audit_mode", Kind.BOOL, false, "compute and report every verdict as AUDIT, deny nothing");
         key("policy_unload_on_exit", Kind.BOOL, false,
                 "unpin the policy programs and maps when the agent exits (default: they stay, so protection survives the agent)");
+        key("enforcement.mode", Kind.STRING, "enforce",
+                "EnforcementPolicy: enforce, or monitor (audit: every decision reported, nothing denied or killed, whatever each policy's mode)");
         key("policy.pin_root", Kind.STRING, "",
                 "bpffs folder of the pinned policy state; empty: $VIGIL_BPF_PIN_ROOT, else /sys/fs/bpf/vigil");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");

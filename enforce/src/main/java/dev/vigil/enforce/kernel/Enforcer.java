@@ -6,7 +6,7 @@ import dev.vigil.ebpf.feature.FeatureProbe;
 import dev.vigil.ebpf.link.Link;
 import dev.vigil.ebpf.map.BpfMap;
 import dev.vigil.ebpf.pin.PinDirectory;
-import dev.vigil.ebpf.pin.PinnedLink;
+import dev.vigil.ebpf.pin.Pins;
 import dev.vigil.ebpf.ringbuf.RingBuffer;
 import dev.vigil.enforce.compile.CompiledPolicies;
 import dev.vigil.enforce.compile.CompiledPolicies.KernelRule;
@@ -76,7 +76,6 @@ public final class Enforcer implements AutoCloseable {
     private final Thread reader;
     private final Set<String> attached = new HashSet<>();
     private final List<Link> links = new ArrayList<>();
-    private final List<PinnedLink> adopted = new ArrayList<>();
     private boolean adoptedAll;
     private final Map<String, Set<ByteBuffer>> written = new HashMap<>();
     private final long hostMntns;
@@ -219,12 +218,7 @@ public final class Enforcer implements AutoCloseable {
             String program = pin.getFileName().toString();
             if (attached.contains(program)) continue;
             try {
-                BpfProgram p = obj.program(program);
-                if (p.fd() < 0) continue;
-                PinnedLink l = PinnedLink.open(pin);
-                l.replaceProgram(p);
-                adopted.add(l);
-                attached.add(program);
+                attach(program);
             } catch (RuntimeException e) {
                 System.err.println("vigil: enforcement: cannot adopt the pinned link " + pin + ": " + e.getMessage());
             }
@@ -274,12 +268,6 @@ public final class Enforcer implements AutoCloseable {
         BpfProgram p = obj.program(program);
         String sec = p.sectionName();
         Path pin = options.pins() == null ? null : options.pins().resolve(program);
-        if (pin != null && Files.exists(pin)) {
-            PinnedLink l = PinnedLink.open(pin); // an earlier run's: this run's program takes its place atomically
-            l.replaceProgram(p);
-            adopted.add(l);
-            return;
-        }
         Link l;
         if (sec.startsWith("lsm/")) l = p.attachLsm();
         else if (sec.startsWith("tp_btf/")) l = p.attachBtfTracepoint();
@@ -290,7 +278,13 @@ public final class Enforcer implements AutoCloseable {
         } else throw new IllegalStateException("no attach rule for " + sec);
         links.add(l);
         // perf-event links (syscall tracepoints) cannot be pinned: the kill-at-open fallback ends with the agent
-        if (pin != null && !sec.startsWith("tracepoint/")) l.pin(pin);
+        if (pin == null || sec.startsWith("tracepoint/")) return;
+        if (Files.exists(pin)) {
+            // An earlier run's link: tracing and LSM links cannot swap programs (BPF_LINK_UPDATE is EINVAL for them),
+            // so this run's link is attached first (both enforce for a moment), then the old one is unpinned (detached).
+            Pins.unpin(pin);
+        }
+        l.pin(pin);
     }
 
     /** Programs attached now (for show and tests). */
@@ -396,7 +390,6 @@ public final class Enforcer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Link l : links) l.close(); // pinned ones stay attached: only this process's fd goes
-        for (PinnedLink l : adopted) l.close();
         ring.close();
         obj.close();
     }
