@@ -28,17 +28,63 @@ class EnforcerKernelTest {
     static final LinkedBlockingQueue<Decision> decisions = new LinkedBlockingQueue<>();
     static Path denied, allowed;
 
+    static Path cgroup;
+
     @BeforeAll
     static void start() throws Exception {
         KernelTests.assumeKernel();
-        enforcer = Enforcer.start(Enforcer.Options.defaults().withTamper(false, 0), decisions::add);
+        // the connect/bind hooks attach to a cgroup of this test's own: no other process is affected
+        cgroup = Files.createDirectory(Enforcer.defaultCgroupRoot().resolve("vigil-test-enforce-" + ProcessHandle.current().pid()));
+        enforcer = Enforcer.start(Enforcer.Options.defaults().withTamper(false, 0).withCgroupDir(cgroup), decisions::add);
         denied = TestBinaries.marker(dir.resolve("denied"), "marker");
         allowed = TestBinaries.marker(dir.resolve("allowed"), "marker");
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (enforcer != null) enforcer.close();
+        if (cgroup != null) Files.deleteIfExists(cgroup);
+    }
+
+    /** Runs a bash command inside the test's cgroup; its exit status. */
+    static int inCgroup(String script) throws Exception {
+        return TestBinaries.status(List.of("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && " + script));
+    }
+
+    @Test
+    void connectToADeniedCidrGetsEpermOthersPass() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = server.getLocalPort();
+            apply("""
+                    apiVersion: vigil.dev/v1alpha1
+                    kind: EnforcementPolicy
+                    metadata: {name: no-testnet}
+                    spec:
+                      host: true
+                      rules:
+                      - name: testnet
+                        connect:
+                          cidrs: ["203.0.113.0/24"]
+                        action: Deny
+                      - name: one-port
+                        connect:
+                          cidrs: ["127.0.0.0/8"]
+                          ports: [%d]
+                        action: Post
+                    """.formatted(port));
+            Path err = dir.resolve("connect.err");
+            assertThat(inCgroup("{ exec 3<>/dev/tcp/203.0.113.9/80; } 2>" + err)).isNotZero();
+            assertThat(Files.readString(err)).contains("Operation not permitted");
+            Decision d = next(Hook.CONNECT);
+            assertThat(d.outcome()).isEqualTo(Decision.Outcome.DENIED);
+            assertThat(d.address()).isEqualTo("203.0.113.9");
+            assertThat(d.port()).isEqualTo(80);
+            assertThat(d.enforcedBy()).isEqualTo("Deny: EPERM from cgroup/connect4 and connect6");
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + port)).as("loopback connects").isZero();
+            Decision posted = next(Hook.CONNECT);
+            assertThat(posted.outcome()).isEqualTo(Decision.Outcome.POSTED);
+            assertThat(posted.rule()).isEqualTo("one-port");
+        }
     }
 
     static void apply(String yaml) {
