@@ -28,7 +28,7 @@ class AgentResponseTest {
     void badResponsesAreRefusedWithTheirPlace() throws Exception {
         Path cfg = Files.writeString(dir.resolve("vigil.yaml"), "responses:\n  - rules: [x]\n    action: explode\n");
         assertThatThrownBy(() -> AgentConfig.builder().file(cfg, true).build()).isInstanceOf(ConfigException.class)
-                .hasMessage(cfg + ":2:5: responses[0].action must be kill, kill_process_group, stop_container, kill_container or program, not 'explode'");
+                .hasMessage(cfg + ":2:3: responses[0].action must be kill, kill_process_group, stop_container, kill_container or program, not 'explode'");
         Path all = Files.writeString(dir.resolve("all.yaml"), "responses:\n  - action: kill\n");
         assertThatThrownBy(() -> AgentConfig.builder().file(all, true).build()).hasMessageContaining("a response to every alert is refused");
     }
