@@ -3,6 +3,7 @@ package dev.vigil.agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.containers.ContainerResolver;
 import dev.vigil.agent.alert.AlertPipeline;
+import dev.vigil.agent.response.Responder;
 import dev.vigil.agent.alert.TokenBucket;
 import dev.vigil.agent.output.Output;
 import dev.vigil.agent.output.OutputSet;
@@ -51,6 +52,7 @@ public final class Agent implements AutoCloseable {
     private final TokenBucket dropNotices;
     private final long startNanos = System.nanoTime();
     private OutputSet outputs = OutputSet.of(List.of(), false);
+    private Responder responder;
     private volatile Sensor sensor;
     private volatile Thread reader;
     private volatile WebServer web;
@@ -105,6 +107,11 @@ public final class Agent implements AutoCloseable {
         rulesNanos = System.nanoTime() - startNanos;
         outputs = OutputSet.fromConfig(config);
         alerts.addSink(outputs);
+        if (!config.responses().isEmpty()) {
+            String socket = config.string("container_engines.docker.socket");
+            responder = new Responder(config.responses(), socket.isBlank() ? null : Path.of(socket), this::internal);
+            alerts.addSink(responder); // after the outputs: the alert is out before anything is killed
+        }
         if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
         outputs.start();
         policies.start(); // before the sensor: protection does not wait for detection
@@ -352,6 +359,9 @@ public final class Agent implements AutoCloseable {
     public List<Output> outputs() { return outputs.outputs(); }
 
     public Metrics metrics() { return metrics; }
+
+    /** The responses to alerts, or null when none are configured. */
+    public Responder responder() { return responder; }
 
     /** The web server's bound port (useful with listen_port 0), or -1. */
     public int webPort() { return web == null ? -1 : web.port(); }
