@@ -182,6 +182,18 @@ class CorrelationTest {
             Collect c = replay(rs, scan(NOW + 10 * S, 2000, "10.0.0.5", 80, 5, 100 * MS));
             assertThat(c.outputs()).singleElement().asString().endsWith("burst (n=5 window=1s proc=nmap)");
         }
+
+        @Test
+        void aLargeThresholdGrowsItsWindowAsTheCountGrows() {
+            RuleSet rs = load(BURST.replace("{gt: 4}", "{gte: 100}"));
+            // 99 within the second, then one every 20 ms: the window holds 50 from then on, never 100 again
+            List<Event> l = new ArrayList<>(scan(NOW, 2000, "10.0.0.5", 80, 99, 10 * MS));
+            l.addAll(scan(NOW + 2 * S, 2000, "10.0.0.5", 80, 200, 20 * MS));
+            assertThat(replay(rs, l).alerts).isEmpty();
+            // 100 within 990 ms, after the slow ones: alert at the hundredth
+            Collect c = replay(rs, scan(NOW + 10 * S, 2000, "10.0.0.5", 80, 100, 10 * MS));
+            assertThat(c.alerts).singleElement().extracting(Alert::timeNanos).isEqualTo(NOW + 10 * S + 99 * 10 * MS);
+        }
     }
 
     @Nested

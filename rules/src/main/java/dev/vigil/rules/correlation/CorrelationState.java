@@ -18,6 +18,8 @@ final class CorrelationState {
     private static final long NONE = Long.MIN_VALUE;
     /** How many distinct values {@code %corr.values} shows. */
     static final int SAMPLE_MAX = 10;
+    /** Per-key tables start this small and double up to the threshold: most keys never see more than a few events. */
+    static final int INITIAL = 4;
 
     final Correlation c;
     private final LruTable keys;
@@ -87,10 +89,10 @@ final class CorrelationState {
     private Slot newSlot() {
         Slot s = new Slot();
         switch (c.kind()) {
-            case EVENT_COUNT -> s.ring = new long[c.threshold()];
+            case EVENT_COUNT -> s.ring = new long[Math.min(INITIAL, c.threshold())];
             case VALUE_COUNT -> {
-                s.values = new LruTable(c.threshold());
-                s.seen = new long[c.threshold()];
+                s.values = new LruTable(Math.min(INITIAL, c.threshold()));
+                s.seen = new long[s.values.capacity()];
             }
             case SEQUENCE -> {
                 int n = c.stepCount();
@@ -133,15 +135,44 @@ final class CorrelationState {
         if (suppressing(s, t)) return null;
         int n = c.threshold();
         long[] r = s.ring;
-        // the ring holds the last n timestamps; the oldest is overwritten
+        if (s.ringCount == r.length && r.length < n && t - r[s.ringHead] < c.windowNanos()) {
+            r = growRing(s, n); // full, and its oldest still in the window: keep it (an expired one may be overwritten)
+        }
+        // the ring holds the last r.length timestamps; the oldest is overwritten
+        int len = r.length;
         r[s.ringHead] = t;
-        s.ringHead = s.ringHead + 1 == n ? 0 : s.ringHead + 1;
-        if (s.ringCount < n) s.ringCount++;
+        s.ringHead = s.ringHead + 1 == len ? 0 : s.ringHead + 1;
+        if (s.ringCount < len) s.ringCount++;
         if (s.ringCount < n) return null;
         long oldest = r[s.ringHead]; // after the advance, the head is the oldest of the n
         if (t - oldest >= c.windowNanos()) return null;
         s.count = n;
         return fire(s, t, e, hostname);
+    }
+
+    /** Doubles a full ring (up to the threshold), oldest first. Allocates: only while a key's count grows. */
+    private static long[] growRing(Slot s, int threshold) {
+        long[] old = s.ring;
+        long[] r = new long[Math.min(threshold, old.length * 2)];
+        for (int i = 0; i < old.length; i++) r[i] = old[(s.ringHead + i) % old.length];
+        s.ringHead = old.length;
+        s.ring = r;
+        return r;
+    }
+
+    /** Doubles a full value table (up to the threshold), keeping the order. Allocates: only while a key's set grows. */
+    private static void growValues(Slot s, int threshold) {
+        LruTable old = s.values;
+        LruTable v = new LruTable(Math.min(threshold, old.capacity() * 2));
+        long[] seen = new long[v.capacity()];
+        for (int o = old.oldest(); o >= 0; o = old.oldest()) {
+            long k = old.keyOf(o);
+            long ts = s.seen[o];
+            old.removeId(o);
+            seen[v.add(k)] = ts;
+        }
+        s.values = v;
+        s.seen = seen;
     }
 
     private Alert distinct(Slot s, long t, EventView e, String hostname) {
@@ -166,6 +197,10 @@ final class CorrelationState {
             addSample(s, d, e);
             s.count = vals.size() + 1;
             return fire(s, t, e, hostname);
+        }
+        if (vals.size() == vals.capacity()) {
+            growValues(s, c.threshold());
+            vals = s.values;
         }
         id = vals.add(v);
         s.seen[id] = t;

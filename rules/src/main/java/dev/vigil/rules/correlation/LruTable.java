@@ -25,7 +25,7 @@ final class LruTable {
     LruTable(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1");
         this.capacity = capacity;
-        int buckets = Integer.highestOneBit(Math.max(2, capacity * 2 - 1)) << 1;
+        int buckets = Integer.highestOneBit(Math.max(4, capacity + capacity / 2) - 1) << 1; // load at most 2/3
         this.slotKeys = new long[buckets];
         this.slotIds = new int[buckets];
         this.mask = buckets - 1;
