@@ -42,13 +42,16 @@ public final class Agent implements AutoCloseable {
     public static final String INTERNAL_PREFIX = AlertPipeline.INTERNAL_PREFIX;
 
     private final AgentConfig config;
-    private final PrintStream log;
+    private final AgentLog log;
+    private final PrintStream logStream;
     private final RulesEngine engine;
     private final Priority threshold;
     private final RuleFiles ruleFiles;
     private final AlertPipeline alerts;
     private final Metrics metrics = new Metrics();
     private final TokenBucket dropNotices;
+    private final DropMonitor dropMonitor;
+    private volatile String fatal;
     private final long startNanos = System.nanoTime();
     private OutputSet outputs = OutputSet.of(List.of(), false);
     private volatile Sensor sensor;
@@ -67,18 +70,19 @@ public final class Agent implements AutoCloseable {
 
     private Agent(AgentConfig config, PrintStream log) {
         this.config = config;
-        this.log = log;
+        this.log = AgentLog.of(config, log);
+        this.logStream = this.log.stream(Priority.ERROR);
         this.threshold = config.priority();
         MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
         EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors());
         this.engine = new RulesEngine(opts);
         this.ruleFiles = new RuleFiles(config.list("rules_files"));
-        String extraText = config.string("append_output.extra_output");
         this.alerts = new AlertPipeline(new AlertPipeline.Options(threshold, config.number("outputs.rate"),
                 config.integer("outputs.max_burst"), config.number("outputs.dedup_seconds"),
-                extraText.isBlank() ? null : OutputFormat.of(extraText), opts.hostname()));
+                AlertPipeline.Appender.compile(config.appendOutput()), opts.hostname(), config.bool("time_format_iso_8601")));
         this.dropNotices = new TokenBucket(config.number("syscall_event_drops.rate"),
                 config.integer("syscall_event_drops.max_burst"));
+        this.dropMonitor = new DropMonitor(this, config);
     }
 
     /**
@@ -98,6 +102,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startAll() {
+        for (String note : config.startupNotes()) log.log(Priority.WARNING, note);
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
         rulesNanos = System.nanoTime() - startNanos;
@@ -128,8 +133,8 @@ public final class Agent implements AutoCloseable {
         long holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
         hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts::onMatch));
-        sensor.setDropListener(this::onDrops);
         reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
+        dropMonitor.start();
         healthyAfterNanos = System.nanoTime() - startNanos;
         healthy = true;
         RuleSet rs = engine.current();
@@ -155,7 +160,7 @@ public final class Agent implements AutoCloseable {
     private void loadRules() {
         ruleFiles.loadInto(engine);
         for (Diagnostic d : engine.current().warnings()) {
-            if ("1".equals(System.getenv("VIGIL_DEBUG"))) log.println("vigil: rules: " + d);
+            log.log(Priority.DEBUG, "vigil: rules: " + d);
         }
     }
 
@@ -191,7 +196,7 @@ public final class Agent implements AutoCloseable {
         } catch (Throwable t) {
             readerFailure = t;
             healthy = false;
-            log.println("vigil: the reader thread failed: " + t);
+            log.log(Priority.CRITICAL, "vigil: the reader thread failed: " + t);
         }
     }
 
@@ -209,16 +214,31 @@ public final class Agent implements AutoCloseable {
                 .withWatchEvents(docker != null).withCriSockets(cri));
     }
 
-    private void onDrops(Sensor.DropReport r) {
+    /** Falco's syscall_event_drops actions, for drops over the threshold in the last second (DropMonitor). */
+    void onDrops(long newDrops, long events, Map<String, Object> fields, List<String> actions) {
         metrics.dropNotice();
+        if (actions.contains("ignore") && actions.size() == 1) return;
         if (!dropNotices.tryTake(System.nanoTime())) return;
-        Map<String, Object> byKind = new LinkedHashMap<>();
-        for (int k = 0; k < r.perKind().length; k++) {
-            if (r.perKind()[k] > 0) byKind.put(Sensor.DropReport.kindName(k), r.perKind()[k]);
+        String what = "syscall event drop. " + newDrops + " system calls dropped in last second.";
+        for (String action : actions) {
+            switch (action) {
+                case "log" -> log.log(Priority.ERROR, "Falco internal: " + what);
+                case "alert" -> alerts.falcoInternal(Priority.CRITICAL, what, fields);
+                case "exit" -> {
+                    fatal = "Falco internal: " + what + " Exiting (syscall_event_drops.actions: exit)";
+                    log.log(Priority.CRITICAL, fatal);
+                    stop();
+                }
+                default -> { }
+            }
         }
-        internal(Priority.CRITICAL, "syscall event drop. " + r.newDrops() + " system calls dropped since the last notice",
-                new LinkedHashMap<>(Map.of("n_drops", r.newDrops(), "n_drops_total", r.total(), "n_drops_by_kind", byKind)));
     }
+
+    /** Why the agent stopped itself (syscall_event_drops exit), or null. */
+    public String fatal() { return fatal; }
+
+    /** Vigil's own log (log_level, log_stderr, log_syslog). */
+    public AgentLog log() { return log; }
 
     /** An alert about the agent itself (Falco's "Falco internal: ..."), to every output. */
     public void internal(Priority p, String what, Map<String, Object> fields) {
@@ -262,7 +282,7 @@ public final class Agent implements AutoCloseable {
             loadRules();
         } catch (IllegalArgumentException e) {
             metrics.reload(false);
-            log.println("vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
+            log.log(Priority.ERROR, "vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
             f.put("error", e.getMessage());
             internal(Priority.ERROR, "rules reload failed; the previous rules stay in force", f);
             return false;
@@ -274,7 +294,7 @@ public final class Agent implements AutoCloseable {
         }
         f.put("rules_loaded", engine.current().enabledRules().size());
         f.put("event_types_not_attached_until_restart", notCaptured);
-        log.println("vigil: rules reloaded (" + trigger + "): " + engine.current().enabledRules().size() + " rules"
+        log.log(Priority.INFORMATIONAL, "vigil: rules reloaded (" + trigger + "): " + engine.current().enabledRules().size() + " rules"
                 + (notCaptured.isEmpty() ? "" : "; event types " + notCaptured + " are attached at the next start"));
         internal(Priority.INFORMATIONAL, "rules reloaded", f);
         return true;
@@ -295,12 +315,14 @@ public final class Agent implements AutoCloseable {
         }
         healthy = false;
         if (watcher != null) watcher.close();
-        outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), log);
+        dropMonitor.close();
+        outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), logStream);
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
     }
 
     private void abort() {
+        dropMonitor.close();
         if (watcher != null) watcher.close();
         outputs.flushAndClose(1000, null);
         if (web != null) web.stop();

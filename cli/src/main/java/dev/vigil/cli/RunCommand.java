@@ -143,6 +143,10 @@ final class RunCommand implements Callable<Integer> {
                         (System.nanoTime() - t0) / 1_000_000);
                 running(agent, cfg);
             }
+            if (agent.fatal() != null) {
+                System.err.println("vigil run: " + agent.fatal());
+                return Vigil.EXIT_FINDINGS;
+            }
             if (agent.readerFailure() != null) {
                 throw new IllegalStateException("the reader failed: " + agent.readerFailure());
             }
@@ -154,11 +158,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void running(Agent agent, AgentConfig cfg) {
-        System.err.printf("vigil: running: %d rules, %d event types%s, startup %d ms%s%n",
+        agent.log().log(dev.vigil.rules.Priority.INFORMATIONAL, String.format("vigil: running: %d rules, %d event types%s, startup %d ms%s",
                 agent.rules().enabledRules().size(), agent.selectedTypes().size(),
                 "raw".equals(cfg.string("sensor.syscall_hook")) ? " (raw syscall hook)" : "",
                 agent.startupNanos() / 1_000_000,
-                agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : "");
+                agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : ""));
     }
 
     /** Watches the config file when watch_config_files is on; a change asks for a reload. */

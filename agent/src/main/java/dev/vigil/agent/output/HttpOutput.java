@@ -126,7 +126,7 @@ public final class HttpOutput extends Output {
 
     @Override
     public String render(Alert alert, String text, boolean jsonOutput) {
-        return alert.toJson(); // sinks (falcosidekick) take Falco's JSON alert
+        return json(alert); // sinks (falcosidekick) take Falco's JSON alert
     }
 
     @Override

@@ -57,6 +57,17 @@ public final class OutputSet implements AlertSink {
                     Duration.ofMillis(config.integer("http_output.timeout_ms")), capacity,
                     spool.isBlank() ? null : Path.of(spool), config.integer("http_output.spool_max_bytes")));
         }
+        boolean buffered = config.bool("buffered_outputs");
+        for (Output o : outputs) {
+            boolean keepAlive = switch (o.name()) {
+                case "file" -> config.bool("file_output.keep_alive");
+                case "program" -> config.bool("program_output.keep_alive");
+                default -> true;
+            };
+            o.configure(buffered, keepAlive);
+        }
+        JsonShape shape = JsonShape.of(config);
+        for (Output o : outputs) o.shape(shape);
         return new OutputSet(outputs, config.bool("json_output"));
     }
 
