@@ -156,6 +156,25 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code vigil run --dry-run} (Falco's) checks, with no kernel: the configured rules load (returned, with
+     * the configured selection), append_output compiles.
+     */
+    public static RuleSet dryRun(AgentConfig config) {
+        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
+        RulesEngine engine = new RulesEngine(EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors()));
+        new RuleFiles(config.list("rules_files")).loadInto(engine);
+        AlertPipeline.Appender.compile(config.appendOutput());
+        return engine.current();
+    }
+
+    /** The rule files the configuration names, as loaded (the bundled file by its name). */
+    public static List<String> ruleSources(AgentConfig config) {
+        RuleFiles f = new RuleFiles(config.list("rules_files"));
+        f.loadInto(new RulesEngine(EngineOptions.defaults()));
+        return f.sources();
+    }
+
     /** Loads the configured rule files (or the bundled stable rules). */
     private void loadRules() {
         ruleFiles.loadInto(engine);
