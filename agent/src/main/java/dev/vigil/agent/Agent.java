@@ -52,6 +52,7 @@ public final class Agent implements AutoCloseable {
     private final TokenBucket dropNotices;
     private final DropMonitor dropMonitor;
     private volatile String fatal;
+    private volatile Thread snapshots;
     private final long startNanos = System.nanoTime();
     private OutputSet outputs = OutputSet.of(List.of(), false);
     private volatile Sensor sensor;
@@ -135,6 +136,9 @@ public final class Agent implements AutoCloseable {
         hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts::onMatch));
         reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
         dropMonitor.start();
+        if (config.bool("metrics.enabled")) {
+            snapshots = Thread.ofPlatform().daemon().name("vigil-metrics").start(this::snapshotLoop);
+        }
         healthyAfterNanos = System.nanoTime() - startNanos;
         healthy = true;
         RuleSet rs = engine.current();
@@ -253,6 +257,49 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * Falco's metrics: every metrics.interval, the snapshot as the alert {@code Falco internal: metrics snapshot}
+     * (output_rule, when the priority threshold lets informational through) and/or a JSON line in output_file.
+     */
+    private void snapshotLoop() {
+        long interval = config.integer("metrics.interval");
+        while (!stopping) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopping) return;
+            emitMetricsSnapshot();
+        }
+    }
+
+    /** One metrics snapshot to the configured places. */
+    public void emitMetricsSnapshot() {
+        Map<String, Object> f = FalcoMetrics.snapshot(this, config.bool("metrics.rules_counters_enabled"),
+                config.bool("metrics.resource_utilization_enabled"), config.bool("metrics.state_counters_enabled"),
+                config.bool("metrics.kernel_event_counters_enabled"), config.bool("metrics.convert_memory_to_mb"),
+                config.bool("metrics.include_empty_values"));
+        if (config.bool("metrics.output_rule") && FalcoMetrics.snapshotAllowed(threshold)) {
+            alerts.falcoInternal(Priority.INFORMATIONAL, "metrics snapshot", "Falco metrics snapshot", f);
+        }
+        String file = config.string("metrics.output_file");
+        if (!file.isBlank()) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("hostname", alerts.hostname());
+            line.put("output_fields", f);
+            line.put("sample", metrics.snapshots.incrementAndGet());
+            StringBuilder sb = new StringBuilder();
+            dev.vigil.rules.output.Json.value(sb, line);
+            try {
+                java.nio.file.Files.writeString(Path.of(file), sb.append('\n'), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                log.log(Priority.ERROR, "vigil: metrics.output_file: " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
     /** Why the agent stopped itself (syscall_event_drops exit), or null. */
     public String fatal() { return fatal; }
 
@@ -335,6 +382,7 @@ public final class Agent implements AutoCloseable {
         healthy = false;
         if (watcher != null) watcher.close();
         dropMonitor.close();
+        if (snapshots != null) snapshots.interrupt();
         outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), logStream);
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
@@ -342,6 +390,7 @@ public final class Agent implements AutoCloseable {
 
     private void abort() {
         dropMonitor.close();
+        if (snapshots != null) snapshots.interrupt();
         if (watcher != null) watcher.close();
         outputs.flushAndClose(1000, null);
         if (web != null) web.stop();

@@ -53,6 +53,11 @@ final class WebServer {
                     () -> Metrics.render(agent)));
         }
         s.createContext("/rules", ex -> reply(ex, 200, "application/json", () -> rulesJson(agent)));
+        s.createContext("/versions", ex -> reply(ex, 200, "application/json", () -> {
+            StringBuilder sb = new StringBuilder();
+            Json.value(sb, FalcoMetrics.versions());
+            return sb.append('\n').toString();
+        }));
         String token = config.string("webserver.token");
         s.createContext("/reload", ex -> {
             try (ex) {

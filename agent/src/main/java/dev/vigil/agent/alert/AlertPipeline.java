@@ -140,6 +140,16 @@ public final class AlertPipeline {
         internal(FALCO_INTERNAL_PREFIX, p, what, fields);
     }
 
+    /** An internal alert with Falco's rule name and its own output text (the fields only in output_fields). */
+    public void falcoInternal(Priority p, String ruleSuffix, String output, Map<String, Object> fields) {
+        Instant now = Instant.now();
+        long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        String time = options.iso8601() ? FieldRegistry.formatIso(ns) : FieldRegistry.formatTime(ns);
+        String text = time + ": " + p.display() + " " + output;
+        emit(new Alert(ns, FALCO_INTERNAL_PREFIX + ruleSuffix, p, "internal", List.of(), text, new LinkedHashMap<>(fields),
+                options.hostname()), text, null);
+    }
+
     private void internal(String prefix, Priority p, String what, Map<String, Object> fields) {
         Instant now = Instant.now();
         long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
