@@ -61,6 +61,16 @@ class FalcoYamlTest {
     }
 
     @Test
+    void theCompatibilityTableInTheDocsListsEveryFalcoKeyAsTheCodeDoes() throws Exception {
+        Path doc = Path.of(System.getenv().getOrDefault("VIGIL_PROJECT_ROOT", "..")).resolve("docs/falco-compat.yaml");
+        String text = Files.readString(doc);
+        assertThat(text).as("docs/falco-compat.yaml keys: regenerate from FalcoKeys.compatYaml()").contains(FalcoKeys.compatYaml());
+        for (String section : List.of("flags:", "field_classes:", "rule_language:", "alerts:", "endpoints:")) {
+            assertThat(text).contains("\n" + section);
+        }
+    }
+
+    @Test
     void dashOTakesAnySchemaKeyListIndexesAndFlowValues() {
         AgentConfig c = AgentConfig.builder().file(STOCK, true)
                 .override("log_level=debug")

@@ -159,6 +159,27 @@ class HttpTlsOutputTest {
     }
 
     @Test
+    void webserverSslEnabledServesHttpsWithTheKeyAndCertificateOfOnePemFile() throws Exception {
+        dev.vigil.ebpf.testing.KernelTests.assumeKernel();
+        Path pem = pki.resolve("falco.pem");
+        Files.writeString(pem, Files.readString(pki.resolve("server.key")) + Files.readString(pki.resolve("server.crt")));
+        Path rules = Files.writeString(pki.resolve("rules.yaml"), "- rule: r\n  desc: d\n  condition: evt.type=openat and fd.name=/nonexistent/x\n"
+                + "  output: o\n  priority: INFO\n");
+        var cfg = AlertFile.agentWritingTo(pki.resolve("alerts.json")).override("rules_files=[" + rules + "]")
+                .override("webserver.enabled=true").override("webserver.listen_port=0")
+                .override("webserver.ssl_enabled=true").override("webserver.ssl_certificate=" + pem).build();
+        try (Agent agent = Agent.start(cfg, System.err)) {
+            SSLContext trustTestCa = new HttpTls(false, pki.resolve("ca.crt").toString(), "", "", false, "", "").contextForTests();
+            try (var c = java.net.http.HttpClient.newBuilder().sslContext(trustTestCa).build()) {
+                var r = c.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + agent.webPort() + "/versions"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).contains("\"engine_version_semver\":\"0.62.0\"");
+            }
+        }
+    }
+
+    @Test
     void mtlsPresentsTheClientCertificateAndCompressUploadsSendsGzip() throws Exception {
         List<Received> got = Collections.synchronizedList(new ArrayList<>());
         HttpsServer s = sink(true, got);

@@ -109,7 +109,7 @@ public final class AgentConfig {
         key("http_output.client_key", Kind.STRING, "/etc/ssl/certs/client.key", "PEM client key (PKCS#8, or PKCS#1 RSA) for mtls");
         key("http_output.echo", Kind.BOOL, false, "log the server's answers");
         key("http_output.compress_uploads", Kind.BOOL, false, "gzip each request body (Content-Encoding: gzip)");
-        key("http_output.keep_alive", Kind.BOOL, false, "false: a new connection per alert, as Falco; true: reused");
+        key("http_output.keep_alive", Kind.BOOL, false, "accepted; the connection is always reused");
         key("http_output.max_consecutive_timeouts", Kind.INT, 5,
                 "after this many timeouts in a row the alert is given up (counted as failed)");
         key("metrics.enabled", Kind.BOOL, false, "emit a metrics snapshot every metrics.interval");

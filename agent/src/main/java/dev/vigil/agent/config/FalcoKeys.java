@@ -65,7 +65,7 @@ public final class FalcoKeys {
             h("http_output.client_key", "PEM PKCS#8 or PKCS#1 (RSA), EC"),
             h("http_output.echo", "the server's answer is logged"),
             h("http_output.compress_uploads", "gzip request bodies (Content-Encoding: gzip)"),
-            h("http_output.keep_alive", "false: a new connection per alert, as Falco"),
+            p("http_output.keep_alive", "accepted; the connection is always reused (the JDK client pools it)"),
             h("http_output.max_consecutive_timeouts", "after this many timeouts in a row the alert is dropped (counted)"),
             h("program_output.enabled", ""),
             h("program_output.keep_alive", "false: one process per alert, as Falco"),
@@ -129,6 +129,17 @@ public final class FalcoKeys {
             }
         }
         return best;
+    }
+
+    /** The {@code keys:} section of docs/falco-compat.yaml: one line per key, {key, vigil, note}. */
+    public static String compatYaml() {
+        StringBuilder sb = new StringBuilder("keys:\n");
+        for (Entry e : ALL) {
+            sb.append("  - {key: ").append(e.path()).append(", vigil: ").append(e.support().name().toLowerCase(java.util.Locale.ROOT));
+            if (!e.note().isEmpty()) sb.append(", note: \"").append(e.note().replace("\"", "\\\"")).append('"');
+            sb.append("}\n");
+        }
+        return sb.toString();
     }
 
     /** True when some entry lies below {@code prefix} (so a mapping there is walked into). */

@@ -37,6 +37,9 @@ public record HttpTls(boolean insecure, String caCert, String caBundle, String c
     public static final HttpTls DEFAULT = new HttpTls(false, "", "", "/etc/ssl/certs", false, "", "");
     private static final String DEFAULT_CA_PATH = "/etc/ssl/certs";
 
+    /** The context (tests: a client that trusts a test CA). */
+    public SSLContext contextForTests() { return context(); }
+
     /** The context, or null for the JVM's default. Problems name the key and the file. */
     SSLContext context() {
         if (!insecure && caCert.isBlank() && caBundle.isBlank() && (caPath.isBlank() || caPath.equals(DEFAULT_CA_PATH)) && !mtls) {
@@ -60,6 +63,32 @@ public record HttpTls(boolean insecure, String caCert, String caBundle, String c
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("http_output: TLS: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A server context from one PEM file holding a private key and its certificate chain (Falco's
+     * webserver.ssl_certificate). Problems name the key and the file.
+     */
+    public static SSLContext serverContext(Path pem) {
+        try {
+            if (!Files.isReadable(pem)) throw new IOException("cannot read " + pem);
+            String text = Files.readString(pem, StandardCharsets.US_ASCII);
+            List<Certificate> chain = new ArrayList<>();
+            var m = java.util.regex.Pattern.compile("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----").matcher(text);
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            while (m.find()) chain.add(cf.generateCertificate(new java.io.ByteArrayInputStream(m.group().getBytes(StandardCharsets.US_ASCII))));
+            if (chain.isEmpty()) throw new IOException(pem + " holds no certificate");
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("server", key(text, pem), new char[0], chain.toArray(Certificate[]::new));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("webserver.ssl_certificate: " + e.getMessage());
         }
     }
 
@@ -107,13 +136,18 @@ public record HttpTls(boolean insecure, String caCert, String caBundle, String c
     /** A PEM private key: PKCS#8 (BEGIN PRIVATE KEY) of RSA, EC or Ed25519, or PKCS#1 (BEGIN RSA PRIVATE KEY). */
     static PrivateKey key(Path p) throws IOException, GeneralSecurityException {
         if (!Files.isReadable(p)) throw new IOException("http_output.client_key: cannot read " + p);
-        String pem = Files.readString(p, StandardCharsets.US_ASCII);
+        return key(Files.readString(p, StandardCharsets.US_ASCII), p);
+    }
+
+    private static PrivateKey key(String pem, Path p) throws IOException, GeneralSecurityException {
         boolean pkcs1 = pem.contains("BEGIN RSA PRIVATE KEY");
         if (!pkcs1 && !pem.contains("BEGIN PRIVATE KEY")) {
             throw new IOException("http_output.client_key: " + p + " is not a PEM PKCS#8 or PKCS#1 RSA key "
                     + "(convert it: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8)");
         }
-        String b64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        var block = java.util.regex.Pattern.compile("-----BEGIN (RSA )?PRIVATE KEY-----([^-]+)-----END").matcher(pem);
+        if (!block.find()) throw new IOException(p + ": no private key block");
+        String b64 = block.group(2).replaceAll("\\s", "");
         byte[] der = Base64.getDecoder().decode(b64);
         if (pkcs1) der = pkcs1ToPkcs8(der);
         for (String alg : List.of("RSA", "EC", "Ed25519", "EdDSA")) {
