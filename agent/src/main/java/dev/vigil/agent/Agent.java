@@ -113,6 +113,19 @@ public final class Agent implements AutoCloseable {
         outputs.start();
 
         Set<EventType> needed = neededTypes(engine.current());
+        // Falco's base_syscalls.custom_set: these are captured too (a leading ! removes one the rules did not ask for)
+        List<String> unknownCustom = new ArrayList<>();
+        for (String name : config.list("base_syscalls.custom_set")) {
+            boolean remove = name.startsWith("!");
+            EventType t = EventType.byName(remove ? name.substring(1) : name);
+            if (t == null) unknownCustom.add(name);
+            else if (!remove) needed.add(t);
+            else if (engine.current().enabledRules().stream().noneMatch(r -> r.eventTypes().contains(t))) needed.remove(t);
+        }
+        if (!unknownCustom.isEmpty()) {
+            log.log(Priority.WARNING, config.value("base_syscalls.custom_set").origin() + ": base_syscalls.custom_set: "
+                    + unknownCustom + " are not events Vigil decodes, not captured");
+        }
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
         List<EventType> cannot = new ArrayList<>();
         for (EventType t : needed) {

@@ -40,7 +40,7 @@ class AgentFalcoYamlTest {
                 .override("stdout_output.enabled=false").override("syslog_output.enabled=false").override("log_syslog=false")
                 .override("file_output.enabled=true").override("file_output.filename=" + alerts).override("json_output=true")
                 .override("json_include_message_property=true").override("json_include_tags_property=false")
-                .override("time_format_iso_8601=true")
+                .override("time_format_iso_8601=true").override("base_syscalls.custom_set=[ptrace, nosuchcall]")
                 .override("append_output[1]={match: {tag: T1}, extra_output: \"pid %proc.pid\", extra_fields: [proc.name]}")
                 .build();
         try (Agent agent = Agent.start(cfg, log)) {
@@ -53,10 +53,12 @@ class AgentFalcoYamlTest {
             assertThat(a.path("output_fields").path("proc.name").asText()).isEqualTo("cat");
             assertThat(a.path("output_fields").has("container.id")).isTrue(); // suggested_output
             assertThat(agent.webPort()).isPositive();
+            assertThat(agent.selectedTypes()).contains(dev.vigil.events.EventType.PTRACE, dev.vigil.events.EventType.OPENAT);
         }
         String text = logBytes.toString(StandardCharsets.UTF_8);
         assertThat(text).containsOnlyOnce("falco.yaml key 'plugins_hostinfo' is not supported, ignored");
         assertThat(text).contains(FalcoYamlTest.STOCK + ":").contains("'engine.kind' is not supported");
+        assertThat(text).contains("base_syscalls.custom_set: [nosuchcall] are not events Vigil decodes, not captured");
     }
 
     @Test

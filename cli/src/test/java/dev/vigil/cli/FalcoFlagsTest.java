@@ -152,4 +152,28 @@ class FalcoFlagsTest {
         assertThat(cli.waitFor(60)).as(cli.err()).isZero();
         assertThat(cli.err()).contains("vigil: running: 2 rules");
     }
+
+    @Test
+    void syscallEventDropsExitEndsVigilRunWithCode1OnAForcedDrop() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("run", "-r", RULES.toString(), "-o", "webserver.enabled=false",
+                "-o", "sensor.ring_buffer_bytes=4096", "-o", "syscall_event_drops.threshold=0",
+                "-o", "syscall_event_drops.actions=[exit]");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!cli.err().contains("vigil: running:")) {
+            assertThat(cli.process.isAlive()).as(cli.err()).isTrue();
+            assertThat(System.nanoTime()).as(cli.err()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        // a flood of execs and opens: more than a 4 KiB ring holds between two reads
+        Process flood = new ProcessBuilder("sh", "-c", "while :; do cat /etc/hostname; done")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertThat(cli.waitFor(60)).as(cli.err()).isEqualTo(1);
+        } finally {
+            flood.destroyForcibly();
+        }
+        assertThat(cli.err()).contains("vigil run: Falco internal: syscall event drop. ")
+                .contains("Exiting (syscall_event_drops.actions: exit)");
+    }
 }

@@ -122,7 +122,8 @@ public final class AgentConfig {
         key("metrics.kernel_event_counters_enabled", Kind.BOOL, true, "events and drops in the snapshot");
         key("metrics.convert_memory_to_mb", Kind.BOOL, true, "memory in MB instead of bytes");
         key("metrics.include_empty_values", Kind.BOOL, false, "include metrics whose value is 0");
-        key("base_syscalls.custom_set", Kind.STRING_LIST, List.of(), "accepted; Vigil captures what the rules need");
+        key("base_syscalls.custom_set", Kind.STRING_LIST, List.of(),
+                "events captured beside those the rules need (!name: not captured unless a rule needs it)");
         key("base_syscalls.repair", Kind.BOOL, false, "accepted; Vigil's state syscalls are always captured");
         key("base_syscalls.all", Kind.BOOL, false, "accepted");
         key("webserver.enabled", Kind.BOOL, true, "serve /healthz, /versions, /metrics and /rules");

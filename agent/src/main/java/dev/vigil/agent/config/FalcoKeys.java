@@ -104,7 +104,7 @@ public final class FalcoKeys {
             h("metrics.convert_memory_to_mb", ""),
             h("metrics.include_empty_values", ""),
             i("falco_libs", "no libs; the process table is Vigil's"),
-            p("base_syscalls.custom_set", "accepted; Vigil captures what the rules need"),
+            h("base_syscalls.custom_set", "captured beside what the rules need; !name removes one no rule needs"),
             p("base_syscalls.repair", "accepted; Vigil's state syscalls are always captured"),
             p("base_syscalls.all", "accepted"),
             i("grpc", "removed in Falco 0.44"),
