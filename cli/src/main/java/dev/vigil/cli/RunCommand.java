@@ -30,6 +30,7 @@ import sun.misc.Signal;
             "  vigil run -r my_rules.yaml         # these rules instead of the bundled ones",
             "  vigil run -o priority=warning -o webserver.enabled=false",
             "  vigil run -c /etc/vigil/vigil.yaml # config file (read by default if present)",
+            "  vigil run --policy netpol.yaml     # also enforce these network policies (pinned: they outlive the agent)",
             "  vigil run -c /etc/falco/falco.yaml -L   # Falco's flags: list the rules and exit"})
 final class RunCommand implements Callable<Integer> {
     // -V is Falco's --validate here, not a version flag: only --version prints the version
@@ -92,6 +93,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "JSON alerts (json_output=true).")
     boolean json;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "Policy file or folder (repeatable); replaces policy_files.")
+    List<Path> policies = new ArrayList<>();
+
+    @Option(names = "--unload-policy-on-exit", description = "Unpin the policy state at exit (policy_unload_on_exit=true).")
+    boolean unloadPolicy;
 
     /** Rule selections in command-line order, after the config file's (each "enable|disable rule|tag: P"). */
     final List<String[]> selections = new ArrayList<>();
@@ -173,6 +180,8 @@ final class RunCommand implements Callable<Integer> {
         AgentConfig.Builder b = builder(configFile, overrides, rules, json, selections);
         if (unbuffered) b.set("buffered_outputs", false, "-U");
         if (allEvents) b.set("base_syscalls.all", true, "-A");
+        if (!policies.isEmpty()) b.set("policy_files", policies.stream().map(Path::toString).toList(), "--policy");
+        if (unloadPolicy) b.set("policy_unload_on_exit", true, "--unload-policy-on-exit");
         return b.build();
     }
 
@@ -243,6 +252,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (next.sameValues(cfg)) {
                     agent.reloadRules(trigger);
+                    agent.reloadPolicies(trigger);
                     continue;
                 }
                 // Like Falco, a configuration change restarts the agent (outputs, web server, sensor selection

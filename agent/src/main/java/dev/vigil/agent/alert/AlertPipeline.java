@@ -2,6 +2,7 @@ package dev.vigil.agent.alert;
 
 import dev.vigil.events.EventView;
 import dev.vigil.rules.Priority;
+import dev.vigil.rules.correlation.Correlation;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.fields.FieldRegistry;
 import dev.vigil.rules.output.Alert;
@@ -78,26 +79,38 @@ public final class AlertPipeline {
     /** Per-rule counters, for /metrics. */
     public Map<String, RuleStats> ruleStats() { return ruleStats; }
 
-    /** A rule matched {@code e} (reader thread, while the event is valid). */
-    public void onMatch(CompiledRule rule, EventView e) {
-        if (rule.priority().ordinal() > options.threshold().ordinal()) return;
-        RuleStats st = ruleStats.computeIfAbsent(rule.name(), n -> new RuleStats(n, rule.priority(),
-                new TokenBucket(options.ratePerSecond(), options.maxBurst())));
-        long now = e.timestamp();
-        if (!st.bucket.tryTake(now)) {
+    /** What the rules engine calls: rule matches and completed correlations both enter this pipeline. */
+    private final dev.vigil.rules.engine.AlertSink engineSink = new dev.vigil.rules.engine.AlertSink() {
+        @Override public void onMatch(CompiledRule rule, EventView e) { AlertPipeline.this.onMatch(rule, e); }
+
+        @Override public void onCorrelation(Correlation c, Alert a, EventView e) { AlertPipeline.this.onCorrelation(c, a, e); }
+    };
+
+    /** The sink to hand {@code RulesEngine.evaluate}. */
+    public dev.vigil.rules.engine.AlertSink engineSink() { return engineSink; }
+
+    /**
+     * A correlation completed on {@code e} (reader thread). Its alert is already one per key per window, so it skips
+     * dedup; the threshold, the rate limit and append_output apply as to rules.
+     */
+    public void onCorrelation(Correlation c, Alert a, EventView e) {
+        if (c.priority().ordinal() > options.threshold().ordinal()) return;
+        RuleStats st = stats(c.name(), c.priority());
+        if (!st.bucket.tryTake(e.timestamp())) {
             st.rateLimited.incrementAndGet();
             return;
         }
-        long suppressed = 0;
-        if (dedup.enabled()) {
-            suppressed = dedup.check(rule.name(), rule.formatOutput(e), now);
-            if (suppressed < 0) {
-                st.deduplicated.incrementAndGet();
-                return;
-            }
-        }
         st.alerts.incrementAndGet();
-        Alert a = rule.alert(e, options.hostname(), options.iso8601());
+        Alert shaped = withExtra(a, e);
+        emit(shaped, shaped.output(), e);
+    }
+
+    private RuleStats stats(String name, Priority p) {
+        return ruleStats.computeIfAbsent(name, n -> new RuleStats(n, p, new TokenBucket(options.ratePerSecond(), options.maxBurst())));
+    }
+
+    /** append_output's items that match the alert (by source, tag, rule): their text and fields added. */
+    private Alert withExtra(Alert a, EventView e) {
         for (Appender ap : options.append()) {
             if (!ap.item().matches(a.source(), a.tags(), a.rule())) continue;
             Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
@@ -115,6 +128,28 @@ public final class AlertPipeline {
             }
             a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(), output, f, a.hostname());
         }
+        return a;
+    }
+
+    /** A rule matched {@code e} (reader thread, while the event is valid). */
+    public void onMatch(CompiledRule rule, EventView e) {
+        if (rule.priority().ordinal() > options.threshold().ordinal()) return;
+        RuleStats st = stats(rule.name(), rule.priority());
+        long now = e.timestamp();
+        if (!st.bucket.tryTake(now)) {
+            st.rateLimited.incrementAndGet();
+            return;
+        }
+        long suppressed = 0;
+        if (dedup.enabled()) {
+            suppressed = dedup.check(rule.name(), rule.formatOutput(e), now);
+            if (suppressed < 0) {
+                st.deduplicated.incrementAndGet();
+                return;
+            }
+        }
+        st.alerts.incrementAndGet();
+        Alert a = withExtra(rule.alert(e, options.hostname(), options.iso8601()), e);
         if (suppressed > 0) {
             Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
             f.put("vigil.suppressed", suppressed);
