@@ -41,6 +41,7 @@ class AgentFalcoYamlTest {
                 .override("file_output.enabled=true").override("file_output.filename=" + alerts).override("json_output=true")
                 .override("json_include_message_property=true").override("json_include_tags_property=false")
                 .override("time_format_iso_8601=true").override("base_syscalls.custom_set=[ptrace, nosuchcall]")
+                .override("static_fields={env: prod, pct: \"100%\"}")
                 .override("append_output[1]={match: {tag: T1}, extra_output: \"pid %proc.pid\", extra_fields: [proc.name]}")
                 .build();
         try (Agent agent = Agent.start(cfg, log)) {
@@ -52,6 +53,8 @@ class AgentFalcoYamlTest {
             assertThat(a.has("tags")).isFalse();
             assertThat(a.path("output_fields").path("proc.name").asText()).isEqualTo("cat");
             assertThat(a.path("output_fields").has("container.id")).isTrue(); // suggested_output
+            assertThat(a.path("output_fields").path("env").asText()).isEqualTo("prod"); // static_fields
+            assertThat(a.path("output_fields").path("pct").asText()).isEqualTo("100%");
             assertThat(agent.webPort()).isPositive();
             assertThat(agent.selectedTypes()).contains(dev.vigil.events.EventType.PTRACE, dev.vigil.events.EventType.OPENAT);
         }

@@ -46,7 +46,7 @@ public final class AlertPipeline {
                 try {
                     String text = i.suggested() ? dev.vigil.agent.config.AppendOutput.SUGGESTED : i.extraOutput();
                     Map<String, OutputFormat> f = new LinkedHashMap<>();
-                    i.extraFields().forEach((k, v) -> f.put(k, OutputFormat.of(v)));
+                    i.extraFields().forEach((k, v) -> f.put(k, OutputFormat.of(i.literal() ? v.replace("%", "%%") : v)));
                     out.add(new Appender(i, text == null ? null : OutputFormat.of(text), f));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("append_output: " + e.getMessage());

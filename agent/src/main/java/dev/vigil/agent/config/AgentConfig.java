@@ -155,6 +155,7 @@ public final class AgentConfig {
                 "Falco's append_output list: items {match: {source, tag, rule}, extra_output, extra_fields, "
                         + "suggested_output}; suggested_output appends the container fields (container_id=%container.id "
                         + "container_name=... k8s_pod_name=...) to syscall alerts; []: off");
+        key("static_fields", Kind.ANY, Map.of(), "Falco's static_fields: NAME: VALUE pairs added to every alert's output_fields");
         key("sensor.ring_buffer_bytes", Kind.INT, dev.vigil.sensor.Sensor.DEFAULT_RING_BYTES, "kernel ring buffer size (a power of two)");
         key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "tracepoints",
                 "tracepoints: one tracepoint per selected syscall, nothing runs for the others; raw: one program on every "
@@ -395,7 +396,16 @@ public final class AgentConfig {
                 }
                 return List.copyOf(out);
             }
-            case CONFIG_FILES, ANY -> {
+            case ANY -> {
+                if (v instanceof Map<?, ?> m) {
+                    Map<String, String> out = new LinkedHashMap<>();
+                    m.forEach((a, b) -> out.put(String.valueOf(a), String.valueOf(b)));
+                    return java.util.Collections.unmodifiableMap(out);
+                }
+                if (String.valueOf(v).isEmpty()) return Map.of();
+                throw new ConfigException(what + " must be a mapping of NAME: VALUE");
+            }
+            case CONFIG_FILES -> {
                 return v instanceof List<?> l ? List.copyOf(l.stream().map(String::valueOf).toList())
                         : String.valueOf(v).isEmpty() ? List.of() : List.of(String.valueOf(v));
             }
@@ -456,8 +466,14 @@ public final class AgentConfig {
 
     public Priority priority() { return Priority.parse(string("priority")); }
 
-    /** append_output's items, in order. */
-    public List<AppendOutput> appendOutput() { return AppendOutput.parse(value("append_output").value()); }
+    /** append_output's items, in order, then static_fields as an item that adds its values to every alert. */
+    public List<AppendOutput> appendOutput() {
+        List<AppendOutput> out = new ArrayList<>(AppendOutput.parse(value("append_output").value()));
+        @SuppressWarnings("unchecked")
+        Map<String, String> statics = (Map<String, String>) value("static_fields").value();
+        if (!statics.isEmpty()) out.add(new AppendOutput(null, null, null, null, statics, false, true));
+        return List.copyOf(out);
+    }
 
     /** The {@code responses} to alerts, in order. */
     @SuppressWarnings("unchecked")

@@ -10,10 +10,11 @@ import java.util.Map;
  * {@code match.source}, {@code match.tag} among the rule's tags, {@code match.rule} the rule's name), the text
  * appended to their output and the fields added to their output_fields ({@code extra_fields}: a field name, whose
  * value is the field's, or {@code NAME: FORMAT}). {@code suggested} is Falco's {@code suggested_output: true}: the
- * container plugin's suggested fields, which Vigil has built in.
+ * container plugin's suggested fields, which Vigil has built in. {@code literal}: the field values are text, not
+ * formats (Falco's static_fields).
  */
 public record AppendOutput(String source, String tag, String rule, String extraOutput, Map<String, String> extraFields,
-                           boolean suggested) {
+                           boolean suggested, boolean literal) {
     /** The container plugin's suggested output, appended by {@code suggested_output: true} to syscall alerts. */
     public static final String SUGGESTED = "container_id=%container.id container_name=%container.name "
             + "container_image_repository=%container.image.repository container_image_tag=%container.image.tag "
@@ -41,7 +42,7 @@ public record AppendOutput(String source, String tag, String rule, String extraO
             String extra = m.get("extra_output") == null ? null : String.valueOf(m.get("extra_output"));
             boolean suggested = "true".equalsIgnoreCase(String.valueOf(m.get("suggested_output")));
             out.add(new AppendOutput(str(match.get("source")), str(match.get("tag")), str(match.get("rule")),
-                    extra == null || extra.isBlank() ? null : extra, Map.copyOf(fields), suggested));
+                    extra == null || extra.isBlank() ? null : extra, Map.copyOf(fields), suggested, false));
         }
         return List.copyOf(out);
     }

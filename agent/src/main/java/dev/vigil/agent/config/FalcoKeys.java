@@ -47,7 +47,7 @@ public final class FalcoKeys {
             h("rule_matching", "first or all"),
             h("outputs_queue.capacity", "per-output queue; 0: unbounded as Falco"),
             h("append_output", "list form: match by source/tag/rule, extra_output, extra_fields, suggested_output"),
-            i("static_fields", "not supported"),
+            h("static_fields", "NAME: VALUE added to every alert's output_fields"),
             h("stdout_output.enabled", ""),
             h("syslog_output.enabled", "local syslog socket, facility user"),
             h("file_output.enabled", ""),
