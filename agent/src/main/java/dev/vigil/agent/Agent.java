@@ -282,7 +282,6 @@ public final class Agent implements AutoCloseable {
 
     /** Falco's syscall_event_drops actions, for drops over the threshold in the last second (DropMonitor). */
     void onDrops(long newDrops, long events, Map<String, Object> fields, List<String> actions) {
-        metrics.dropNotice();
         if (actions.contains("ignore") && actions.size() == 1) return;
         if (!dropNotices.tryTake(System.nanoTime())) return;
         String what = "syscall event drop. " + newDrops + " system calls dropped in last second.";

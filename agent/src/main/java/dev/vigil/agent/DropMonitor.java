@@ -59,6 +59,7 @@ final class DropMonitor implements AutoCloseable {
         lastDrops = r.total();
         lastReceived = received;
         if (drops <= 0) return;
+        agent.metrics().dropNotice(); // every second with new drops, over the threshold or not
         double ratio = (double) drops / (drops + events);
         if (ratio <= threshold && !simulate) return;
         agent.onDrops(drops, events, fields(r, drops, events), actions);
