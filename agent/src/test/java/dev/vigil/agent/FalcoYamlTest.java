@@ -127,6 +127,9 @@ class FalcoYamlTest {
         assertThat(o.list("rules_files")).containsExactly("/only.yaml");
         assertThat(o.string("priority")).isEqualTo("notice"); // add-only does not override
         assertThat(o.bool("json_output")).isTrue(); // but adds
+        Path extra = Files.writeString(dir.resolve("extra.yaml"), "rules_files: [/extra.yaml]\n");
+        AgentConfig viaO = AgentConfig.builder().file(main, true).override("config_files=[" + extra + "]").build();
+        assertThat(viaO.list("rules_files")).as("-o config_files merges them too").containsExactly("/only.yaml", "/extra.yaml");
         Files.writeString(add, "config_files: [/x]\n");
         assertThatThrownBy(() -> AgentConfig.builder().file(main, true).build()).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(add + ":1:15: config_files in an included file is not allowed");

@@ -184,6 +184,12 @@ final class ConfigTree {
             parent = child(parent, path.get(i), path.get(i + 1) instanceof Integer, origin, key);
         }
         put(parent, path.getLast(), value, origin, key);
+        if (path.equals(List.of("config_files"))) {
+            // Falco's -o config_files=...: those files are merged too (relative paths from the working directory)
+            MappingNode only = emptyMap(origin);
+            only.getValue().add(new NodeTuple(scalar("config_files", origin), value));
+            includeConfigFiles(Path.of("").toAbsolutePath().resolve("-o"), only);
+        }
     }
 
     /** "a.b[0].c" as ["a", "b", 0, "c"]. */
