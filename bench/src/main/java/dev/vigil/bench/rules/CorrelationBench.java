@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The rules engine with the stable Falco rules alone, and with Vigil's shipped correlation rules beside them, on
- * the same streams: {@link SyntheticEvents}' realistic mix, and a connect scan (64 processes, 16 hosts, ports
- * cycling: every key's window fills, alerts, then counts suppressed repeats). Time moves on: each invocation
+ * the same streams: {@link SyntheticEvents}' realistic mix, and a connect scan (4 processes each scanning 4 hosts,
+ * a new port at each connect: every key's window fills, alerts, then counts suppressed repeats). Time moves on: each invocation
  * replays the stream one stream-length later, so windows slide and expire as they would live. One operation is
  * one event; run with {@code -prof gc} for bytes per event.
  */
@@ -116,9 +116,9 @@ public class CorrelationBench {
         throw new IllegalStateException("cannot find " + rel + "; set VIGIL_PROJECT_ROOT");
     }
 
-    /** 64 processes scanning 16 hosts, ports cycling 1..1024, one connect per microsecond. */
+    /** 4 processes scanning 4 hosts each (16 keys), a new port at each of a key's connects, one connect per microsecond. */
     static EventView[] scanStream(int n) {
-        Process[] ps = new Process[64];
+        Process[] ps = new Process[4];
         for (int i = 0; i < ps.length; i++) {
             ps[i] = Process.builder().pid(7000 + i).name("nmap").argv("nmap", "-sT", "10.9.0.0/28").exePath("/usr/bin/nmap")
                     .user(1000, "alice").build();
@@ -126,8 +126,8 @@ public class CorrelationBench {
         List<EventView> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(Event.builder(EventType.CONNECT).num(i + 1).timestamp(SyntheticEvents.NOW + i * 1000L).res(-115)
-                    .process(ps[i % ps.length]).container(dev.vigil.events.Container.HOST)
-                    .fd(Fd.tcp4(3, "10.9.1.1", 40000 + i % 20000, "10.9.0." + (i / 64 % 16), 1 + i % 1024)).build());
+                    .process(ps[i % 4]).container(dev.vigil.events.Container.HOST)
+                    .fd(Fd.tcp4(3, "10.9.1.1", 40000 + i % 20000, "10.9.0." + (i / 4 % 4), 1 + (i / 16) % 1024)).build());
         }
         return out.toArray(EventView[]::new);
     }
