@@ -3,6 +3,7 @@ package dev.vigil.agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.containers.ContainerResolver;
 import dev.vigil.agent.alert.AlertPipeline;
+import dev.vigil.agent.response.Responder;
 import dev.vigil.agent.alert.TokenBucket;
 import dev.vigil.agent.output.Output;
 import dev.vigil.agent.output.OutputSet;
@@ -53,6 +54,7 @@ public final class Agent implements AutoCloseable {
     private final TokenBucket dropNotices;
     private final long startNanos = System.nanoTime();
     private OutputSet outputs = OutputSet.of(List.of(), false);
+    private Responder responder;
     private volatile Sensor sensor;
     private volatile Thread reader;
     private volatile WebServer web;
@@ -64,6 +66,7 @@ public final class Agent implements AutoCloseable {
     private volatile Throwable readerFailure;
     private volatile FileWatch watcher;
     private ContainerHold hold;
+    private AgentPolicies policies;
     private Set<EventType> selected = Set.of();
     private List<EventType> uncapturable = List.of();
 
@@ -103,11 +106,18 @@ public final class Agent implements AutoCloseable {
     private void startAll() {
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
+        policies = AgentPolicies.load(this, config, log, line -> outputs.outputs().forEach(o -> o.offer(line)));
         rulesNanos = System.nanoTime() - startNanos;
         outputs = OutputSet.fromConfig(config);
         alerts.addSink(outputs);
+        if (!config.responses().isEmpty()) {
+            String socket = config.string("container_engines.docker.socket");
+            responder = new Responder(config.responses(), socket.isBlank() ? null : Path.of(socket), this::internal);
+            alerts.addSink(responder); // after the outputs: the alert is out before anything is killed
+        }
         if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
         outputs.start();
+        policies.start(); // before the sensor: protection does not wait for detection
 
         Set<EventType> needed = neededTypes(engine.current());
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
@@ -300,6 +310,11 @@ public final class Agent implements AutoCloseable {
         return true;
     }
 
+    /** Reloads the policy files (SIGHUP, POST /reload); false when one is broken and the running policies stay. */
+    public boolean reloadPolicies(String trigger) {
+        return policies == null || policies.reload(trigger);
+    }
+
     /** Reopens file outputs (SIGUSR1). */
     public void reopenOutputs() {
         outputs.reopen();
@@ -318,9 +333,11 @@ public final class Agent implements AutoCloseable {
         outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), log);
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
+        if (policies != null) policies.close();
     }
 
     private void abort() {
+        if (policies != null) policies.close();
         if (watcher != null) watcher.close();
         outputs.flushAndClose(1000, null);
         if (web != null) web.stop();
@@ -363,8 +380,14 @@ public final class Agent implements AutoCloseable {
 
     public Metrics metrics() { return metrics; }
 
+    /** The responses to alerts, or null when none are configured. */
+    public Responder responder() { return responder; }
+
     /** The web server's bound port (useful with listen_port 0), or -1. */
     public int webPort() { return web == null ? -1 : web.port(); }
 
     public AgentConfig config() { return config; }
+
+    /** The policy side (engine, flows), or null before start. */
+    AgentPolicies policies() { return policies; }
 }
