@@ -388,6 +388,8 @@ static __always_inline int decide_file(__u32 hook, struct file *file, __u8 acces
 	hc = bpf_map_lookup_elem(&enf_hooks, &hook);
 	if (!hc || !hc->nrules)
 		return -1;
+	if (access && !(hc->access & access))
+		return -1; /* e.g. a read when every open rule is about writes: no path walk */
 	mntns = mntns_of(task);
 	scope = scope_of(cfg, mntns);
 	if (!scope)

@@ -188,7 +188,8 @@ public final class Enforcer implements AutoCloseable {
                 rules.update(BpfMap.u32(h.ordinal() * PolicyCompiler.MAX_RULES + i), v);
             }
             byte[] hc = ByteBuffer.allocate((int) Layout.HOOK_CFG.size()).order(ByteOrder.nativeOrder())
-                    .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0).array();
+                    .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0)
+                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).array();
             hooks.update(BpfMap.u32(h.ordinal()), hc);
         }
         long host = 0;
