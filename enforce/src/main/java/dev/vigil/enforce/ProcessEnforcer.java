@@ -23,9 +23,11 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
     static final String MODE_SETTING = "enforcement.mode";
 
     private final Enforcer kernel;
+    private final ContainerScopes containers;
 
-    private ProcessEnforcer(Enforcer kernel) {
+    private ProcessEnforcer(Enforcer kernel, ContainerScopes containers) {
         this.kernel = kernel;
+        this.containers = containers;
     }
 
     static ProcessEnforcer start(EnforcerContext ctx) {
@@ -34,12 +36,16 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
         Enforcer.Options o = Enforcer.Options.defaults().withMonitorAll(monitorAll).withPins(ctx.pins());
         String cg = ctx.options().setting("enforcement.cgroup", "");
         if (!cg.isBlank()) o = o.withCgroupDir(java.nio.file.Path.of(cg));
-        return new ProcessEnforcer(Enforcer.start(o, d -> ctx.events().accept(event(d))));
+        Enforcer kernel = Enforcer.start(o, d -> ctx.events().accept(event(d)));
+        String socket = ctx.options().setting("docker.socket", "");
+        return new ProcessEnforcer(kernel, new ContainerScopes(kernel, socket.isBlank() ? null : java.nio.file.Path.of(socket),
+                kernel.hostMntns()));
     }
 
     @Override
     public void apply(List<EnforcementPolicy> policies) {
         kernel.apply(policies);
+        containers.policies(policies);
     }
 
     @Override
@@ -65,6 +71,7 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
 
     @Override
     public void close() {
+        containers.close();
         kernel.close();
     }
 

@@ -88,7 +88,7 @@ public final class Enforcer implements AutoCloseable {
         this.caps = caps;
         this.obj = obj;
         this.listener = listener;
-        this.hostMntns = options.hostMntns() != 0 ? options.hostMntns() : hostMntns();
+        this.hostMntns = options.hostMntns() != 0 ? options.hostMntns() : readHostMntns();
         this.current = new PolicyCompiler(caps, options.monitorAll()).compile(List.of());
         this.ring = RingBuffer.open(obj.map("enforce_events"));
         this.reader = Thread.ofPlatform().daemon().name("vigil-enforce").unstarted(this::readLoop);
@@ -138,6 +138,9 @@ public final class Enforcer implements AutoCloseable {
     }
 
     public KernelCaps caps() { return caps; }
+
+    /** The mount namespace host: true policies cover. */
+    public long hostMntns() { return hostMntns; }
 
     public CompiledPolicies current() { return current; }
 
@@ -360,7 +363,7 @@ public final class Enforcer implements AutoCloseable {
      * The host's mount namespace: pid 1's; where pid 1's cannot be read (a sandbox that hides its init), the agent's
      * own (the agent runs on the host, or with the host's pid and mount namespaces).
      */
-    static long hostMntns() {
+    static long readHostMntns() {
         long init = mntnsOf(1);
         return init != 0 ? init : mntnsOf(ProcessHandle.current().pid());
     }
