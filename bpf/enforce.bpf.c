@@ -96,6 +96,17 @@ struct {
 	__uint(max_entries, 1 << 20);
 } enforce_events SEC(".maps");
 
+/*
+ * The last tamper report, also kept here: the map is pinned, so an agent that was SIGKILLed (its ring unread) is told
+ * at its next start who killed it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_event);
+} enf_tamper_last SEC(".maps");
+
 /* [0] decisions emitted, [1] decisions lost (ring full), [2] paths too long to match */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -606,7 +617,23 @@ static __always_inline void tamper(__u32 what, __u32 target)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct enforce_event *e = new_event(task, 0, NULL, ENF_OUT_TAMPER, mntns_of(task));
+	__u32 zero = 0;
+	struct enforce_event *last = bpf_map_lookup_elem(&enf_tamper_last, &zero);
+	__u64 id = bpf_get_current_pid_tgid();
 
+	if (last) {
+		last->ts = bpf_ktime_get_ns();
+		last->mntns = mntns_of(task);
+		last->cgroup = bpf_get_current_cgroup_id();
+		last->pid = (__u32)id;
+		last->tgid = id >> 32;
+		last->ppid = BPF_CORE_READ(task, real_parent, tgid);
+		last->uid = (__u32)bpf_get_current_uid_gid();
+		last->rule_id = what;
+		last->target = target;
+		last->outcome = ENF_OUT_TAMPER;
+		bpf_get_current_comm(last->comm, sizeof(last->comm));
+	}
 	if (!e)
 		return;
 	e->rule_id = what;

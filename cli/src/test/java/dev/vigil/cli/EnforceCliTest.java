@@ -60,6 +60,9 @@ class EnforceCliTest {
             agent = CliProcess.start(run.toArray(String[]::new));
             RunCliTest.awaitText(agent::out, "Vigil internal: agent started", 60);
             assertThat(agent.err()).contains("adopted the pinned EnforcementPolicy state");
+            // the SIGKILL of the first agent was recorded by the kernel side in a pinned map: reported now
+            RunCliTest.awaitText(agent::out, "\"signal\":9", 10);
+            assertThat(agent.out()).contains("\"type\":\"tamper\"");
             assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("m3").toString()))).isEqualTo(137);
             RunCliTest.awaitText(agent::out, "\"policy_name\":\"cli-deny\"", 10);
             agent.signal("TERM");

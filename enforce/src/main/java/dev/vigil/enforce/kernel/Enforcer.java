@@ -111,6 +111,7 @@ public final class Enforcer implements AutoCloseable {
             Layout.verify(obj.btf());
             Enforcer e = new Enforcer(options, caps, obj, listener);
             e.writeConfig();
+            if (options.tamper() && options.pins() != null) e.adoptTamperRecord();
             if (options.tamper()) {
                 e.attach("enf_signal_generate");
                 e.attach("enf_enter_ptrace");
@@ -289,6 +290,24 @@ public final class Enforcer implements AutoCloseable {
             Pins.unpin(pin);
         }
         l.pin(pin);
+    }
+
+    /**
+     * The last tamper report of an earlier run (kept in a pinned map even when that agent was SIGKILLed and its ring
+     * went unread) goes to the listener once, as a TAMPER decision; then this run's map takes the pin.
+     */
+    private void adoptTamperRecord() {
+        Path pin = options.pins().resolve("enf_tamper_last");
+        if (Files.exists(pin)) {
+            try (dev.vigil.ebpf.pin.PinnedMap old = dev.vigil.ebpf.pin.PinnedMap.open(pin)) {
+                byte[] rec = old.lookup(BpfMap.u32(0)).orElse(null);
+                if (rec != null && BpfMap.readU64(rec, 0) != 0) onRecord(MemorySegment.ofArray(rec), 0, rec.length);
+            } catch (RuntimeException ex) {
+                System.err.println("vigil: enforcement: cannot read the pinned tamper record " + pin + ": " + ex.getMessage());
+            }
+            Pins.unpin(pin);
+        }
+        obj.map("enf_tamper_last").pin(pin);
     }
 
     /** Programs attached now (for show and tests). */
