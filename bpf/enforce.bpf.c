@@ -26,6 +26,7 @@
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #define WALK_MAX_DEPTH 32
 #define WALK_END 511
 #define MASKED(v, m) ({ __u64 __v = (v); asm volatile("" : "+r"(__v)); __v & (m); })
@@ -379,6 +380,21 @@ static __always_inline struct enf_scratch *scratch(void)
 }
 
 /*
+ * Whether the file is in an overlay upper layer: on an overlayfs with an upper dentry (written in the container, or
+ * copied up by a write), as opposed to the image's lower layers.
+ */
+static __always_inline bool in_upper_layer(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct ovl_inode *oi;
+
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return false;
+	oi = (struct ovl_inode *)((void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+	return BPF_CORE_READ(oi, __upperdentry) != NULL;
+}
+
+/*
  * One decision for a file (the new executable, or an opened file) at a path hook: returns the outcome and sets
  * *sig, or returns -1 when no rule applies.
  */
@@ -416,6 +432,8 @@ static __always_inline int decide_file(__u32 hook, struct file *file, __u8 acces
 	} else if (enf_path_hits(hook, len, hc->postfix) == 0) {
 		hits = s->hits;
 	}
+	if (hc->upper_terms && in_upper_layer(file))
+		hits |= hc->upper_terms;
 	r = decide(hook, hits, scope, access);
 	if (!r)
 		return -1;

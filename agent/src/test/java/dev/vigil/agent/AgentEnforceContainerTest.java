@@ -40,6 +40,10 @@ class AgentEnforceContainerTest {
                   - exec: {matchBinaries: [{operator: In, values: ["/t/marker"]}]}
                     action: Deny
                     fallback: Sigkill
+                  - name: written-at-run-time
+                    exec: {fromUpperLayer: true}
+                    action: Deny
+                    fallback: Sigkill
                 """.formatted(mark));
         Path alerts = dir.resolve("alerts.json");
         try (DockerForAgentTests docker = DockerForAgentTests.start()) {
@@ -66,11 +70,22 @@ class AgentEnforceContainerTest {
                 assertThat(exec(docker, selected, "/bin/true")).as("other binaries run").isZero();
                 assertThat(exec(docker, other, "/tmp/m")).as("the other container is not selected").isZero();
                 assertThat(docker.docker("exec", other, "cat", "/tmp/m")).isEqualTo("ran");
+                // an executable written into the container at run time (its overlay upper layer) is denied; the image's run
+                for (String c : List.of(selected, other)) docker.docker("exec", c, "/bin/busybox", "cp", "/t/marker", "/newbin");
+                assertThat(ProcessRun.status(cli(docker, "exec", selected, "/newbin", "/tmp/u1"))).isEqualTo(137);
+                assertThat(ProcessRun.status(cli(docker, "exec", other, "/newbin", "/tmp/u1"))).isZero();
+                assertThat(ProcessRun.status(cli(docker, "exec", selected, "/bin/true"))).as("the image's binaries run").isZero();
                 assertThat(ProcessRun.status(dir.resolve("t/marker").toString(), dir.resolve("host-m").toString())).isZero();
                 AlertFile.awaitLine(alerts, "\"policy_name\":\"labelled\"");
             }
-            assertThat(docker.docker("exec", selected, "sh", "-c", "ls /tmp/m2 2>/dev/null || echo absent")).isEqualTo("absent");
+            assertThat(docker.docker("exec", selected, "sh", "-c", "ls /tmp/m2 /tmp/u1 2>/dev/null || echo absent")).isEqualTo("absent");
         }
+    }
+
+    static String[] cli(DockerForAgentTests docker, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(docker.cli().split(" ")));
+        cmd.addAll(List.of(args));
+        return cmd.toArray(String[]::new);
     }
 
     static int exec(DockerForAgentTests docker, String container, String arg) throws Exception {

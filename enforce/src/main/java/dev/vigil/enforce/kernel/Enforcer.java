@@ -193,7 +193,8 @@ public final class Enforcer implements AutoCloseable {
             }
             byte[] hc = ByteBuffer.allocate((int) Layout.HOOK_CFG.size()).order(ByteOrder.nativeOrder())
                     .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0)
-                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).array();
+                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).putInt(0)
+                    .putLong(c.upperTerms().get(h)).array();
             hooks.update(BpfMap.u32(h.ordinal()), hc);
         }
         long host = 0;
@@ -221,7 +222,7 @@ public final class Enforcer implements AutoCloseable {
         adoptedAll = true;
         for (Path pin : options.pins().pins()) {
             String program = pin.getFileName().toString();
-            if (attached.contains(program)) continue;
+            if (attached.contains(program) || PinDirectory.kindAt(pin) != Pins.Kind.LINK) continue;
             try {
                 attach(program);
             } catch (RuntimeException e) {
