@@ -10,6 +10,8 @@ import dev.vigil.agent.output.OutputSet;
 import dev.vigil.events.EventType;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.Priority;
+import dev.vigil.rules.correlation.Correlation;
+import dev.vigil.rules.correlation.Durations;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.EngineOptions;
 import dev.vigil.rules.engine.MatchMode;
@@ -73,7 +75,8 @@ public final class Agent implements AutoCloseable {
         this.log = log;
         this.threshold = config.priority();
         MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
-        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors());
+        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors())
+                .withCorrelationLimits(correlationLimits(config));
         this.engine = new RulesEngine(opts);
         this.ruleFiles = new RuleFiles(config.list("rules_files"));
         String extraText = config.string("append_output.extra_output");
@@ -137,7 +140,7 @@ public final class Agent implements AutoCloseable {
         attachNanos = System.nanoTime() - t0;
         long holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
-        hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts::onMatch));
+        hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts.engineSink()));
         sensor.setDropListener(this::onDrops);
         reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
         healthyAfterNanos = System.nanoTime() - startNanos;
@@ -148,6 +151,7 @@ public final class Agent implements AutoCloseable {
         for (EventType t : sensor.unavailable()) missing.add(t.falcoName());
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("rules_loaded", rs.enabledRules().size());
+        f.put("correlations_loaded", rs.correlations().enabled().size());
         f.put("rules_files", ruleFiles.sources());
         f.put("outputs", outputs.outputs().stream().map(Output::name).toList());
         f.put("event_types", selected.size());
@@ -169,13 +173,29 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** The event types of the enabled rules at or above the priority threshold. */
+    /** The event types of the enabled rules and correlations at or above the priority threshold. */
     private Set<EventType> neededTypes(RuleSet rs) {
         Set<EventType> s = EnumSet.noneOf(EventType.class);
         for (CompiledRule r : rs.enabledRules()) {
             if (r.priority().ordinal() <= threshold.ordinal()) s.addAll(r.eventTypes());
         }
+        for (Correlation c : rs.correlations().enabled()) {
+            if (c.priority().ordinal() <= threshold.ordinal()) s.addAll(c.eventTypes());
+        }
         return s;
+    }
+
+    /** correlation.max_window and correlation.max_keys (checked by the config). */
+    static EngineOptions.CorrelationLimits correlationLimits(AgentConfig config) {
+        EngineOptions.CorrelationLimits d = EngineOptions.CorrelationLimits.DEFAULTS;
+        String mw = config.string("correlation.max_window");
+        long w = Durations.parse(mw);
+        if (w <= 0) throw new IllegalArgumentException("correlation.max_window must be a duration such as 1h or 600s, not '" + mw + "'");
+        int keys = config.integer("correlation.max_keys");
+        if (keys < 1 || keys > d.maxKeysLimit()) {
+            throw new IllegalArgumentException("correlation.max_keys must be between 1 and " + d.maxKeysLimit() + ", not " + keys);
+        }
+        return new EngineOptions.CorrelationLimits(w, keys, d.maxKeysLimit());
     }
 
     // --- the reader thread ---
@@ -188,7 +208,7 @@ public final class Agent implements AutoCloseable {
                 m.event(ev.typeId());
                 long t0 = System.nanoTime();
                 if (!h.isEmpty()) h.release(t0, false);
-                if (!h.hold(ev, t0)) engine.evaluate(ev, alerts::onMatch);
+                if (!h.hold(ev, t0)) engine.evaluate(ev, alerts.engineSink());
                 m.evalNanos(System.nanoTime() - t0);
             };
             // poll ourselves (not Sensor.run) so that held events are released on time in a quiet period too

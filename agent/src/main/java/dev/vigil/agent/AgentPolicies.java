@@ -43,6 +43,7 @@ final class AgentPolicies implements AutoCloseable {
 
     static PolicyOptions options(AgentConfig config) {
         Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("cgroup_root", config.string("policy.cgroup_root"));
         settings.put("enforcement.mode", config.string("enforcement.mode"));
         if (config.bool("container_engines.docker.enabled")) {
             settings.put("docker.socket", config.string("container_engines.docker.socket"));

@@ -50,11 +50,15 @@ public final class AgentConfig {
 
     static {
         key("rules_files", Kind.STRING_LIST, List.of(),
-                "rule files or directories, loaded in order; empty: the bundled stable Falco rules");
+                "rule files or directories, loaded in order; empty: the bundled stable Falco rules and Vigil's correlation rules");
         key("rules", Kind.RULE_SELECTION, List.of(),
                 "enable/disable rules by name or tag, applied in order after each load: a list of "
                         + "{enable|disable: {rule|tag: PATTERN}} (wildcards * and ?), as in falco.yaml");
         key("priority", Kind.PRIORITY, "debug", "minimum rule priority to load and alert on");
+        key("correlation.max_window", Kind.STRING, "1h",
+                "the longest window a correlation item may ask for (ms, s, m or h); longer ones are load errors");
+        key("correlation.max_keys", Kind.INT, 16384,
+                "group keys each correlation tracks at once (items may set max_keys); the least recently used is evicted");
         key("rule_matching", Kind.MATCHING, "first", "first: one alert per event (first matching rule); all: every match");
         key("json_output", Kind.BOOL, false, "alerts as JSON lines (Falco's JSON alert) instead of text");
         key("stdout_output.enabled", Kind.BOOL, true, "write alerts to standard output");
@@ -122,6 +126,8 @@ public final class AgentConfig {
                 "EnforcementPolicy: enforce, or monitor (audit: every decision reported, nothing denied or killed, whatever each policy's mode)");
         key("policy.pin_root", Kind.STRING, "",
                 "bpffs folder of the pinned policy state; empty: $VIGIL_BPF_PIN_ROOT, else /sys/fs/bpf/vigil");
+        key("policy.cgroup_root", Kind.STRING, "",
+                "cgroup v2 folder the network policy programs attach to (every container below it); empty: /sys/fs/cgroup/unified, else /sys/fs/cgroup");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 

@@ -142,4 +142,13 @@ public abstract sealed class Link implements AutoCloseable {
         public int ifindex() { return ifindex; }
         @Override public String target() { return "XDP on " + interfaceName; }
     }
+
+    /** A perf_event program on one perf event (one CPU or one process); owns the perf fd. */
+    public static final class PerfEvent extends Link {
+        private final String event;
+        private final int cpu;
+        public PerfEvent(MemorySegment h, String event, int cpu) { super(h); this.event = event; this.cpu = cpu; }
+        public int cpu() { return cpu; }
+        @Override public String target() { return "perf event " + event + (cpu >= 0 ? " on CPU " + cpu : ""); }
+    }
 }
