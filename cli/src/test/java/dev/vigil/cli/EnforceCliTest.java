@@ -38,8 +38,9 @@ class EnforceCliTest {
         Path policy = Files.writeString(dir.resolve("p.yaml"), PolicyText.of("cli-deny", "Prefix", dir.resolve("denied") + "/"));
         Path rules = Files.writeString(dir.resolve("rules.yaml"), RULES);
         String root = "policy.pin_root=/sys/fs/bpf/vigil-test-" + UUID.randomUUID();
+        int port = RunCliTest.freePort();
         List<String> run = List.of("run", "--policy", policy.toString(), "-o", root, "-o", "json_output=true",
-                "-o", "webserver.enabled=false", "-o", "rules_files=[" + rules + "]");
+                "-o", "webserver.listen_port=" + port, "-o", "rules_files=[" + rules + "]");
         CliProcess agent = CliProcess.start(run.toArray(String[]::new));
         try {
             RunCliTest.awaitText(agent::out, "Vigil internal: agent started", 60);
@@ -47,6 +48,10 @@ class EnforceCliTest {
             assertThat(dir.resolve("m1")).doesNotExist();
             RunCliTest.awaitText(agent::out, "\"policy_name\":\"cli-deny\"", 10);
             assertThat(agent.out()).contains("\"outcome\":\"killed\"").contains("\"path\":\"" + denied + "\"");
+            CliProcess show = CliProcess.start("policy", "show", "-o", root, "-o", "webserver.listen_port=" + port);
+            assertThat(show.waitFor(60)).as(show.err()).isZero();
+            assertThat(show.out()).contains("EnforcementPolicy:")
+                    .containsPattern("policy=cli-deny .*enforcement=Sigkill \\(fallback for Deny\\) before the new image runs: sched_");
 
             agent.signal("STOP");
             agent.signal("CONT");
