@@ -76,7 +76,8 @@ class AgentEnforceContainerTest {
                 assertThat(ProcessRun.status(cli(docker, "exec", other, "/newbin", "/tmp/u1"))).isZero();
                 assertThat(ProcessRun.status(cli(docker, "exec", selected, "/bin/true"))).as("the image's binaries run").isZero();
                 assertThat(ProcessRun.status(dir.resolve("t/marker").toString(), dir.resolve("host-m").toString())).isZero();
-                AlertFile.awaitLine(alerts, "\"policy_name\":\"labelled\"");
+                String line = AlertFile.awaitLine(alerts, "\"policy_name\":\"labelled\"");
+                assertThat(line).as("the decision names the container").contains("\"name\":\"" + selected + "\"");
             }
             assertThat(docker.docker("exec", selected, "sh", "-c", "ls /tmp/m2 /tmp/u1 2>/dev/null || echo absent")).isEqualTo("absent");
         }

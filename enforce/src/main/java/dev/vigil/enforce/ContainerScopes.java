@@ -45,6 +45,11 @@ final class ContainerScopes implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("vigil-enforce-containers").start(this::run);
     }
 
+    /** The container of a mount namespace, as last resolved; null for the host or one not seen yet. */
+    synchronized ContainerView containerOf(long mntns) {
+        return known.get(mntns);
+    }
+
     /** The policy set changed: selections are recomputed at once. */
     synchronized void policies(List<EnforcementPolicy> ps) {
         policies = List.copyOf(ps);
