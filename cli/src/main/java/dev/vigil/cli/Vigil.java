@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             CaptureCommand.class, ReplayCommand.class, ExecSnoopCommand.class, FeaturesCommand.class,
             OpenSnoopCommand.class,
             ExitSnoopCommand.class,
+            StatSnoopCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

@@ -73,6 +73,20 @@ class ToolsCliTest {
         assertThat(out).doesNotContainPattern("(?m) 0$"); // -x: no clean exits
     }
 
+    @Test
+    void statsnoopShowsAFailedStat() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("statsnoop", "-x", "-s").awaitLinks(5);
+        String missing = "/nonexistent-" + marker;
+        Process child = new ProcessBuilder("stat", missing).start();
+        child.waitFor(10, TimeUnit.SECONDS);
+        String out = cli.awaitOut(missing);
+        cli.signal("INT");
+        assertThat(cli.waitFor(20)).as(cli.err()).isZero();
+        assertThat(out.lines().findFirst()).hasValue("PID     COMM                 RET  ERR  SYSCALL     PATH");
+        assertThat(out).containsPattern("(?m)^" + child.pid() + " +stat +-1   2    \\w+ +" + missing + "$");
+    }
+
     static JsonNode json(String line) {
         try {
             return JSON.readTree(line);
