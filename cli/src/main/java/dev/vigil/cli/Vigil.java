@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             OpenSnoopCommand.class,
             ExitSnoopCommand.class,
             StatSnoopCommand.class,
+            SigSnoopCommand.class, SigSnoopCommand.KillSnoop.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

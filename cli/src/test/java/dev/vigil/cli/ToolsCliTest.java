@@ -87,6 +87,21 @@ class ToolsCliTest {
         assertThat(out).containsPattern("(?m)^" + child.pid() + " +stat +-1   2    \\w+ +" + missing + "$");
     }
 
+    @Test
+    void killsnoopShowsAKillWithSignalName() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("killsnoop", "-n").awaitLinks(4);
+        Process child = new ProcessBuilder("sleep", "60").start();
+        child.destroy();
+        child.waitFor(10, TimeUnit.SECONDS);
+        String out = cli.awaitOut(" sleep ");
+        cli.signal("INT");
+        assertThat(cli.waitFor(20)).as(cli.err()).isZero();
+        assertThat(out.lines().findFirst()).hasValue("TIME     PID     COMM             SIG       TPID    TCOMM            RESULT");
+        assertThat(out).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d " + ProcessHandle.current().pid() + " +\\S+ +SIGTERM +"
+                + child.pid() + " +sleep +0 *$");
+    }
+
     static JsonNode json(String line) {
         try {
             return JSON.readTree(line);
@@ -103,6 +118,8 @@ class ToolsCliTest {
         "opensnoop -n a-name-longer-than-15 | vigil opensnoop: -n NAME must be 1 to 15 bytes (a process name, comm, is at most 15)",
         "opensnoop -d 0           | vigil opensnoop: -d DURATION must be a positive number of seconds, got 0",
         "opensnoop -c /no/such/cg | vigil opensnoop: -c /no/such/cg: not a cgroup v2 directory",
+        "sigsnoop -s FOO          | vigil sigsnoop: -s FOO: not a signal number or name",
+        "killsnoop -k -z          | vigil killsnoop: Unknown option: '-z' (Usage: vigil killsnoop --help)",
         "exitsnoop --pid=x        | vigil exitsnoop: Invalid value for option '--pid': 'x' is not an int (Usage: vigil exitsnoop --help)",
         "exitsnoop -t 5           | vigil exitsnoop: Unmatched argument at index 2: '5' (Usage: vigil exitsnoop --help)",
     })
