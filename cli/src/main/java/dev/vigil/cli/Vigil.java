@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
             OpenSnoopCommand.class,
             ExitSnoopCommand.class,
             StatSnoopCommand.class,
-            SigSnoopCommand.class, SigSnoopCommand.KillSnoop.class,
+            SigSnoopCommand.class,
+            SigSnoopCommand.KillSnoop.class,
+            SysCountCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

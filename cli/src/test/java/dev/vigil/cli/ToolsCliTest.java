@@ -102,6 +102,21 @@ class ToolsCliTest {
                 + child.pid() + " +sleep +0 *$");
     }
 
+    @Test
+    void syscountPrintsTheTopSyscallsAtTheEndOfItsDuration() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("syscount", "-d", "2", "-T", "3", "-L");
+        assertThat(cli.waitFor(60)).as(cli.err()).isZero();
+        String[] lines = cli.out().split("\n");
+        assertThat(lines[0]).isEqualTo("Tracing syscalls, printing top 3... Ctrl+C to quit.");
+        assertThat(lines[1]).matches("\\[\\d\\d:\\d\\d:\\d\\d\\]");
+        assertThat(lines[2]).isEqualTo("SYSCALL                   COUNT        TIME (us)");
+        assertThat(lines[3]).matches("\\S+ +\\d+ +\\d+\\.\\d{3}");
+        CliProcess list = CliProcess.start("syscount", "-l");
+        assertThat(list.waitFor(30)).isZero();
+        assertThat(list.out().lines()).contains("getppid", "openat");
+    }
+
     static JsonNode json(String line) {
         try {
             return JSON.readTree(line);
@@ -120,6 +135,8 @@ class ToolsCliTest {
         "opensnoop -c /no/such/cg | vigil opensnoop: -c /no/such/cg: not a cgroup v2 directory",
         "sigsnoop -s FOO          | vigil sigsnoop: -s FOO: not a signal number or name",
         "killsnoop -k -z          | vigil killsnoop: Unknown option: '-z' (Usage: vigil killsnoop --help)",
+        "syscount -e EFOO         | vigil syscount: -e EFOO: not an errno number or name (EPERM, ENOENT, ...)",
+        "syscount -T 0            | vigil syscount: -T TOP must be a positive number, got 0",
         "exitsnoop --pid=x        | vigil exitsnoop: Invalid value for option '--pid': 'x' is not an int (Usage: vigil exitsnoop --help)",
         "exitsnoop -t 5           | vigil exitsnoop: Unmatched argument at index 2: '5' (Usage: vigil exitsnoop --help)",
     })
