@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             SigSnoopCommand.class,
             SigSnoopCommand.KillSnoop.class,
             SysCountCommand.class,
+            CapableCommand.class,
+            OomKillCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
