@@ -139,7 +139,7 @@ class ToolsCliTest {
         "syscount -T 0            | vigil syscount: -T TOP must be a positive number, got 0",
         "capable -u foo           | vigil capable: -u foo: expected pid or cgroup",
         "capable -K               | vigil capable: -K: stack traces are not supported yet",
-        "oomkill -p 1             | vigil oomkill: Unknown option: '-p' (Usage: vigil oomkill --help)",
+        "oomkill -p 1             | vigil oomkill: Unknown options: '-p', '1' (Usage: vigil oomkill --help)",
         "exitsnoop --pid=x        | vigil exitsnoop: Invalid value for option '--pid': 'x' is not an int (Usage: vigil exitsnoop --help)",
         "exitsnoop -t 5           | vigil exitsnoop: Unmatched argument at index 2: '5' (Usage: vigil exitsnoop --help)",
     })
