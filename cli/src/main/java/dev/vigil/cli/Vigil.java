@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             SysCountCommand.class,
             CapableCommand.class,
             OomKillCommand.class,
+            ProfileCommand.class, OffCpuTimeCommand.class, TcpConnectCommand.class,
+            PolicyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

@@ -1,8 +1,12 @@
 package dev.vigil.ebpf.tool;
 
+import dev.vigil.ebpf.BpfException;
 import dev.vigil.ebpf.BpfProgram;
 import dev.vigil.ebpf.feature.Feature;
 import dev.vigil.ebpf.link.Link;
+import dev.vigil.ebpf.perf.PerfEvent;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where a tool's program attaches. Each hook names the kernel {@link Feature} it needs, so that
@@ -45,6 +49,29 @@ public sealed interface Hook {
         public Feature feature() { return Feature.FENTRY; }
         public Link attach(BpfProgram p) { return p.attachTracing(); }
         @Override public String toString() { return "fentry " + function; }
+    }
+
+    /**
+     * A perf_event program on one {@code event} per online CPU, every process (profile, runqlen). All the
+     * CPUs' links are held by the program's object; the first is returned.
+     */
+    record PerfEventEachCpu(PerfEvent event) implements Hook {
+        public Feature feature() { return Feature.PERF_EVENT; }
+        public Link attach(BpfProgram p) {
+            List<Link.PerfEvent> links = p.attachPerfEventEachCpu(event);
+            if (links.isEmpty()) {
+                throw new BpfException("no online CPU to open " + event.description() + " on");
+            }
+            return links.getFirst();
+        }
+        @Override public String toString() { return "perf event " + event.description(); }
+    }
+
+    /** A uprobe or uretprobe on a function of an ELF file, by symbol; {@code pid} -1 for every process. */
+    record Uprobe(Path binary, String function, boolean retprobe, int pid) implements Hook {
+        public Feature feature() { return Feature.UPROBE; }
+        public Link attach(BpfProgram p) { return p.attachUprobe(binary, function, retprobe, pid); }
+        @Override public String toString() { return (retprobe ? "uretprobe " : "uprobe ") + binary + ":" + function; }
     }
 
     static Hook tracepoint(String category, String name) { return new Tracepoint(category, name); }
