@@ -55,9 +55,10 @@ start_tracer() {
   local name=$1; shift
   local before
   before=$(bpftool prog show | awk -F: '/^[0-9]+:/ {id=$1} END {print id+0}')
-  "$@" </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" &
+  # SIGINT back to default: a script started in the background has it ignored, and tracers stop on SIGINT
+  env --default-signal=INT "$@" </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" &
   TRACER=$!
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 1200); do # bpftrace compiles for many seconds on a loaded machine
     # attached: a link to a program newer than everything loaded before
     bpftool -j link show 2>/dev/null | grep -o '"prog_id":[0-9]*' | cut -d: -f2 | awk -v b="$before" '$1 > b {f=1} END {exit !f}' \
       && { sleep 0.5; return; }
