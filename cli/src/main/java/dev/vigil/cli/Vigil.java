@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             SysCountCommand.class,
             CapableCommand.class,
             OomKillCommand.class,
+            MountSnoopCommand.class,
             ProfileCommand.class, OffCpuTimeCommand.class, TcpConnectCommand.class,
             PolicyCommand.class,
             CommandLine.HelpCommand.class})

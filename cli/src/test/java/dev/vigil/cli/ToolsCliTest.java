@@ -140,6 +140,7 @@ class ToolsCliTest {
         "capable -u foo           | vigil capable: -u foo: expected pid or cgroup",
         "capable -K               | vigil capable: -K: stack traces are not supported yet",
         "oomkill -p 1             | vigil oomkill: Unknown options: '-p', '1' (Usage: vigil oomkill --help)",
+        "mountsnoop -p 0          | vigil mountsnoop: -p PID must be a positive number, got 0",
         "exitsnoop --pid=x        | vigil exitsnoop: Invalid value for option '--pid': 'x' is not an int (Usage: vigil exitsnoop --help)",
         "exitsnoop -t 5           | vigil exitsnoop: Unmatched argument at index 2: '5' (Usage: vigil exitsnoop --help)",
     })
