@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             MountSnoopCommand.class,
             ProfileCommand.class, OffCpuTimeCommand.class, TcpConnectCommand.class,
             PolicyCommand.class,
+            FlowsCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
