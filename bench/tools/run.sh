@@ -163,8 +163,8 @@ bench_idle() {
       local mark="/tmp/vigil-idle-first-$$"; : >"$mark"
       ( while :; do cat "$mark" >/dev/null; sleep 0.01; done ) & local loop=$!
       local s; s=$(date +%s%N)
-      "${VIGIL[@]}" opensnoop -n cat </dev/null >"$OUT/first.out" 2>/dev/null & local p=$!
-      while ! grep -q "$mark" "$OUT/first.out" 2>/dev/null; do sleep 0.01; done
+      env --default-signal=INT "${VIGIL[@]}" opensnoop -n cat </dev/null >"$OUT/first.out" 2>/dev/null & local p=$!
+      for _ in $(seq 1 3000); do grep -q "$mark" "$OUT/first.out" 2>/dev/null && break; sleep 0.01; done
       first=$(( ($(date +%s%N) - s) / 1000000 ))
       kill -INT "$p"; wait "$p" 2>/dev/null || true; kill "$loop"; wait "$loop" 2>/dev/null || true; rm -f "$mark"
     fi
