@@ -60,8 +60,13 @@ start_tracer() {
   TRACER=$!
   for _ in $(seq 1 1200); do # bpftrace compiles for many seconds on a loaded machine
     # attached: a link to a program newer than everything loaded before
-    bpftool -j link show 2>/dev/null | grep -o '"prog_id":[0-9]*' | cut -d: -f2 | awk -v b="$before" '$1 > b {f=1} END {exit !f}' \
-      && { sleep 0.5; return; }
+    # bpftrace attaches through perf_event ioctls (no BPF link): its programs' appearance is the sign there
+    if [ "$name" = bpftrace ]; then
+      bpftool prog show | awk -F: -v b="$before" '/^[0-9]+:/ && $1 > b {f=1} END {exit !f}' && { sleep 1; return; }
+    else
+      bpftool -j link show 2>/dev/null | grep -o '"prog_id":[0-9]*' | cut -d: -f2 | awk -v b="$before" '$1 > b {f=1} END {exit !f}' \
+        && { sleep 0.5; return; }
+    fi
     kill -0 "$TRACER" 2>/dev/null || die "$name exited: $(cat "$OUT/$name.err")"
     sleep 0.05
   done
