@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "eBPF runtime security and tracing.",
         subcommands = {RunCommand.class, ConfigCommand.class, RulesCommand.class, ListCommand.class,
             CaptureCommand.class, ReplayCommand.class, ExecSnoopCommand.class, FeaturesCommand.class,
-            ProfileCommand.class, OffCpuTimeCommand.class, TcpConnectCommand.class,
+            ProfileCommand.class, OffCpuTimeCommand.class, TcpConnectCommand.class, TcpLifeCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

@@ -55,4 +55,14 @@ class NetToolsCliTest {
         assertThat(cli.waitFor(60)).isEqualTo(2);
         assertThat(cli.err().strip()).isEqualTo("vigil tcpconnect: -P 80,http: 'http' is not a port (1-65535)");
     }
+
+    @Test
+    void tcplifeBadFlagsExitTwoWithOneLine() throws Exception {
+        CliProcess both = CliProcess.start("tcplife", "-4", "-6");
+        assertThat(both.waitFor(60)).isEqualTo(2);
+        assertThat(both.err().strip()).isEqualTo("vigil tcplife: -4 and -6 are mutually exclusive");
+        CliProcess port = CliProcess.start("tcplife", "-L", "0");
+        assertThat(port.waitFor(60)).isEqualTo(2);
+        assertThat(port.err().strip()).isEqualTo("vigil tcplife: -L 0: '0' is not a port (1-65535)");
+    }
 }
