@@ -17,8 +17,6 @@
 #include "vigil/execsnoop.h"
 
 const volatile __u32 max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
-const volatile char targ_name[EXECSNOOP_TASK_COMM_LEN] = {};
-const volatile __u32 targ_name_len = 0;
 
 /* -x: user pointers of an exec in flight, by thread. */
 struct exec_args {
@@ -50,31 +48,6 @@ static const struct execsnoop_event empty_event = {};
 
 #define LAST_ARG_OFFSET (EXECSNOOP_FULL_MAX_ARGS_ARR - EXECSNOOP_ARGSIZE)
 
-static __always_inline bool comm_matches(const char *comm)
-{
-	__u32 i, j;
-
-	if (targ_name_len == 0)
-		return true;
-	for (i = 0; i < EXECSNOOP_TASK_COMM_LEN; i++) {
-		bool match = true;
-
-		for (j = 0; j < EXECSNOOP_TASK_COMM_LEN - 1; j++) {
-			if (j >= targ_name_len)
-				break;
-			if (i + j >= EXECSNOOP_TASK_COMM_LEN || comm[i + j] != targ_name[j]) {
-				match = false;
-				break;
-			}
-		}
-		if (match)
-			return true;
-		if (comm[i] == '\0')
-			break;
-	}
-	return false;
-}
-
 /* A zeroed record for this thread, with identity, credentials and comm filled in; NULL if filtered. */
 static __always_inline struct execsnoop_event *start_event(__u32 tid)
 {
@@ -88,7 +61,7 @@ static __always_inline struct execsnoop_event *start_event(__u32 tid)
 	if (!e)
 		return NULL;
 	bpf_get_current_comm(&e->comm, sizeof(e->comm));
-	if (!comm_matches(e->comm)) {
+	if (!vigil_comm_contains(e->comm)) {
 		bpf_map_delete_elem(&scratch, &tid);
 		return NULL;
 	}

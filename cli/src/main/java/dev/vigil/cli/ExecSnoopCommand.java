@@ -4,7 +4,6 @@ import dev.vigil.ebpf.KernelClock;
 import dev.vigil.tools.execsnoop.ExecSnoop;
 import dev.vigil.tools.execsnoop.ExecSnoopOptions;
 import dev.vigil.tools.execsnoop.ExecSnoopPrinter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Option;
             "  vigil execsnoop -c CG      # only trace processes in cgroup v2 directory CG",
             "  vigil execsnoop --container web  # only trace processes of container web",
             "  vigil execsnoop --json     # one JSON object a line"})
-final class ExecSnoopCommand implements Callable<Integer> {
+final class ExecSnoopCommand implements ToolCommand {
     @Option(names = {"-T", "--time"}, description = "Include a time column (HH:MM:SS).")
     boolean time;
 

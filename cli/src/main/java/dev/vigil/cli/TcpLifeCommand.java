@@ -68,7 +68,7 @@ final class TcpLifeCommand implements Callable<Integer> {
         ToolSession session = ToolSession.begin(tool);
         long startBootNs = KernelClock.bootTimeNanos();
         var started = TcpLife.start(options);
-        var printer = new TcpLife.Printer(new ToolOutput(session.out, json), new TcpLife.Format(time, timestamp, wide), startBootNs);
+        var printer = new TcpLife.Printer(session.output(json), new TcpLife.Format(time, timestamp, wide), startBootNs);
         return session.stream(started, printer::header, (data, offset, length) -> printer.print(TcpLifeEvent.decode(data, offset)));
     }
 }

@@ -4,6 +4,7 @@ import dev.vigil.ebpf.internal.LibBpfLog;
 import dev.vigil.ebpf.ringbuf.RecordHandler;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.LostEvents;
+import dev.vigil.tools.ToolOutput;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -19,8 +20,10 @@ import java.nio.charset.StandardCharsets;
  * on exit, and a closed stdout (piped into head) ends it quietly, as the C tools do.
  */
 final class ToolSession {
-    /** The tool's stdout, buffered: flushed after every batch. */
-    final Writer out = new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16);
+    private final FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+    /** The tool's stdout as characters, buffered: flushed after every batch. */
+    final Writer out = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), 1 << 16);
+    private ToolOutput output;
     private LostEvents lost;
     private volatile BpfTool current;
     private volatile boolean stopRequested;
@@ -82,7 +85,16 @@ final class ToolSession {
         lost.check();
     }
 
+    /** The tool's stdout as columns or JSON lines (use this or {@link #out}, not both). */
+    ToolOutput output(boolean json) {
+        output = new ToolOutput(stdout, json);
+        return output;
+    }
+
     void flush() {
+        if (output != null) {
+            output.flush();
+        }
         try {
             out.flush();
         } catch (IOException e) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.ebpf.tool.Log2Histogram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -14,18 +14,21 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * A tool's stdout: libbpf-tools' columns, or with --json one JSON object a line (a histogram is one object
- * per interval). Buffered by the caller's writer; I/O errors (a closed pipe) surface as
+ * per interval). Buffered here; I/O errors (a closed pipe) surface as
  * {@link UncheckedIOException}, which ends a tool quietly.
  */
 public final class ToolOutput {
     private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final Writer out;
+    private final OutputStream out;
+    private final LineBuffer text;
     private final JsonGenerator json;
 
-    public ToolOutput(Writer out, boolean json) {
+    /** Writes to {@code out} (unbuffered is best: text and JSON both buffer here). */
+    public ToolOutput(OutputStream out, boolean json) {
         this.out = out;
+        this.text = new LineBuffer(out);
         try {
             this.json = json ? JSON.createGenerator(out).configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false) : null;
         } catch (IOException e) {
@@ -40,13 +43,14 @@ public final class ToolOutput {
         return json != null;
     }
 
-    /** Text mode: writes as is (columns are the caller's). */
-    public void print(String text) {
-        try {
-            out.write(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Text mode: the line being built (columns are the caller's). */
+    public LineBuffer line() {
+        return text;
+    }
+
+    /** Text mode: writes as is. */
+    public void print(String s) {
+        text.str(s);
     }
 
     public void printf(String format, Object... args) {
@@ -66,8 +70,7 @@ public final class ToolOutput {
     public void endObject() {
         try {
             json.writeEndObject();
-            json.flush();
-            out.write('\n');
+            json.writeRaw('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -88,6 +91,10 @@ public final class ToolOutput {
 
     public void flush() {
         try {
+            text.flush();
+            if (json != null) {
+                json.flush();
+            }
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

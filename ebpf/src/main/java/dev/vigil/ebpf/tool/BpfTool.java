@@ -44,6 +44,8 @@ import java.util.function.Consumer;
 public final class BpfTool implements AutoCloseable {
     /** How long the reader sleeps between drains: bounds the delay from event to output. */
     public static final int POLL_INTERVAL_MS = 5;
+    /** The longest -n NAME: a comm is 16 bytes with its NUL. */
+    public static final int MAX_NAME = 15;
     private static final Path TRACEFS_EVENTS = Path.of("/sys/kernel/tracing/events");
     private static final String DROPS_MAP = "vigil_drops";
     private static final int MAX_EVENT_KINDS = 64; // VIGIL_MAX_EVENT_KINDS in ringbuf.bpf.h
@@ -134,6 +136,22 @@ public final class BpfTool implements AutoCloseable {
         /** The standard filters; the object must define (through tool.bpf.h) those that are set. */
         public Builder filters(ToolFilters f) {
             this.filters = f;
+            return this;
+        }
+
+        /**
+         * -n NAME: only tasks whose comm contains {@code name} (in the kernel, by vigil_comm_contains);
+         * null for no filter. A comm holds at most 15 bytes.
+         */
+        public Builder nameContains(String name) {
+            if (name == null) {
+                return this;
+            }
+            byte[] b = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (b.length == 0 || b.length > MAX_NAME) {
+                throw new IllegalArgumentException("-n NAME must be 1 to " + MAX_NAME + " bytes (a process name, comm, is at most 15)");
+            }
+            beforeLoad.add(o -> o.setConstant("targ_name", b).setConstant("targ_name_len", b.length));
             return this;
         }
 

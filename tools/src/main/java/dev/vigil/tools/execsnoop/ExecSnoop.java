@@ -4,7 +4,6 @@ import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -37,12 +36,9 @@ public final class ExecSnoop implements AutoCloseable {
                 .layout(ExecEvent.LAYOUT)
                 .filters(new ToolFilters(null, null, options.uid(), options.cgroup()))
                 .constant("max_args", options.maxArgs())
+                .nameContains(options.name())
                 .ring("events")
                 .attach("handle_exec", Hook.btfTracepoint("sched_process_exec"));
-        if (options.name() != null) {
-            byte[] name = options.name().getBytes(StandardCharsets.UTF_8);
-            b.constant("targ_name", name).constant("targ_name_len", name.length);
-        }
         if (options.includeFailed()) {
             for (String[] tp : FAILED_EXEC_TRACEPOINTS) {
                 b.attach(tp[0], Hook.tracepoint("syscalls", tp[1]));
