@@ -92,11 +92,12 @@ static __always_inline int probe_connect(struct sock *sk, __u16 family)
 	fill_caller(&e);
 	e.family = family;
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(e.laddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(e.raddr, sk, __sk_common.skc_daddr);
+		/* sizes given: BPF_CORE_READ_INTO would copy sizeof(e.laddr[0]), one byte */
+		bpf_core_read(e.laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e.raddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(e.laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(e.raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_core_read(e.laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e.raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	e.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	submit(&e);

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             OffCpuTimeCommand.class,
             TcpConnectCommand.class,
             TcpLifeCommand.class,
+            TcpAcceptCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
