@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             TcpConnectCommand.class,
             TcpLifeCommand.class,
             TcpAcceptCommand.class,
+            RunQLatCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
