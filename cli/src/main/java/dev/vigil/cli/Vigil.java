@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TcpLifeCommand.class,
             TcpAcceptCommand.class,
             RunQLatCommand.class,
+            BioLatencyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
