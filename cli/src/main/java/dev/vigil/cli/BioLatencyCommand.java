@@ -3,7 +3,6 @@ package dev.vigil.cli;
 import dev.vigil.tools.ToolOutput;
 import dev.vigil.tools.block.BioLatency;
 import dev.vigil.tools.block.Disks;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,20 +57,7 @@ final class BioLatencyCommand implements Callable<Integer> {
         ToolSession session = ToolSession.begin(tool);
         var started = BioLatency.start(options);
         ToolOutput out = session.output(json);
-        return session.run(started, t -> {
-            if (!json) {
-                out.print("Tracing block device I/O... Hit Ctrl-C to end.\n");
-                session.flush();
-            }
-            Duration every = interval.interval != null ? Duration.ofSeconds(interval.interval) : Duration.ofDays(3650);
-            for (int i = 0; interval.count == null || i < interval.count; i++) {
-                boolean stopped = t.awaitStop(every);
-                BioLatency.print(out, BioLatency.drain(t), options, timestamp);
-                session.flush();
-                if (stopped) {
-                    break;
-                }
-            }
-        });
+        return Intervals.run(session, started, out, json ? null : "Tracing block device I/O... Hit Ctrl-C to end.", interval,
+                t -> BioLatency.print(out, BioLatency.drain(t), options, timestamp));
     }
 }

@@ -1,12 +1,10 @@
 package dev.vigil.cli;
 
 import dev.vigil.ebpf.symbol.Symbolizer;
-import dev.vigil.tools.ToolOutput;
 import dev.vigil.tools.offcputime.OffCpuTime;
 import dev.vigil.tools.stacks.StackPrinter;
 import dev.vigil.tools.stacks.StackReport;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,31 +74,19 @@ final class OffCpuTimeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (duration != null && duration <= 0) {
-            throw new IllegalArgumentException("duration must be a positive number of seconds, got " + duration);
-        }
+        StackRun.checkDuration(duration);
         StackReport.checkWritable(svg);
         OffCpuTime.Options options = new OffCpuTime.Options(tool.filters(pid.pid, tid.tid, null), userThreads, kernelThreads,
                 userStacks, kernelStacks, minBlock, maxBlock != null ? maxBlock : Long.MAX_VALUE / 1000,
                 state != null ? state : OffCpuTime.ANY_STATE);
         ToolSession session = ToolSession.begin(tool);
         OffCpuTime offcpu = OffCpuTime.start(options);
-        ToolOutput out = session.output(tool.json);
         var report = new StackReport(new StackPrinter(!kernelStacks, !userStacks, delimited, false), folded, svg,
                 "Off-CPU time" + (duration != null ? " (" + duration + " s)" : ""), "us");
-        return session.run(offcpu.tool(), t -> {
-            if (!folded && !tool.json) {
-                out.printf("Tracing off-CPU time (us) of %s by %s stack%s... Hit Ctrl-C to end.%n",
-                        pid.pid != null ? "PID " + pid.pid : tid.tid != null ? "TID " + tid.tid : "all threads",
-                        userStacks ? "user" : kernelStacks ? "kernel" : "user + kernel", duration != null ? " for " + duration + " secs" : "");
-                session.flush();
-            }
-            t.awaitStop(duration != null ? Duration.ofSeconds(duration) : Duration.ofDays(3650));
-            report.write(out, offcpu.stacks(new Symbolizer()));
-            long missed = offcpu.missed();
-            if (missed > 0) {
-                System.err.printf("vigil offcputime: %d off-CPU intervals not counted (the counts map was full)%n", missed);
-            }
-        });
+        String header = folded || tool.json ? null : String.format("Tracing off-CPU time (us) of %s by %s stack%s... Hit Ctrl-C to end.",
+                pid.pid != null ? "PID " + pid.pid : tid.tid != null ? "TID " + tid.tid : "all threads",
+                userStacks ? "user" : kernelStacks ? "kernel" : "user + kernel", duration != null ? " for " + duration + " secs" : "");
+        return StackRun.run(session, offcpu.tool(), session.output(tool.json), header, duration, report,
+                () -> offcpu.stacks(new Symbolizer()), offcpu::missed, "off-CPU intervals");
     }
 }

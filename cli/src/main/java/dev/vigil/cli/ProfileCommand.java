@@ -1,12 +1,10 @@
 package dev.vigil.cli;
 
 import dev.vigil.ebpf.symbol.Symbolizer;
-import dev.vigil.tools.ToolOutput;
 import dev.vigil.tools.profile.Profile;
 import dev.vigil.tools.stacks.StackPrinter;
 import dev.vigil.tools.stacks.StackReport;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,29 +65,17 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (duration != null && duration <= 0) {
-            throw new IllegalArgumentException("duration must be a positive number of seconds, got " + duration);
-        }
+        StackRun.checkDuration(duration);
         StackReport.checkWritable(svg);
         Profile.Options options = new Profile.Options(tool.filters(pid.pid, tid, null), frequency, userOnly, kernelOnly, includeIdle);
         ToolSession session = ToolSession.begin(tool);
         Profile profile = Profile.start(options);
-        ToolOutput out = session.output(tool.json);
         var report = new StackReport(new StackPrinter(!kernelOnly, !userOnly, delimited, annotations), folded, svg,
                 "CPU profile (" + frequency + " Hz" + (duration != null ? ", " + duration + " s" : "") + ")", "samples");
-        return session.run(profile.tool(), t -> {
-            if (!folded && !tool.json) {
-                out.printf("Sampling at %d Hertz of %s by %s stack%s... Hit Ctrl-C to end.%n", frequency,
-                        pid.pid != null ? "PID " + pid.pid : tid != null ? "TID " + tid : "all threads",
-                        userOnly ? "user" : kernelOnly ? "kernel" : "user + kernel", duration != null ? " for " + duration + " secs" : "");
-                session.flush();
-            }
-            t.awaitStop(duration != null ? Duration.ofSeconds(duration) : Duration.ofDays(3650));
-            report.write(out, profile.samples(new Symbolizer()));
-            long missed = profile.missed();
-            if (missed > 0) {
-                System.err.printf("vigil profile: %d samples not counted (the counts map was full)%n", missed);
-            }
-        });
+        String header = folded || tool.json ? null : String.format("Sampling at %d Hertz of %s by %s stack%s... Hit Ctrl-C to end.",
+                frequency, pid.pid != null ? "PID " + pid.pid : tid != null ? "TID " + tid : "all threads",
+                userOnly ? "user" : kernelOnly ? "kernel" : "user + kernel", duration != null ? " for " + duration + " secs" : "");
+        return StackRun.run(session, profile.tool(), session.output(tool.json), header, duration, report,
+                () -> profile.samples(new Symbolizer()), profile::missed, "samples");
     }
 }

@@ -2,7 +2,6 @@ package dev.vigil.cli;
 
 import dev.vigil.tools.ToolOutput;
 import dev.vigil.tools.sched.RunQLat;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,20 +46,7 @@ final class RunQLatCommand implements Callable<Integer> {
         ToolSession session = ToolSession.begin(tool);
         var started = RunQLat.start(options);
         ToolOutput out = session.output(tool.json);
-        return session.run(started, t -> {
-            if (!tool.json) {
-                out.print("Tracing run queue latency... Hit Ctrl-C to end.\n");
-                session.flush();
-            }
-            Duration every = interval.interval != null ? Duration.ofSeconds(interval.interval) : Duration.ofDays(3650);
-            for (int i = 0; interval.count == null || i < interval.count; i++) {
-                boolean stopped = t.awaitStop(every);
-                RunQLat.print(out, RunQLat.drain(t), options, timestamp);
-                session.flush();
-                if (stopped) {
-                    break;
-                }
-            }
-        });
+        return Intervals.run(session, started, out, tool.json ? null : "Tracing run queue latency... Hit Ctrl-C to end.", interval,
+                t -> RunQLat.print(out, RunQLat.drain(t), options, timestamp));
     }
 }
