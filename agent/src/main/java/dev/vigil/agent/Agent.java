@@ -3,12 +3,15 @@ package dev.vigil.agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.containers.ContainerResolver;
 import dev.vigil.agent.alert.AlertPipeline;
+import dev.vigil.agent.response.Responder;
 import dev.vigil.agent.alert.TokenBucket;
 import dev.vigil.agent.output.Output;
 import dev.vigil.agent.output.OutputSet;
 import dev.vigil.events.EventType;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.Priority;
+import dev.vigil.rules.correlation.Correlation;
+import dev.vigil.rules.correlation.Durations;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.EngineOptions;
 import dev.vigil.rules.engine.MatchMode;
@@ -42,15 +45,20 @@ public final class Agent implements AutoCloseable {
     public static final String INTERNAL_PREFIX = AlertPipeline.INTERNAL_PREFIX;
 
     private final AgentConfig config;
-    private final PrintStream log;
+    private final AgentLog log;
+    private final PrintStream logStream;
     private final RulesEngine engine;
     private final Priority threshold;
     private final RuleFiles ruleFiles;
     private final AlertPipeline alerts;
     private final Metrics metrics = new Metrics();
     private final TokenBucket dropNotices;
+    private final DropMonitor dropMonitor;
+    private volatile String fatal;
+    private volatile Thread snapshots;
     private final long startNanos = System.nanoTime();
     private OutputSet outputs = OutputSet.of(List.of(), false);
+    private Responder responder;
     private volatile Sensor sensor;
     private volatile Thread reader;
     private volatile WebServer web;
@@ -62,23 +70,26 @@ public final class Agent implements AutoCloseable {
     private volatile Throwable readerFailure;
     private volatile FileWatch watcher;
     private ContainerHold hold;
+    private AgentPolicies policies;
     private Set<EventType> selected = Set.of();
     private List<EventType> uncapturable = List.of();
 
     private Agent(AgentConfig config, PrintStream log) {
         this.config = config;
-        this.log = log;
+        this.log = AgentLog.of(config, log);
+        this.logStream = this.log.stream(Priority.ERROR);
         this.threshold = config.priority();
         MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
-        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors());
+        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors())
+                .withCorrelationLimits(correlationLimits(config));
         this.engine = new RulesEngine(opts);
         this.ruleFiles = new RuleFiles(config.list("rules_files"));
-        String extraText = config.string("append_output.extra_output");
         this.alerts = new AlertPipeline(new AlertPipeline.Options(threshold, config.number("outputs.rate"),
                 config.integer("outputs.max_burst"), config.number("outputs.dedup_seconds"),
-                extraText.isBlank() ? null : OutputFormat.of(extraText), opts.hostname()));
+                AlertPipeline.Appender.compile(config.appendOutput()), opts.hostname(), config.bool("time_format_iso_8601")));
         this.dropNotices = new TokenBucket(config.number("syscall_event_drops.rate"),
                 config.integer("syscall_event_drops.max_burst"));
+        this.dropMonitor = new DropMonitor(this, config);
     }
 
     /**
@@ -98,15 +109,36 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startAll() {
+        for (String note : config.startupNotes()) log.log(Priority.WARNING, note);
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
+        policies = AgentPolicies.load(this, config, log.stream(Priority.INFORMATIONAL), line -> outputs.outputs().forEach(o -> o.offer(line)));
         rulesNanos = System.nanoTime() - startNanos;
         outputs = OutputSet.fromConfig(config);
         alerts.addSink(outputs);
+        if (!config.responses().isEmpty()) {
+            String socket = config.string("container_engines.docker.socket");
+            responder = new Responder(config.responses(), socket.isBlank() ? null : Path.of(socket), this::internal);
+            alerts.addSink(responder); // after the outputs: the alert is out before anything is killed
+        }
         if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
         outputs.start();
+        policies.start(); // before the sensor: protection does not wait for detection
 
         Set<EventType> needed = neededTypes(engine.current());
+        // Falco's base_syscalls.custom_set: these are captured too (a leading ! removes one the rules did not ask for)
+        List<String> unknownCustom = new ArrayList<>();
+        for (String name : config.list("base_syscalls.custom_set")) {
+            boolean remove = name.startsWith("!");
+            EventType t = EventType.byName(remove ? name.substring(1) : name);
+            if (t == null) unknownCustom.add(name);
+            else if (!remove) needed.add(t);
+            else if (engine.current().enabledRules().stream().noneMatch(r -> r.eventTypes().contains(t))) needed.remove(t);
+        }
+        if (!unknownCustom.isEmpty()) {
+            log.log(Priority.WARNING, config.value("base_syscalls.custom_set").origin() + ": base_syscalls.custom_set: "
+                    + unknownCustom + " are not events Vigil decodes, not captured");
+        }
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
         List<EventType> cannot = new ArrayList<>();
         for (EventType t : needed) {
@@ -127,9 +159,12 @@ public final class Agent implements AutoCloseable {
         attachNanos = System.nanoTime() - t0;
         long holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
-        hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts::onMatch));
-        sensor.setDropListener(this::onDrops);
+        hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts.engineSink()));
         reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
+        dropMonitor.start();
+        if (config.bool("metrics.enabled")) {
+            snapshots = Thread.ofPlatform().daemon().name("vigil-metrics").start(this::snapshotLoop);
+        }
         healthyAfterNanos = System.nanoTime() - startNanos;
         healthy = true;
         RuleSet rs = engine.current();
@@ -138,6 +173,7 @@ public final class Agent implements AutoCloseable {
         for (EventType t : sensor.unavailable()) missing.add(t.falcoName());
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("rules_loaded", rs.enabledRules().size());
+        f.put("correlations_loaded", rs.correlations().enabled().size());
         f.put("rules_files", ruleFiles.sources());
         f.put("outputs", outputs.outputs().stream().map(Output::name).toList());
         f.put("event_types", selected.size());
@@ -151,21 +187,56 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code vigil run --dry-run} (Falco's) checks, with no kernel: the configured rules load (returned, with
+     * the configured selection), append_output compiles.
+     */
+    public static RuleSet dryRun(AgentConfig config) {
+        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
+        RulesEngine engine = new RulesEngine(EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors()));
+        new RuleFiles(config.list("rules_files")).loadInto(engine);
+        AlertPipeline.Appender.compile(config.appendOutput());
+        return engine.current();
+    }
+
+    /** The rule files the configuration names, as loaded (the bundled file by its name). */
+    public static List<String> ruleSources(AgentConfig config) {
+        RuleFiles f = new RuleFiles(config.list("rules_files"));
+        f.loadInto(new RulesEngine(EngineOptions.defaults()));
+        return f.sources();
+    }
+
     /** Loads the configured rule files (or the bundled stable rules). */
     private void loadRules() {
         ruleFiles.loadInto(engine);
         for (Diagnostic d : engine.current().warnings()) {
-            if ("1".equals(System.getenv("VIGIL_DEBUG"))) log.println("vigil: rules: " + d);
+            log.log(Priority.DEBUG, "vigil: rules: " + d);
         }
     }
 
-    /** The event types of the enabled rules at or above the priority threshold. */
+    /** The event types of the enabled rules and correlations at or above the priority threshold. */
     private Set<EventType> neededTypes(RuleSet rs) {
         Set<EventType> s = EnumSet.noneOf(EventType.class);
         for (CompiledRule r : rs.enabledRules()) {
             if (r.priority().ordinal() <= threshold.ordinal()) s.addAll(r.eventTypes());
         }
+        for (Correlation c : rs.correlations().enabled()) {
+            if (c.priority().ordinal() <= threshold.ordinal()) s.addAll(c.eventTypes());
+        }
         return s;
+    }
+
+    /** correlation.max_window and correlation.max_keys (checked by the config). */
+    static EngineOptions.CorrelationLimits correlationLimits(AgentConfig config) {
+        EngineOptions.CorrelationLimits d = EngineOptions.CorrelationLimits.DEFAULTS;
+        String mw = config.string("correlation.max_window");
+        long w = Durations.parse(mw);
+        if (w <= 0) throw new IllegalArgumentException("correlation.max_window must be a duration such as 1h or 600s, not '" + mw + "'");
+        int keys = config.integer("correlation.max_keys");
+        if (keys < 1 || keys > d.maxKeysLimit()) {
+            throw new IllegalArgumentException("correlation.max_keys must be between 1 and " + d.maxKeysLimit() + ", not " + keys);
+        }
+        return new EngineOptions.CorrelationLimits(w, keys, d.maxKeysLimit());
     }
 
     // --- the reader thread ---
@@ -178,7 +249,7 @@ public final class Agent implements AutoCloseable {
                 m.event(ev.typeId());
                 long t0 = System.nanoTime();
                 if (!h.isEmpty()) h.release(t0, false);
-                if (!h.hold(ev, t0)) engine.evaluate(ev, alerts::onMatch);
+                if (!h.hold(ev, t0)) engine.evaluate(ev, alerts.engineSink());
                 m.evalNanos(System.nanoTime() - t0);
             };
             // poll ourselves (not Sensor.run) so that held events are released on time in a quiet period too
@@ -191,7 +262,7 @@ public final class Agent implements AutoCloseable {
         } catch (Throwable t) {
             readerFailure = t;
             healthy = false;
-            log.println("vigil: the reader thread failed: " + t);
+            log.log(Priority.CRITICAL, "vigil: the reader thread failed: " + t);
         }
     }
 
@@ -209,16 +280,73 @@ public final class Agent implements AutoCloseable {
                 .withWatchEvents(docker != null).withCriSockets(cri));
     }
 
-    private void onDrops(Sensor.DropReport r) {
-        metrics.dropNotice();
+    /** Falco's syscall_event_drops actions, for drops over the threshold in the last second (DropMonitor). */
+    void onDrops(long newDrops, long events, Map<String, Object> fields, List<String> actions) {
+        if (actions.contains("ignore") && actions.size() == 1) return;
         if (!dropNotices.tryTake(System.nanoTime())) return;
-        Map<String, Object> byKind = new LinkedHashMap<>();
-        for (int k = 0; k < r.perKind().length; k++) {
-            if (r.perKind()[k] > 0) byKind.put(Sensor.DropReport.kindName(k), r.perKind()[k]);
+        String what = "syscall event drop. " + newDrops + " system calls dropped in last second.";
+        for (String action : actions) {
+            switch (action) {
+                case "log" -> log.log(Priority.ERROR, "Falco internal: " + what);
+                case "alert" -> alerts.falcoInternal(Priority.CRITICAL, what, fields);
+                case "exit" -> {
+                    fatal = "Falco internal: " + what + " Exiting (syscall_event_drops.actions: exit)";
+                    log.log(Priority.CRITICAL, fatal);
+                    stop();
+                }
+                default -> { }
+            }
         }
-        internal(Priority.CRITICAL, "syscall event drop. " + r.newDrops() + " system calls dropped since the last notice",
-                new LinkedHashMap<>(Map.of("n_drops", r.newDrops(), "n_drops_total", r.total(), "n_drops_by_kind", byKind)));
     }
+
+    /**
+     * Falco's metrics: every metrics.interval, the snapshot as the alert {@code Falco internal: metrics snapshot}
+     * (output_rule, when the priority threshold lets informational through) and/or a JSON line in output_file.
+     */
+    private void snapshotLoop() {
+        long interval = config.integer("metrics.interval");
+        while (!stopping) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopping) return;
+            emitMetricsSnapshot();
+        }
+    }
+
+    /** One metrics snapshot to the configured places. */
+    public void emitMetricsSnapshot() {
+        Map<String, Object> f = FalcoMetrics.snapshot(this, config.bool("metrics.rules_counters_enabled"),
+                config.bool("metrics.resource_utilization_enabled"), config.bool("metrics.state_counters_enabled"),
+                config.bool("metrics.kernel_event_counters_enabled"), config.bool("metrics.convert_memory_to_mb"),
+                config.bool("metrics.include_empty_values"));
+        if (config.bool("metrics.output_rule") && FalcoMetrics.snapshotAllowed(threshold)) {
+            alerts.falcoInternal(Priority.INFORMATIONAL, "metrics snapshot", "Falco metrics snapshot", f);
+        }
+        String file = config.string("metrics.output_file");
+        if (!file.isBlank()) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("hostname", alerts.hostname());
+            line.put("output_fields", f);
+            line.put("sample", metrics.snapshots.incrementAndGet());
+            StringBuilder sb = new StringBuilder();
+            dev.vigil.rules.output.Json.value(sb, line);
+            try {
+                java.nio.file.Files.writeString(Path.of(file), sb.append('\n'), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                log.log(Priority.ERROR, "vigil: metrics.output_file: " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Why the agent stopped itself (syscall_event_drops exit), or null. */
+    public String fatal() { return fatal; }
+
+    /** Vigil's own log (log_level, log_stderr, log_syslog). */
+    public AgentLog log() { return log; }
 
     /** An alert about the agent itself (Falco's "Falco internal: ..."), to every output. */
     public void internal(Priority p, String what, Map<String, Object> fields) {
@@ -262,7 +390,7 @@ public final class Agent implements AutoCloseable {
             loadRules();
         } catch (IllegalArgumentException e) {
             metrics.reload(false);
-            log.println("vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
+            log.log(Priority.ERROR, "vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
             f.put("error", e.getMessage());
             internal(Priority.ERROR, "rules reload failed; the previous rules stay in force", f);
             return false;
@@ -274,10 +402,15 @@ public final class Agent implements AutoCloseable {
         }
         f.put("rules_loaded", engine.current().enabledRules().size());
         f.put("event_types_not_attached_until_restart", notCaptured);
-        log.println("vigil: rules reloaded (" + trigger + "): " + engine.current().enabledRules().size() + " rules"
+        log.log(Priority.INFORMATIONAL, "vigil: rules reloaded (" + trigger + "): " + engine.current().enabledRules().size() + " rules"
                 + (notCaptured.isEmpty() ? "" : "; event types " + notCaptured + " are attached at the next start"));
         internal(Priority.INFORMATIONAL, "rules reloaded", f);
         return true;
+    }
+
+    /** Reloads the policy files (SIGHUP, POST /reload); false when one is broken and the running policies stay. */
+    public boolean reloadPolicies(String trigger) {
+        return policies == null || policies.reload(trigger);
     }
 
     /** Reopens file outputs (SIGUSR1). */
@@ -295,12 +428,18 @@ public final class Agent implements AutoCloseable {
         }
         healthy = false;
         if (watcher != null) watcher.close();
-        outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), log);
+        dropMonitor.close();
+        if (snapshots != null) snapshots.interrupt();
+        outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), logStream);
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
+        if (policies != null) policies.close();
     }
 
     private void abort() {
+        dropMonitor.close();
+        if (snapshots != null) snapshots.interrupt();
+        if (policies != null) policies.close();
         if (watcher != null) watcher.close();
         outputs.flushAndClose(1000, null);
         if (web != null) web.stop();
@@ -343,8 +482,14 @@ public final class Agent implements AutoCloseable {
 
     public Metrics metrics() { return metrics; }
 
+    /** The responses to alerts, or null when none are configured. */
+    public Responder responder() { return responder; }
+
     /** The web server's bound port (useful with listen_port 0), or -1. */
     public int webPort() { return web == null ? -1 : web.port(); }
 
     public AgentConfig config() { return config; }
+
+    /** The policy side (engine, flows), or null before start. */
+    AgentPolicies policies() { return policies; }
 }

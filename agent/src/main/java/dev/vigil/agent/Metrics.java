@@ -27,6 +27,8 @@ public final class Metrics {
     void evalNanos(long ns) { evalNanos.lazySet(evalNanos.get() + ns); }
 
     private final AtomicLong reloads = new AtomicLong();
+    /** Metrics snapshots written to metrics.output_file (Falco's "sample"). */
+    final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong reloadFailures = new AtomicLong();
 
     void dropNotice() { dropNotices.incrementAndGet(); }
@@ -106,6 +108,15 @@ public final class Metrics {
         sb.append("vigil_drop_notices_total ").append(m.dropNotices.get()).append('\n');
         help(sb, "vigil_rules_loaded", "gauge", "enabled rules");
         sb.append("vigil_rules_loaded ").append(a.rules().enabledRules().size()).append('\n');
+        java.util.List<dev.vigil.rules.correlation.CorrelationSet.Stats> cs = a.rules().correlations().stats();
+        help(sb, "vigil_correlations_loaded", "gauge", "enabled correlation items");
+        sb.append("vigil_correlations_loaded ").append(a.rules().correlations().enabled().size()).append('\n');
+        help(sb, "vigil_correlation_keys", "gauge", "group keys a correlation tracks now (at most its max_keys)");
+        for (var c : cs) sb.append("vigil_correlation_keys{correlation=\"").append(esc(c.correlation())).append("\"} ").append(c.keys()).append('\n');
+        help(sb, "vigil_correlation_evictions_total", "counter", "group keys evicted (least recently used) to stay within max_keys");
+        for (var c : cs) sb.append("vigil_correlation_evictions_total{correlation=\"").append(esc(c.correlation())).append("\"} ").append(c.evictions()).append('\n');
+        help(sb, "vigil_correlation_suppressed_total", "counter", "repeats within the window after a correlation's alert, not alerted");
+        for (var c : cs) sb.append("vigil_correlation_suppressed_total{correlation=\"").append(esc(c.correlation())).append("\"} ").append(c.suppressed()).append('\n');
         help(sb, "vigil_alerts_total", "counter", "alerts raised, by rule and priority");
         for (RuleStats st : a.alerts().ruleStats().values()) {
             sb.append("vigil_alerts_total{rule=\"").append(esc(st.rule)).append("\",priority=\"")
@@ -150,6 +161,7 @@ public final class Metrics {
             help(sb, "vigil_process_resident_memory_bytes", "gauge", "resident set size of the agent");
             sb.append("vigil_process_resident_memory_bytes ").append(rss).append('\n');
         }
+        FalcoMetrics.render(a, sb); // Falco's names beside Vigil's, for Falco's dashboards
         return sb.toString();
     }
 

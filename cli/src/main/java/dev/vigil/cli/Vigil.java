@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             TcpAcceptCommand.class,
             RunQLatCommand.class,
             BioLatencyCommand.class,
+            PolicyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

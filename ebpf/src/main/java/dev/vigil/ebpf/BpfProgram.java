@@ -73,6 +73,11 @@ public final class BpfProgram {
         return fd;
     }
 
+    /** Pins the loaded program at {@code path} in bpffs (it stays loaded after this process). */
+    public void pin(Path path) {
+        dev.vigil.ebpf.pin.Pins.pin(fd(), path, "program '" + name + "'");
+    }
+
     /** Attaches by section name, as libbpf's skeletons do. */
     public Link attach() {
         return attachWith("attach", (errno) -> LibBpf.attach(errno, handle), Link.Auto::new);

@@ -74,6 +74,7 @@ public final class Sensor implements AutoCloseable {
                 case RecordLayout.KIND_PROC_FORK -> "fork";
                 case RecordLayout.KIND_PROC_EXIT -> "procexit";
                 case RecordLayout.KIND_TASK_RENAME -> "rename";
+                case RecordLayout.KIND_TCP_RESET -> "tcp_send_reset";
                 default -> {
                     SyscallTable.Def d = SyscallTable.byKind(kind);
                     yield d == null ? "kind" + kind : d.type().falcoName();
@@ -192,6 +193,8 @@ public final class Sensor implements AutoCloseable {
             obj.program("sensor_sys_exit_raw").setAutoload(anySyscall && raw);
             boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
             obj.program("sensor_execveat_enter").setAutoload(execveat);
+            boolean resets = selection.contains(EventType.TCP_SEND_RESET);
+            obj.program("sensor_tcp_reset").setAutoload(resets);
             obj.load();
             writeSpecs(obj.map("sensor_specs"), selection);
             ProcessTable table = new ProcessTable(options.maxExited(), options.graceNanos());
@@ -207,6 +210,7 @@ public final class Sensor implements AutoCloseable {
             if (execveat && Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_execveat"))) {
                 obj.program("sensor_execveat_enter").attachTracepoint("syscalls", "sys_enter_execveat");
             }
+            if (resets) obj.program("sensor_tcp_reset").attachTracepoint("tcp", "tcp_send_reset");
             if (anySyscall && raw) {
                 obj.program("sensor_sys_exit_raw").attachBtfTracepoint(); // every syscall's exit; the specs select
             }
@@ -429,6 +433,10 @@ public final class Sensor implements AutoCloseable {
             seqReceived[cpu]++;
             seqNext[cpu] = Math.max(seqNext[cpu], ev.seq() + 1);
         }
+        if (kind == RecordLayout.KIND_TCP_RESET) {
+            onReset(consumer, ev);
+            return;
+        }
         int pid = ev.pid();
         ProcessEntry p = table.get(pid);
         if (p != null && p.exitRecorded && kind == RecordLayout.KIND_PROC_EXIT) {
@@ -522,6 +530,20 @@ public final class Sensor implements AutoCloseable {
         } else if (type == EventType.CLOSE && ev.ret() == 0) {
             p.removeFd(ev.arg(0));
         }
+    }
+
+    /** A reset for a closed port: no process (softirq), the fd is the tuple the reset answered. */
+    private void onReset(Consumer<? super SensorEvent> consumer, SensorEvent ev) {
+        ev.process = null;
+        ev.def = null;
+        ev.type = EventType.TCP_SEND_RESET;
+        ev.num = ++num;
+        if (!deliver[EventType.TCP_SEND_RESET.id()] || ev.blobLen[RecordLayout.SLOT_SOCK] < RecordLayout.SOCK.size()) return;
+        FdEntry e = new FdEntry(-1, FdType.IPV4, null);
+        Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_SERVER);
+        ev.fd = e;
+        delivered++;
+        consumer.accept(ev);
     }
 
     private long bootWall() {

@@ -31,6 +31,15 @@ public abstract sealed class Link implements AutoCloseable {
         return LibBpf.linkFd(handle);
     }
 
+    /**
+     * Pins the link at {@code path} in bpffs: the attachment then outlives this process (and {@link #close} only
+     * drops this process's fd), until the pin is unlinked ({@code pin.Pins.unpin}). Only fd-based links (cgroup,
+     * XDP, tracing, raw tracepoint) can be pinned; perf-event links (tracepoints, kprobes) cannot.
+     */
+    public final void pin(java.nio.file.Path path) {
+        dev.vigil.ebpf.pin.Pins.pin(fd(), path, "link " + target());
+    }
+
     public final boolean isClosed() {
         return closed;
     }
