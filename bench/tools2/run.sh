@@ -42,7 +42,16 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 TRACER=
-stop_tracer() { [ -n "$TRACER" ] || return 0; kill -INT "$TRACER" 2>/dev/null || true; wait "$TRACER" 2>/dev/null || true; TRACER=; }
+# SIGINT first (bpftrace prints its maps, the C tools exit cleanly); SIGTERM if SIGINT was ignored (a
+# shell's background job inherits SIGINT ignored, and the JVM then leaves it ignored)
+stop_tracer() {
+  [ -n "$TRACER" ] || return 0
+  kill -INT "$TRACER" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$TRACER" 2>/dev/null || break; sleep 0.1; done
+  kill -TERM "$TRACER" 2>/dev/null || true
+  wait "$TRACER" 2>/dev/null || true
+  TRACER=
+}
 STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() { stop_tracer; sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE" || true; }
 trap cleanup EXIT
