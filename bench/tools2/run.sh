@@ -112,7 +112,7 @@ if [[ " $BENCHES " == *" connect "* ]]; then
         none) ;;
         vigil-tcpconnect) start_tracer "$cfg" "DPORT" "${VIGIL[@]}" tcpconnect ;;
         vigil-tcplife) start_tracer "$cfg" "RX_KB" "${VIGIL[@]}" tcplife ;;
-        libbpf-tcplife) start_tracer "$cfg" "RX_KB" /usr/sbin/tcplife ;;
+        libbpf-tcplife) start_tracer "$cfg" "RX_KB" stdbuf -oL /usr/sbin/tcplife ;; # line-buffered: its header shows it attached
         bpftrace-set-state) start_tracer "$cfg" "Attaching" bpftrace -e \
           'tracepoint:sock:inet_sock_set_state /args->protocol == 6 && args->oldstate == 7 && args->newstate == 2/ { printf("%d %s %d\n", pid, comm, args->dport); }' ;;
       esac
