@@ -41,6 +41,7 @@ for _ in $(seq 1 20); do
 done
 [ "$(bpftool prog show | grep -c '^[0-9]' || true)" -le "$progs_before" ] || fail "BPF programs left behind"
 
-"$ROOT/bin/vigil" rules validate "$ROOT/agent/src/main/resources/rules/falco_rules.yaml" >/dev/null \
+"$ROOT/bin/vigil" rules validate "$ROOT/agent/src/main/resources/rules/falco_rules.yaml" \
+  "$ROOT/agent/src/main/resources/rules/vigil_correlation_rules.yaml" >/dev/null \
   || fail "the bundled rules do not validate"
 echo "smoke: ok (vigil run healthy, alerted, exited 0, nothing left attached)"

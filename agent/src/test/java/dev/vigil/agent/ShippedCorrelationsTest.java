@@ -77,6 +77,17 @@ class ShippedCorrelationsTest {
     }
 
     @Test
+    void aThousandConnectionsInTenSecondsIsABurst() {
+        Process flood = proc(2500, "hping", "/usr/sbin/hping3");
+        List<Event> l = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) l.add(connect(T0 + i * 5 * MS, flood, "10.0.3.1", 80)); // 200/s, one port, one host
+        List<Alert> a = replay(l);
+        assertThat(rules(a)).containsExactly("Outbound Connection Burst");
+        assertThat(a.getFirst().output()).contains("connections=1000 window=10s last_dest=10.0.3.1:80 proc=/usr/sbin/hping3");
+        assertThat(a.getFirst().timeNanos()).isEqualTo(T0 + 999 * 5 * MS);
+    }
+
+    @Test
     void inboundResetsFromOneSourceAlert() {
         List<Event> l = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

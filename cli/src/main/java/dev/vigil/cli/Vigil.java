@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             RunQLatCommand.class,
             BioLatencyCommand.class,
             PolicyCommand.class,
+            FlowsCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

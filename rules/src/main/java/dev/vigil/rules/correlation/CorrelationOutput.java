@@ -155,6 +155,9 @@ public final class CorrelationOutput {
 
         /** Appends step {@code step}'s kept field; false when it had no value. */
         boolean appendStep(int step, int kept, StringBuilder sb, EventView e);
+
+        /** Step {@code step}'s kept field for JSON: Long, Boolean, String or null. */
+        Object stepJson(int step, int kept, EventView e);
     }
 
     void appendTo(EventView e, Values v, StringBuilder sb) {
@@ -174,10 +177,7 @@ public final class CorrelationOutput {
             switch (p) {
                 case Text t -> t.format().values(e).forEach(out::putIfAbsent);
                 case Corr c -> out.putIfAbsent("corr." + c.field().field, v.corrJson(c.field()));
-                case StepField s -> {
-                    StringBuilder sb = new StringBuilder();
-                    out.putIfAbsent(s.name(), v.appendStep(s.step(), s.kept(), sb, e) ? sb.toString() : null);
-                }
+                case StepField s -> out.putIfAbsent(s.name(), v.stepJson(s.step(), s.kept(), e));
             }
         }
     }

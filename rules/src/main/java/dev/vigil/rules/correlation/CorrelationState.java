@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * One correlation's state: a bounded table of group keys (least recently used evicted), and per key the window
  * that slides on the events' timestamps. Offering an event is O(1) and, once the table is warm, allocation-free
- * until an alert is built. Guarded by its own monitor (one reader thread in practice).
+ * until an alert is built. Not thread-safe: one thread evaluates (the agent's reader thread); counters are read racily.
  */
 final class CorrelationState {
     private static final long NONE = Long.MIN_VALUE;
@@ -42,8 +42,7 @@ final class CorrelationState {
         int sampleCount;
         // sequence: per step, the start time of the newest chain that reached it, and the kept fields
         long[] stepStart;
-        StringBuilder[][] kept;
-        boolean[][] keptPresent;
+        Kept[][] kept;
         int count;
     }
 
@@ -97,13 +96,11 @@ final class CorrelationState {
             case SEQUENCE -> {
                 int n = c.stepCount();
                 s.stepStart = new long[n];
-                s.kept = new StringBuilder[n][];
-                s.keptPresent = new boolean[n][];
+                s.kept = new Kept[n][];
                 for (int i = 0; i < n; i++) {
                     int k = c.step(i).kept.length;
-                    s.kept[i] = new StringBuilder[k];
-                    s.keptPresent[i] = new boolean[k];
-                    for (int q = 0; q < k; q++) s.kept[i][q] = new StringBuilder();
+                    s.kept[i] = new Kept[k];
+                    for (int q = 0; q < k; q++) s.kept[i][q] = new Kept();
                 }
             }
         }
@@ -239,11 +236,7 @@ final class CorrelationState {
 
     private void keep(Slot s, int j, EventView e) {
         Extractor[] k = c.step(j).kept;
-        for (int q = 0; q < k.length; q++) {
-            StringBuilder sb = s.kept[j][q];
-            sb.setLength(0);
-            s.keptPresent[j][q] = k[q].append(e, sb);
-        }
+        for (int q = 0; q < k.length; q++) s.kept[j][q].capture(k[q], e);
     }
 
     /** Builds the alert (this allocates: alerts are rare), then starts the suppression window. */
@@ -297,9 +290,12 @@ final class CorrelationState {
 
         @Override public boolean appendStep(int step, int kept, StringBuilder sb, EventView e) {
             if (step == c.stepCount() - 1) return c.step(step).kept[kept].append(e, sb);
-            if (!s.keptPresent[step][kept]) return false;
-            sb.append(s.kept[step][kept]);
-            return true;
+            return s.kept[step][kept].appendTo(sb);
+        }
+
+        @Override public Object stepJson(int step, int kept, EventView e) {
+            if (step == c.stepCount() - 1) return c.step(step).kept[kept].jsonValue(e);
+            return s.kept[step][kept].json();
         }
     }
 }
