@@ -185,17 +185,24 @@ static __always_inline void fill_vpid(struct sensor_hdr *h, struct task_struct *
 {
 	struct pid *tp = task->thread_pid;
 	unsigned int level = tp->level;
+	struct signal_struct *sig = task->signal;
+	struct pid *pg = sig->pids[PIDTYPE_PGID];
 	struct pid *lp;
 
+	h->pgid = pg ? pg->numbers[0].nr : 0;
+	h->sid = sig->pids[PIDTYPE_SID] ? sig->pids[PIDTYPE_SID]->numbers[0].nr : 0;
 	if (level == 0) {
 		h->vpid = h->pid;
 		h->vtid = h->tid;
+		h->vpgid = h->pgid;
 		return;
 	}
 	/* numbers[] is indexed by a runtime level: a probe read (a BTF load needs a constant offset) */
 	h->vtid = BPF_CORE_READ(tp, numbers[level].nr);
 	lp = task->group_leader->thread_pid;
 	h->vpid = BPF_CORE_READ(lp, numbers[level].nr);
+	/* a group whose leader lives outside the namespace has no number in it (pid_nr_ns's test) */
+	h->vpgid = pg && BPF_CORE_READ(pg, level) >= level ? BPF_CORE_READ(pg, numbers[level].nr) : 0;
 }
 
 /*
@@ -729,6 +736,36 @@ static __always_inline __u32 syscall_kind(__u8 flag, __u64 *args0)
 	return spec->kind;
 }
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define CAP_DAC_OVERRIDE 1
+
+/*
+ * What proc.is_exe_upper_layer / is_exe_lower_layer / is_exe_writable read. An overlayfs inode is the
+ * vfs_inode member of struct ovl_inode, followed by its __upperdentry (overlayfs is a module: its types are
+ * not in vmlinux BTF, so the pointer is read from just past struct inode, as Falco's probe does); set when
+ * the file exists in the upper layer (written or copied up in the container), NULL when only a lower
+ * layer (the image) has it.
+ */
+static __always_inline __u64 exe_flags(struct file *exe, const struct cred *cred)
+{
+	struct inode *ino = BPF_CORE_READ(exe, f_inode);
+	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
+	umode_t mode = BPF_CORE_READ(ino, i_mode);
+	__u64 flags = 0;
+
+	if (magic == OVERLAYFS_SUPER_MAGIC) {
+		struct dentry *upper = NULL;
+
+		bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
+		flags |= upper ? SENSOR_EXE_UPPER_LAYER : SENSOR_EXE_LOWER_LAYER;
+	}
+	if ((mode & 0002) || ((mode & 0200) && BPF_CORE_READ(ino, i_uid.val) == BPF_CORE_READ(cred, fsuid.val)) ||
+	    ((mode & 0020) && BPF_CORE_READ(ino, i_gid.val) == BPF_CORE_READ(cred, fsgid.val)) ||
+	    (CRED_CAPS(cred, cap_effective) & (1ULL << CAP_DAC_OVERRIDE)))
+		flags |= SENSOR_EXE_WRITABLE;
+	return flags;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -772,7 +809,7 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		s->ev.hdr.args[3] = tty ? ((__u64)BPF_CORE_READ(tty, driver, major) << 20)
 			| (BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index)) : 0;
 	}
-	s->ev.hdr.args[5] = old_pid;
+	s->ev.hdr.args[5] = (__u32)old_pid;
 	/* slot 0: the file name as exec'ed (kernel copy) */
 	{
 		const char *fname = BPF_CORE_READ(bprm, filename);
@@ -802,7 +839,20 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	exe = BPF_CORE_READ(bprm, file);
 	if (exe) {
 		s->ev.hdr.args[4] = BPF_CORE_READ(exe, f_inode, i_ino);
+		s->ev.hdr.args[5] |= exe_flags(exe, BPF_CORE_READ(task, cred));
 		put_walk(s, walk_path(s, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt)), 5, &off);
+	}
+	/* slot 6: the environment, last (the least needed when a long argv and paths fill the record) */
+	arg_start = BPF_CORE_READ(mm, env_start);
+	arg_end = BPF_CORE_READ(mm, env_end);
+	len = arg_end - arg_start;
+	if (len > SENSOR_PATH_MAX - 1)
+		len = SENSOR_PATH_MAX - 1;
+	if (off < SENSOR_DATA_LIMIT && len > 0 &&
+	    !bpf_probe_read_user(&s->ev.data[MASKED(off, SENSOR_DATA_LIMIT - 1)], MASKED(len, SENSOR_PATH_MAX - 1),
+				 (void *)arg_start)) {
+		s->ev.hdr.blob_len[6] = len;
+		off += len;
 	}
 	emit(&s->ev, off);
 	return 0;

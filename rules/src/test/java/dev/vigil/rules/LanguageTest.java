@@ -227,6 +227,20 @@ class LanguageTest {
         }
 
         @Test
+        void ancestorsEnvironment() {
+            Process gp = Process.builder().pid(10).name("sshd").parent(systemd()).env("SSH_CONNECTION=198.51.100.1 22", "LANG=C").build();
+            Process p = Process.builder().pid(11).name("bash").parent(gp).env("LANG=en_US").build();
+            Event e = ev(EventType.EXECVE, Process.builder().pid(12).name("id").parent(p).env("PATH=/usr/bin").build()).build();
+            assertThat(cond("proc.aenv[SSH_CONNECTION] startswith 198.51.100.1", e)).isTrue(); // found in the grandparent
+            assertThat(cond("proc.aenv[LANG] = en_US", e)).isTrue(); // the nearest one that has it
+            assertThat(cond("proc.aenv[PATH] = /usr/bin", e)).isTrue(); // the process itself first
+            assertThat(cond("proc.aenv[NOPE] exists", e)).isFalse();
+            assertThat(cond("proc.aenv contains SSH_CONNECTION", e)).isTrue(); // any ancestor
+            assertThat(cond("proc.aenv contains PATH=", e)).isFalse(); // ancestors only, as proc.aname
+            assertThat(cond("proc.aenv[2] contains SSH_CONNECTION and proc.aenv[1] = LANG=en_US", e)).isTrue();
+        }
+
+        @Test
         void flagFieldsTestBits() {
             assertThat(cond("evt.arg.flags contains O_TRUNC", open("/var/log/syslog", "O_WRONLY", "O_TRUNC"))).isTrue();
             assertThat(cond("evt.arg.flags contains \"O_TRUNC\"", open("/var/log/syslog", "O_WRONLY", "O_APPEND"))).isFalse();

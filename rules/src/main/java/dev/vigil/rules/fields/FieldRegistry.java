@@ -87,6 +87,15 @@ public final class FieldRegistry {
         return true;
     }
 
+    /** The value of the variable {@code prefix} ("NAME=") names in p's environment, or null. */
+    private static CharSequence envValue(ProcessView p, String prefix) {
+        for (int i = 0, n = p.envCount(); i < n; i++) {
+            CharSequence en = p.envEntry(i);
+            if (Strings.startsWith(en, prefix)) return en.subSequence(prefix.length(), en.length());
+        }
+        return null;
+    }
+
     /** Ancestor fields: [N] is the Nth ancestor (0 = the process), no argument = any ancestor. */
     private static Factory ancestors(FieldType t, ProcGetter g) {
         return (d, a, c) -> new ProcField(d, t, a == null ? -1 : index(d, a), g);
@@ -241,12 +250,19 @@ public final class FieldRegistry {
                 (d, a, c) -> {
                     if (a == null) return new ProcField(d, CHARBUF, 0, ps(ProcessView::env));
                     String prefix = a + "=";
+                    return str(d, CHARBUF, e -> e.process() == null ? null : envValue(e.process(), prefix));
+                });
+        def("proc.aenv", CHARBUF, OPTIONAL_KEY, "the environment of the process's ancestors: without argument, matches any ancestor's "
+                        + "(as proc.aname); proc.aenv[N] is the Nth ancestor's; proc.aenv[NAME] is NAME's value in the process or, "
+                        + "if it has none, in its nearest ancestor that has it",
+                (d, a, c) -> {
+                    if (a == null || isIndex(a)) return new ProcField(d, CHARBUF, a == null ? -1 : index(d, a), ps(ProcessView::env));
+                    String prefix = a + "=";
                     return str(d, CHARBUF, e -> {
                         ProcessView p = e.process();
-                        if (p == null) return null;
-                        for (int i = 0, n = p.envCount(); i < n; i++) {
-                            CharSequence en = p.envEntry(i);
-                            if (Strings.startsWith(en, prefix)) return en.subSequence(prefix.length(), en.length());
+                        for (int depth = 0; p != null && depth < 64; depth++, p = p.parent()) {
+                            CharSequence v = envValue(p, prefix);
+                            if (v != null) return v;
                         }
                         return null;
                     });
