@@ -303,4 +303,26 @@ class AgentContainerTest {
             if (!cid.equals("host")) assertThat(text(f, "container.name")).as(a.toString()).startsWith(MARK);
         }
     }
+
+    @Test
+    @Order(8)
+    void aBinaryDroppedIntoTheRunningContainerAndExecuted() throws Exception {
+        // Falco's "Drop and execute new binary in container": the copy lives in the overlay's upper layer
+        String name = MARK + "-drop";
+        run("--name", name, IMAGE, "sleep", "300");
+        String dropped = "/tmp/" + MARK + "/echo"; // busybox runs the applet its file is named after
+        docker.docker("exec", name, "/bin/busybox", "mkdir", "/tmp/" + MARK);
+        docker.docker("exec", name, "/bin/busybox", "cp", "/bin/busybox", dropped);
+        docker.docker("exec", name, dropped, "echo", MARK + "-upper");
+        docker.docker("exec", name, "/bin/echo", MARK + "-lower"); // the image's own binary: no alert
+        docker.docker("exec", name, dropped, "echo", MARK + "-last");
+        String rule = "Drop and execute new binary in container";
+        JsonNode a = await(rule, f -> text(f, "proc.cmdline").contains(MARK + "-upper"));
+        JsonNode f = a.path("output_fields");
+        assertThat(text(f, "container.name")).isEqualTo(name);
+        assertThat(text(f, "proc.exe")).isEqualTo(dropped);
+        await(rule, x -> text(x, "proc.cmdline").contains(MARK + "-last")); // events are in ring order: -lower was judged
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "proc.cmdline").contains(MARK + "-lower"));
+    }
 }
