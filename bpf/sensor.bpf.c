@@ -37,6 +37,13 @@
 /* Vigil's own process: never traced. */
 const volatile __u32 self_tgid = 0;
 
+/*
+ * 1: the raw sys_exit hook reports every selected syscall (Sensor.SyscallHook.RAW). 0: it runs beside the
+ * per-syscall tracepoints and reports only the syscalls this kernel has no tracepoint for (spec raw_only:
+ * init_module on a kernel without modules still returns ENOSYS to an attempt worth seeing).
+ */
+const volatile __u32 raw_hook_all = 1;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 * 1024 * 1024);
@@ -611,7 +618,7 @@ static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, __
  * One traced syscall's exit, whichever hook delivered it: regs are the task's saved user registers (the
  * arguments), nr and ret the syscall's number and result.
  */
-static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs *regs, __u32 nr, long ret)
+static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs *regs, __u32 nr, long ret, bool raw)
 {
 	struct sensor_spec *spec = bpf_map_lookup_elem(&sensor_specs, &nr);
 	__u32 off = 0;
@@ -620,6 +627,8 @@ static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs 
 
 	if (!spec || !spec->kind || (spec->flags & SENSOR_SPEC_CLONE))
 		return 0; /* the fork family is reported by sched_process_fork */
+	if (raw && !raw_hook_all && !spec->raw_only)
+		return 0; /* its own tracepoint reports it */
 	if ((spec->flags & SENSOR_SPEC_EXEC) && ret == 0)
 		return 0; /* sched_process_exec emits successful execs, with the new image */
 	if (nr == NR_EXECVEAT) {
@@ -690,7 +699,7 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	return on_sys_exit(task, (struct pt_regs *)bpf_task_pt_regs(task), (__u32)ctx->id, ctx->ret);
+	return on_sys_exit(task, (struct pt_regs *)bpf_task_pt_regs(task), (__u32)ctx->id, ctx->ret, false);
 }
 
 /*
@@ -709,7 +718,7 @@ int BPF_PROG(sensor_sys_exit_raw, struct pt_regs *regs, long ret)
 	/* a 32-bit (ia32) call numbers syscalls its own way; the syscalls/ tracepoints skip them too */
 	if (bpf_core_field_exists(task->thread_info.status) && (task->thread_info.status & TS_COMPAT))
 		return 0;
-	return on_sys_exit(task, regs, (__u32)nr, ret);
+	return on_sys_exit(task, regs, (__u32)nr, ret, true);
 }
 
 /* ---- process lifecycle ---- */

@@ -56,7 +56,8 @@ struct sensor_spec {
 	__s8 str;          /* argument index of a plain user string (slot 4), -1 for none */
 	__s8 sockaddr;     /* argument index of a user sockaddr (slot 4), -1 for none */
 	__s8 sockaddr_len; /* argument index of its length (a pointer to it with SENSOR_SPEC_LEN_PTR); -1: none */
-	__u8 _pad[7];
+	__u8 raw_only;     /* 1: this kernel has no tracepoint for it: the raw hook reports it beside the tracepoints */
+	__u8 _pad[6];
 };
 
 /* A socket's two ends, read from the kernel socket (not from the syscall's arguments). */

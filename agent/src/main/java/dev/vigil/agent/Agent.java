@@ -135,13 +135,14 @@ public final class Agent implements AutoCloseable {
         RuleSet rs = engine.current();
         List<String> missing = new ArrayList<>();
         for (EventType t : uncapturable) missing.add(t.falcoName());
-        for (EventType t : sensor.unavailable()) missing.add(t.falcoName());
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("rules_loaded", rs.enabledRules().size());
         f.put("rules_files", ruleFiles.sources());
         f.put("outputs", outputs.outputs().stream().map(Output::name).toList());
         f.put("event_types", selected.size());
         f.put("event_types_unavailable", missing);
+        // no tracepoint on this kernel (module syscalls without CONFIG_MODULES): seen through the raw sys_exit hook
+        f.put("event_types_raw_hooked", sensor.rawHooked().stream().map(EventType::falcoName).toList());
         f.put("startup_ms", healthyAfterNanos / 1_000_000);
         f.put("rules_load_ms", rulesNanos / 1_000_000);
         f.put("attach_ms", attachNanos / 1_000_000);

@@ -56,7 +56,7 @@ final class RecordLayout {
 
     static final StructView SPEC = StructView.builder("sensor_spec", 16)
             .field("kind", 0, 1).field("flags", 1, 1).field("path", 2, 2).field("dirfd", 4, 2)
-            .field("str", 6, 1).field("sockaddr", 7, 1).field("sockaddr_len", 8, 1)
+            .field("str", 6, 1).field("sockaddr", 7, 1).field("sockaddr_len", 8, 1).field("raw_only", 9, 1)
             .build();
 
     static final StructView CONFIG = StructView.builder("sensor_config", 16)

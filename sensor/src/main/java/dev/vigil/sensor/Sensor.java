@@ -171,12 +171,22 @@ public final class Sensor implements AutoCloseable {
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
             boolean anySyscall = !selection.attached().isEmpty();
             boolean raw = options.syscallHook() == SyscallHook.RAW;
+            // selected syscalls this kernel has no tracepoint for (init_module without CONFIG_MODULES): the raw
+            // hook reports those beside the tracepoints (an attempt still returns ENOSYS, worth seeing)
+            java.util.Set<Integer> rawOnly = new java.util.HashSet<>();
+            List<SyscallTable.Def> viaTracepoint = new ArrayList<>();
+            for (SyscallTable.Def d : raw ? List.<SyscallTable.Def>of() : selection.attached()) {
+                if (Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + SyscallTable.syscallName(d)))) viaTracepoint.add(d);
+                else rawOnly.add(d.nr());
+            }
+            boolean rawProgram = anySyscall && (raw || !rawOnly.isEmpty());
+            obj.setConstant("raw_hook_all", raw ? 1 : 0);
             obj.program("sensor_sys_exit").setAutoload(anySyscall && !raw);
-            obj.program("sensor_sys_exit_raw").setAutoload(anySyscall && raw);
+            obj.program("sensor_sys_exit_raw").setAutoload(rawProgram);
             boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
             obj.program("sensor_execveat_enter").setAutoload(execveat);
             obj.load();
-            writeSpecs(obj.map("sensor_specs"), selection);
+            writeSpecs(obj.map("sensor_specs"), selection, rawOnly);
             ProcessTable table = new ProcessTable(options.maxExited(), options.graceNanos());
             ring = RingBuffer.open(obj.map("sensor_ring"));
             // Lifecycle first, then seed: a process forked between the two is seen by both (the record wins).
@@ -186,23 +196,19 @@ public final class Sensor implements AutoCloseable {
             if (options.seedFromProc()) {
                 table.seed(options.procRoot(), KernelClock.realtimeNanos() - KernelClock.bootTimeNanos());
             }
-            List<EventType> missing = new ArrayList<>();
             if (execveat && Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_execveat"))) {
                 obj.program("sensor_execveat_enter").attachTracepoint("syscalls", "sys_enter_execveat");
             }
-            if (anySyscall && raw) {
+            if (rawProgram) {
                 obj.program("sensor_sys_exit_raw").attachBtfTracepoint(); // every syscall's exit; the specs select
             }
-            for (SyscallTable.Def d : raw ? List.<SyscallTable.Def>of() : selection.attached()) {
-                String name = SyscallTable.syscallName(d);
-                if (!Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + name))) {
-                    missing.add(d.type()); // this kernel lacks the syscall (e.g. init_module without CONFIG_MODULES)
-                    continue;
-                }
-                obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + name);
+            for (SyscallTable.Def d : viaTracepoint) {
+                obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + SyscallTable.syscallName(d));
             }
             Sensor sensor = new Sensor(obj, ring, selection, table, containers);
-            sensor.unavailable = List.copyOf(missing);
+            List<EventType> viaRaw = new ArrayList<>();
+            for (SyscallTable.Def d : selection.attached()) if (rawOnly.contains(d.nr())) viaRaw.add(d.type());
+            sensor.rawOnly = List.copyOf(viaRaw);
             return sensor;
         } catch (RuntimeException e) {
             if (ring != null) ring.close();
@@ -212,23 +218,24 @@ public final class Sensor implements AutoCloseable {
         }
     }
 
-    private static void writeSpecs(BpfMap specs, Selection selection) {
+    private static void writeSpecs(BpfMap specs, Selection selection, java.util.Set<Integer> rawOnly) {
         for (SyscallTable.Def d : selection.syscalls()) {
             ByteBuffer v = ByteBuffer.allocate((int) RecordLayout.SPEC.size()).order(ByteOrder.nativeOrder());
             v.put(0, (byte) d.kind()).put(1, (byte) d.flags());
             v.put(2, (byte) d.path0()).put(3, (byte) d.path1());
             v.put(4, (byte) d.dirfd0()).put(5, (byte) d.dirfd1());
             v.put(6, (byte) d.str()).put(7, (byte) d.sockaddr()).put(8, (byte) d.sockaddrLen());
+            v.put(9, (byte) (rawOnly.contains(d.nr()) ? 1 : 0));
             specs.update(BpfMap.u32(d.nr()), v.array());
         }
     }
 
     public Selection selection() { return selection; }
 
-    private List<EventType> unavailable = List.of();
+    private List<EventType> rawOnly = List.of();
 
-    /** Selected types whose syscall this kernel does not have (no tracepoint): never delivered. */
-    public List<EventType> unavailable() { return unavailable; }
+    /** Selected types this kernel has no tracepoint for, reported through the raw sys_exit hook instead. */
+    public List<EventType> rawHooked() { return rawOnly; }
 
     /**
      * Traces only these tgids (live change, in the kernel); an empty set or null turns the pid filter off.
