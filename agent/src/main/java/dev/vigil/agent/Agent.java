@@ -69,16 +69,26 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.log = log;
         this.threshold = config.priority();
-        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
-        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors());
+        EngineOptions opts = engineOptions(config);
         this.engine = new RulesEngine(opts);
         this.ruleFiles = new RuleFiles(config.list("rules_files"));
-        String extraText = config.string("append_output.extra_output");
-        this.alerts = new AlertPipeline(new AlertPipeline.Options(threshold, config.number("outputs.rate"),
-                config.integer("outputs.max_burst"), config.number("outputs.dedup_seconds"),
-                extraText.isBlank() ? null : OutputFormat.of(extraText), opts.hostname()));
+        this.alerts = alertPipeline(config, opts);
         this.dropNotices = new TokenBucket(config.number("syscall_event_drops.rate"),
                 config.integer("syscall_event_drops.max_burst"));
+    }
+
+    /** The rules engine's options from the config (rule_matching, rule selections): shared with {@link Replay}. */
+    static EngineOptions engineOptions(AgentConfig config) {
+        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
+        return EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors());
+    }
+
+    /** The alert pipeline the config describes (threshold, rate, dedup, appended output), without sinks. */
+    static AlertPipeline alertPipeline(AgentConfig config, EngineOptions opts) {
+        String extraText = config.string("append_output.extra_output");
+        return new AlertPipeline(new AlertPipeline.Options(config.priority(), config.number("outputs.rate"),
+                config.integer("outputs.max_burst"), config.number("outputs.dedup_seconds"),
+                extraText.isBlank() ? null : OutputFormat.of(extraText), opts.hostname()));
     }
 
     /**

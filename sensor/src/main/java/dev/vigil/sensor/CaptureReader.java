@@ -392,7 +392,10 @@ public final class CaptureReader implements AutoCloseable {
             b.process(fresh(node, 0));
             if (node.cgroupId == cgroupId) cgPath = node.cgroupPath;
         }
-        b.container(containers.get(cgroupId)); // null (as in version 1 files) for host cgroups
+        // a cgroup with no container record is the host's (the writer writes one for every other); version 1
+        // files have no container records at all: unknown
+        Container c = containers.get(cgroupId);
+        b.container(c != null ? c : version >= 2 ? Container.HOST : null);
         return new CapturedEvent(b.build(), pid, tid, mono, cgroupId, cgPath);
     }
 
