@@ -227,6 +227,16 @@ class LanguageTest {
         }
 
         @Test
+        void podLabels() {
+            dev.vigil.events.Container c = dev.vigil.events.Container.builder().id("0123456789ab").k8s("shop", "web-0")
+                    .label("team", "blue").podLabel("app", "web").podLabel("tier", "front").build();
+            Event e = ev(EventType.EXECVE, tree()).container(c).build();
+            assertThat(cond("k8s.pod.label[app] = web and k8s.pod.label[tier] = front", e)).isTrue();
+            assertThat(cond("k8s.pod.label[team] exists", e)).isFalse(); // a container label, not the pod's
+            assertThat(cond("k8s.pod.labels = \"app:web, tier:front\"", e)).isTrue();
+        }
+
+        @Test
         void ancestorsEnvironment() {
             Process gp = Process.builder().pid(10).name("sshd").parent(systemd()).env("SSH_CONNECTION=198.51.100.1 22", "LANG=C").build();
             Process p = Process.builder().pid(11).name("bash").parent(gp).env("LANG=en_US").build();

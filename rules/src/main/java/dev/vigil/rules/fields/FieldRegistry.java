@@ -510,8 +510,18 @@ public final class FieldRegistry {
             ContainerView c = e.container();
             return c == null ? null : c.label("io.kubernetes.sandbox.id");
         }));
-        unavailable("k8s.pod.label", CHARBUF, "a Kubernetes pod label");
-        unavailable("k8s.pod.labels", CHARBUF, "the Kubernetes pod labels");
+        def("k8s.pod.label", CHARBUF, KEY, "a Kubernetes pod label, e.g. k8s.pod.label[app] (from the CRI's pod sandbox labels)",
+                (d, a, c) -> str(d, CHARBUF, e -> {
+                    ContainerView ct = e.container();
+                    return ct == null ? null : ct.podLabel(a);
+                }));
+        def("k8s.pod.labels", CHARBUF, "the Kubernetes pod labels, as key:value pairs separated by ', ' (from the CRI's pod sandbox)", s(e -> {
+            ContainerView c = e.container();
+            if (c == null || c.podLabels().isEmpty()) return null;
+            StringBuilder sb = new StringBuilder();
+            new java.util.TreeMap<>(c.podLabels()).forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(':').append(v));
+            return sb;
+        }));
         unavailable("k8s.pod.ip", CHARBUF, "the Kubernetes pod IP");
         unavailable("k8s.pod.cni.json", CHARBUF, "the Kubernetes pod CNI result");
         unavailable("k8s.ns.id", CHARBUF, "the Kubernetes namespace id");
