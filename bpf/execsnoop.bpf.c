@@ -13,20 +13,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vigil/ringbuf.bpf.h"
+#include "vigil/tool.bpf.h"
 #include "vigil/execsnoop.h"
 
-const volatile __u32 targ_uid = EXECSNOOP_INVALID_UID;
 const volatile __u32 max_args = EXECSNOOP_DEFAULT_MAX_ARGS;
-const volatile bool filter_cgroup = false;
-const volatile char targ_name[EXECSNOOP_TASK_COMM_LEN] = {};
-const volatile __u32 targ_name_len = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_filter SEC(".maps");
 
 /* -x: user pointers of an exec in flight, by thread. */
 struct exec_args {
@@ -58,38 +48,6 @@ static const struct execsnoop_event empty_event = {};
 
 #define LAST_ARG_OFFSET (EXECSNOOP_FULL_MAX_ARGS_ARR - EXECSNOOP_ARGSIZE)
 
-static __always_inline bool wanted(__u32 uid)
-{
-	if (filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_filter, 0))
-		return false;
-	return targ_uid == EXECSNOOP_INVALID_UID || targ_uid == uid;
-}
-
-static __always_inline bool comm_matches(const char *comm)
-{
-	__u32 i, j;
-
-	if (targ_name_len == 0)
-		return true;
-	for (i = 0; i < EXECSNOOP_TASK_COMM_LEN; i++) {
-		bool match = true;
-
-		for (j = 0; j < EXECSNOOP_TASK_COMM_LEN - 1; j++) {
-			if (j >= targ_name_len)
-				break;
-			if (i + j >= EXECSNOOP_TASK_COMM_LEN || comm[i + j] != targ_name[j]) {
-				match = false;
-				break;
-			}
-		}
-		if (match)
-			return true;
-		if (comm[i] == '\0')
-			break;
-	}
-	return false;
-}
-
 /* A zeroed record for this thread, with identity, credentials and comm filled in; NULL if filtered. */
 static __always_inline struct execsnoop_event *start_event(__u32 tid)
 {
@@ -103,7 +61,7 @@ static __always_inline struct execsnoop_event *start_event(__u32 tid)
 	if (!e)
 		return NULL;
 	bpf_get_current_comm(&e->comm, sizeof(e->comm));
-	if (!comm_matches(e->comm)) {
+	if (!vigil_comm_contains(e->comm)) {
 		bpf_map_delete_elem(&scratch, &tid);
 		return NULL;
 	}
@@ -135,7 +93,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	unsigned long start, end, size;
 
 	bpf_map_delete_elem(&pending, &old_tid); /* the exec succeeded: nothing to report at exit */
-	if (!wanted((__u32)bpf_get_current_uid_gid()))
+	if (!vigil_tool_wanted())
 		return 0;
 	e = start_event(tid);
 	if (!e)
@@ -160,7 +118,7 @@ static __always_inline int enter_exec(const char *filename, const char *const *a
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct exec_args args = { .filename = filename, .argv = argv };
 
-	if (!wanted((__u32)bpf_get_current_uid_gid()))
+	if (!vigil_tool_wanted())
 		return 0;
 	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
 	return 0;

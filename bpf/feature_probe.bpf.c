@@ -38,6 +38,9 @@ int probe_xdp(struct xdp_md *ctx) { return XDP_PASS; }
 SEC("uprobe")
 int probe_uprobe(struct pt_regs *ctx) { return 0; }
 
+SEC("perf_event")
+int probe_perf_event(struct bpf_perf_event_data *ctx) { return 0; }
+
 /* Loaded, never attached: tells whether bpf_send_signal is allowed (kill-at-exec enforcement). */
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int probe_send_signal(void *ctx)

@@ -974,4 +974,54 @@ int BPF_PROG(sensor_rename, struct task_struct *task, const char *comm)
 	return 0;
 }
 
+/*
+ * The kernel's resets for segments no socket took: a SYN to a closed port (reason NO_SOCKET). No syscall shows
+ * these (the scanner's packets never reach a process), which makes them what an inbound scan leaves. They run in
+ * softirq context, so the record names no process (pid 0) and the process filters do not apply. Linux 6.8+
+ * traces resets without a socket; older kernels simply emit none. Attached only when the type is selected.
+ */
+SEC("tp/tcp/tcp_send_reset")
+int sensor_tcp_reset(struct trace_event_raw_tcp_send_reset *ctx)
+{
+	struct sensor_config *cfg;
+	struct sensor_sock *k;
+	struct scratch *s;
+	__u8 src[28], dst[28];
+	__u32 zero = 0;
+	__u16 family;
+
+	if (BPF_CORE_READ(ctx, skaddr))
+		return 0; /* a socket's own reset (an abort), not a closed port */
+	cfg = bpf_map_lookup_elem(&sensor_config, &zero);
+	if (cfg && cfg->paused)
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	fill_header(&s->ev.hdr, SENSOR_KIND_TCP_RESET, 0);
+	s->ev.hdr.pid = s->ev.hdr.tid = s->ev.hdr.ppid = 0;
+	s->ev.hdr.args[0] = bpf_core_field_exists(ctx->reason) ? BPF_CORE_READ(ctx, reason) : 0;
+	bpf_probe_read_kernel(src, sizeof(src), &ctx->saddr);
+	bpf_probe_read_kernel(dst, sizeof(dst), &ctx->daddr);
+	k = (struct sensor_sock *)&s->ev.data[0];
+	__builtin_memset(k, 0, sizeof(*k));
+	family = *(__u16 *)&src[0];
+	k->family = family;
+	k->type = 1;     /* SOCK_STREAM */
+	k->protocol = 6; /* IPPROTO_TCP */
+	/* the tracepoint stores the reset's own direction: source = this host's closed port, dest = the sender */
+	k->lport = bpf_ntohs(*(__u16 *)&src[2]);
+	k->rport = bpf_ntohs(*(__u16 *)&dst[2]);
+	if (family == AF_INET6) {
+		__builtin_memcpy(k->laddr, &src[8], 16);
+		__builtin_memcpy(k->raddr, &dst[8], 16);
+	} else {
+		__builtin_memcpy(k->laddr, &src[4], 4);
+		__builtin_memcpy(k->raddr, &dst[4], 4);
+	}
+	s->ev.hdr.blob_len[5] = sizeof(*k);
+	emit(&s->ev, sizeof(*k));
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

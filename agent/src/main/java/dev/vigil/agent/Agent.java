@@ -3,12 +3,15 @@ package dev.vigil.agent;
 import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.containers.ContainerResolver;
 import dev.vigil.agent.alert.AlertPipeline;
+import dev.vigil.agent.response.Responder;
 import dev.vigil.agent.alert.TokenBucket;
 import dev.vigil.agent.output.Output;
 import dev.vigil.agent.output.OutputSet;
 import dev.vigil.events.EventType;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.Priority;
+import dev.vigil.rules.correlation.Correlation;
+import dev.vigil.rules.correlation.Durations;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.EngineOptions;
 import dev.vigil.rules.engine.MatchMode;
@@ -51,6 +54,7 @@ public final class Agent implements AutoCloseable {
     private final TokenBucket dropNotices;
     private final long startNanos = System.nanoTime();
     private OutputSet outputs = OutputSet.of(List.of(), false);
+    private Responder responder;
     private volatile Sensor sensor;
     private volatile Thread reader;
     private volatile WebServer web;
@@ -62,6 +66,7 @@ public final class Agent implements AutoCloseable {
     private volatile Throwable readerFailure;
     private volatile FileWatch watcher;
     private ContainerHold hold;
+    private AgentPolicies policies;
     private Set<EventType> selected = Set.of();
     private List<EventType> uncapturable = List.of();
 
@@ -77,10 +82,11 @@ public final class Agent implements AutoCloseable {
                 config.integer("syscall_event_drops.max_burst"));
     }
 
-    /** The rules engine's options from the config (rule_matching, rule selections): shared with {@link Replay}. */
+    /** The rules engine's options from the config (rule_matching, rule selections, correlation limits): shared with {@link Replay}. */
     static EngineOptions engineOptions(AgentConfig config) {
         MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
-        return EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors());
+        return EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors())
+                .withCorrelationLimits(correlationLimits(config));
     }
 
     /** The alert pipeline the config describes (threshold, rate, dedup, appended output), without sinks. */
@@ -110,11 +116,18 @@ public final class Agent implements AutoCloseable {
     private void startAll() {
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
+        policies = AgentPolicies.load(this, config, log, line -> outputs.outputs().forEach(o -> o.offer(line)));
         rulesNanos = System.nanoTime() - startNanos;
         outputs = OutputSet.fromConfig(config);
         alerts.addSink(outputs);
+        if (!config.responses().isEmpty()) {
+            String socket = config.string("container_engines.docker.socket");
+            responder = new Responder(config.responses(), socket.isBlank() ? null : Path.of(socket), this::internal);
+            alerts.addSink(responder); // after the outputs: the alert is out before anything is killed
+        }
         if (config.bool("webserver.enabled")) web = WebServer.start(this, config);
         outputs.start();
+        policies.start(); // before the sensor: protection does not wait for detection
 
         Set<EventType> needed = neededTypes(engine.current());
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
@@ -137,7 +150,7 @@ public final class Agent implements AutoCloseable {
         attachNanos = System.nanoTime() - t0;
         long holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
-        hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts::onMatch));
+        hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts.engineSink()));
         sensor.setDropListener(this::onDrops);
         reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
         healthyAfterNanos = System.nanoTime() - startNanos;
@@ -147,6 +160,7 @@ public final class Agent implements AutoCloseable {
         for (EventType t : uncapturable) missing.add(t.falcoName());
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("rules_loaded", rs.enabledRules().size());
+        f.put("correlations_loaded", rs.correlations().enabled().size());
         f.put("rules_files", ruleFiles.sources());
         f.put("outputs", outputs.outputs().stream().map(Output::name).toList());
         f.put("event_types", selected.size());
@@ -170,13 +184,29 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** The event types of the enabled rules at or above the priority threshold. */
+    /** The event types of the enabled rules and correlations at or above the priority threshold. */
     private Set<EventType> neededTypes(RuleSet rs) {
         Set<EventType> s = EnumSet.noneOf(EventType.class);
         for (CompiledRule r : rs.enabledRules()) {
             if (r.priority().ordinal() <= threshold.ordinal()) s.addAll(r.eventTypes());
         }
+        for (Correlation c : rs.correlations().enabled()) {
+            if (c.priority().ordinal() <= threshold.ordinal()) s.addAll(c.eventTypes());
+        }
         return s;
+    }
+
+    /** correlation.max_window and correlation.max_keys (checked by the config). */
+    static EngineOptions.CorrelationLimits correlationLimits(AgentConfig config) {
+        EngineOptions.CorrelationLimits d = EngineOptions.CorrelationLimits.DEFAULTS;
+        String mw = config.string("correlation.max_window");
+        long w = Durations.parse(mw);
+        if (w <= 0) throw new IllegalArgumentException("correlation.max_window must be a duration such as 1h or 600s, not '" + mw + "'");
+        int keys = config.integer("correlation.max_keys");
+        if (keys < 1 || keys > d.maxKeysLimit()) {
+            throw new IllegalArgumentException("correlation.max_keys must be between 1 and " + d.maxKeysLimit() + ", not " + keys);
+        }
+        return new EngineOptions.CorrelationLimits(w, keys, d.maxKeysLimit());
     }
 
     // --- the reader thread ---
@@ -189,7 +219,7 @@ public final class Agent implements AutoCloseable {
                 m.event(ev.typeId());
                 long t0 = System.nanoTime();
                 if (!h.isEmpty()) h.release(t0, false);
-                if (!h.hold(ev, t0)) engine.evaluate(ev, alerts::onMatch);
+                if (!h.hold(ev, t0)) engine.evaluate(ev, alerts.engineSink());
                 m.evalNanos(System.nanoTime() - t0);
             };
             // poll ourselves (not Sensor.run) so that held events are released on time in a quiet period too
@@ -291,6 +321,11 @@ public final class Agent implements AutoCloseable {
         return true;
     }
 
+    /** Reloads the policy files (SIGHUP, POST /reload); false when one is broken and the running policies stay. */
+    public boolean reloadPolicies(String trigger) {
+        return policies == null || policies.reload(trigger);
+    }
+
     /** Reopens file outputs (SIGUSR1). */
     public void reopenOutputs() {
         outputs.reopen();
@@ -309,9 +344,11 @@ public final class Agent implements AutoCloseable {
         outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), log);
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
+        if (policies != null) policies.close();
     }
 
     private void abort() {
+        if (policies != null) policies.close();
         if (watcher != null) watcher.close();
         outputs.flushAndClose(1000, null);
         if (web != null) web.stop();
@@ -354,8 +391,14 @@ public final class Agent implements AutoCloseable {
 
     public Metrics metrics() { return metrics; }
 
+    /** The responses to alerts, or null when none are configured. */
+    public Responder responder() { return responder; }
+
     /** The web server's bound port (useful with listen_port 0), or -1. */
     public int webPort() { return web == null ? -1 : web.port(); }
 
     public AgentConfig config() { return config; }
+
+    /** The policy side (engine, flows), or null before start. */
+    AgentPolicies policies() { return policies; }
 }

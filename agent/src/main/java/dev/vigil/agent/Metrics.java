@@ -106,6 +106,15 @@ public final class Metrics {
         sb.append("vigil_drop_notices_total ").append(m.dropNotices.get()).append('\n');
         help(sb, "vigil_rules_loaded", "gauge", "enabled rules");
         sb.append("vigil_rules_loaded ").append(a.rules().enabledRules().size()).append('\n');
+        java.util.List<dev.vigil.rules.correlation.CorrelationSet.Stats> cs = a.rules().correlations().stats();
+        help(sb, "vigil_correlations_loaded", "gauge", "enabled correlation items");
+        sb.append("vigil_correlations_loaded ").append(a.rules().correlations().enabled().size()).append('\n');
+        help(sb, "vigil_correlation_keys", "gauge", "group keys a correlation tracks now (at most its max_keys)");
+        for (var c : cs) sb.append("vigil_correlation_keys{correlation=\"").append(esc(c.correlation())).append("\"} ").append(c.keys()).append('\n');
+        help(sb, "vigil_correlation_evictions_total", "counter", "group keys evicted (least recently used) to stay within max_keys");
+        for (var c : cs) sb.append("vigil_correlation_evictions_total{correlation=\"").append(esc(c.correlation())).append("\"} ").append(c.evictions()).append('\n');
+        help(sb, "vigil_correlation_suppressed_total", "counter", "repeats within the window after a correlation's alert, not alerted");
+        for (var c : cs) sb.append("vigil_correlation_suppressed_total{correlation=\"").append(esc(c.correlation())).append("\"} ").append(c.suppressed()).append('\n');
         help(sb, "vigil_alerts_total", "counter", "alerts raised, by rule and priority");
         for (RuleStats st : a.alerts().ruleStats().values()) {
             sb.append("vigil_alerts_total{rule=\"").append(esc(st.rule)).append("\",priority=\"")

@@ -13,13 +13,16 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The rule files of the configuration (rules_files; none: the bundled stable rules) loaded into an engine, and
+ * The rule files of the configuration (rules_files; none: the bundled stable rules and Vigil's correlation rules) loaded into an engine, and
  * the paths to watch for a reload (each file, and each directory given, for files added or removed).
  */
 final class RuleFiles {
     /** The bundled default rules (the upstream stable Falco rules, unmodified). */
     static final String BUNDLED_RULES = "/rules/falco_rules.yaml";
     private static final String BUNDLED_NAME = "falco_rules.yaml (bundled)";
+    /** Vigil's correlation rules (scans, bursts, attack chains), loaded after the stable rules by default. */
+    static final String BUNDLED_CORRELATIONS = "/rules/vigil_correlation_rules.yaml";
+    private static final String BUNDLED_CORRELATIONS_NAME = "vigil_correlation_rules.yaml (bundled)";
 
     private final List<String> configured;
     private volatile List<String> sources = List.of();
@@ -36,13 +39,9 @@ final class RuleFiles {
     void loadInto(RulesEngine engine) {
         try {
             if (configured.isEmpty()) {
-                String text;
-                try (InputStream in = RuleFiles.class.getResourceAsStream(BUNDLED_RULES)) {
-                    if (in == null) throw new IllegalStateException("bundled rules missing from the class path");
-                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-                engine.loadSources(List.of(new RuleLoader.Source(BUNDLED_NAME, text)));
-                sources = List.of(BUNDLED_NAME);
+                engine.loadSources(List.of(new RuleLoader.Source(BUNDLED_NAME, bundled(BUNDLED_RULES)),
+                        new RuleLoader.Source(BUNDLED_CORRELATIONS_NAME, bundled(BUNDLED_CORRELATIONS))));
+                sources = List.of(BUNDLED_NAME, BUNDLED_CORRELATIONS_NAME);
             } else {
                 List<Path> paths = expand(configured);
                 engine.load(paths);
@@ -53,6 +52,13 @@ final class RuleFiles {
             }
         } catch (RuleLoadException | IOException e) {
             throw new IllegalArgumentException("rules: " + e.getMessage());
+        }
+    }
+
+    static String bundled(String resource) throws IOException {
+        try (InputStream in = RuleFiles.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("bundled rules " + resource + " missing from the class path");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

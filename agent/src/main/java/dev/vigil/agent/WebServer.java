@@ -43,7 +43,8 @@ final class WebServer {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("webserver: cannot listen on " + addr + ":" + port + ": " + e.getMessage());
         }
-        s.setExecutor(Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("vigil-web").unstarted(r)));
+        // a few threads: GET /flows?follow=1 holds one for as long as the client follows
+        s.setExecutor(Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().name("vigil-web").unstarted(r)));
         s.createContext(config.string("webserver.k8s_healthz_endpoint"), ex -> {
             boolean ok = agent.healthy();
             reply(ex, ok ? 200 : 503, "application/json", () -> ok ? "{\"status\":\"ok\"}\n" : "{\"status\":\"starting\"}\n");
@@ -53,6 +54,8 @@ final class WebServer {
                     () -> Metrics.render(agent)));
         }
         s.createContext("/rules", ex -> reply(ex, 200, "application/json", () -> rulesJson(agent)));
+        s.createContext("/policies", ex -> reply(ex, 200, "application/json", () -> PolicyEndpoints.policiesJson(agent)));
+        s.createContext("/flows", ex -> PolicyEndpoints.flows(agent, ex));
         String token = config.string("webserver.token");
         s.createContext("/reload", ex -> {
             try (ex) {
@@ -73,7 +76,7 @@ final class WebServer {
                     send(ex, 401, "a valid token is required\n");
                     return;
                 }
-                boolean ok = agent.reloadRules("POST /reload");
+                boolean ok = agent.reloadRules("POST /reload") & agent.reloadPolicies("POST /reload");
                 send(ex, ok ? 200 : 422, ok ? "reloaded\n" : "reload failed; the previous rules stay in force\n");
             }
         });

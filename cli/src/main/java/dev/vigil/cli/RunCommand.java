@@ -29,7 +29,8 @@ import sun.misc.Signal;
             "  vigil run --json                   # JSON alerts (Falco's shape), one a line",
             "  vigil run -r my_rules.yaml         # these rules instead of the bundled ones",
             "  vigil run -o priority=warning -o webserver.enabled=false",
-            "  vigil run -c /etc/vigil/vigil.yaml # config file (read by default if present)"})
+            "  vigil run -c /etc/vigil/vigil.yaml # config file (read by default if present)",
+            "  vigil run --policy netpol.yaml     # also enforce these network policies (pinned: they outlive the agent)"})
 final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "Config file (YAML, falco.yaml key names); default /etc/vigil/vigil.yaml if present.")
@@ -43,6 +44,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "JSON alerts (json_output=true).")
     boolean json;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "Policy file or folder (repeatable); replaces policy_files.")
+    List<Path> policies = new ArrayList<>();
+
+    @Option(names = "--unload-policy-on-exit", description = "Unpin the policy state at exit (policy_unload_on_exit=true).")
+    boolean unloadPolicy;
 
     /** Rule selections in command-line order, after the config file's (each "enable|disable rule|tag: P"). */
     final List<String[]> selections = new ArrayList<>();
@@ -65,6 +72,11 @@ final class RunCommand implements Callable<Integer> {
 
     static AgentConfig config(Path configFile, List<String> overrides, List<Path> rules, boolean json,
             List<String[]> selections) {
+        return builder(configFile, overrides, rules, json, selections).build();
+    }
+
+    private static AgentConfig.Builder builder(Path configFile, List<String> overrides, List<Path> rules, boolean json,
+            List<String[]> selections) {
         AgentConfig.Builder b = AgentConfig.builder();
         if (configFile != null) b.file(configFile, true);
         else b.file(AgentConfig.DEFAULT_FILE, false);
@@ -74,12 +86,19 @@ final class RunCommand implements Callable<Integer> {
         for (String[] sel : selections) {
             b.addRuleSelection(sel[0].equals("enable"), sel[1].equals("tag"), sel[2], "--" + sel[0] + "-" + sel[1]);
         }
+        return b;
+    }
+
+    private AgentConfig config() {
+        AgentConfig.Builder b = builder(configFile, overrides, rules, json, selections);
+        if (!policies.isEmpty()) b.set("policy_files", policies.stream().map(Path::toString).toList(), "--policy");
+        if (unloadPolicy) b.set("policy_unload_on_exit", true, "--unload-policy-on-exit");
         return b.build();
     }
 
     @Override
     public Integer call() throws Exception {
-        AgentConfig cfg = config(configFile, overrides, rules, json, selections);
+        AgentConfig cfg = config();
         BlockingQueue<String> reloads = new LinkedBlockingQueue<>();
         AtomicReference<Agent> current = new AtomicReference<>();
         AtomicBoolean terminating = new AtomicBoolean();
@@ -108,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
                 if (trigger == null || terminating.get()) continue;
                 AgentConfig next;
                 try {
-                    next = config(configFile, overrides, rules, json, selections);
+                    next = config();
                 } catch (RuntimeException e) {
                     // a broken edit keeps the running configuration (and its rules), as for rule files
                     System.err.println("vigil: configuration reload (" + trigger + ") failed; the running configuration stays: "
@@ -119,6 +138,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (next.sameValues(cfg)) {
                     agent.reloadRules(trigger);
+                    agent.reloadPolicies(trigger);
                     continue;
                 }
                 // Like Falco, a configuration change restarts the agent (outputs, web server, sensor selection

@@ -12,6 +12,10 @@ import picocli.CommandLine.Command;
         description = "eBPF runtime security and tracing.",
         subcommands = {RunCommand.class, ConfigCommand.class, RulesCommand.class, ListCommand.class,
             CaptureCommand.class, ReplayCommand.class, ExecSnoopCommand.class, FeaturesCommand.class,
+            OpenSnoopCommand.class,
+            ExitSnoopCommand.class,
+            ProfileCommand.class, OffCpuTimeCommand.class, TcpConnectCommand.class,
+            PolicyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;
@@ -35,7 +39,23 @@ public final class Vigil implements Runnable {
         System.setProperty("java.util.logging.SimpleFormatter.format", "vigil: %4$s: %5$s%6$s%n");
         CommandLine cli = new CommandLine(new Vigil());
         cli.setExecutionExceptionHandler(Vigil::handleError);
+        CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, a) -> e.getCommandLine().getCommand() instanceof ToolCommand
+                ? toolBadFlag(e) : usage.handleParseException(e, a));
         return cli.execute(args);
+    }
+
+    /**
+     * Tool commands (BCC-style) answer a bad flag with one line naming it and exit 2, as the C tools do;
+     * the others keep picocli's message followed by the usage.
+     */
+    static int toolBadFlag(CommandLine.ParameterException e) {
+        CommandLine cmd = e.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        PrintWriter err = cmd.getErr();
+        err.println(name + ": " + e.getMessage() + " (Usage: " + name + " --help)");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     /** Turns a failure into one clear line on stderr (no stack trace) and an exit code. */

@@ -58,6 +58,51 @@ final class CliProcess {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }
 
+    /** BPF links this process holds (from /proc/PID/fdinfo: exact, unlike a global listing shared with other tests). */
+    int links() {
+        int n = 0;
+        try (var fds = Files.list(Path.of("/proc/" + process.pid() + "/fdinfo"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readString(fd).contains("link_id:")) {
+                        n++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the fd went away between list and read
+                }
+            }
+        } catch (IOException gone) {
+            return 0;
+        }
+        return n;
+    }
+
+    /** Waits until the tool holds {@code expected} links (all attached: its output follows). */
+    CliProcess awaitLinks(int expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (links() < expected) {
+            if (!process.isAlive()) {
+                throw new AssertionError("vigil exited early (" + process.exitValue() + "): " + err());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("vigil never held " + expected + " links (" + links() + "); stderr: " + err());
+            }
+            Thread.sleep(20);
+        }
+        return this;
+    }
+
+    /** Waits until stdout contains the text (within 10 s); returns stdout. */
+    String awaitOut(String text) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String out = out();
+        while (!out.contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            out = out();
+        }
+        return out;
+    }
+
     void signal(String name) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
     }

@@ -33,13 +33,25 @@ class ExecSnoopCliTest {
         return ids;
     }
 
+    /** Programs referenced by a link: attached, not only loaded. */
+    static List<Integer> linkedPrograms() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bpftool", "-j", "link", "show").start();
+        byte[] out = p.getInputStream().readAllBytes();
+        p.waitFor(30, TimeUnit.SECONDS);
+        List<Integer> ids = new ArrayList<>();
+        for (JsonNode link : new ObjectMapper().readTree(out)) {
+            ids.add(link.path("prog_id").asInt());
+        }
+        return ids;
+    }
+
     static void awaitAttached(CliProcess cli, List<Integer> before) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             List<Integer> now = execsnoopPrograms();
             now.removeAll(before);
-            if (!now.isEmpty()) {
-                Thread.sleep(500); // attaching; the header follows the attach
+            if (!now.isEmpty() && linkedPrograms().containsAll(now)) {
+                Thread.sleep(500); // the header follows the attach
                 return;
             }
             assertThat(cli.process.isAlive()).as("vigil exited early: " + cli.err()).isTrue();

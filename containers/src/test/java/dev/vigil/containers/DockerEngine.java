@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Assumptions;
  * default runtime is a wrapper that removes those from the OCI bundle's config.json and runs the real runc: the
  * container is still privileged for Docker (HostConfig.Privileged), which is what Vigil reads.
  */
-final class DockerEngine implements AutoCloseable {
-    static final String IMAGE = "vigil-busybox:1";
+public final class DockerEngine implements AutoCloseable {
+    public static final String IMAGE = "vigil-busybox:1";
     private static final String[] CAPS = {"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
             "SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",
             "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
@@ -37,7 +37,7 @@ final class DockerEngine implements AutoCloseable {
             "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
             "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"};
 
-    final Path dir, socket, pidfile, log;
+    public final Path dir, socket, pidfile, log;
     private final String docker;
     private Process daemon;
 
@@ -51,7 +51,7 @@ final class DockerEngine implements AutoCloseable {
     }
 
     /** Installs (when needed) and starts an engine, or skips/fails per the gate. */
-    static DockerEngine start() throws Exception {
+    public static DockerEngine start() throws Exception {
         if (!"root".equals(System.getProperty("user.name"))) unusable("not root");
         if (find("dockerd") == null) {
             // installing packages is for CI (VIGIL_REQUIRE_KERNEL=1); elsewhere a missing engine skips
@@ -171,7 +171,7 @@ final class DockerEngine implements AutoCloseable {
     record Result(int code, String out) {}
 
     /** Runs the docker CLI against this engine; fails the test on a non-zero exit. */
-    String docker(String... args) throws Exception {
+    public String docker(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(docker, "-H", "unix://" + socket));
         cmd.addAll(List.of(args));
         Result r = run(cmd, 120);

@@ -8,7 +8,12 @@ import dev.vigil.ebpf.link.Link;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.vigil.ebpf.internal.PerfSyscalls;
+import dev.vigil.ebpf.perf.Cpus;
+import dev.vigil.ebpf.perf.PerfEvent;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -66,6 +71,11 @@ public final class BpfProgram {
             throw new BpfException("program '" + name + "' was not loaded (autoload off?)", fd);
         }
         return fd;
+    }
+
+    /** Pins the loaded program at {@code path} in bpffs (it stays loaded after this process). */
+    public void pin(Path path) {
+        dev.vigil.ebpf.pin.Pins.pin(fd(), path, "program '" + name + "'");
     }
 
     /** Attaches by section name, as libbpf's skeletons do. */
@@ -165,6 +175,45 @@ public final class BpfProgram {
             return attachWith("attach " + (retprobe ? "uretprobe" : "uprobe") + " to " + binary + ":" + function,
                     e -> LibBpf.attachUprobeOpts(e, handle, pid, path, 0L, opts),
                     h -> new Link.Uprobe(h, binary, function, retprobe));
+        }
+    }
+
+    /**
+     * A perf_event program on one perf event: {@code pid} -1 for every process, {@code cpu} -1 for any
+     * CPU (at least one of them must be given, as perf_event_open requires).
+     */
+    public Link.PerfEvent attachPerfEvent(PerfEvent event, int pid, int cpu) {
+        object.ensureLoaded("program '" + name + "': attach perf event");
+        int fd = event.open(pid, cpu);
+        try {
+            return attachWith("attach to perf event " + event.description() + " on CPU " + cpu,
+                    e -> PerfSyscalls.attachPerfEvent(e, handle, fd), h -> new Link.PerfEvent(h, event.description(), cpu));
+        } catch (RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * One perf event per online CPU, all processes (how profile samples): the links, in CPU order.
+     * A CPU that goes offline between listing and opening (ENODEV) is skipped.
+     */
+    public List<Link.PerfEvent> attachPerfEventEachCpu(PerfEvent event) {
+        List<Link.PerfEvent> links = new ArrayList<>();
+        try {
+            for (int cpu : Cpus.online()) {
+                try {
+                    links.add(attachPerfEvent(event, -1, cpu));
+                } catch (BpfException e) {
+                    if (e.errno() != 19 /* ENODEV */) {
+                        throw e;
+                    }
+                }
+            }
+            return links;
+        } catch (RuntimeException e) {
+            links.forEach(Link::close);
+            throw e;
         }
     }
 

@@ -119,7 +119,12 @@ public enum EventType {
     PROCESS_VM_WRITEV("process_vm_writev", "res:INT64 pid:PID data:BYTEBUF"),
     SECCOMP("seccomp", "res:ERRNO op:UINT64 flags:UINT64"),
     READ("read", "res:ERRNO data:BYTEBUF fd:FD size:UINT32"),
-    WRITE("write", "res:ERRNO data:BYTEBUF fd:FD size:UINT32");
+    WRITE("write", "res:ERRNO data:BYTEBUF fd:FD size:UINT32"),
+    /**
+     * Vigil's own: a TCP reset the kernel sent for a segment no socket took (a connection attempt to a closed port
+     * of this host). No process made it; fd.sip/fd.sport are this host's closed port, fd.cip/fd.cport the sender.
+     */
+    TCP_SEND_RESET("tcp_send_reset", "tuple:SOCKTUPLE reason:UINT32");
 
     private final String falcoName;
     private final Param[] params;

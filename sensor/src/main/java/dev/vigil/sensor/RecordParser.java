@@ -64,6 +64,10 @@ final class RecordParser {
             seqReceived[cpu]++;
             seqNext[cpu] = Math.max(seqNext[cpu], ev.seq() + 1);
         }
+        if (kind == RecordLayout.KIND_TCP_RESET) {
+            onReset(consumer, ev);
+            return;
+        }
         int pid = ev.pid();
         ProcessEntry p = table.get(pid);
         if (p != null && p.exitRecorded && kind == RecordLayout.KIND_PROC_EXIT) {
@@ -173,6 +177,20 @@ final class RecordParser {
         } else if (type == EventType.CLOSE && ev.ret() == 0) {
             p.removeFd(ev.arg(0));
         }
+    }
+
+    /** A reset for a closed port: no process (softirq), the fd is the tuple the reset answered. */
+    private void onReset(Consumer<? super SensorEvent> consumer, SensorEvent ev) {
+        ev.process = null;
+        ev.def = null;
+        ev.type = EventType.TCP_SEND_RESET;
+        ev.num = ++num;
+        if (!deliver[EventType.TCP_SEND_RESET.id()] || ev.blobLen[RecordLayout.SLOT_SOCK] < RecordLayout.SOCK.size()) return;
+        FdEntry e = new FdEntry(-1, FdType.IPV4, null);
+        Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_SERVER);
+        ev.fd = e;
+        delivered++;
+        consumer.accept(ev);
     }
 
     private long bootWall() {

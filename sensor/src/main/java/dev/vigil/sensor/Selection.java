@@ -21,11 +21,13 @@ import java.util.Set;
 public record Selection(Set<EventType> types, boolean failedExecs) {
     private static final Set<EventType> LIFECYCLE = EnumSet.of(EventType.EXECVE, EventType.EXECVEAT,
             EventType.CLONE, EventType.CLONE3, EventType.FORK, EventType.VFORK, EventType.PROCEXIT);
+    /** Events from non-syscall tracepoints, attached only when selected (not part of {@link #all()}). */
+    static final Set<EventType> KERNEL = EnumSet.of(EventType.TCP_SEND_RESET);
 
     public Selection {
         EnumSet<EventType> s = EnumSet.noneOf(EventType.class);
         for (EventType t : types) {
-            if (!LIFECYCLE.contains(t) && SyscallTable.of(t) == null) {
+            if (!LIFECYCLE.contains(t) && !KERNEL.contains(t) && SyscallTable.of(t) == null) {
                 throw new IllegalArgumentException("the sensor cannot capture event type '" + t.falcoName() + "'");
             }
             s.add(t);

@@ -60,6 +60,7 @@ public final class Sensor implements AutoCloseable {
                 case RecordLayout.KIND_PROC_FORK -> "fork";
                 case RecordLayout.KIND_PROC_EXIT -> "procexit";
                 case RecordLayout.KIND_TASK_RENAME -> "rename";
+                case RecordLayout.KIND_TCP_RESET -> "tcp_send_reset";
                 default -> {
                     SyscallTable.Def d = SyscallTable.byKind(kind);
                     yield d == null ? "kind" + kind : d.type().falcoName();
@@ -185,6 +186,8 @@ public final class Sensor implements AutoCloseable {
             obj.program("sensor_sys_exit_raw").setAutoload(rawProgram);
             boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
             obj.program("sensor_execveat_enter").setAutoload(execveat);
+            boolean resets = selection.contains(EventType.TCP_SEND_RESET);
+            obj.program("sensor_tcp_reset").setAutoload(resets);
             obj.load();
             writeSpecs(obj.map("sensor_specs"), selection, rawOnly);
             ProcessTable table = new ProcessTable(options.maxExited(), options.graceNanos());
@@ -199,6 +202,7 @@ public final class Sensor implements AutoCloseable {
             if (execveat && Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_execveat"))) {
                 obj.program("sensor_execveat_enter").attachTracepoint("syscalls", "sys_enter_execveat");
             }
+            if (resets) obj.program("sensor_tcp_reset").attachTracepoint("tcp", "tcp_send_reset");
             if (rawProgram) {
                 obj.program("sensor_sys_exit_raw").attachBtfTracepoint(); // every syscall's exit; the specs select
             }

@@ -225,7 +225,8 @@ public final class SensorEvent implements EventView {
     }
 
     private int role() {
-        return type == EventType.ACCEPT || type == EventType.ACCEPT4 ? FdView.ROLE_SERVER : FdView.ROLE_CLIENT;
+        return type == EventType.ACCEPT || type == EventType.ACCEPT4 || type == EventType.TCP_SEND_RESET ? FdView.ROLE_SERVER
+                : FdView.ROLE_CLIENT;
     }
 
     private String source(int slot) {
@@ -314,6 +315,7 @@ public final class SensorEvent implements EventView {
             put(EventType.FORK, clone);
             put(EventType.VFORK, clone);
             put(EventType.PROCEXIT, "status=status ret=exitret sig=exitsig core=exitcore reaper_tid=reaper");
+            put(EventType.TCP_SEND_RESET, "tuple=tuple reason=a0");
         }
 
         private static void put(EventType t, String spec) {

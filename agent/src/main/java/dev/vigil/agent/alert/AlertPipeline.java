@@ -2,6 +2,7 @@ package dev.vigil.agent.alert;
 
 import dev.vigil.events.EventView;
 import dev.vigil.rules.Priority;
+import dev.vigil.rules.correlation.Correlation;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.fields.FieldRegistry;
 import dev.vigil.rules.output.Alert;
@@ -52,11 +53,49 @@ public final class AlertPipeline {
     /** Per-rule counters, for /metrics. */
     public Map<String, RuleStats> ruleStats() { return ruleStats; }
 
+    /** What the rules engine calls: rule matches and completed correlations both enter this pipeline. */
+    private final dev.vigil.rules.engine.AlertSink engineSink = new dev.vigil.rules.engine.AlertSink() {
+        @Override public void onMatch(CompiledRule rule, EventView e) { AlertPipeline.this.onMatch(rule, e); }
+
+        @Override public void onCorrelation(Correlation c, Alert a, EventView e) { AlertPipeline.this.onCorrelation(c, a, e); }
+    };
+
+    /** The sink to hand {@code RulesEngine.evaluate}. */
+    public dev.vigil.rules.engine.AlertSink engineSink() { return engineSink; }
+
+    /**
+     * A correlation completed on {@code e} (reader thread). Its alert is already one per key per window, so it skips
+     * dedup; the threshold, the rate limit and append_output apply as to rules.
+     */
+    public void onCorrelation(Correlation c, Alert a, EventView e) {
+        if (c.priority().ordinal() > options.threshold().ordinal()) return;
+        RuleStats st = stats(c.name(), c.priority());
+        if (!st.bucket.tryTake(e.timestamp())) {
+            st.rateLimited.incrementAndGet();
+            return;
+        }
+        st.alerts.incrementAndGet();
+        Alert shaped = withExtra(a, e);
+        emit(shaped, shaped.output(), e);
+    }
+
+    private RuleStats stats(String name, Priority p) {
+        return ruleStats.computeIfAbsent(name, n -> new RuleStats(n, p, new TokenBucket(options.ratePerSecond(), options.maxBurst())));
+    }
+
+    private Alert withExtra(Alert a, EventView e) {
+        OutputFormat extra = options.extraOutput();
+        if (extra == null || !"syscall".equals(a.source())) return a;
+        Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
+        extra.values(e).forEach(f::putIfAbsent);
+        return new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(), a.output() + " " + extra.format(e), f,
+                a.hostname());
+    }
+
     /** A rule matched {@code e} (reader thread, while the event is valid). */
     public void onMatch(CompiledRule rule, EventView e) {
         if (rule.priority().ordinal() > options.threshold().ordinal()) return;
-        RuleStats st = ruleStats.computeIfAbsent(rule.name(), n -> new RuleStats(n, rule.priority(),
-                new TokenBucket(options.ratePerSecond(), options.maxBurst())));
+        RuleStats st = stats(rule.name(), rule.priority());
         long now = e.timestamp();
         if (!st.bucket.tryTake(now)) {
             st.rateLimited.incrementAndGet();
@@ -71,14 +110,7 @@ public final class AlertPipeline {
             }
         }
         st.alerts.incrementAndGet();
-        Alert a = rule.alert(e, options.hostname());
-        OutputFormat extra = options.extraOutput();
-        if (extra != null && "syscall".equals(a.source())) {
-            Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
-            extra.values(e).forEach(f::putIfAbsent);
-            a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(), a.output() + " " + extra.format(e), f,
-                    a.hostname());
-        }
+        Alert a = withExtra(rule.alert(e, options.hostname()), e);
         if (suppressed > 0) {
             Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
             f.put("vigil.suppressed", suppressed);

@@ -34,7 +34,7 @@ public final class AgentConfig {
     /** Where Vigil looks for its config file when none is named. */
     public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
 
-    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE, RULE_SELECTION, SYSCALL_HOOK }
+    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE, RULE_SELECTION, SYSCALL_HOOK, RESPONSES }
 
     /** A known key: its kind, default value and a one-line description. */
     public record Key(String name, Kind kind, Object defaultValue, String help) {}
@@ -50,11 +50,15 @@ public final class AgentConfig {
 
     static {
         key("rules_files", Kind.STRING_LIST, List.of(),
-                "rule files or directories, loaded in order; empty: the bundled stable Falco rules");
+                "rule files or directories, loaded in order; empty: the bundled stable Falco rules and Vigil's correlation rules");
         key("rules", Kind.RULE_SELECTION, List.of(),
                 "enable/disable rules by name or tag, applied in order after each load: a list of "
                         + "{enable|disable: {rule|tag: PATTERN}} (wildcards * and ?), as in falco.yaml");
         key("priority", Kind.PRIORITY, "debug", "minimum rule priority to load and alert on");
+        key("correlation.max_window", Kind.STRING, "1h",
+                "the longest window a correlation item may ask for (ms, s, m or h); longer ones are load errors");
+        key("correlation.max_keys", Kind.INT, 16384,
+                "group keys each correlation tracks at once (items may set max_keys); the least recently used is evicted");
         key("rule_matching", Kind.MATCHING, "first", "first: one alert per event (first matching rule); all: every match");
         key("json_output", Kind.BOOL, false, "alerts as JSON lines (Falco's JSON alert) instead of text");
         key("stdout_output.enabled", Kind.BOOL, true, "write alerts to standard output");
@@ -107,6 +111,23 @@ public final class AgentConfig {
         key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "tracepoints",
                 "tracepoints: one tracepoint per selected syscall, nothing runs for the others; raw: one program on every "
                         + "syscall's exit, cheaper per captured syscall, dearer for the rest (BENCHMARKS.md)");
+        key("policy_files", Kind.STRING_LIST, List.of(),
+                "network and enforcement policy files or folders (CiliumNetworkPolicy...; see policy/README.md), enforced in the "
+                        + "kernel and pinned under policy.pin_root; reloaded like rule files");
+        key("policy_enforcement", Kind.STRING, "default",
+                "default: only what a policy selects is restricted; always: everything is (no policy: deny); never: nothing is");
+        key("policy_audit_mode", Kind.BOOL, false, "compute and report every verdict as AUDIT, deny nothing");
+        key("policy_unload_on_exit", Kind.BOOL, false,
+                "unpin the policy programs and maps when the agent exits (default: they stay, so protection survives the agent)");
+        key("responses", Kind.RESPONSES, List.of(),
+                "act on alerts: a list of {name, rules: [NAME...], tags: [TAG...], priority: P, action: kill | kill_process_group | "
+                        + "stop_container | kill_container | program, program: COMMAND, rate, max_burst} (never Vigil, pid 1 or runtimes)");
+        key("enforcement.mode", Kind.STRING, "enforce",
+                "EnforcementPolicy: enforce, or monitor (audit: every decision reported, nothing denied or killed, whatever each policy's mode)");
+        key("policy.pin_root", Kind.STRING, "",
+                "bpffs folder of the pinned policy state; empty: $VIGIL_BPF_PIN_ROOT, else /sys/fs/bpf/vigil");
+        key("policy.cgroup_root", Kind.STRING, "",
+                "cgroup v2 folder the network policy programs attach to (every container below it); empty: /sys/fs/cgroup/unified, else /sys/fs/cgroup");
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 
@@ -352,6 +373,9 @@ public final class AgentConfig {
             case RULE_SELECTION -> {
                 return ruleSelection(v, what);
             }
+            case RESPONSES -> {
+                return dev.vigil.agent.response.ResponseRule.parse(v, what);
+            }
             case MATCHING -> {
                 String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
                 if (!s.equals("first") && !s.equals("all")) throw new ConfigException(what + " must be first or all, not '" + v + "'");
@@ -388,6 +412,12 @@ public final class AgentConfig {
     public List<String> list(String key) { return (List<String>) value(key).value(); }
 
     public Priority priority() { return Priority.parse(string("priority")); }
+
+    /** The {@code responses} to alerts, in order. */
+    @SuppressWarnings("unchecked")
+    public List<dev.vigil.agent.response.ResponseRule> responses() {
+        return (List<dev.vigil.agent.response.ResponseRule>) value("responses").value();
+    }
 
     /** The {@code rules} selections, in order, for the engine. */
     public List<RuleSelector> ruleSelectors() {

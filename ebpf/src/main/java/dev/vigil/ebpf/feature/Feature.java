@@ -12,6 +12,7 @@ public enum Feature {
     TC("probe_tc", Probe.LOAD, "tc classifier programs"),
     XDP("probe_xdp", Probe.LOAD, "XDP programs"),
     UPROBE("probe_uprobe", Probe.LOAD, "uprobes"),
+    PERF_EVENT("probe_perf_event", Probe.LOAD, "perf event programs (sampling profilers)"),
     SEND_SIGNAL("probe_send_signal", Probe.LOAD, "bpf_send_signal (kill-at-exec enforcement)"),
     RINGBUF(null, Probe.MAP_TYPE, "BPF ring buffer maps");
 

@@ -97,6 +97,12 @@ public final class LibBpf {
         static final MethodHandle MAP_DELETE_ELEM = downcall(LIB, "bpf_map_delete_elem", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
         static final MethodHandle MAP_GET_NEXT_KEY = downcall(LIB, "bpf_map_get_next_key", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
 
+        static final MethodHandle OBJ_PIN = downcall(LIB, "bpf_obj_pin", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+        static final MethodHandle OBJ_GET = downcall(LIB, "bpf_obj_get", FunctionDescriptor.of(C_INT, C_POINTER));
+        static final MethodHandle OBJ_GET_INFO_BY_FD = downcall(LIB, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+        static final MethodHandle LINK_GET_FD_BY_ID = downcall(LIB, "bpf_link_get_fd_by_id", FunctionDescriptor.of(C_INT, C_INT));
+        static final MethodHandle LINK_UPDATE = downcall(LIB, "bpf_link_update", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
+
         static final MethodHandle BTF_FIND_BY_NAME_KIND = downcall(LIB, "btf__find_by_name_kind", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT));
         static final MethodHandle BTF_TYPE_BY_ID = downcall(LIB, "btf__type_by_id", FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT));
         static final MethodHandle BTF_NAME_BY_OFFSET = downcall(LIB, "btf__name_by_offset", FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT));
@@ -280,6 +286,30 @@ public final class LibBpf {
 
     public static int mapGetNextKey(int fd, MemorySegment key, MemorySegment next) {
         try { return (int) H.MAP_GET_NEXT_KEY.invokeExact(fd, key, next); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // --- pins (fd side, return -errno) ---
+    public static int objPin(int fd, MemorySegment path) {
+        try { return (int) H.OBJ_PIN.invokeExact(fd, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** A new fd for the object pinned at path, or -errno. */
+    public static int objGet(MemorySegment path) {
+        try { return (int) H.OBJ_GET.invokeExact(path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static int objGetInfoByFd(int fd, MemorySegment info, MemorySegment len) {
+        try { return (int) H.OBJ_GET_INFO_BY_FD.invokeExact(fd, info, len); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** A new fd for the link with this kernel id, or -errno (-ENOENT once it is freed). */
+    public static int linkGetFdById(int id) {
+        try { return (int) H.LINK_GET_FD_BY_ID.invokeExact(id); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Atomically replaces the program of a link (opts NULL: any old program). */
+    public static int linkUpdate(int linkFd, int newProgFd) {
+        try { return (int) H.LINK_UPDATE.invokeExact(linkFd, newProgFd, MemorySegment.NULL); } catch (Throwable t) { throw rethrow(t); }
     }
 
     // --- BTF ---

@@ -42,6 +42,7 @@ public final class Libc {
     private static final MethodHandle CLOSE = downcall(LIBC, "close", FunctionDescriptor.of(C_INT, C_INT));
     private static final MethodHandle GETPAGESIZE = downcall(LIBC, "getpagesize", FunctionDescriptor.of(C_INT));
     private static final MethodHandle GETEUID = downcall(LIBC, "geteuid", FunctionDescriptor.of(C_INT));
+    private static final MethodHandle STATFS = downcallErrno(LIBC, "statfs", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
     private static final MethodHandle IF_NAMETOINDEX = downcallErrno(LIBC, "if_nametoindex", FunctionDescriptor.of(C_INT, C_POINTER));
 
     private Libc() {}
@@ -92,6 +93,11 @@ public final class Libc {
 
     public static int geteuid() {
         try { return (int) GETEUID.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** statfs(2) into buf (struct statfs, 120 bytes on x86-64; f_type is the first long). */
+    public static int statfs(MemorySegment errno, MemorySegment path, MemorySegment buf) {
+        try { return (int) STATFS.invokeExact(errno, path, buf); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static int ifNameToIndex(MemorySegment errno, MemorySegment name) {

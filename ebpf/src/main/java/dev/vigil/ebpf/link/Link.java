@@ -31,6 +31,15 @@ public abstract sealed class Link implements AutoCloseable {
         return LibBpf.linkFd(handle);
     }
 
+    /**
+     * Pins the link at {@code path} in bpffs: the attachment then outlives this process (and {@link #close} only
+     * drops this process's fd), until the pin is unlinked ({@code pin.Pins.unpin}). Only fd-based links (cgroup,
+     * XDP, tracing, raw tracepoint) can be pinned; perf-event links (tracepoints, kprobes) cannot.
+     */
+    public final void pin(java.nio.file.Path path) {
+        dev.vigil.ebpf.pin.Pins.pin(fd(), path, "link " + target());
+    }
+
     public final boolean isClosed() {
         return closed;
     }
@@ -132,5 +141,14 @@ public abstract sealed class Link implements AutoCloseable {
         public Xdp(MemorySegment h, String interfaceName, int ifindex) { super(h); this.interfaceName = interfaceName; this.ifindex = ifindex; }
         public int ifindex() { return ifindex; }
         @Override public String target() { return "XDP on " + interfaceName; }
+    }
+
+    /** A perf_event program on one perf event (one CPU or one process); owns the perf fd. */
+    public static final class PerfEvent extends Link {
+        private final String event;
+        private final int cpu;
+        public PerfEvent(MemorySegment h, String event, int cpu) { super(h); this.event = event; this.cpu = cpu; }
+        public int cpu() { return cpu; }
+        @Override public String target() { return "perf event " + event + (cpu >= 0 ? " on CPU " + cpu : ""); }
     }
 }

@@ -3,7 +3,7 @@ package dev.vigil.ebpf.ringbuf;
 import dev.vigil.ebpf.BpfException;
 import dev.vigil.ebpf.internal.Libc;
 import dev.vigil.ebpf.internal.Native;
-import dev.vigil.ebpf.map.BpfMap;
+import dev.vigil.ebpf.map.MapAccess;
 import dev.vigil.ebpf.map.MapType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -78,8 +78,8 @@ public final class RingBuffer implements AutoCloseable {
 
     private volatile long peakPending; // written by the reader only
 
-    /** Maps the ring of a loaded {@link MapType#RINGBUF} map. */
-    public static RingBuffer open(BpfMap map) {
+    /** Maps the ring of a loaded {@link MapType#RINGBUF} map (an object's, or one opened from its pin). */
+    public static RingBuffer open(MapAccess map) {
         if (map.type() != MapType.RINGBUF) {
             throw new BpfException("map '" + map.name() + "' is a " + map.type() + ", not a ring buffer");
         }

@@ -10,4 +10,11 @@ import dev.vigil.events.EventView;
 @FunctionalInterface
 public interface AlertSink {
     void onMatch(CompiledRule rule, EventView event);
+
+    /**
+     * A correlation completed on {@code event} (its threshold reached, or its last step matched); the alert is
+     * already formatted. Sinks that only count rule matches may ignore it.
+     */
+    default void onCorrelation(dev.vigil.rules.correlation.Correlation correlation, dev.vigil.rules.output.Alert alert,
+                               EventView event) { }
 }

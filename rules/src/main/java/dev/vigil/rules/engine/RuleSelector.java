@@ -16,9 +16,12 @@ public record RuleSelector(boolean enable, boolean byTag, String pattern) {
     public static RuleSelector disableTag(String pattern) { return new RuleSelector(false, true, pattern); }
 
     /** Whether this step applies to the rule. */
-    public boolean selects(CompiledRule r) {
-        if (!byTag) return Glob.matches(pattern, r.name(), false);
-        for (String t : r.tags()) if (Glob.matches(pattern, t, false)) return true;
+    public boolean selects(CompiledRule r) { return selects(r.name(), r.tags()); }
+
+    /** Whether this step applies to an item (a rule or a correlation) with this name and tags. */
+    public boolean selects(String name, java.util.List<String> tags) {
+        if (!byTag) return Glob.matches(pattern, name, false);
+        for (String t : tags) if (Glob.matches(pattern, t, false)) return true;
         return false;
     }
 }

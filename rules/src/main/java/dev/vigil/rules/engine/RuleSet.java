@@ -4,6 +4,7 @@ import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.compile.Pred;
+import dev.vigil.rules.correlation.CorrelationSet;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +27,8 @@ public final class RuleSet {
     private final String hostname;
     private final List<Diagnostic> warnings;
     private final int memoSlots;
+    /** Vigil's correlation items, evaluated after the rules on the same events (with the same memo context). */
+    private final CorrelationSet correlations;
     private final ThreadLocal<Pred.Ctx> ctx;
     /** The last thread's context, to skip the ThreadLocal lookup when one thread evaluates (racy but safe). */
     private Pred.Ctx lastCtx;
@@ -37,7 +40,14 @@ public final class RuleSet {
     /** {@code memoSlots}: how many memoized macros the compiled predicates use (see {@link Pred.Ctx}). */
     public RuleSet(List<CompiledRule> rules, boolean[] enabled, MatchMode mode, String hostname, List<Diagnostic> warnings,
                    int memoSlots) {
+        this(rules, enabled, mode, hostname, warnings, memoSlots, CorrelationSet.empty());
+    }
+
+    /** With correlations (their steps may use memo slots too: {@code memoSlots} counts both). */
+    public RuleSet(List<CompiledRule> rules, boolean[] enabled, MatchMode mode, String hostname, List<Diagnostic> warnings,
+                   int memoSlots, CorrelationSet correlations) {
         this.memoSlots = memoSlots;
+        this.correlations = correlations;
         this.ctx = ThreadLocal.withInitial(() -> new Pred.Ctx(memoSlots));
         this.rules = List.copyOf(rules);
         this.enabled = enabled.clone();
@@ -70,7 +80,8 @@ public final class RuleSet {
     public int evaluate(EventView e, AlertSink sink) {
         int t = e.typeId();
         CompiledRule[] rs = byType[t];
-        if (rs.length == 0) return 0;
+        boolean corr = correlations.indexes(t);
+        if (rs.length == 0 && !corr) return 0;
         Pred[] ps = predsByType[t];
         Pred.Ctx c = context().next(memoSlots);
         int n = 0;
@@ -81,6 +92,7 @@ public final class RuleSet {
                 if (mode == MatchMode.FIRST) break;
             }
         }
+        if (corr) n += correlations.evaluate(e, c, sink, hostname);
         return n;
     }
 
@@ -128,8 +140,12 @@ public final class RuleSet {
     public Set<EventType> requiredEventTypes() {
         Set<EventType> s = EnumSet.noneOf(EventType.class);
         for (EventType t : EventType.values()) if (byType[t.id()].length > 0) s.add(t);
+        s.addAll(correlations.requiredEventTypes());
         return s;
     }
+
+    /** The correlation items loaded with the rules (enable/disable selectors apply to them as to rules). */
+    public CorrelationSet correlations() { return correlations; }
 
     /** A copy with selectors applied in order on top of the current enabled state. */
     public RuleSet select(List<RuleSelector> selectors) {
@@ -137,7 +153,7 @@ public final class RuleSet {
         for (RuleSelector s : selectors) {
             for (int i = 0; i < rules.size(); i++) if (s.selects(rules.get(i))) en[i] = s.enable();
         }
-        return new RuleSet(rules, en, mode, hostname, warnings, memoSlots);
+        return new RuleSet(rules, en, mode, hostname, warnings, memoSlots, correlations.select(selectors));
     }
 
     public RuleSet enable(String namePattern) { return select(List.of(RuleSelector.enableRule(namePattern))); }
@@ -152,8 +168,8 @@ public final class RuleSet {
     public RuleSet resetSelection() {
         boolean[] en = new boolean[rules.size()];
         for (int i = 0; i < en.length; i++) en[i] = rules.get(i).enabledByDefault();
-        return new RuleSet(rules, en, mode, hostname, warnings, memoSlots);
+        return new RuleSet(rules, en, mode, hostname, warnings, memoSlots, correlations.resetSelection());
     }
 
-    public RuleSet withMatchMode(MatchMode m) { return new RuleSet(rules, enabled, m, hostname, warnings, memoSlots); }
+    public RuleSet withMatchMode(MatchMode m) { return new RuleSet(rules, enabled, m, hostname, warnings, memoSlots, correlations); }
 }

@@ -3,6 +3,8 @@ package dev.vigil.rules.load;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.SourcePos;
 import dev.vigil.rules.compile.Compiler;
+import dev.vigil.rules.correlation.Correlation;
+import dev.vigil.rules.correlation.CorrelationSet;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.EngineOptions;
 import dev.vigil.rules.engine.RuleSet;
@@ -97,12 +99,13 @@ public final class RuleLoader {
         for (Source s : sources) reader.read(s.name(), s.text());
         Builder builder = new Builder(reader, opts, d);
         List<CompiledRule> compiled = builder.build();
+        List<Correlation> correlations = builder.correlations();
         if (d.hasErrors()) return new Result(null, d.list());
         boolean[] en = new boolean[compiled.size()];
         for (int i = 0; i < en.length; i++) en[i] = compiled.get(i).enabledByDefault();
         List<Diagnostic> warnings = d.list();
-        RuleSet rs = new RuleSet(compiled, en, opts.matchMode(), opts.hostname(), warnings, builder.memoSlots.size())
-                .select(opts.selectors());
+        RuleSet rs = new RuleSet(compiled, en, opts.matchMode(), opts.hostname(), warnings, builder.memoSlots.size(),
+                CorrelationSet.of(correlations)).select(opts.selectors());
         return new Result(rs, warnings);
     }
 
@@ -179,6 +182,16 @@ public final class RuleLoader {
                 flush(b, true, "in macro '" + m.name + "' (not used by any rule): ");
             }
             return out;
+        }
+
+        /** Vigil's correlation items, compiled with the same lists, macros and memo slots as the rules. */
+        List<Correlation> correlations() {
+            return new CorrelationBuilder(r.correlations.defs, macros, lists, memoSlots, new FieldRegistry.Context(opts.hostname()),
+                    opts.correlationLimits(), d, (excs, rep) -> {
+                        RuleDef tmp = new RuleDef("", SourcePos.UNKNOWN);
+                        tmp.exceptions.addAll(excs);
+                        return exceptions(tmp, rep);
+                    }).build();
         }
 
         private CompiledRule rule(RuleDef rd, FieldRegistry.Context ctx, int index) {

@@ -40,8 +40,10 @@ final class YamlReader {
     final Map<String, ListDef> lists = new LinkedHashMap<>();
     final Map<String, MacroDef> macros = new LinkedHashMap<>();
     final Map<String, RuleDef> rules = new LinkedHashMap<>();
-    private final Diags d;
-    private SourceFile f;
+    final Diags d;
+    SourceFile f;
+    /** Vigil's correlation items (its own reader; see CorrelationReader). */
+    final CorrelationReader correlations = new CorrelationReader(this);
 
     YamlReader(Diags d) { this.d = d; }
 
@@ -122,9 +124,9 @@ final class YamlReader {
 
     // ---- node helpers ----
 
-    private record Entry(ScalarNode key, Node value) {}
+    record Entry(ScalarNode key, Node value) {}
 
-    private Map<String, Entry> mapping(MappingNode m) {
+    Map<String, Entry> mapping(MappingNode m) {
         Map<String, Entry> out = new LinkedHashMap<>();
         for (NodeTuple t : m.getValue()) {
             if (!(t.getKeyNode() instanceof ScalarNode k)) {
@@ -140,15 +142,15 @@ final class YamlReader {
         return out;
     }
 
-    private ScalarNode scalar(Entry e, String what) {
+    ScalarNode scalar(Entry e, String what) {
         if (e.value instanceof ScalarNode s) return s;
         d.error(f.pos(e.value), "'" + e.key.getValue() + "' must be " + what);
         return null;
     }
 
-    private Text text(ScalarNode s) { return new Text(s.getValue(), f.mapOf(s), f.pos(s)); }
+    Text text(ScalarNode s) { return new Text(s.getValue(), f.mapOf(s), f.pos(s)); }
 
-    private Boolean bool(Entry e) {
+    Boolean bool(Entry e) {
         ScalarNode s = scalar(e, "true or false");
         if (s == null) return null;
         String v = s.getValue().toLowerCase(Locale.ROOT);
@@ -158,11 +160,11 @@ final class YamlReader {
         return null;
     }
 
-    private static boolean isNull(Node n) {
+    static boolean isNull(Node n) {
         return n instanceof ScalarNode s && s.isPlain() && (s.getValue().isEmpty() || s.getValue().equals("~") || s.getValue().equals("null"));
     }
 
-    private List<ScalarNode> scalars(Entry e) {
+    List<ScalarNode> scalars(Entry e) {
         List<ScalarNode> out = new ArrayList<>();
         if (isNull(e.value)) return out;
         if (!(e.value instanceof SequenceNode seq)) {
@@ -176,7 +178,7 @@ final class YamlReader {
         return out;
     }
 
-    private String name(Entry e, String kind) {
+    String name(Entry e, String kind) {
         ScalarNode s = scalar(e, "a name");
         if (s == null) return null;
         if (s.getValue().isBlank()) {
@@ -186,7 +188,7 @@ final class YamlReader {
         return s.getValue();
     }
 
-    private void unknownKeys(Map<String, Entry> m, Set<String> known, String kind) {
+    void unknownKeys(Map<String, Entry> m, Set<String> known, String kind) {
         for (Entry e : m.values()) {
             if (!known.contains(e.key.getValue())) d.warning(f.pos(e.key), "unknown key '" + e.key.getValue() + "' in " + kind + ", ignored");
         }
@@ -201,7 +203,7 @@ final class YamlReader {
         }
         Map<String, Entry> map = mapping(m);
         int kinds = 0;
-        for (String k : List.of("rule", "macro", "list", "required_engine_version", "required_plugin_versions")) if (map.containsKey(k)) kinds++;
+        for (String k : List.of("rule", "macro", "list", "correlation", "required_engine_version", "required_plugin_versions")) if (map.containsKey(k)) kinds++;
         if (kinds > 1) {
             d.error(f.pos(m), "an item must be exactly one of rule, macro, list, required_engine_version, required_plugin_versions");
             return;
@@ -211,6 +213,7 @@ final class YamlReader {
         else if (map.containsKey("list")) list(m, map);
         else if (map.containsKey("macro")) macro(m, map);
         else if (map.containsKey("rule")) rule(m, map);
+        else if (map.containsKey("correlation")) correlations.read(m, map);
         else d.warning(f.pos(m), "unknown item (expected rule, macro, list, required_engine_version or required_plugin_versions), ignored");
     }
 
@@ -279,7 +282,7 @@ final class YamlReader {
         }
     }
 
-    private Map<String, String> override(Entry e, Set<String> appendable, Set<String> replaceable) {
+    Map<String, String> override(Entry e, Set<String> appendable, Set<String> replaceable) {
         if (!(e.value instanceof MappingNode om)) {
             d.error(f.pos(e.value), "'override' must map keys to append or replace");
             return null;
@@ -307,7 +310,7 @@ final class YamlReader {
     }
 
     /** Checks that override keys and item keys agree; returns false (after reporting) if not. */
-    private boolean overrideKeysMatch(Map<String, Entry> map, Map<String, String> ov, String nameKey, Entry ovEntry) {
+    boolean overrideKeysMatch(Map<String, Entry> map, Map<String, String> ov, String nameKey, Entry ovEntry) {
         boolean ok = true;
         for (String k : ov.keySet()) {
             if (!map.containsKey(k)) {
@@ -326,7 +329,7 @@ final class YamlReader {
         return ok;
     }
 
-    private Boolean legacyAppend(Map<String, Entry> map) {
+    Boolean legacyAppend(Map<String, Entry> map) {
         Entry a = map.get("append");
         return a == null ? Boolean.FALSE : bool(a);
     }
@@ -603,7 +606,7 @@ final class YamlReader {
         }
     }
 
-    private boolean exceptions(Entry e, List<ExceptionDef> out, boolean full) {
+    boolean exceptions(Entry e, List<ExceptionDef> out, boolean full) {
         if (isNull(e.value)) return true;
         if (!(e.value instanceof SequenceNode seq)) {
             d.error(f.pos(e.value), "'exceptions' must be a list");

@@ -1,25 +1,19 @@
 package dev.vigil.tools.execsnoop;
 
-import dev.vigil.ebpf.BpfException;
-import dev.vigil.ebpf.BpfObject;
-import dev.vigil.ebpf.Preflight;
-import dev.vigil.ebpf.map.BpfMap;
-import dev.vigil.ebpf.ringbuf.RingBuffer;
+import dev.vigil.ebpf.tool.BpfTool;
+import dev.vigil.ebpf.tool.Hook;
+import dev.vigil.ebpf.tool.ToolFilters;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.function.Consumer;
 
 /**
  * The execsnoop tracer: loads bpf/execsnoop.bpf.c configured from {@link ExecSnoopOptions}, attaches
  * sched_process_exec (and, for failed execs, the execve/execveat syscall tracepoints) and delivers
- * {@link ExecEvent}s. Drops (ring full) are counted in
+ * {@link ExecEvent}s, on the tool harness ({@link BpfTool}). Drops (ring full) are counted in
  * the kernel and exposed by {@link #dropped()}. Closing detaches everything.
  */
 public final class ExecSnoop implements AutoCloseable {
     static final String OBJECT = "/bpf/execsnoop.bpf.o";
-    /** How long the reader may sleep: bounds the delay from exec to output. */
-    static final int POLL_INTERVAL_MS = 5;
     /** Only with -x: failed execs are seen at syscall exit (successful ones come from sched_process_exec). */
     private static final String[][] FAILED_EXEC_TRACEPOINTS = {
         {"tracepoint__syscalls__sys_enter_execve", "sys_enter_execve"},
@@ -29,62 +23,28 @@ public final class ExecSnoop implements AutoCloseable {
     };
 
     private final ExecSnoopOptions options;
-    private final BpfObject object;
-    private final RingBuffer ring;
-    private final BpfMap drops;
-    private volatile boolean stopping;
+    private final BpfTool tool;
 
-    private ExecSnoop(ExecSnoopOptions options, BpfObject object, RingBuffer ring) {
+    private ExecSnoop(ExecSnoopOptions options, BpfTool tool) {
         this.options = options;
-        this.object = object;
-        this.ring = ring;
-        this.drops = object.map("vigil_drops");
+        this.tool = tool;
     }
 
-    /** Checks the machine, loads and attaches. Throws {@link BpfException} subtypes with clear messages. */
+    /** Checks the machine, loads and attaches. Throws {@link dev.vigil.ebpf.BpfException} subtypes with clear messages. */
     public static ExecSnoop start(ExecSnoopOptions options) {
-        Preflight.check(true);
-        if (options.cgroup() != null && !Files.isDirectory(options.cgroup())) {
-            throw new BpfException("-c " + options.cgroup() + ": not a cgroup v2 directory");
-        }
-        BpfObject obj = BpfObject.openResource(OBJECT);
-        try {
-            ExecEvent.LAYOUT.verify(obj.btf());
-            obj.setConstant("max_args", options.maxArgs());
-            if (options.uid() != null) {
-                obj.setConstant("targ_uid", options.uid());
-            }
-            if (options.name() != null) {
-                byte[] name = options.name().getBytes(StandardCharsets.UTF_8);
-                obj.setConstant("targ_name", name);
-                obj.setConstant("targ_name_len", name.length);
-            }
-            obj.setConstant("filter_cgroup", options.cgroup() != null ? 1 : 0);
-            obj.setConstant("vigil_wakeup_bytes", obj.map("events").maxEntries() / 4);
+        BpfTool.Builder b = BpfTool.builder("execsnoop", OBJECT)
+                .layout(ExecEvent.LAYOUT)
+                .filters(new ToolFilters(null, null, options.uid(), options.cgroup()))
+                .constant("max_args", options.maxArgs())
+                .nameContains(options.name())
+                .ring("events")
+                .attach("handle_exec", Hook.btfTracepoint("sched_process_exec"));
+        if (options.includeFailed()) {
             for (String[] tp : FAILED_EXEC_TRACEPOINTS) {
-                obj.program(tp[0]).setAutoload(options.includeFailed());
+                b.attach(tp[0], Hook.tracepoint("syscalls", tp[1]));
             }
-            obj.load();
-            if (options.cgroup() != null) {
-                obj.map("cgroup_filter").setCgroup(0, options.cgroup());
-            }
-            RingBuffer ring = RingBuffer.open(obj.map("events"));
-            try {
-                obj.program("handle_exec").attachBtfTracepoint();
-                if (options.includeFailed()) {
-                    for (String[] tp : FAILED_EXEC_TRACEPOINTS) {
-                        obj.program(tp[0]).attachTracepoint("syscalls", tp[1]);
-                    }
-                }
-            } catch (RuntimeException e) {
-                ring.close();
-                throw e;
-            }
-            return new ExecSnoop(options, obj, ring);
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
         }
+        return new ExecSnoop(options, b.start());
     }
 
     public ExecSnoopOptions options() {
@@ -98,12 +58,7 @@ public final class ExecSnoop implements AutoCloseable {
     public void run(Consumer<ExecEvent> sink, Runnable afterBatch) {
         String line = options.line();
         int maxArgs = options.maxArgs();
-        while (!stopping) {
-            ring.poll(POLL_INTERVAL_MS, (data, offset, length) -> deliver(sink, line, maxArgs, data, offset, length));
-            afterBatch.run();
-        }
-        ring.drain((data, offset, length) -> deliver(sink, line, maxArgs, data, offset, length));
-        afterBatch.run();
+        tool.run((data, offset, length) -> deliver(sink, line, maxArgs, data, offset, length), afterBatch);
     }
 
     private static void deliver(Consumer<ExecEvent> sink, String line, int maxArgs, MemorySegment data, long offset, int length) {
@@ -115,19 +70,21 @@ public final class ExecSnoop implements AutoCloseable {
 
     /** Makes {@link #run} return after draining; safe from any thread (e.g. a signal handler). */
     public void stop() {
-        stopping = true;
-        ring.wakeup();
+        tool.stop();
     }
 
     /** Events the kernel could not hand over because the ring was full. */
     public long dropped() {
-        return drops.sumPerCpuLong(0);
+        return tool.lost();
+    }
+
+    /** The harness running this tool (for lost-event reporting and the like). */
+    public BpfTool tool() {
+        return tool;
     }
 
     @Override
     public void close() {
-        stopping = true;
-        ring.close();
-        object.close();
+        tool.close();
     }
 }

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Process enforcement (EnforcementPolicy): the tables user space compiles policies into, and the decision
+ * record every enforcement decision emits. The Java side (dev.vigil.enforce.kernel) checks its view of these
+ * structs against the object's BTF, so a change here that Java does not follow fails at load, not silently.
+ *
+ * Matching model, per hook (exec, open, connect, bind): each condition of each rule is one "term" bit
+ * (up to 64 per hook). Path conditions live in LPM tries keyed by the path's bytes (In: the path with its NUL,
+ * Prefix: the prefix; Postfix: the reversed suffix in a second trie); user space stores in every key the
+ * union of the terms whose string is a prefix of it, so the longest match carries every term that holds.
+ * Negated operators (NotIn, NotPrefix, NotPostfix) flip their bits. A rule holds when all its term bits hold
+ * and its policy's scope contains the process (host, or its container's mount namespace).
+ */
+#ifndef VIGIL_ENFORCE_H
+#define VIGIL_ENFORCE_H
+
+#define ENF_PATH_LEN 256        /* LPM data bytes: a key path holds at most 255 characters and its NUL */
+#define ENF_MAX_RULES 32        /* rules per hook */
+#define ENF_MAX_POLICIES 64     /* a policy is a bit in the scope masks */
+
+enum enf_hook {
+	ENF_HOOK_EXEC = 0,
+	ENF_HOOK_OPEN = 1,
+	ENF_HOOK_CONNECT = 2,
+	ENF_HOOK_BIND = 3,
+	ENF_HOOK_COUNT = 4,
+};
+
+/* What a rule asks for. */
+enum enf_action {
+	ENF_ACT_POST = 0,       /* report only */
+	ENF_ACT_DENY = 1,       /* the call fails with EPERM (LSM, cgroup hooks) */
+	ENF_ACT_SIGKILL = 2,
+	ENF_ACT_SIGNAL = 3,     /* enf_rule.signal */
+};
+
+/* What happened (enforce_event.outcome). */
+enum enf_outcome {
+	ENF_OUT_POSTED = 0,
+	ENF_OUT_DENIED = 1,     /* EPERM returned to the caller */
+	ENF_OUT_KILLED = 2,     /* SIGKILL sent before the process returns to user space */
+	ENF_OUT_SIGNALLED = 3,
+	ENF_OUT_MONITORED = 4,  /* monitor mode: would have been the rule's action; nothing done */
+	ENF_OUT_TAMPER = 5,     /* someone signalled or ptraced the agent (rule_id: the signal, or 0 for ptrace) */
+};
+
+struct enf_path_key {
+	__u32 prefixlen;        /* in bits */
+	char path[ENF_PATH_LEN];
+};
+
+struct enf_net4_key {
+	__u32 prefixlen;
+	__u32 hook;             /* part of the key: the first 32 prefix bits always match it */
+	__u8 addr[4];
+};
+
+struct enf_net6_key {
+	__u32 prefixlen;
+	__u32 hook;
+	__u8 addr[16];
+};
+
+struct enf_port_key {
+	__u32 hook;
+	__u32 port;             /* host order */
+};
+
+struct enf_rule {
+	__u64 terms;            /* every bit must hold */
+	__u32 id;               /* user space's rule id, reported in events */
+	__u32 policy;           /* bit in the scope masks */
+	__u8 action;            /* enum enf_action */
+	__u8 monitor;           /* 1: report what would happen, do nothing */
+	__u8 signal;            /* for ENF_ACT_SIGNAL, and the kill of a Sigkill fallback */
+	__u8 access;            /* open: 1 read, 2 write (either matches) */
+	__u32 pad;
+};
+
+struct enf_hook_cfg {
+	__u64 neg_terms;        /* terms of negated operators */
+	__u32 nrules;
+	__u32 postfix;          /* 1: the hook has Postfix terms (reverse the path) */
+};
+
+struct enf_config {
+	__u64 host_mntns;       /* the host's mount namespace (of pid 1) */
+	__u64 host_policies;    /* policies with host: true */
+	__u32 agent_tgid;       /* tamper alerts: signals and ptrace aimed at this process */
+	__u32 tamper;           /* 1: report tamper */
+};
+
+struct enforce_event {
+	__u64 ts;               /* CLOCK_MONOTONIC, ns */
+	__u64 mntns;
+	__u64 cgroup;           /* cgroup v2 id */
+	__u32 pid;              /* thread id */
+	__u32 tgid;
+	__u32 ppid;             /* tgid of the real parent */
+	__u32 uid;
+	__u32 rule_id;
+	__u32 target;           /* tamper: the agent's tgid */
+	__u16 hook;             /* enum enf_hook */
+	__u8 outcome;           /* enum enf_outcome */
+	__u8 action;            /* the rule's enum enf_action */
+	__u16 port;             /* connect/bind, host order */
+	__u16 family;           /* AF_INET / AF_INET6 */
+	__u8 addr[16];
+	__u32 path_len;         /* bytes of path[] used, without NUL */
+	char comm[16];
+	char path[ENF_PATH_LEN];
+};
+
+#endif

@@ -1,0 +1,98 @@
+package dev.vigil.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.ebpf.testing.KernelTests;
+import dev.vigil.enforce.TestBinaries;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * EnforcementPolicy through {@code vigil run --policy}, as a user runs it: a denied exec is killed and reported on the
+ * outputs, a SIGKILL of the agent keeps the enforcement (pinned), a restarted agent adopts it, {@code vigil policy
+ * remove} ends it; signals aimed at the agent are reported by the kernel side. Scoped to this test's folder.
+ */
+class EnforceCliTest {
+    @TempDir
+    Path dir;
+
+    static final String RULES = "- rule: nothing\n  desc: d\n  condition: evt.type = execve and proc.name = no-such-process\n  output: o\n  priority: DEBUG\n";
+
+    @Test
+    void validateNamesThePlaceOfAnEnforcementPolicyProblem() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, PolicyText.of("n", "Prefix", "/x/").replace("action: Deny", "action: Block"));
+        CliProcess cli = CliProcess.start("policy", "validate", bad.toString());
+        assertThat(cli.waitFor(60)).as(cli.err()).isEqualTo(1);
+        assertThat(cli.out()).contains(bad + ":12:13: action must be Deny, Sigkill, Signal or Post, not 'Block'");
+    }
+
+    @Test
+    void enforcementSurvivesASigkilledAgentIsAdoptedOnRestartAndEndsWithPolicyRemove() throws Exception {
+        KernelTests.assumeKernel();
+        Path denied = TestBinaries.marker(dir.resolve("denied"), "marker");
+        Path policy = Files.writeString(dir.resolve("p.yaml"), PolicyText.of("cli-deny", "Prefix", dir.resolve("denied") + "/"));
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), RULES);
+        String root = "policy.pin_root=/sys/fs/bpf/vigil-test-" + UUID.randomUUID();
+        List<String> run = List.of("run", "--policy", policy.toString(), "-o", root, "-o", "json_output=true",
+                "-o", "webserver.enabled=false", "-o", "rules_files=[" + rules + "]");
+        CliProcess agent = CliProcess.start(run.toArray(String[]::new));
+        try {
+            RunCliTest.awaitText(agent::out, "Vigil internal: agent started", 60);
+            assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("m1").toString()))).isEqualTo(137);
+            assertThat(dir.resolve("m1")).doesNotExist();
+            RunCliTest.awaitText(agent::out, "\"policy_name\":\"cli-deny\"", 10);
+            assertThat(agent.out()).contains("\"outcome\":\"killed\"").contains("\"path\":\"" + denied + "\"");
+
+            agent.signal("STOP");
+            agent.signal("CONT");
+            RunCliTest.awaitText(agent::out, "\"type\":\"tamper\"", 10);
+            assertThat(agent.out()).contains("\"signal\":19");
+
+            agent.process.destroyForcibly().waitFor();
+            assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("m2").toString())))
+                    .as("still killed with the agent gone").isEqualTo(137);
+
+            agent = CliProcess.start(run.toArray(String[]::new));
+            RunCliTest.awaitText(agent::out, "Vigil internal: agent started", 60);
+            assertThat(agent.err()).contains("adopted the pinned EnforcementPolicy state");
+            assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("m3").toString()))).isEqualTo(137);
+            RunCliTest.awaitText(agent::out, "\"policy_name\":\"cli-deny\"", 10);
+            agent.signal("TERM");
+            assertThat(agent.waitFor(30)).as(agent.err()).isZero();
+        } finally {
+            agent.process.destroyForcibly().waitFor();
+            CliProcess remove = CliProcess.start("policy", "remove", "-o", root);
+            assertThat(remove.waitFor(60)).as(remove.err()).isZero();
+        }
+        assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("m4").toString()))).as("runs after policy remove").isZero();
+        assertThat(dir.resolve("m4")).hasContent("ran");
+        assertThat(dir.resolve("m2")).doesNotExist();
+        assertThat(dir.resolve("m3")).doesNotExist();
+    }
+
+    /** An exec policy on the host scoped by a path prefix. */
+    static final class PolicyText {
+        static String of(String name, String operator, String value) {
+            return """
+                    apiVersion: vigil.dev/v1alpha1
+                    kind: EnforcementPolicy
+                    metadata:
+                      name: %s
+                    spec:
+                      host: true
+                      rules:
+                      - exec:
+                          matchBinaries:
+                          - operator: %s
+                            values: ["%s"]
+                        action: Deny
+                        fallback: Sigkill
+                    """.formatted(name, operator, value);
+        }
+    }
+}

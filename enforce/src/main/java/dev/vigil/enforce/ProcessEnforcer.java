@@ -1,0 +1,112 @@
+package dev.vigil.enforce;
+
+import dev.vigil.enforce.compile.CompiledPolicies;
+import dev.vigil.enforce.kernel.Decision;
+import dev.vigil.enforce.kernel.Enforcer;
+import dev.vigil.enforce.policy.EnforcementPolicy;
+import dev.vigil.policy.EnforcerContext;
+import dev.vigil.policy.PolicyEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The policy mechanism's enforcer for EnforcementPolicy: the kernel {@link Enforcer} with its links pinned in the
+ * kind's pin folder (a restarted agent swaps its programs into the pinned links, after writing its tables, so there
+ * is no moment unprotected), and every decision handed to the agent as a {@link PolicyEvent} (Tetragon's names:
+ * process, policy_name, action).
+ */
+final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPolicy> {
+    /** The settings key for enforcement.mode (monitor: every policy audits). */
+    static final String MODE_SETTING = "enforcement.mode";
+
+    private final Enforcer kernel;
+
+    private ProcessEnforcer(Enforcer kernel) {
+        this.kernel = kernel;
+    }
+
+    static ProcessEnforcer start(EnforcerContext ctx) {
+        boolean monitorAll = ctx.options().audit() || ctx.options().enforcement() == dev.vigil.policy.PolicyOptions.Enforcement.NEVER
+                || "monitor".equals(ctx.options().setting(MODE_SETTING, "enforce"));
+        Enforcer.Options o = Enforcer.Options.defaults().withMonitorAll(monitorAll).withPins(ctx.pins());
+        String cg = ctx.options().setting("enforcement.cgroup", "");
+        if (!cg.isBlank()) o = o.withCgroupDir(java.nio.file.Path.of(cg));
+        return new ProcessEnforcer(Enforcer.start(o, d -> ctx.events().accept(event(d))));
+    }
+
+    @Override
+    public void apply(List<EnforcementPolicy> policies) {
+        kernel.apply(policies);
+    }
+
+    @Override
+    public List<Map<String, Object>> show() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        CompiledPolicies c = kernel.current();
+        for (CompiledPolicies.RulePlan p : c.plans()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("policy", p.policy());
+            m.put("rule", p.rule());
+            m.put("hook", p.hook().label);
+            m.put("enforcement", p.enforcement());
+            m.put("position", p.pos());
+            out.add(m);
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        return Map.of("decisions", kernel.decisionsReported(), "decisions_lost", kernel.decisionsLost());
+    }
+
+    @Override
+    public void close() {
+        kernel.close();
+    }
+
+    /** A decision as a Tetragon-shaped JSON event. */
+    static PolicyEvent event(Decision d) {
+        Instant now = Instant.now();
+        long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("type", d.outcome() == Decision.Outcome.TAMPER ? "tamper" : "process_enforcement");
+        f.put("time", now.toString());
+        f.put("outcome", d.outcome().label);
+        if (d.outcome() != Decision.Outcome.TAMPER) {
+            f.put("hook", d.hook().label);
+            f.put("policy_name", d.policy());
+            f.put("rule", d.rule());
+            f.put("action", d.action());
+            f.put("enforced_by", d.enforcedBy());
+        } else {
+            f.put("signal", d.signal());
+            f.put("target_pid", d.target());
+        }
+        Map<String, Object> proc = new LinkedHashMap<>();
+        proc.put("pid", d.tgid());
+        proc.put("tid", d.pid());
+        proc.put("ppid", d.ppid());
+        proc.put("uid", d.uid());
+        proc.put("comm", d.comm());
+        proc.put("mnt_ns", d.mntns());
+        proc.put("cgroup_id", d.cgroupId());
+        f.put("process", proc);
+        if (d.address() != null) {
+            f.put("address", d.address());
+            f.put("port", d.port());
+        } else if (!d.path().isEmpty()) {
+            f.put("path", d.path());
+        }
+        f.put("message", d.describe());
+        String type = (String) f.get("type");
+        return new PolicyEvent() {
+            @Override public String type() { return type; }
+            @Override public long timeNanos() { return ns; }
+            @Override public Map<String, Object> fields() { return f; }
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package dev.vigil.enforce.compile;
+
+import dev.vigil.enforce.policy.EnforcementPolicy;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Policies compiled into the kernel's tables (vigil/enforce.h), plus what user space needs to report a decision
+ * (which policy and rule an id is) and to show, for each rule, the hook that enforces it on this kernel.
+ *
+ * @param rules     per hook, in the order the kernel tries them
+ * @param negTerms  per hook, the term bits of negated operators
+ * @param postfix   per hook, whether it has Postfix terms
+ * @param pathTries per path hook (EXEC, OPEN): prefix trie keys (path bytes, bit length) with their closed term masks
+ * @param postfixTries per path hook: keys of reversed suffixes
+ * @param netEntries connect/bind addresses: key (hook, address bytes, prefix length) with closed term masks
+ * @param ports     (hook, port) with term masks
+ * @param policies  in bit order (the bit in the scope masks is the index)
+ */
+public record CompiledPolicies(Map<Hook, List<KernelRule>> rules, Map<Hook, Long> negTerms, Map<Hook, Boolean> postfix,
+                               Map<Hook, List<LpmEntry>> pathTries, Map<Hook, List<LpmEntry>> postfixTries,
+                               List<NetEntry> netEntries, List<PortEntry> ports, List<EnforcementPolicy> policies,
+                               Map<Integer, RuleRef> byId, List<RulePlan> plans) {
+
+    /** A rule as the kernel holds it (struct enf_rule). */
+    public record KernelRule(int id, long terms, int policy, int action, boolean monitor, int signal, int access) {}
+
+    /** An LPM key: the bytes (only the first ceil(bits/8) count) and the prefix length in bits, and its term mask. */
+    public record LpmEntry(byte[] data, int bits, long mask) {}
+
+    public record NetEntry(Hook hook, byte[] address, int bits, long mask) {}
+
+    public record PortEntry(Hook hook, int port, long mask) {}
+
+    /** What a decision's rule id refers to. */
+    public record RuleRef(int id, String policy, String rule, Hook hook, EnforcementPolicy.Action action, boolean monitor,
+                          String enforcedBy, String pos) {}
+
+    /** One line of {@code vigil policy show}: how a rule is enforced here. */
+    public record RulePlan(String policy, String rule, Hook hook, String enforcement, String pos) {}
+
+    public boolean isEmpty() {
+        return byId.isEmpty();
+    }
+}

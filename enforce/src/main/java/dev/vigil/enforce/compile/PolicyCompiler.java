@@ -1,0 +1,254 @@
+package dev.vigil.enforce.compile;
+
+import dev.vigil.enforce.compile.CompiledPolicies.KernelRule;
+import dev.vigil.enforce.compile.CompiledPolicies.LpmEntry;
+import dev.vigil.enforce.compile.CompiledPolicies.NetEntry;
+import dev.vigil.enforce.compile.CompiledPolicies.PortEntry;
+import dev.vigil.enforce.compile.CompiledPolicies.RulePlan;
+import dev.vigil.enforce.compile.CompiledPolicies.RuleRef;
+import dev.vigil.enforce.policy.Cidr;
+import dev.vigil.enforce.policy.EnforcementPolicy;
+import dev.vigil.enforce.policy.EnforcementPolicy.Action;
+import dev.vigil.enforce.policy.EnforcementPolicy.BinaryMatch;
+import dev.vigil.enforce.policy.EnforcementPolicy.Exec;
+import dev.vigil.enforce.policy.EnforcementPolicy.Net;
+import dev.vigil.enforce.policy.EnforcementPolicy.Open;
+import dev.vigil.enforce.policy.EnforcementPolicy.Operator;
+import dev.vigil.enforce.policy.EnforcementPolicy.Rule;
+import dev.vigil.policy.PolicyException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles policies for one kernel: picks the hook for each rule (LSM where it can deny, else the kill the policy
+ * allows as fallback, else the rule is refused with the reason), assigns term bits, and builds the closed LPM keys
+ * (each key carries every term whose string is a prefix of it, so the kernel's longest match says all that holds).
+ */
+public final class PolicyCompiler {
+    public static final int MAX_RULES = 32;       // ENF_MAX_RULES
+    public static final int MAX_POLICIES = 64;    // ENF_MAX_POLICIES
+    public static final int MAX_TERMS = 64;
+    public static final int PATH_BYTES = 256;     // ENF_PATH_LEN
+
+    private final KernelCaps caps;
+    private final boolean monitorAll;
+
+    /** @param monitorAll enforcement.mode: monitor (every policy audits, whatever its own mode) */
+    public PolicyCompiler(KernelCaps caps, boolean monitorAll) {
+        this.caps = caps;
+        this.monitorAll = monitorAll;
+    }
+
+    private static final class HookBuild {
+        final List<KernelRule> rules = new ArrayList<>();
+        int terms;
+        long neg;
+        boolean postfix;
+        final Map<Key, Long> prefix = new HashMap<>();
+        final Map<Key, Long> suffix = new HashMap<>();
+    }
+
+    /** An LPM key by value: only the first {@code bits} bits of data count. */
+    private record Key(byte[] data, int bits) {
+        Key {
+            data = masked(data, bits);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.bits == bits && Arrays.equals(k.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(data) * 31 + bits;
+        }
+    }
+
+    static byte[] masked(byte[] data, int bits) {
+        byte[] out = Arrays.copyOf(data, (bits + 7) / 8);
+        if (bits % 8 != 0) out[out.length - 1] &= (byte) (0xff << (8 - bits % 8));
+        return out;
+    }
+
+    public CompiledPolicies compile(List<EnforcementPolicy> policies) {
+        if (policies.size() > MAX_POLICIES) {
+            throw new PolicyException(policies.get(MAX_POLICIES).position() + ": more than " + MAX_POLICIES + " enforcement policies");
+        }
+        Map<Hook, HookBuild> hooks = new EnumMap<>(Hook.class);
+        for (Hook h : Hook.values()) hooks.put(h, new HookBuild());
+        Map<Hook, Map<Key, Long>> net4 = new EnumMap<>(Hook.class), net6 = new EnumMap<>(Hook.class);
+        Map<Long, Long> ports = new HashMap<>();
+        Map<Integer, RuleRef> byId = new LinkedHashMap<>();
+        List<RulePlan> plans = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        int nextId = 1;
+        for (int p = 0; p < policies.size(); p++) {
+            EnforcementPolicy pol = policies.get(p);
+            String dup = names.putIfAbsent(pol.name(), pol.position().toString());
+            if (dup != null) throw new PolicyException(pol.position() + ": a policy named '" + pol.name() + "' is already loaded (" + dup + ")");
+            if (!pol.matchBinaries().isEmpty()) {
+                throw new PolicyException(pol.matchBinaries().getFirst().pos()
+                        + ": spec.matchBinaries (scope by the calling process's binary) is not supported yet; "
+                        + "scope by host or containerSelector, and match the executable with exec.matchBinaries");
+            }
+            boolean monitor = monitorAll || pol.mode() == EnforcementPolicy.Mode.MONITOR;
+            for (Rule r : pol.rules()) {
+                Hook hook = switch (r.target()) {
+                    case Exec e -> Hook.EXEC;
+                    case Open o -> Hook.OPEN;
+                    case Net n -> n.bind() ? Hook.BIND : Hook.CONNECT;
+                };
+                HookBuild hb = hooks.get(hook);
+                if (hb.rules.size() == MAX_RULES) throw new PolicyException(r.pos() + ": more than " + MAX_RULES + " " + hook.label + " rules");
+                String enforcedBy = enforcement(hook, r);
+                int id = nextId++;
+                long terms = 0;
+                int access = 0;
+                switch (r.target()) {
+                    case Exec e -> {
+                        for (BinaryMatch m : e.matchBinaries()) terms |= pathTerm(hb, m, r);
+                    }
+                    case Open o -> {
+                        for (BinaryMatch m : o.matchPaths()) terms |= pathTerm(hb, m, r);
+                        access = (o.read() ? 1 : 0) | (o.write() ? 2 : 0);
+                    }
+                    case Net n -> {
+                        if (!n.cidrs().isEmpty()) {
+                            long t = newTerm(hb, r);
+                            for (String c : n.cidrs()) {
+                                Cidr cidr = Cidr.parse(c);
+                                (cidr.v6() ? net6 : net4).computeIfAbsent(hook, h -> new HashMap<>())
+                                        .merge(new Key(cidr.address(), cidr.prefixLength()), t, (a, b) -> a | b);
+                            }
+                            terms |= t;
+                        }
+                        if (!n.ports().isEmpty()) {
+                            long t = newTerm(hb, r);
+                            for (int port : n.ports()) ports.merge(((long) hook.ordinal() << 32) | port, t, (a, b) -> a | b);
+                            terms |= t;
+                        }
+                    }
+                }
+                hb.rules.add(new KernelRule(id, terms, p, kernelAction(r.action()), monitor, r.signal(), access));
+                String how = (monitor ? "Monitor (would be " + enforcedBy + ")" : enforcedBy);
+                byId.put(id, new RuleRef(id, pol.name(), r.name(), hook, r.action(), monitor, how, r.pos().toString()));
+                plans.add(new RulePlan(pol.name(), r.name(), hook, how, r.pos().toString()));
+            }
+        }
+        Map<Hook, List<KernelRule>> rules = new EnumMap<>(Hook.class);
+        Map<Hook, Long> neg = new EnumMap<>(Hook.class);
+        Map<Hook, Boolean> postfix = new EnumMap<>(Hook.class);
+        Map<Hook, List<LpmEntry>> prefixTries = new EnumMap<>(Hook.class);
+        Map<Hook, List<LpmEntry>> postfixTries = new EnumMap<>(Hook.class);
+        for (var e : hooks.entrySet()) {
+            HookBuild hb = e.getValue();
+            rules.put(e.getKey(), List.copyOf(hb.rules));
+            neg.put(e.getKey(), hb.neg);
+            postfix.put(e.getKey(), hb.postfix);
+            prefixTries.put(e.getKey(), closed(hb.prefix));
+            postfixTries.put(e.getKey(), closed(hb.suffix));
+        }
+        List<NetEntry> netEntries = new ArrayList<>();
+        for (Map<Hook, Map<Key, Long>> family : List.of(net4, net6)) {
+            family.forEach((h, entries) -> {
+                int size = family == net4 ? 4 : 16;
+                for (LpmEntry le : closed(entries)) netEntries.add(new NetEntry(h, Arrays.copyOf(le.data(), size), le.bits(), le.mask()));
+            });
+        }
+        List<PortEntry> portEntries = new ArrayList<>();
+        ports.forEach((k, m) -> portEntries.add(new PortEntry(Hook.of((int) (k >>> 32)), (int) (k & 0xffff), m)));
+        return new CompiledPolicies(rules, neg, postfix, prefixTries, postfixTries, netEntries, portEntries,
+                List.copyOf(policies), byId, plans);
+    }
+
+    private static int kernelAction(Action a) {
+        return switch (a) {
+            case POST -> 0;
+            case DENY -> 1;
+            case SIGKILL -> 2;
+            case SIGNAL -> 3;
+        };
+    }
+
+    /** How this kernel enforces the rule, or the refusal (with what would make it loadable). */
+    private String enforcement(Hook hook, Rule r) {
+        Action a = r.action();
+        if (hook == Hook.CONNECT || hook == Hook.BIND) {
+            if (!caps.cgroupSockAddr()) throw new PolicyException(r.pos() + ": " + hook.label + " rules need cgroup socket hooks, which this kernel refuses");
+            return switch (a) {
+                case DENY -> "Deny: EPERM from cgroup/" + hook.label + "4 and " + hook.label + "6";
+                case POST -> "Post: report from cgroup/" + hook.label + "4 and " + hook.label + "6";
+                default -> throw new PolicyException(r.pos() + ": " + hook.label + " rules can Deny or Post (cgroup socket hooks cannot send signals)");
+            };
+        }
+        String lsmHook = hook == Hook.EXEC ? "bprm_check_security" : "file_open";
+        String killHook = hook == Hook.EXEC ? caps.execKillHook() : "sys_exit_open/openat/openat2/creat";
+        String killWhat = hook == Hook.EXEC ? "before the new image runs: " + killHook
+                : "at the syscall (the open completes; the process never returns to user space): " + killHook;
+        if (a == Action.POST) return "Post: report from " + (caps.lsm() ? "LSM " + lsmHook : killHook);
+        if (a == Action.DENY) {
+            if (caps.lsm()) return "Deny: LSM " + lsmHook;
+            if (r.fallback() == Action.SIGKILL && caps.sendSignal()) return "Sigkill (fallback for Deny) " + killWhat;
+            throw new PolicyException(r.pos() + ": Deny of " + hook.label + " needs BPF LSM, which this kernel ("
+                    + caps.kernelRelease() + ") does not allow (" + caps.lsmDetail() + "); add 'fallback: Sigkill' to kill "
+                    + (hook == Hook.EXEC ? "before the new image runs" : "at the open") + " instead");
+        }
+        if (!caps.sendSignal()) throw new PolicyException(r.pos() + ": " + a.yamlName + " needs bpf_send_signal, which this kernel refuses");
+        String via = caps.lsm() ? "LSM " + lsmHook : killHook;
+        return a == Action.SIGKILL ? "Sigkill " + (caps.lsm() ? "(and EPERM) at LSM " + lsmHook : killWhat)
+                : "Signal " + r.signal() + " at " + via;
+    }
+
+    private long newTerm(HookBuild hb, Rule r) {
+        if (hb.terms == MAX_TERMS) throw new PolicyException(r.pos() + ": more than " + MAX_TERMS + " conditions on one hook");
+        return 1L << hb.terms++;
+    }
+
+    private long pathTerm(HookBuild hb, BinaryMatch m, Rule r) {
+        long t = newTerm(hb, r);
+        if (m.operator().negated) hb.neg |= t;
+        for (String v : m.values()) {
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            if (b.length >= PATH_BYTES) throw new PolicyException(m.pos() + ": '" + v + "' is longer than 255 bytes");
+            switch (m.operator()) {
+                case IN, NOT_IN -> hb.prefix.merge(new Key(Arrays.copyOf(b, b.length + 1), (b.length + 1) * 8), t, (x, y) -> x | y);
+                case PREFIX, NOT_PREFIX -> hb.prefix.merge(new Key(b, b.length * 8), t, (x, y) -> x | y);
+                case POSTFIX, NOT_POSTFIX -> {
+                    hb.postfix = true;
+                    hb.suffix.merge(new Key(reversed(b), b.length * 8), t, (x, y) -> x | y);
+                }
+            }
+        }
+        return t;
+    }
+
+    static byte[] reversed(byte[] b) {
+        byte[] r = new byte[b.length];
+        for (int i = 0; i < b.length; i++) r[i] = b[b.length - 1 - i];
+        return r;
+    }
+
+    /** Every key with the union of the masks of the keys that are prefixes of it (itself included). */
+    static List<LpmEntry> closed(Map<Key, Long> entries) {
+        List<LpmEntry> out = new ArrayList<>();
+        java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>();
+        for (Key k : entries.keySet()) lengths.add(k.bits());
+        for (var e : entries.entrySet()) {
+            Key k = e.getKey();
+            long mask = 0;
+            for (int len : lengths.headSet(k.bits(), true)) {
+                Long m = entries.get(new Key(k.data(), len));
+                if (m != null) mask |= m;
+            }
+            out.add(new LpmEntry(k.data(), k.bits(), mask));
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,401 @@
+package dev.vigil.enforce.kernel;
+
+import dev.vigil.ebpf.BpfObject;
+import dev.vigil.ebpf.BpfProgram;
+import dev.vigil.ebpf.feature.FeatureProbe;
+import dev.vigil.ebpf.link.Link;
+import dev.vigil.ebpf.map.BpfMap;
+import dev.vigil.ebpf.pin.PinDirectory;
+import dev.vigil.ebpf.pin.Pins;
+import dev.vigil.ebpf.ringbuf.RingBuffer;
+import dev.vigil.enforce.compile.CompiledPolicies;
+import dev.vigil.enforce.compile.CompiledPolicies.KernelRule;
+import dev.vigil.enforce.compile.CompiledPolicies.LpmEntry;
+import dev.vigil.enforce.compile.CompiledPolicies.NetEntry;
+import dev.vigil.enforce.compile.CompiledPolicies.PortEntry;
+import dev.vigil.enforce.compile.CompiledPolicies.RuleRef;
+import dev.vigil.enforce.compile.Hook;
+import dev.vigil.enforce.compile.KernelCaps;
+import dev.vigil.enforce.compile.PolicyCompiler;
+import dev.vigil.enforce.policy.EnforcementPolicy;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Process enforcement in the kernel: loads enforce.bpf.o with the programs this kernel can run (BPF LSM where
+ * allowed, else the kill-at-exec and kill-at-open tracepoints; cgroup socket hooks for connect and bind), writes
+ * compiled policies into its maps (live: a new set replaces the old without a reattach), and reads every decision
+ * off the ring into {@link Decision}s for the listener (its own thread).
+ */
+public final class Enforcer implements AutoCloseable {
+    private static final String OBJECT = "/bpf/enforce.bpf.o";
+
+    /**
+     * @param cgroupDir  where the connect/bind hooks attach (the cgroup v2 root covers every process; tests use a
+     *                   cgroup of their own)
+     * @param tamper     report signals and ptrace aimed at {@code agentTgid}
+     * @param hostMntns  the host's mount namespace (host: true policies); 0: that of pid 1
+     * @param monitorAll enforcement.mode: monitor
+     */
+    public record Options(Path cgroupDir, boolean tamper, int agentTgid, long hostMntns, boolean monitorAll, PinDirectory pins) {
+        public static Options defaults() {
+            return new Options(defaultCgroupRoot(), true, (int) ProcessHandle.current().pid(), 0, false, null);
+        }
+
+        public Options withCgroupDir(Path dir) { return new Options(dir, tamper, agentTgid, hostMntns, monitorAll, pins); }
+
+        public Options withTamper(boolean on, int tgid) { return new Options(cgroupDir, on, tgid, hostMntns, monitorAll, pins); }
+
+        public Options withMonitorAll(boolean on) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, on, pins); }
+
+        /** Links pinned here (and adopted from here): enforcement outlives the agent. Null: nothing pinned. */
+        public Options withPins(PinDirectory dir) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, monitorAll, dir); }
+    }
+
+    private final Options options;
+    private final KernelCaps caps;
+    private final BpfObject obj;
+    private final RingBuffer ring;
+    private final Consumer<Decision> listener;
+    private final Thread reader;
+    private final Set<String> attached = new HashSet<>();
+    private final List<Link> links = new ArrayList<>();
+    private boolean adoptedAll;
+    private final Map<String, Set<ByteBuffer>> written = new HashMap<>();
+    private final long hostMntns;
+    private volatile CompiledPolicies current;
+    private volatile boolean closed;
+    private long hostPolicies;
+
+    private Enforcer(Options options, KernelCaps caps, BpfObject obj, Consumer<Decision> listener) {
+        this.options = options;
+        this.caps = caps;
+        this.obj = obj;
+        this.listener = listener;
+        this.hostMntns = options.hostMntns() != 0 ? options.hostMntns() : hostMntns();
+        this.current = new PolicyCompiler(caps, options.monitorAll()).compile(List.of());
+        this.ring = RingBuffer.open(obj.map("enforce_events"));
+        this.reader = Thread.ofPlatform().daemon().name("vigil-enforce").unstarted(this::readLoop);
+    }
+
+    /** The cgroup v2 mount: /sys/fs/cgroup/unified on hybrid layouts, else /sys/fs/cgroup. */
+    public static Path defaultCgroupRoot() {
+        Path hybrid = Path.of("/sys/fs/cgroup/unified");
+        return Files.isDirectory(hybrid) && Files.exists(hybrid.resolve("cgroup.procs")) ? hybrid : Path.of("/sys/fs/cgroup");
+    }
+
+    public static Enforcer start(Options options, Consumer<Decision> listener) {
+        if (options.pins() != null) options.pins().create();
+        KernelCaps caps = KernelCaps.of(FeatureProbe.probe());
+        BpfObject obj = BpfObject.openResource(OBJECT);
+        try {
+            Set<String> load = programsFor(caps, options.tamper());
+            for (BpfProgram p : obj.programs()) p.setAutoload(load.contains(p.name()));
+            obj.load();
+            Layout.verify(obj.btf());
+            Enforcer e = new Enforcer(options, caps, obj, listener);
+            e.writeConfig();
+            if (options.tamper()) {
+                e.attach("enf_signal_generate");
+                e.attach("enf_enter_ptrace");
+            }
+            e.reader.start();
+            return e;
+        } catch (RuntimeException ex) {
+            obj.close();
+            throw ex;
+        }
+    }
+
+    private static Set<String> programsFor(KernelCaps caps, boolean tamper) {
+        Set<String> s = new HashSet<>();
+        if (caps.lsm()) {
+            s.add("enf_lsm_bprm");
+            s.add("enf_lsm_open");
+        } else {
+            s.add(caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
+            s.addAll(List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat"));
+        }
+        if (caps.cgroupSockAddr()) s.addAll(List.of("enf_connect4", "enf_connect6", "enf_bind4", "enf_bind6"));
+        if (tamper) s.addAll(List.of("enf_signal_generate", "enf_enter_ptrace"));
+        return s;
+    }
+
+    public KernelCaps caps() { return caps; }
+
+    public CompiledPolicies current() { return current; }
+
+    public Options options() { return options; }
+
+    /** Compiles for this kernel (a PolicyException names FILE:LINE:COL) and replaces the enforced set. */
+    public CompiledPolicies apply(List<EnforcementPolicy> policies) {
+        CompiledPolicies c = new PolicyCompiler(caps, options.monitorAll()).compile(policies);
+        apply(c);
+        return c;
+    }
+
+    /** Replaces the enforced set: new keys first, then the rules, then stale keys are deleted. */
+    public synchronized void apply(CompiledPolicies c) {
+        ensureOpen();
+        Map<String, Map<ByteBuffer, byte[]>> next = new HashMap<>();
+        for (Hook h : List.of(Hook.EXEC, Hook.OPEN)) {
+            String base = h == Hook.EXEC ? "enf_exec_" : "enf_open_";
+            Map<ByteBuffer, byte[]> pre = next.computeIfAbsent(base + "prefix", k -> new HashMap<>());
+            for (LpmEntry e : c.pathTries().get(h)) pre.put(ByteBuffer.wrap(pathKey(e)), BpfMap.u64(e.mask()));
+            Map<ByteBuffer, byte[]> post = next.computeIfAbsent(base + "postfix", k -> new HashMap<>());
+            for (LpmEntry e : c.postfixTries().get(h)) post.put(ByteBuffer.wrap(pathKey(e)), BpfMap.u64(e.mask()));
+        }
+        Map<ByteBuffer, byte[]> n4 = next.computeIfAbsent("enf_net4", k -> new HashMap<>());
+        Map<ByteBuffer, byte[]> n6 = next.computeIfAbsent("enf_net6", k -> new HashMap<>());
+        for (NetEntry e : c.netEntries()) {
+            ByteBuffer k = ByteBuffer.allocate(8 + e.address().length).order(ByteOrder.nativeOrder());
+            k.putInt(32 + e.bits()).putInt(e.hook().ordinal()).put(e.address());
+            (e.address().length == 4 ? n4 : n6).put(ByteBuffer.wrap(k.array()), BpfMap.u64(e.mask()));
+        }
+        Map<ByteBuffer, byte[]> ports = next.computeIfAbsent("enf_ports", k -> new HashMap<>());
+        for (PortEntry e : c.ports()) {
+            byte[] k = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(e.hook().ordinal()).putInt(e.port()).array();
+            ports.put(ByteBuffer.wrap(k), BpfMap.u64(e.mask()));
+        }
+        for (var m : next.entrySet()) {
+            BpfMap map = obj.map(m.getKey());
+            for (var kv : m.getValue().entrySet()) map.update(kv.getKey().array(), kv.getValue());
+        }
+        BpfMap rules = obj.map("enf_rules"), hooks = obj.map("enf_hooks");
+        for (Hook h : Hook.values()) {
+            List<KernelRule> rs = c.rules().get(h);
+            for (int i = 0; i < rs.size(); i++) {
+                KernelRule r = rs.get(i);
+                byte[] v = ByteBuffer.allocate((int) Layout.RULE.size()).order(ByteOrder.nativeOrder())
+                        .putLong(r.terms()).putInt(r.id()).putInt(r.policy()).put((byte) r.action())
+                        .put((byte) (r.monitor() ? 1 : 0)).put((byte) r.signal()).put((byte) r.access()).array();
+                rules.update(BpfMap.u32(h.ordinal() * PolicyCompiler.MAX_RULES + i), v);
+            }
+            byte[] hc = ByteBuffer.allocate((int) Layout.HOOK_CFG.size()).order(ByteOrder.nativeOrder())
+                    .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0).array();
+            hooks.update(BpfMap.u32(h.ordinal()), hc);
+        }
+        long host = 0;
+        for (int i = 0; i < c.policies().size(); i++) if (c.policies().get(i).host()) host |= 1L << i;
+        hostPolicies = host;
+        writeConfig();
+        for (var m : next.entrySet()) {
+            Set<ByteBuffer> before = written.getOrDefault(m.getKey(), Set.of());
+            BpfMap map = obj.map(m.getKey());
+            for (ByteBuffer k : before) if (!m.getValue().containsKey(k)) map.delete(k.array());
+            written.put(m.getKey(), new HashSet<>(m.getValue().keySet()));
+        }
+        current = c;
+        // the tables are in place: only now do this run's programs take over the hooks (pinned ones swapped)
+        for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) attachFor(h);
+        adoptRemaining();
+    }
+
+    /**
+     * Links an earlier run pinned that this set does not use: they get this run's program too, so an old policy
+     * does not stay enforced by the old run's tables.
+     */
+    private void adoptRemaining() {
+        if (adoptedAll || options.pins() == null) return;
+        adoptedAll = true;
+        for (Path pin : options.pins().pins()) {
+            String program = pin.getFileName().toString();
+            if (attached.contains(program)) continue;
+            try {
+                attach(program);
+            } catch (RuntimeException e) {
+                System.err.println("vigil: enforcement: cannot adopt the pinned link " + pin + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static byte[] pathKey(LpmEntry e) {
+        ByteBuffer b = ByteBuffer.allocate((int) Layout.PATH_KEY.size()).order(ByteOrder.nativeOrder());
+        b.putInt(e.bits()).put(e.data(), 0, Math.min(e.data().length, Layout.PATH_LEN));
+        return b.array();
+    }
+
+    /** The policies (bit mask over {@link CompiledPolicies#policies()}) that select the container in this mount namespace. */
+    public synchronized void selectContainer(long mntns, long policyMask) {
+        ensureOpen();
+        BpfMap m = obj.map("enf_mntns");
+        if (policyMask == 0) m.delete(BpfMap.u64(mntns));
+        else m.update(BpfMap.u64(mntns), BpfMap.u64(policyMask));
+    }
+
+    private synchronized void writeConfig() {
+        byte[] v = ByteBuffer.allocate((int) Layout.CONFIG.size()).order(ByteOrder.nativeOrder())
+                .putLong(hostMntns).putLong(hostPolicies).putInt(options.agentTgid()).putInt(options.tamper() ? 1 : 0).array();
+        obj.map("enf_config").update(BpfMap.u32(0), v);
+    }
+
+    private void attachFor(Hook h) {
+        switch (h) {
+            case EXEC -> attach(caps.lsm() ? "enf_lsm_bprm" : caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
+            case OPEN -> {
+                if (caps.lsm()) attach("enf_lsm_open");
+                else for (String p : List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat")) attach(p);
+            }
+            case CONNECT -> {
+                attach("enf_connect4");
+                attach("enf_connect6");
+            }
+            case BIND -> {
+                attach("enf_bind4");
+                attach("enf_bind6");
+            }
+        }
+    }
+
+    private void attach(String program) {
+        if (!attached.add(program)) return;
+        BpfProgram p = obj.program(program);
+        String sec = p.sectionName();
+        Path pin = options.pins() == null ? null : options.pins().resolve(program);
+        Link l;
+        if (sec.startsWith("lsm/")) l = p.attachLsm();
+        else if (sec.startsWith("tp_btf/")) l = p.attachBtfTracepoint();
+        else if (sec.startsWith("cgroup/")) l = p.attachCgroup(options.cgroupDir());
+        else if (sec.startsWith("tracepoint/")) {
+            String[] parts = sec.split("/");
+            l = p.attachTracepoint(parts[1], parts[2]);
+        } else throw new IllegalStateException("no attach rule for " + sec);
+        links.add(l);
+        // perf-event links (syscall tracepoints) cannot be pinned: the kill-at-open fallback ends with the agent
+        if (pin == null || sec.startsWith("tracepoint/")) return;
+        if (Files.exists(pin)) {
+            // An earlier run's link: tracing and LSM links cannot swap programs (BPF_LINK_UPDATE is EINVAL for them),
+            // so this run's link is attached first (both enforce for a moment), then the old one is unpinned (detached).
+            Pins.unpin(pin);
+        }
+        l.pin(pin);
+    }
+
+    /** Programs attached now (for show and tests). */
+    public synchronized Set<String> attachedPrograms() {
+        return Set.copyOf(attached);
+    }
+
+    /** Decisions the kernel could not report (ring full), summed over CPUs. */
+    public long decisionsLost() {
+        return obj.map("enf_counters").sumPerCpuLong(1);
+    }
+
+    public long decisionsReported() {
+        return obj.map("enf_counters").sumPerCpuLong(0);
+    }
+
+    private void readLoop() {
+        while (!closed) {
+            try {
+                ring.poll(100, this::onRecord);
+            } catch (RuntimeException e) {
+                if (!closed) throw e;
+            }
+        }
+    }
+
+    private void onRecord(MemorySegment d, long off, int len) {
+        if (len < Layout.EVENT.size()) return;
+        int hookNo = d.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 48);
+        Decision.Outcome out = Decision.Outcome.of(d.get(ValueLayout.JAVA_BYTE, off + 50));
+        int ruleId = d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 40);
+        RuleRef ref = out == Decision.Outcome.TAMPER ? null : current.byId().get(ruleId);
+        int family = d.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 54) & 0xffff;
+        String address = null;
+        if (family == 2 || family == 10) {
+            byte[] a = new byte[family == 2 ? 4 : 16];
+            MemorySegment.copy(d, ValueLayout.JAVA_BYTE, off + 56, a, 0, a.length);
+            try {
+                address = InetAddress.getByAddress(a).getHostAddress();
+            } catch (UnknownHostException e) {
+                address = "?";
+            }
+        }
+        int pathLen = Math.min(d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 72), Layout.PATH_LEN - 1);
+        byte[] path = new byte[Math.max(pathLen, 0)];
+        MemorySegment.copy(d, ValueLayout.JAVA_BYTE, off + 92, path, 0, path.length);
+        Decision dec = new Decision(d.get(ValueLayout.JAVA_LONG_UNALIGNED, off), Hook.of(hookNo), out,
+                ref == null ? "" : ref.policy(), ref == null ? (out == Decision.Outcome.TAMPER ? "" : "rule#" + ruleId) : ref.rule(),
+                ref == null ? "" : ref.action().yamlName, ref == null ? "" : ref.enforcedBy(),
+                d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 24), d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 28),
+                d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 32), d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 36),
+                cString(d, off + 76, 16), new String(path, StandardCharsets.UTF_8),
+                d.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 8), d.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 16), address,
+                d.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 52) & 0xffff,
+                out == Decision.Outcome.TAMPER ? ruleId : 0, d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 44));
+        try {
+            listener.accept(dec);
+        } catch (RuntimeException e) {
+            System.err.println("vigil: enforcement decision listener failed: " + e);
+        }
+    }
+
+    private static String cString(MemorySegment d, long off, int max) {
+        int n = 0;
+        while (n < max && d.get(ValueLayout.JAVA_BYTE, off + n) != 0) n++;
+        byte[] b = new byte[n];
+        MemorySegment.copy(d, ValueLayout.JAVA_BYTE, off, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The host's mount namespace: pid 1's; where pid 1's cannot be read (a sandbox that hides its init), the agent's
+     * own (the agent runs on the host, or with the host's pid and mount namespaces).
+     */
+    static long hostMntns() {
+        long init = mntnsOf(1);
+        return init != 0 ? init : mntnsOf(ProcessHandle.current().pid());
+    }
+
+    /** The inode of a process's mount namespace (what the kernel side keys containers by), or 0. */
+    public static long mntnsOf(long pid) {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString(); // mnt:[4026531841]
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("enforcer is closed");
+    }
+
+    /** Detaches what is not pinned and frees this process's handles; pinned links keep enforcing. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        ring.wakeup();
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Link l : links) l.close(); // pinned ones stay attached: only this process's fd goes
+        ring.close();
+        obj.close();
+    }
+
+    /** The hooks this kernel uses, per group, for messages. */
+    public static EnumSet<Hook> hooks() {
+        return EnumSet.allOf(Hook.class);
+    }
+}

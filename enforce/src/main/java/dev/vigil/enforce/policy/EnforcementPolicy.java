@@ -1,0 +1,97 @@
+package dev.vigil.enforce.policy;
+
+import dev.vigil.policy.Policy;
+import dev.vigil.policy.Position;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One {@code kind: EnforcementPolicy} document (apiVersion vigil.dev/v1alpha1), as parsed: selectors and actions
+ * named as Tetragon's TracingPolicy names them. Every part keeps the position it was read from, so the compiler's
+ * refusals name FILE:LINE:COL too.
+ */
+public record EnforcementPolicy(String name, Position position, Mode mode, boolean host, ContainerSelector containers,
+                                List<BinaryMatch> matchBinaries, List<Rule> rules) implements Policy {
+    public static final String API_VERSION = "vigil.dev/v1alpha1";
+    public static final String KIND = "EnforcementPolicy";
+
+    public EnforcementPolicy {
+        matchBinaries = List.copyOf(matchBinaries);
+        rules = List.copyOf(rules);
+    }
+
+    @Override
+    public boolean audit() {
+        return mode == Mode.MONITOR;
+    }
+
+    /** enforce: act; monitor: audit (every decision reported, nothing denied or killed). */
+    public enum Mode { ENFORCE, MONITOR }
+
+    /** What a rule does when it holds. */
+    public enum Action {
+        /** the call fails with EPERM (LSM or cgroup hooks) */
+        DENY("Deny"),
+        SIGKILL("Sigkill"),
+        /** a signal of the rule's choice ({@code argSig}) */
+        SIGNAL("Signal"),
+        /** report only */
+        POST("Post");
+
+        public final String yamlName;
+
+        Action(String yamlName) { this.yamlName = yamlName; }
+    }
+
+    /** Tetragon's matchBinaries / matchArgs string operators. */
+    public enum Operator {
+        IN("In", false), NOT_IN("NotIn", true), PREFIX("Prefix", false), NOT_PREFIX("NotPrefix", true),
+        POSTFIX("Postfix", false), NOT_POSTFIX("NotPostfix", true);
+
+        public final String yamlName;
+        public final boolean negated;
+
+        Operator(String yamlName, boolean negated) {
+            this.yamlName = yamlName;
+            this.negated = negated;
+        }
+    }
+
+    /** One {@code {operator, values}} entry; entries of one list must all hold (as in Tetragon's selectors). */
+    public record BinaryMatch(Operator operator, List<String> values, boolean followChildren, Position pos) {
+        public BinaryMatch {
+            values = List.copyOf(values);
+        }
+    }
+
+    /**
+     * Which containers a policy covers: every given part must hold (labels all present with these values; a name,
+     * an image (repository[:tag] or a prefix ending in *), a pod, a namespace among those listed). Empty: none.
+     */
+    public record ContainerSelector(Map<String, String> matchLabels, List<String> names, List<String> images,
+                                    List<String> pods, List<String> namespaces, String pos) {
+        public static final ContainerSelector NONE = new ContainerSelector(Map.of(), List.of(), List.of(), List.of(), List.of(), "");
+
+        public boolean isEmpty() {
+            return pos.isEmpty();
+        }
+    }
+
+    /** The call a rule is about, and its conditions. */
+    public sealed interface Target permits Exec, Open, Net {}
+
+    /** exec of a binary: conditions on the new executable's path (symlinks resolved, as the kernel opened it). */
+    public record Exec(List<BinaryMatch> matchBinaries) implements Target {}
+
+    /** open of a file: conditions on its path; which access (read, write) counts. */
+    public record Open(List<BinaryMatch> matchPaths, boolean read, boolean write) implements Target {}
+
+    /** connect or bind: destination (connect) or local (bind) address in one of the CIDRs and/or one of the ports. */
+    public record Net(boolean bind, List<String> cidrs, List<Integer> ports) implements Target {}
+
+    /**
+     * One rule: the target, the action, a signal for Signal, and the fallback this kernel may use when it cannot
+     * enforce the action as asked (only Sigkill: a kill where the kernel cannot deny).
+     */
+    public record Rule(String name, Target target, Action action, int signal, Action fallback, Position pos) {}
+}

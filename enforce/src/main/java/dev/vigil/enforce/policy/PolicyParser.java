@@ -1,0 +1,187 @@
+package dev.vigil.enforce.policy;
+
+import dev.vigil.enforce.policy.EnforcementPolicy.Action;
+import dev.vigil.enforce.policy.EnforcementPolicy.BinaryMatch;
+import dev.vigil.enforce.policy.EnforcementPolicy.ContainerSelector;
+import dev.vigil.enforce.policy.EnforcementPolicy.Exec;
+import dev.vigil.enforce.policy.EnforcementPolicy.Mode;
+import dev.vigil.enforce.policy.EnforcementPolicy.Net;
+import dev.vigil.enforce.policy.EnforcementPolicy.Open;
+import dev.vigil.enforce.policy.EnforcementPolicy.Operator;
+import dev.vigil.enforce.policy.EnforcementPolicy.Rule;
+import dev.vigil.enforce.policy.EnforcementPolicy.Target;
+import dev.vigil.policy.PolicyException;
+import dev.vigil.policy.YamlNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads one EnforcementPolicy document through the policy mechanism's {@link YamlNode}, so that every error says
+ * FILE:LINE:COL. Unknown fields are errors (a typo must not silently widen or drop a policy); fields of Tetragon's
+ * that Vigil does not enforce yet are refused with the reason.
+ */
+public final class PolicyParser {
+    private PolicyParser() {}
+
+    private static final Map<String, String> REFUSED_RULE_FIELDS = Map.of(
+            "ptrace", "ptrace rules are not supported yet (the agent itself is protected: tamper alerts)",
+            "module_load", "module_load rules are not supported yet",
+            "bpf", "bpf rules are not supported yet",
+            "setuid", "setuid rules are not supported yet",
+            "matchCapabilities", "matchCapabilities is not supported yet",
+            "matchNamespaces", "matchNamespaces is not supported yet");
+
+    public static EnforcementPolicy parse(YamlNode doc) {
+        doc.allowOnly(Set.of("apiVersion", "kind", "metadata", "spec"));
+        YamlNode meta = doc.require("metadata").allowOnly(Set.of("name", "namespace", "labels", "annotations"));
+        YamlNode nameNode = meta.require("name");
+        String name = nameNode.text();
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+            throw nameNode.error("metadata.name must be 1-63 letters, digits, '.', '_' or '-', not '" + name + "'");
+        }
+        YamlNode spec = doc.require("spec").allowOnly(Set.of("mode", "host", "containerSelector", "matchBinaries", "rules"),
+                Map.of("matchCapabilities", "matchCapabilities is not supported yet", "matchNamespaces", "matchNamespaces is not supported yet"));
+        Mode mode = Mode.ENFORCE;
+        if (spec.get("mode").isPresent()) {
+            YamlNode m = spec.require("mode");
+            mode = switch (m.text().toLowerCase(Locale.ROOT)) {
+                case "enforce" -> Mode.ENFORCE;
+                case "monitor" -> Mode.MONITOR;
+                default -> throw m.error("mode must be enforce or monitor, not '" + m.text() + "'");
+            };
+        }
+        ContainerSelector containers = spec.get("containerSelector").map(PolicyParser::containerSelector).orElse(ContainerSelector.NONE);
+        boolean host;
+        if (spec.get("host").isPresent()) {
+            host = spec.bool("host", false);
+            if (!host && containers.isEmpty()) throw spec.require("host").error("host: false and no containerSelector: the policy would apply nowhere");
+        } else if (containers.isEmpty()) {
+            throw spec.error("a policy must say where it applies: host: true, or a containerSelector");
+        } else {
+            host = false;
+        }
+        List<BinaryMatch> scope = spec.get("matchBinaries").map(n -> binaryMatches(n, true)).orElse(List.of());
+        YamlNode rulesNode = spec.require("rules");
+        List<YamlNode> items = rulesNode.items();
+        if (items.isEmpty()) throw rulesNode.error("rules must not be empty");
+        List<Rule> rules = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) rules.add(rule(items.get(i), i));
+        return new EnforcementPolicy(name, doc.position(), mode, host, containers, scope, rules);
+    }
+
+    private static Rule rule(YamlNode n, int index) {
+        n.allowOnly(Set.of("name", "exec", "open", "connect", "bind", "action", "argSig", "fallback"), REFUSED_RULE_FIELDS);
+        String name = n.string("name").orElse("rule-" + index);
+        List<String> targets = new ArrayList<>();
+        for (String t : List.of("exec", "open", "connect", "bind")) if (n.get(t).isPresent()) targets.add(t);
+        if (targets.size() != 1) {
+            throw n.error("a rule needs exactly one of exec, open, connect, bind" + (targets.isEmpty() ? "" : " (it has " + targets + ")"));
+        }
+        YamlNode tn = n.require(targets.getFirst());
+        Target target = switch (targets.getFirst()) {
+            case "exec" -> {
+                tn.allowOnly(Set.of("matchBinaries"));
+                yield new Exec(tn.get("matchBinaries").map(m -> binaryMatches(m, false)).orElse(List.of()));
+            }
+            case "open" -> open(tn);
+            case "connect" -> net(tn, false);
+            default -> net(tn, true);
+        };
+        YamlNode an = n.require("action");
+        Action action = action(an, "action");
+        int signal = 0;
+        if (action == Action.SIGNAL) {
+            signal = (int) n.get("argSig").orElseThrow(() -> an.error("action Signal needs argSig: the signal number (1-64)")).integer(1, 64);
+        } else if (n.get("argSig").isPresent()) {
+            throw n.require("argSig").error("argSig is only for action Signal");
+        }
+        Action fallback = null;
+        if (n.get("fallback").isPresent()) {
+            YamlNode fn = n.require("fallback");
+            fallback = action(fn, "fallback");
+            if (fallback != Action.SIGKILL) throw fn.error("fallback can only be Sigkill (a kill where the kernel cannot deny)");
+            if (action != Action.DENY) throw fn.error("fallback is for action Deny");
+        }
+        return new Rule(name, target, action, signal, fallback, n.position());
+    }
+
+    private static Open open(YamlNode n) {
+        n.allowOnly(Set.of("matchPaths", "access"));
+        boolean read = true, write = true;
+        if (n.get("access").isPresent()) {
+            YamlNode a = n.require("access");
+            List<YamlNode> items = a.isList() ? a.items() : List.of(a);
+            read = false;
+            write = false;
+            for (YamlNode item : items) {
+                switch (item.text().toLowerCase(Locale.ROOT)) {
+                    case "read" -> read = true;
+                    case "write" -> write = true;
+                    default -> throw item.error("access must be read or write (or a list of both), not '" + item.text() + "'");
+                }
+            }
+            if (!read && !write) throw a.error("access must name read, write, or both");
+        }
+        return new Open(binaryMatches(n.require("matchPaths"), false), read, write);
+    }
+
+    private static Net net(YamlNode n, boolean bind) {
+        String what = bind ? "bind" : "connect";
+        n.allowOnly(Set.of("cidrs", "ports"));
+        List<String> cidrs = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        for (YamlNode c : n.list("cidrs")) {
+            String problem = Cidr.problem(c.text());
+            if (problem != null) throw c.error(problem);
+            cidrs.add(c.text());
+        }
+        for (YamlNode p : n.list("ports")) ports.add((int) p.integer(1, 65535));
+        if (cidrs.isEmpty() && ports.isEmpty()) throw n.error(what + " needs cidrs, ports, or both");
+        return new Net(bind, cidrs, ports);
+    }
+
+    private static ContainerSelector containerSelector(YamlNode n) {
+        n.allowOnly(Set.of("matchLabels", "names", "images", "pods", "namespaces"));
+        Map<String, String> labels = n.get("matchLabels").map(YamlNode::stringMap).orElse(Map.of());
+        List<String> names = texts(n, "names"), images = texts(n, "images"), pods = texts(n, "pods"), nss = texts(n, "namespaces");
+        if (labels.isEmpty() && names.isEmpty() && images.isEmpty() && pods.isEmpty() && nss.isEmpty()) {
+            throw n.error("containerSelector needs matchLabels, names, images, pods or namespaces");
+        }
+        return new ContainerSelector(labels, names, images, pods, nss, n.position().toString());
+    }
+
+    private static List<String> texts(YamlNode n, String field) {
+        return n.list(field).stream().map(YamlNode::text).toList();
+    }
+
+    private static List<BinaryMatch> binaryMatches(YamlNode n, boolean scope) {
+        List<BinaryMatch> out = new ArrayList<>();
+        for (YamlNode item : n.items()) {
+            item.allowOnly(scope ? Set.of("operator", "values", "followChildren") : Set.of("operator", "values"));
+            YamlNode on = item.require("operator");
+            Operator op = null;
+            for (Operator o : Operator.values()) if (o.yamlName.equalsIgnoreCase(on.text())) op = o;
+            if (op == null) throw on.error("operator must be In, NotIn, Prefix, NotPrefix, Postfix or NotPostfix, not '" + on.text() + "'");
+            List<String> values = new ArrayList<>();
+            for (YamlNode v : item.require("values").items()) {
+                String s = v.text();
+                if (s.isEmpty()) throw v.error("an empty value matches nothing useful");
+                if (s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) throw v.error("paths longer than 255 bytes cannot be matched in the kernel");
+                if (!op.name().contains("POSTFIX") && !s.startsWith("/")) throw v.error(op.yamlName + " values are absolute paths (start with /), not '" + s + "'");
+                values.add(s);
+            }
+            if (values.isEmpty()) throw item.error("values must not be empty");
+            out.add(new BinaryMatch(op, values, item.bool("followChildren", false), item.position()));
+        }
+        if (out.isEmpty()) throw n.error("the list must not be empty");
+        return out;
+    }
+
+    private static Action action(YamlNode n, String what) {
+        for (Action a : Action.values()) if (a.yamlName.equalsIgnoreCase(n.text())) return a;
+        throw n.error(what + " must be Deny, Sigkill, Signal or Post, not '" + n.text() + "'");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.vigil.enforce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.enforce.compile.CompiledPolicies;
+import dev.vigil.enforce.compile.Hook;
+import dev.vigil.enforce.compile.KernelCaps;
+import dev.vigil.enforce.compile.PolicyCompiler;
+import dev.vigil.enforce.policy.EnforcementPolicy;
+import dev.vigil.enforce.policy.EnforcementPolicy.Action;
+import dev.vigil.enforce.policy.EnforcementPolicy.Exec;
+import dev.vigil.policy.PolicyException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The schema (positions of every problem) and the compiled model, without a kernel. */
+class PolicyParserTest {
+    static final String ISSUE_EXAMPLE = """
+            apiVersion: vigil.dev/v1alpha1
+            kind: EnforcementPolicy
+            metadata:
+              name: no-tmp-binaries
+            spec:
+              host: true
+              rules:
+              - exec:
+                  matchBinaries:
+                  - operator: Prefix
+                    values: ["/tmp/"]
+                action: Deny
+                fallback: Sigkill
+            """;
+
+    @Test
+    void theIssuesExampleParses() {
+        EnforcementPolicy p = Policies.parse("p.yaml", ISSUE_EXAMPLE).getFirst();
+        assertThat(p.name()).isEqualTo("no-tmp-binaries");
+        assertThat(p.host()).isTrue();
+        assertThat(p.rules()).hasSize(1);
+        assertThat(p.rules().getFirst().action()).isEqualTo(Action.DENY);
+        assertThat(p.rules().getFirst().fallback()).isEqualTo(Action.SIGKILL);
+        assertThat(((Exec) p.rules().getFirst().target()).matchBinaries().getFirst().values()).containsExactly("/tmp/");
+    }
+
+    static String problem(String yaml) {
+        try {
+            Policies.parse("bad.yaml", yaml);
+        } catch (PolicyException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("accepted: " + yaml);
+    }
+
+    @Test
+    void problemsNameTheirPlace() {
+        assertThat(problem(ISSUE_EXAMPLE.replace("operator: Prefix", "operator: Prefixx")))
+                .isEqualTo("bad.yaml:10:19: operator must be In, NotIn, Prefix, NotPrefix, Postfix or NotPostfix, not 'Prefixx'");
+        assertThat(problem(ISSUE_EXAMPLE.replace("action: Deny", "action: Block"))).startsWith("bad.yaml:12:13: action must be Deny");
+        assertThat(problem(ISSUE_EXAMPLE.replace("fallback: Sigkill", "fallbak: Sigkill"))).startsWith("bad.yaml:13:5: unknown field");
+        assertThat(problem(ISSUE_EXAMPLE.replace("values: [\"/tmp/\"]", "values: [\"tmp/\"]"))).startsWith("bad.yaml:11:18: Prefix values are absolute paths");
+        assertThat(problem(ISSUE_EXAMPLE.replace("  host: true\n", ""))).contains("host: true, or a containerSelector");
+        assertThat(problem(ISSUE_EXAMPLE.replace("- exec:", "- ptrace:"))).startsWith("bad.yaml:8:5: 'spec.rules[0].ptrace': ptrace rules are not supported yet");
+        assertThat(problem(ISSUE_EXAMPLE.replace("fallback: Sigkill", "fallback: Post"))).startsWith("bad.yaml:13:15: fallback can only be Sigkill");
+        assertThat(problem(ISSUE_EXAMPLE.replace("action: Deny\n    fallback: Sigkill", "action: Signal"))).contains("argSig");
+    }
+
+    @Test
+    void aDenyThisKernelCannotDoIsRefusedWithTheReasonUnlessTheFallbackIsAllowed() {
+        EnforcementPolicy noFallback = Policies.parse("p.yaml", ISSUE_EXAMPLE.replace("    fallback: Sigkill\n", "")).getFirst();
+        assertThatThrownBy(() -> new PolicyCompiler(KernelCaps.withoutLsm(), false).compile(List.of(noFallback)))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("p.yaml:8:5: Deny of exec needs BPF LSM")
+                .hasMessageContaining("add 'fallback: Sigkill'");
+        CompiledPolicies lsm = new PolicyCompiler(KernelCaps.withLsm(), false).compile(List.of(noFallback));
+        assertThat(lsm.plans().getFirst().enforcement()).isEqualTo("Deny: LSM bprm_check_security");
+        CompiledPolicies here = new PolicyCompiler(KernelCaps.withoutLsm(), false)
+                .compile(Policies.parse("p.yaml", ISSUE_EXAMPLE));
+        assertThat(here.plans().getFirst().enforcement()).isEqualTo("Sigkill (fallback for Deny) before the new image runs: sched_prepare_exec");
+        CompiledPolicies audit = new PolicyCompiler(KernelCaps.withoutLsm(), true).compile(Policies.parse("p.yaml", ISSUE_EXAMPLE));
+        assertThat(audit.plans().getFirst().enforcement()).startsWith("Monitor (would be Sigkill");
+    }
+
+    @Test
+    void everyLpmKeyCarriesTheTermsOfItsPrefixes() {
+        String yaml = """
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: t}
+                spec:
+                  host: true
+                  rules:
+                  - exec:
+                      matchBinaries: [{operator: Prefix, values: ["/usr/"]}]
+                    action: Post
+                  - exec:
+                      matchBinaries: [{operator: In, values: ["/usr/bin/sh"]}, {operator: NotPostfix, values: ["/sh"]}]
+                    action: Sigkill
+                """;
+        CompiledPolicies c = new PolicyCompiler(KernelCaps.withoutLsm(), false).compile(Policies.parse("t.yaml", yaml));
+        assertThat(c.rules().get(Hook.EXEC)).hasSize(2);
+        assertThat(c.negTerms().get(Hook.EXEC)).isEqualTo(0b100);
+        assertThat(c.postfix().get(Hook.EXEC)).isTrue();
+        var exact = c.pathTries().get(Hook.EXEC).stream()
+                .filter(e -> new String(e.data(), StandardCharsets.UTF_8).equals("/usr/bin/sh\0")).findFirst().orElseThrow();
+        assertThat(exact.bits()).isEqualTo(12 * 8);
+        assertThat(exact.mask()).as("the In key holds the Prefix term of /usr/ too").isEqualTo(0b011);
+        var suffix = c.postfixTries().get(Hook.EXEC).getFirst();
+        assertThat(new String(suffix.data(), StandardCharsets.UTF_8)).isEqualTo("hs/");
+    }
+}

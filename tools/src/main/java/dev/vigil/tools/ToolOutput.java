@@ -1,0 +1,119 @@
+package dev.vigil.tools;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vigil.ebpf.tool.Log2Histogram;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * A tool's stdout: libbpf-tools' columns, or with --json one JSON object a line (a histogram is one object
+ * per interval). Buffered here; I/O errors (a closed pipe) surface as
+ * {@link UncheckedIOException}, which ends a tool quietly.
+ */
+public final class ToolOutput {
+    private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final OutputStream out;
+    private final LineBuffer text;
+    private final JsonGenerator json;
+
+    /** Writes to {@code out} (unbuffered is best: text and JSON both buffer here). */
+    public ToolOutput(OutputStream out, boolean json) {
+        this.out = out;
+        this.text = new LineBuffer(out);
+        try {
+            this.json = json ? JSON.createGenerator(out).configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (this.json != null) {
+            this.json.setRootValueSeparator(null);
+        }
+    }
+
+    public boolean json() {
+        return json != null;
+    }
+
+    /** Text mode: the line being built (columns are the caller's). */
+    public LineBuffer line() {
+        return text;
+    }
+
+    /** Text mode: writes as is. */
+    public void print(String s) {
+        text.str(s);
+    }
+
+    public void printf(String format, Object... args) {
+        print(String.format(format, args));
+    }
+
+    /** JSON mode: starts a line's object; fill it, then {@link #endObject()}. */
+    public JsonGenerator beginObject() {
+        try {
+            json.writeStartObject();
+            return json;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void endObject() {
+        try {
+            json.writeEndObject();
+            json.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A histogram's buckets as {@code "buckets":[{"low":..,"high":..,"count":..}]} inside the current object. */
+    public static void writeBuckets(JsonGenerator g, Log2Histogram h) throws IOException {
+        g.writeArrayFieldStart("buckets");
+        for (Log2Histogram.Bucket b : h.buckets()) {
+            g.writeStartObject();
+            g.writeNumberField("low", b.low());
+            g.writeNumberField("high", b.high());
+            g.writeNumberField("count", b.count());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    public void flush() {
+        try {
+            text.flush();
+            if (json != null) {
+                json.flush();
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The wall clock as the tools' TIME column: HH:MM:SS. */
+    public static String hms() {
+        return LocalTime.now().format(HMS);
+    }
+
+    /** A NUL-terminated string of at most {@code max} bytes in a record (comm, paths). */
+    public static String cString(MemorySegment data, long at, int max) {
+        int n = 0;
+        while (n < max && data.get(ValueLayout.JAVA_BYTE, at + n) != 0) {
+            n++;
+        }
+        byte[] b = new byte[n];
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

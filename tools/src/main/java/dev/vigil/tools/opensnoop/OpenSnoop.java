@@ -1,0 +1,139 @@
+package dev.vigil.tools.opensnoop;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vigil.ebpf.btf.StructView;
+import dev.vigil.ebpf.tool.BpfTool;
+import dev.vigil.ebpf.tool.Hook;
+import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.LineBuffer;
+import dev.vigil.tools.ToolOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * opensnoop: every open(), openat() and openat2() with its result, from the syscall exit tracepoints
+ * (bpf/opensnoop.bpf.c), columns as libbpf-tools': {@code [TIME] [UID] PID COMM FD ERR [FLAGS] PATH}.
+ */
+public final class OpenSnoop {
+    static final String OBJECT = "/bpf/opensnoop.bpf.o";
+    static final int COMM_LEN = 16;
+    static final int PATH_LEN = 256;
+
+    private OpenSnoop() {}
+
+    /**
+     * @param failed -x: failed opens only (kernel)
+     * @param name -n: comm contains (kernel)
+     * @param time -T: a TIME (HH:MM:SS) column
+     * @param printUid -U: a UID column
+     * @param extended -e: a FLAGS column (octal)
+     */
+    public record Options(ToolFilters filters, boolean failed, String name, boolean time, boolean printUid, boolean extended) {
+        public static Options defaults() {
+            return new Options(ToolFilters.NONE, false, null, false, false, false);
+        }
+
+        public Options withFilters(ToolFilters f) { return new Options(f, failed, name, time, printUid, extended); }
+        public Options withFailed(boolean v) { return new Options(filters, v, name, time, printUid, extended); }
+        public Options withName(String v) { return new Options(filters, failed, v, time, printUid, extended); }
+    }
+
+    /** struct opensnoop_event (bpf/include/vigil/opensnoop.h). */
+    public record Event(long bootTimeNs, long flags, int pid, int tid, int uid, int ret, int mode, int dirfd, String comm, String path) {
+        static final StructView LAYOUT = StructView.builder("opensnoop_event", 312)
+                .field("ts_ns", 0, 8).field("flags", 8, 8).field("pid", 16, 4).field("tid", 20, 4)
+                .field("uid", 24, 4).field("ret", 28, 4).field("mode", 32, 4).field("dirfd", 36, 4)
+                .field("comm", 40, COMM_LEN).field("path", 56, PATH_LEN).build();
+        static final long TS = 0, FLAGS = 8, PID = 16, TID = 20, UID = 24, RET = 28, MODE = 32, DIRFD = 36, COMM = 40, PATH = 56;
+
+        public static Event decode(MemorySegment d, long o) {
+            return new Event(d.get(ValueLayout.JAVA_LONG_UNALIGNED, o + TS), d.get(ValueLayout.JAVA_LONG_UNALIGNED, o + FLAGS),
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + PID), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + TID),
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + UID), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + RET),
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + MODE), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + DIRFD),
+                    ToolOutput.cString(d, o + COMM, COMM_LEN), ToolOutput.cString(d, o + PATH, PATH_LEN));
+        }
+
+        /** The FD column: the descriptor, or -1 for a failed open. */
+        public int fd() { return ret >= 0 ? ret : -1; }
+
+        /** The ERR column: the errno of a failed open, else 0. */
+        public int err() { return ret >= 0 ? 0 : -ret; }
+    }
+
+    /** Loads and attaches (openat2 only where this kernel has it). */
+    public static BpfTool start(Options o) {
+        return BpfTool.builder("opensnoop", OBJECT)
+                .layout(Event.LAYOUT)
+                .filters(o.filters())
+                .nameContains(o.name())
+                .constant("targ_failed", o.failed() ? 1 : 0)
+                .ring("events")
+                .attachIfExists("handle_exit_open", new Hook.Tracepoint("syscalls", "sys_exit_open"))
+                .attach("handle_exit_openat", Hook.tracepoint("syscalls", "sys_exit_openat"))
+                .attachIfExists("handle_exit_openat2", new Hook.Tracepoint("syscalls", "sys_exit_openat2"))
+                .start();
+    }
+
+    /** libbpf-tools' columns straight from the record (no per-event objects), or one JSON object a line. */
+    public static final class Printer {
+        private final ToolOutput out;
+        private final Options o;
+
+        public Printer(ToolOutput out, Options options) {
+            this.out = out;
+            this.o = options;
+        }
+
+        public void header() {
+            if (out.json()) {
+                return;
+            }
+            LineBuffer l = out.line();
+            if (o.time()) l.left("TIME", 8).ch(' ');
+            if (o.printUid()) l.left("UID", 7).ch(' ');
+            l.left("PID", 6).ch(' ').left("COMM", 16).ch(' ').right("FD", 3).ch(' ').right("ERR", 3).ch(' ');
+            if (o.extended()) l.left("FLAGS", 8).ch(' ');
+            l.str("PATH").nl();
+        }
+
+        public void print(MemorySegment d, long at) {
+            if (out.json()) {
+                json(Event.decode(d, at));
+                return;
+            }
+            int ret = d.get(ValueLayout.JAVA_INT_UNALIGNED, at + Event.RET);
+            LineBuffer l = out.line();
+            if (o.time()) l.str(ToolOutput.hms()).ch(' ');
+            if (o.printUid()) l.decLeft(Integer.toUnsignedLong(d.get(ValueLayout.JAVA_INT_UNALIGNED, at + Event.UID)), 7).ch(' ');
+            l.decLeft(d.get(ValueLayout.JAVA_INT_UNALIGNED, at + Event.PID), 6).ch(' ')
+                    .cstrLeft(d, at + Event.COMM, COMM_LEN, 16).ch(' ')
+                    .decRight(ret >= 0 ? ret : -1, 3).ch(' ')
+                    .decRight(ret >= 0 ? 0 : -ret, 3).ch(' ');
+            if (o.extended()) l.octal(d.get(ValueLayout.JAVA_LONG_UNALIGNED, at + Event.FLAGS), 8).ch(' ');
+            l.cstr(d, at + Event.PATH, PATH_LEN).nl();
+        }
+
+        private void json(Event e) {
+            try {
+                JsonGenerator g = out.beginObject();
+                if (o.time()) g.writeStringField("time", ToolOutput.hms());
+                g.writeNumberField("ts_ns", e.bootTimeNs());
+                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+                g.writeNumberField("pid", e.pid());
+                g.writeNumberField("tid", e.tid());
+                g.writeStringField("comm", e.comm());
+                g.writeNumberField("fd", e.fd());
+                g.writeNumberField("err", e.err());
+                g.writeNumberField("flags", e.flags());
+                g.writeNumberField("mode", e.mode());
+                g.writeStringField("path", e.path());
+                out.endObject();
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+}
