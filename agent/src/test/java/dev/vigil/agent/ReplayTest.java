@@ -43,6 +43,16 @@ class ReplayTest {
                   condition: evt.type in (open, openat) and fd.name contains %1$s and evt.is_open_write=true
                   output: wrote %%fd.name by %%proc.name parent=%%proc.pname gparent=%%proc.aname[2] user=%%user.name
                   priority: NOTICE
+                - rule: Marked move
+                  desc: a rename whose target has the mark
+                  condition: evt.type in (rename, renameat, renameat2) and fs.path.target contains %1$s
+                  output: moved %%fs.path.source to %%fs.path.target (%%proc.name)
+                  priority: NOTICE
+                - rule: Marked directory
+                  desc: a directory made with the mark
+                  condition: evt.type in (mkdir, mkdirat) and fs.path.name contains %1$s
+                  output: made %%fs.path.name (%%proc.name)
+                  priority: NOTICE
                 - rule: Marked environment
                   desc: the environment carries the mark
                   condition: evt.type=execve and proc.env[VIGIL_REPLAY]=%1$s and proc.name=true
@@ -58,6 +68,13 @@ class ReplayTest {
             Path f = dir.resolve(MARK + ".txt");
             sh(Path.of("/usr/bin/script"), "-qefc", "echo " + MARK + " > " + f + "; exec /bin/true " + MARK, "/dev/null");
             sh(Path.of("/usr/bin/setsid"), "/bin/sh", "-c", "cat /dev/null " + MARK + "; VIGIL_REPLAY=" + MARK + " /bin/true");
+            // relative paths: fs.path.* are resolved against the cwd
+            sh(Path.of("/bin/sh"), "-c", "cd " + dir + " && mkdir " + MARK + "-d && mv " + MARK + ".txt " + MARK + "-d/moved");
+            JsonNode mv = AlertFile.await(live, "Marked move", x -> true);
+            assertThat(mv.path("output_fields").path("fs.path.source").asText()).isEqualTo(f.toString());
+            assertThat(mv.path("output_fields").path("fs.path.target").asText()).isEqualTo(dir.resolve(MARK + "-d/moved").toString());
+            JsonNode mk = AlertFile.await(live, "Marked directory", x -> true);
+            assertThat(mk.path("output_fields").path("fs.path.name").asText()).isEqualTo(dir.resolve(MARK + "-d").toString());
             AlertFile.await(live, "Marked environment", x -> true);
             AlertFile.await(live, "Marked file", x -> true);
             AlertFile.await(live, "Marked exec", x -> x.path("proc.cmdline").asText().contains("/bin/true " + MARK));
@@ -69,7 +86,7 @@ class ReplayTest {
         Replay.Result r = Replay.run(replayCfg, capture, new PrintStream(System.err, true));
         assertThat(r.events()).isPositive();
         List<String> liveAlerts = comparable(live), replayAlerts = comparable(replayed);
-        assertThat(liveAlerts).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(liveAlerts).hasSizeGreaterThanOrEqualTo(6);
         assertThat(replayAlerts).containsExactlyElementsOf(liveAlerts);
     }
 

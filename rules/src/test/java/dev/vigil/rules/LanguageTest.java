@@ -227,6 +227,21 @@ class LanguageTest {
         }
 
         @Test
+        void fileSystemPaths() {
+            Event mk = ev(EventType.MKDIRAT, tree()).arg("res", 0).arg("dirfd", -100).arg("path", "/tmp/x/new").arg("mode", 0755).build();
+            assertThat(cond("fs.path.name = /tmp/x/new", mk)).isTrue();
+            assertThat(cond("fs.path.source exists or fs.path.target exists", mk)).isFalse();
+            Event mv = ev(EventType.RENAMEAT2, tree()).arg("res", 0).arg("olddirfd", -100).arg("oldpath", "/etc/shadow")
+                    .arg("newdirfd", -100).arg("newpath", "/tmp/s").arg("flags", 0).build();
+            assertThat(cond("fs.path.source = /etc/shadow and fs.path.target = /tmp/s", mv)).isTrue();
+            assertThat(cond("fs.path.name exists", mv)).isFalse();
+            Event ln = ev(EventType.SYMLINKAT, tree()).arg("res", 0).arg("target", "/etc/passwd").arg("linkdirfd", -100)
+                    .arg("linkpath", "/tmp/l").build();
+            assertThat(cond("fs.path.source = /etc/passwd and fs.path.target startswith /tmp", ln)).isTrue();
+            assertThat(cond("fs.path.name exists", open("/etc/x", "O_RDONLY"))).isFalse(); // opens: fd.name
+        }
+
+        @Test
         void podLabels() {
             dev.vigil.events.Container c = dev.vigil.events.Container.builder().id("0123456789ab").k8s("shop", "web-0")
                     .label("team", "blue").podLabel("app", "web").podLabel("tier", "front").build();

@@ -8,6 +8,7 @@ import dev.vigil.events.ByteSequence;
 import dev.vigil.events.ContainerView;
 import dev.vigil.events.Errno;
 import dev.vigil.events.EventType;
+import dev.vigil.events.ParamType;
 import dev.vigil.events.EventView;
 import dev.vigil.events.FdType;
 import dev.vigil.events.FdView;
@@ -134,6 +135,42 @@ public final class FieldRegistry {
             OPEN_FLAGS_SLOT[t.id()] = t.isOpen() ? t.slotOf("flags") : -2;
             MODE_SLOT[t.id()] = t.slotOf("mode");
         }
+    }
+
+    // fs.path.*: the path argument of a file-system syscall, or the source and target of a two-path one
+    private static final int[] FS_NAME_SLOT = new int[EventType.COUNT];
+    private static final int[] FS_SOURCE_SLOT = new int[EventType.COUNT];
+    private static final int[] FS_TARGET_SLOT = new int[EventType.COUNT];
+
+    static {
+        for (EventType t : EventType.values()) {
+            FS_NAME_SLOT[t.id()] = FS_SOURCE_SLOT[t.id()] = FS_TARGET_SLOT[t.id()] = -1;
+            switch (t) {
+                case RENAME, RENAMEAT, RENAMEAT2, LINK, LINKAT -> {
+                    FS_SOURCE_SLOT[t.id()] = t.slotOf("oldpath");
+                    FS_TARGET_SLOT[t.id()] = t.slotOf("newpath");
+                }
+                case SYMLINK, SYMLINKAT -> {
+                    FS_SOURCE_SLOT[t.id()] = t.slotOf("target");
+                    FS_TARGET_SLOT[t.id()] = t.slotOf("linkpath");
+                }
+                default -> {
+                    if (t.isOpen()) break; // opens name their file in fd.name, as in Falco
+                    for (int i = 0; i < t.paramCount(); i++) {
+                        ParamType pt = t.param(i).type();
+                        if (pt == ParamType.FSPATH || pt == ParamType.FSRELPATH) {
+                            FS_NAME_SLOT[t.id()] = i;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static CharSequence fsPathArg(EventView e, int[] slots) {
+        int s = slots[e.typeId()];
+        return s < 0 ? null : e.argStr(s);
     }
 
     private static long openFlags(EventView e) {
@@ -343,6 +380,14 @@ public final class FieldRegistry {
         def("user.loginname", CHARBUF, "audit user name (auid)", proc(CHARBUF, 0, ps(ProcessView::loginUserName)));
         def("group.gid", UINT32, "group ID", proc(UINT32, 0, pn(ProcessView::gid)));
         def("group.name", CHARBUF, "group name", proc(CHARBUF, 0, ps(ProcessView::groupName)));
+
+        // ---- fs.path: the paths of file-system syscalls (resolved against the cwd or dirfd, as the sensor reports them) ----
+        def("fs.path.name", FSPATH, "the path a file-system syscall (mkdir, unlink, rmdir, chmod, ...) operates on, fully resolved; "
+                + "not for opens (fd.name) nor for two-path syscalls (fs.path.source/target)", path(e -> fsPathArg(e, FS_NAME_SLOT)));
+        def("fs.path.source", FSPATH, "the source path of a two-path syscall (rename, link: the old path; symlink: the link's target)",
+                path(e -> fsPathArg(e, FS_SOURCE_SLOT)));
+        def("fs.path.target", FSPATH, "the target path of a two-path syscall (rename, link: the new path; symlink: the link created)",
+                path(e -> fsPathArg(e, FS_TARGET_SLOT)));
 
         // ---- fd ----
         def("fd.num", INT64, "the unique number identifying the file descriptor (-1 for a failed open)", n(INT64, e -> {
