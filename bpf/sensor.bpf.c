@@ -775,6 +775,37 @@ static __always_inline __u64 exe_flags(struct file *exe, const struct cred *cred
 	return flags;
 }
 
+/* The inode times before 6.6 (6.1: struct timespec64 i_ctime, i_mtime) and in 6.6 (__i_ctime; i_mtime still a timespec64). */
+struct inode___pre66 {
+	struct timespec64 i_mtime;
+	struct timespec64 i_ctime;
+};
+
+struct inode___66 {
+	struct timespec64 i_mtime;
+	struct timespec64 __i_ctime;
+};
+
+/* The executable inode's change and modification times (proc.exe_ino.ctime/mtime), nanoseconds since the epoch. */
+static __always_inline void exe_times(struct inode *ino, __u64 *t)
+{
+	if (bpf_core_field_exists(ino->i_ctime_sec)) {
+		/* multigrain timestamps (6.13+) keep a "queried" flag in the ctime nanoseconds' top bit */
+		t[0] = BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ULL + (BPF_CORE_READ(ino, i_ctime_nsec) & 0x7fffffff);
+		t[1] = BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ULL + BPF_CORE_READ(ino, i_mtime_nsec);
+	} else if (bpf_core_field_exists(((struct inode___66 *)ino)->__i_ctime)) {
+		struct inode___66 *i = (void *)ino;
+
+		t[0] = BPF_CORE_READ(i, __i_ctime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, __i_ctime.tv_nsec);
+		t[1] = BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, i_mtime.tv_nsec);
+	} else {
+		struct inode___pre66 *i = (void *)ino;
+
+		t[0] = BPF_CORE_READ(i, i_ctime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, i_ctime.tv_nsec);
+		t[1] = BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, i_mtime.tv_nsec);
+	}
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -831,6 +862,16 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	}
 	/* slot 1: cwd */
 	put_base(s, AT_FDCWD, 1, &off);
+	/* slot 3: the executable's ctime and mtime (two u64) */
+	exe = BPF_CORE_READ(bprm, file);
+	if (exe && off < SENSOR_DATA_LIMIT) {
+		__u64 t[2];
+
+		exe_times(BPF_CORE_READ(exe, f_inode), t);
+		__builtin_memcpy(&s->ev.data[MASKED(off, SENSOR_DATA_LIMIT - 1)], t, sizeof(t));
+		s->ev.hdr.blob_len[3] = sizeof(t);
+		off += sizeof(t);
+	}
 	/* slot 4: argv, from the new image's argument area */
 	mm = BPF_CORE_READ(task, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);

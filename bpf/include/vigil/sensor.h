@@ -10,6 +10,7 @@
  *   4 extra: a plain string argument, a user sockaddr, or an exec's argv (NUL-separated)
  *   5 a struct sensor_sock read from the socket itself, or an exec's executable path
  *   6 an exec's environment (NUL-separated), last: the first to go when the record is full
+ * An exec record's slot 3 holds the executable inode's ctime and mtime (two u64, nanoseconds since the epoch).
  */
 #ifndef VIGIL_SENSOR_H
 #define VIGIL_SENSOR_H

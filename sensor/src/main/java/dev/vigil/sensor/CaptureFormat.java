@@ -19,7 +19,8 @@ import java.util.Arrays;
  * str     := varint (byteLength + 1, 0 for null) | UTF-8 bytes
  * </pre>
  * A process record may go on past its namespace ids with envCount varint | env str* | vpgid i64 | exe flags u8
- * (PX_*): written since the sensor captures the environment; a record that ends before them has none.
+ * (PX_*) | exe ctime i64 | exe mtime i64: written since the sensor captures them; a record that ends before them
+ * has none.
  * event (v3) := type varint | zz(num - previous num) | zz(ts - previous ts) | zz(ts - mono - previous such offset)
  *            | zz(res) | pid varint | tid varint | cgroupId varint | nparams varint | (flags u8 | zz(long)? | str?)*
  *            | fd?   (zz: the zigzag varint of a signed number; "previous" starts at 0 and is the file's last

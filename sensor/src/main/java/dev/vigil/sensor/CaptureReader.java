@@ -299,6 +299,7 @@ public final class CaptureReader implements AutoCloseable {
             int x = r.u8();
             b.exeUpperLayer((x & CaptureFormat.PX_UPPER) != 0).exeLowerLayer((x & CaptureFormat.PX_LOWER) != 0)
                     .exeWritable((x & CaptureFormat.PX_WRITABLE) != 0);
+            if (r.p < r.end) b.exeInoCtime(r.i64()).exeInoMtime(r.i64());
         }
         if ((flags & CaptureFormat.PF_EXITED) != 0) {
             exited.remove(pid);

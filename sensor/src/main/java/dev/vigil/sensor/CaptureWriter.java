@@ -56,7 +56,7 @@ public final class CaptureWriter implements AutoCloseable {
         ProcessEntry entry;
         String comm, exePath, cwd;
         String[] argv;
-        long uid, gid, euid, egid, loginUid, capE, cgroupId, tty, vpgid, exeFlags;
+        long uid, gid, euid, egid, loginUid, capE, cgroupId, tty, vpgid, exeFlags, exeCtime, exeMtime;
         String[] env;
         int ppid, pgid, sid;
         boolean exited;
@@ -66,14 +66,14 @@ public final class CaptureWriter implements AutoCloseable {
                     && uid == p.uid && gid == p.gid && euid == p.euid && egid == p.egid && loginUid == p.loginUid
                     && capE == p.capEffective && cgroupId == p.cgroupId && tty == p.tty && ppid == p.ppid
                     && pgid == p.pgid && sid == p.sid && exited == p.exited && vpgid == p.vpgid && env == p.env
-                    && exeFlags == p.exeFlags;
+                    && exeFlags == p.exeFlags && exeMtime == p.exeMtime && exeCtime == p.exeCtime;
         }
 
         void set(ProcessEntry p) {
             entry = p; comm = p.comm; exePath = p.exePath; cwd = p.cwd; argv = p.argv; uid = p.uid; gid = p.gid;
             euid = p.euid; egid = p.egid; loginUid = p.loginUid; capE = p.capEffective; cgroupId = p.cgroupId;
             tty = p.tty; ppid = p.ppid; pgid = p.pgid; sid = p.sid; exited = p.exited; vpgid = p.vpgid; env = p.env;
-            exeFlags = p.exeFlags;
+            exeFlags = p.exeFlags; exeCtime = p.exeCtime; exeMtime = p.exeMtime;
         }
     }
 
@@ -346,6 +346,8 @@ public final class CaptureWriter implements AutoCloseable {
         buf.i64(p.vpgid());
         buf.u8((p.exeUpperLayer() ? CaptureFormat.PX_UPPER : 0) | (p.exeLowerLayer() ? CaptureFormat.PX_LOWER : 0)
                 | (p.exeWritable() ? CaptureFormat.PX_WRITABLE : 0));
+        buf.i64(p.exeCtime);
+        buf.i64(p.exeMtime);
         record(CaptureFormat.TAG_PROCESS);
         processRecords++;
     }

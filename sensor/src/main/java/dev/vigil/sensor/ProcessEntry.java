@@ -37,6 +37,8 @@ public final class ProcessEntry implements ProcessView {
     long exeIno = EventView.ABSENT;
     /** The exec record's {@link RecordLayout#EXE_UPPER_LAYER} etc. */
     long exeFlags;
+    /** The executable inode's change and modification times at exec (ns since the epoch), or ABSENT. */
+    long exeCtime = EventView.ABSENT, exeMtime = EventView.ABSENT;
     /** "NAME=value" entries of the image's environment; null for a /proc-seeded process until first asked. */
     String[] env;
     private String envJoined;
@@ -183,8 +185,8 @@ public final class ProcessEntry implements ProcessView {
     @Override public boolean exeLowerLayer() { return (exeFlags & RecordLayout.EXE_LOWER_LAYER) != 0; }
     @Override public boolean exeWritable() { return (exeFlags & RecordLayout.EXE_WRITABLE) != 0; }
     @Override public long exeIno() { return exeIno; }
-    @Override public long exeInoCtime() { return EventView.ABSENT; }
-    @Override public long exeInoMtime() { return EventView.ABSENT; }
+    @Override public long exeInoCtime() { return exeCtime; }
+    @Override public long exeInoMtime() { return exeMtime; }
     @Override public int envCount() { return envEntries().length; }
     @Override public CharSequence envEntry(int i) { return envEntries()[i]; }
     @Override public CharSequence env() {

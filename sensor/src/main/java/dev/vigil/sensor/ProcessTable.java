@@ -109,6 +109,8 @@ public final class ProcessTable {
         c.pgid = parent.pgid; c.sid = parent.sid; c.vpgid = parent.vpgid;
         c.setEnv(parent.env);
         c.exeFlags = parent.exeFlags;
+        c.exeCtime = parent.exeCtime;
+        c.exeMtime = parent.exeMtime;
         c.cgroupId = parent.cgroupId; c.pidNs = parent.pidNs; c.mntNs = parent.mntNs; c.netNs = parent.netNs;
         c.startTs = startTs;
         c.copyFdsFrom(parent);

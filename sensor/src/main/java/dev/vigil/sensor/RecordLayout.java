@@ -32,7 +32,7 @@ final class RecordLayout {
     static final int SPEC_LEN_PTR = 128;
 
     static final int SLOT_PATH0 = 0, SLOT_BASE0 = 1, SLOT_PATH1 = 2, SLOT_BASE1 = 3, SLOT_EXTRA = 4, SLOT_SOCK = 5;
-    /** An exec record's environment. */
+    /** An exec record's executable times (slot 3: ctime, mtime) and environment (slot 6). */
     static final int SLOT_ENV = 6;
 
     /** An exec record's args[5] flags about the executable (above the old tid). */

@@ -141,6 +141,9 @@ final class RecordParser {
                     p.setEnv(null); // the record had no room: read from /proc when first asked
                 }
                 p.exeFlags = ev.arg(5) & ~0xffffffffL;
+                boolean times = ev.blobLen[RecordLayout.SLOT_BASE1] >= 16;
+                p.exeCtime = times ? seg.get(JAVA_LONG_UNALIGNED, ev.blobOff[RecordLayout.SLOT_BASE1]) : EventView.ABSENT;
+                p.exeMtime = times ? seg.get(JAVA_LONG_UNALIGNED, ev.blobOff[RecordLayout.SLOT_BASE1] + 8) : EventView.ABSENT;
                 p.capEffective = ev.arg(0);
                 p.capPermitted = ev.arg(1);
                 p.capInheritable = ev.arg(2);
@@ -289,6 +292,16 @@ final class RecordParser {
                 } else {
                     ev.fd = old;
                 }
+            }
+            case FCNTL -> {
+                FdEntry old = p.fd(ev.arg(0));
+                long cmd = ev.arg(1);
+                if ((cmd == 0 || cmd == 1030) && ret >= 0 && old != null) { // F_DUPFD, F_DUPFD_CLOEXEC: a dup
+                    FdEntry c = old.copyAs(ret);
+                    c.openFlags = cmd == 1030 ? 02000000 : 0;
+                    p.putFd(c);
+                }
+                ev.fd = old;
             }
             case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE -> ev.fd = p.fd(ev.arg(0));
             case CHDIR -> {

@@ -100,4 +100,21 @@ class SensorProcessStateTest extends SharedSensorTest {
         assertThat(p.sid()).isEqualTo(p.pid());
         assertThat(p.sessionLeader().name().toString()).isEqualTo("whoami");
     }
+
+    @Test
+    void theExecutablesInodeTimesAndLayer() throws Exception {
+        // a copy of true with a known modification time; not on overlayfs here: neither layer
+        java.nio.file.Path exe = java.nio.file.Files.copy(java.nio.file.Path.of("/bin/true"), dir.resolve("vigil-true-" + ProcessHandle.current().pid()));
+        long mtime = 1_600_000_000_123_000_000L;
+        java.nio.file.Files.setLastModifiedTime(exe, java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(0, mtime)));
+        long ctime = ((java.nio.file.attribute.FileTime) java.nio.file.Files.getAttribute(exe, "unix:ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        long pid = start(Map.of(), exe.toString());
+        Event e = h.await(ev -> SensorHarness.is(ev, EventType.EXECVE, pid) && exe.toString().contentEquals(String.valueOf(ev.process().exePath())));
+        assertThat(e.process().exeInoMtime()).isEqualTo(mtime);
+        // exactly stat's (6.13+ keeps a flag in the nanoseconds' top bit: it read 2^31 ns late before it was masked)
+        assertThat(e.process().exeInoCtime()).isEqualTo(ctime);
+        assertThat(e.process().exeUpperLayer()).isFalse();
+        assertThat(e.process().exeLowerLayer()).isFalse();
+        assertThat(e.process().exeWritable()).isTrue(); // root: CAP_DAC_OVERRIDE
+    }
 }
