@@ -45,13 +45,17 @@ public final class Agent implements AutoCloseable {
     public static final String INTERNAL_PREFIX = AlertPipeline.INTERNAL_PREFIX;
 
     private final AgentConfig config;
-    private final PrintStream log;
+    private final AgentLog log;
+    private final PrintStream logStream;
     private final RulesEngine engine;
     private final Priority threshold;
     private final RuleFiles ruleFiles;
     private final AlertPipeline alerts;
     private final Metrics metrics = new Metrics();
     private final TokenBucket dropNotices;
+    private final DropMonitor dropMonitor;
+    private volatile String fatal;
+    private volatile Thread snapshots;
     private final long startNanos = System.nanoTime();
     private OutputSet outputs = OutputSet.of(List.of(), false);
     private Responder responder;
@@ -72,7 +76,8 @@ public final class Agent implements AutoCloseable {
 
     private Agent(AgentConfig config, PrintStream log) {
         this.config = config;
-        this.log = log;
+        this.log = AgentLog.of(config, log);
+        this.logStream = this.log.stream(Priority.ERROR);
         this.threshold = config.priority();
         EngineOptions opts = engineOptions(config);
         this.engine = new RulesEngine(opts);
@@ -80,6 +85,7 @@ public final class Agent implements AutoCloseable {
         this.alerts = alertPipeline(config, opts);
         this.dropNotices = new TokenBucket(config.number("syscall_event_drops.rate"),
                 config.integer("syscall_event_drops.max_burst"));
+        this.dropMonitor = new DropMonitor(this, config);
     }
 
     /** The rules engine's options from the config (rule_matching, rule selections, correlation limits): shared with {@link Replay}. */
@@ -91,10 +97,9 @@ public final class Agent implements AutoCloseable {
 
     /** The alert pipeline the config describes (threshold, rate, dedup, appended output), without sinks. */
     static AlertPipeline alertPipeline(AgentConfig config, EngineOptions opts) {
-        String extraText = config.string("append_output.extra_output");
         return new AlertPipeline(new AlertPipeline.Options(config.priority(), config.number("outputs.rate"),
                 config.integer("outputs.max_burst"), config.number("outputs.dedup_seconds"),
-                extraText.isBlank() ? null : OutputFormat.of(extraText), opts.hostname()));
+                AlertPipeline.Appender.compile(config.appendOutput()), opts.hostname(), config.bool("time_format_iso_8601")));
     }
 
     /**
@@ -114,9 +119,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startAll() {
+        for (String note : config.startupNotes()) log.log(Priority.WARNING, note);
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
-        policies = AgentPolicies.load(this, config, log, line -> outputs.outputs().forEach(o -> o.offer(line)));
+        policies = AgentPolicies.load(this, config, log.stream(Priority.INFORMATIONAL), line -> outputs.outputs().forEach(o -> o.offer(line)));
         rulesNanos = System.nanoTime() - startNanos;
         outputs = OutputSet.fromConfig(config);
         alerts.addSink(outputs);
@@ -130,6 +136,19 @@ public final class Agent implements AutoCloseable {
         policies.start(); // before the sensor: protection does not wait for detection
 
         Set<EventType> needed = neededTypes(engine.current());
+        // Falco's base_syscalls.custom_set: these are captured too (a leading ! removes one the rules did not ask for)
+        List<String> unknownCustom = new ArrayList<>();
+        for (String name : config.list("base_syscalls.custom_set")) {
+            boolean remove = name.startsWith("!");
+            EventType t = EventType.byName(remove ? name.substring(1) : name);
+            if (t == null) unknownCustom.add(name);
+            else if (!remove) needed.add(t);
+            else if (engine.current().enabledRules().stream().noneMatch(r -> r.eventTypes().contains(t))) needed.remove(t);
+        }
+        if (!unknownCustom.isEmpty()) {
+            log.log(Priority.WARNING, config.value("base_syscalls.custom_set").origin() + ": base_syscalls.custom_set: "
+                    + unknownCustom + " are not events Vigil decodes, not captured");
+        }
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
         List<EventType> cannot = new ArrayList<>();
         for (EventType t : needed) {
@@ -151,8 +170,11 @@ public final class Agent implements AutoCloseable {
         long holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
         hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts.engineSink()));
-        sensor.setDropListener(this::onDrops);
         reader = Thread.ofPlatform().name("vigil-reader").start(this::readLoop);
+        dropMonitor.start();
+        if (config.bool("metrics.enabled")) {
+            snapshots = Thread.ofPlatform().daemon().name("vigil-metrics").start(this::snapshotLoop);
+        }
         healthyAfterNanos = System.nanoTime() - startNanos;
         healthy = true;
         RuleSet rs = engine.current();
@@ -176,11 +198,29 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code vigil run --dry-run} (Falco's) checks, with no kernel: the configured rules load (returned, with
+     * the configured selection), append_output compiles.
+     */
+    public static RuleSet dryRun(AgentConfig config) {
+        RulesEngine engine = new RulesEngine(engineOptions(config));
+        new RuleFiles(config.list("rules_files")).loadInto(engine);
+        AlertPipeline.Appender.compile(config.appendOutput());
+        return engine.current();
+    }
+
+    /** The rule files the configuration names, as loaded (the bundled file by its name). */
+    public static List<String> ruleSources(AgentConfig config) {
+        RuleFiles f = new RuleFiles(config.list("rules_files"));
+        f.loadInto(new RulesEngine(EngineOptions.defaults()));
+        return f.sources();
+    }
+
     /** Loads the configured rule files (or the bundled stable rules). */
     private void loadRules() {
         ruleFiles.loadInto(engine);
         for (Diagnostic d : engine.current().warnings()) {
-            if ("1".equals(System.getenv("VIGIL_DEBUG"))) log.println("vigil: rules: " + d);
+            log.log(Priority.DEBUG, "vigil: rules: " + d);
         }
     }
 
@@ -232,7 +272,7 @@ public final class Agent implements AutoCloseable {
         } catch (Throwable t) {
             readerFailure = t;
             healthy = false;
-            log.println("vigil: the reader thread failed: " + t);
+            log.log(Priority.CRITICAL, "vigil: the reader thread failed: " + t);
         }
     }
 
@@ -250,16 +290,73 @@ public final class Agent implements AutoCloseable {
                 .withWatchEvents(docker != null).withCriSockets(cri));
     }
 
-    private void onDrops(Sensor.DropReport r) {
-        metrics.dropNotice();
+    /** Falco's syscall_event_drops actions, for drops over the threshold in the last second (DropMonitor). */
+    void onDrops(long newDrops, long events, Map<String, Object> fields, List<String> actions) {
+        if (actions.contains("ignore") && actions.size() == 1) return;
         if (!dropNotices.tryTake(System.nanoTime())) return;
-        Map<String, Object> byKind = new LinkedHashMap<>();
-        for (int k = 0; k < r.perKind().length; k++) {
-            if (r.perKind()[k] > 0) byKind.put(Sensor.DropReport.kindName(k), r.perKind()[k]);
+        String what = "syscall event drop. " + newDrops + " system calls dropped in last second.";
+        for (String action : actions) {
+            switch (action) {
+                case "log" -> log.log(Priority.ERROR, "Falco internal: " + what);
+                case "alert" -> alerts.falcoInternal(Priority.CRITICAL, what, fields);
+                case "exit" -> {
+                    fatal = "Falco internal: " + what + " Exiting (syscall_event_drops.actions: exit)";
+                    log.log(Priority.CRITICAL, fatal);
+                    stop();
+                }
+                default -> { }
+            }
         }
-        internal(Priority.CRITICAL, "syscall event drop. " + r.newDrops() + " system calls dropped since the last notice",
-                new LinkedHashMap<>(Map.of("n_drops", r.newDrops(), "n_drops_total", r.total(), "n_drops_by_kind", byKind)));
     }
+
+    /**
+     * Falco's metrics: every metrics.interval, the snapshot as the alert {@code Falco internal: metrics snapshot}
+     * (output_rule, when the priority threshold lets informational through) and/or a JSON line in output_file.
+     */
+    private void snapshotLoop() {
+        long interval = config.integer("metrics.interval");
+        while (!stopping) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopping) return;
+            emitMetricsSnapshot();
+        }
+    }
+
+    /** One metrics snapshot to the configured places. */
+    public void emitMetricsSnapshot() {
+        Map<String, Object> f = FalcoMetrics.snapshot(this, config.bool("metrics.rules_counters_enabled"),
+                config.bool("metrics.resource_utilization_enabled"), config.bool("metrics.state_counters_enabled"),
+                config.bool("metrics.kernel_event_counters_enabled"), config.bool("metrics.convert_memory_to_mb"),
+                config.bool("metrics.include_empty_values"));
+        if (config.bool("metrics.output_rule") && FalcoMetrics.snapshotAllowed(threshold)) {
+            alerts.falcoInternal(Priority.INFORMATIONAL, "metrics snapshot", "Falco metrics snapshot", f);
+        }
+        String file = config.string("metrics.output_file");
+        if (!file.isBlank()) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("hostname", alerts.hostname());
+            line.put("output_fields", f);
+            line.put("sample", metrics.snapshots.incrementAndGet());
+            StringBuilder sb = new StringBuilder();
+            dev.vigil.rules.output.Json.value(sb, line);
+            try {
+                java.nio.file.Files.writeString(Path.of(file), sb.append('\n'), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                log.log(Priority.ERROR, "vigil: metrics.output_file: " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Why the agent stopped itself (syscall_event_drops exit), or null. */
+    public String fatal() { return fatal; }
+
+    /** Vigil's own log (log_level, log_stderr, log_syslog). */
+    public AgentLog log() { return log; }
 
     /** An alert about the agent itself (Falco's "Falco internal: ..."), to every output. */
     public void internal(Priority p, String what, Map<String, Object> fields) {
@@ -303,7 +400,7 @@ public final class Agent implements AutoCloseable {
             loadRules();
         } catch (IllegalArgumentException e) {
             metrics.reload(false);
-            log.println("vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
+            log.log(Priority.ERROR, "vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
             f.put("error", e.getMessage());
             internal(Priority.ERROR, "rules reload failed; the previous rules stay in force", f);
             return false;
@@ -315,7 +412,7 @@ public final class Agent implements AutoCloseable {
         }
         f.put("rules_loaded", engine.current().enabledRules().size());
         f.put("event_types_not_attached_until_restart", notCaptured);
-        log.println("vigil: rules reloaded (" + trigger + "): " + engine.current().enabledRules().size() + " rules"
+        log.log(Priority.INFORMATIONAL, "vigil: rules reloaded (" + trigger + "): " + engine.current().enabledRules().size() + " rules"
                 + (notCaptured.isEmpty() ? "" : "; event types " + notCaptured + " are attached at the next start"));
         internal(Priority.INFORMATIONAL, "rules reloaded", f);
         return true;
@@ -341,13 +438,17 @@ public final class Agent implements AutoCloseable {
         }
         healthy = false;
         if (watcher != null) watcher.close();
-        outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), log);
+        dropMonitor.close();
+        if (snapshots != null) snapshots.interrupt();
+        outputs.flushAndClose(config.integer("shutdown.flush_timeout_ms"), logStream);
         if (web != null) web.stop();
         if (sensor != null) sensor.close();
         if (policies != null) policies.close();
     }
 
     private void abort() {
+        dropMonitor.close();
+        if (snapshots != null) snapshots.interrupt();
         if (policies != null) policies.close();
         if (watcher != null) watcher.close();
         outputs.flushAndClose(1000, null);

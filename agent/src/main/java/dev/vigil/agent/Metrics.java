@@ -27,6 +27,8 @@ public final class Metrics {
     void evalNanos(long ns) { evalNanos.lazySet(evalNanos.get() + ns); }
 
     private final AtomicLong reloads = new AtomicLong();
+    /** Metrics snapshots written to metrics.output_file (Falco's "sample"). */
+    final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong reloadFailures = new AtomicLong();
 
     void dropNotice() { dropNotices.incrementAndGet(); }
@@ -159,6 +161,7 @@ public final class Metrics {
             help(sb, "vigil_process_resident_memory_bytes", "gauge", "resident set size of the agent");
             sb.append("vigil_process_resident_memory_bytes ").append(rss).append('\n');
         }
+        FalcoMetrics.render(a, sb); // Falco's names beside Vigil's, for Falco's dashboards
         return sb.toString();
     }
 

@@ -36,7 +36,7 @@ public final class Replay {
         alerts.addSink(outputs);
         outputs.start();
         try (CaptureReader reader = CaptureReader.open(capture)) {
-            reader.forEach(ev -> engine.evaluate(ev, alerts::onMatch));
+            reader.forEach(ev -> engine.evaluate(ev, alerts.engineSink())); // rules and correlations, as the agent
             long n = 0;
             for (var st : alerts.ruleStats().values()) n += st.alerts.get();
             return new Result(reader.eventsRead(), n, reader.drops());

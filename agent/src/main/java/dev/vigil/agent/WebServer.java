@@ -35,7 +35,16 @@ final class WebServer {
         int port = config.integer("webserver.listen_port");
         HttpServer s;
         try {
-            s = HttpServer.create(new InetSocketAddress(addr, port), 16);
+            if (config.bool("webserver.ssl_enabled")) {
+                // Falco's ssl_certificate: one PEM file holding the private key and the certificate (chain)
+                javax.net.ssl.SSLContext ctx = dev.vigil.agent.output.HttpTls.serverContext(
+                        java.nio.file.Path.of(config.string("webserver.ssl_certificate")));
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(addr, port), 16);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ctx));
+                s = https;
+            } else {
+                s = HttpServer.create(new InetSocketAddress(addr, port), 16);
+            }
         } catch (BindException e) {
             throw new IllegalArgumentException("webserver: cannot listen on " + addr + ":" + port + ": "
                     + (e.getMessage() == null ? "address in use" : e.getMessage().toLowerCase(java.util.Locale.ROOT))
@@ -54,6 +63,11 @@ final class WebServer {
                     () -> Metrics.render(agent)));
         }
         s.createContext("/rules", ex -> reply(ex, 200, "application/json", () -> rulesJson(agent)));
+        s.createContext("/versions", ex -> reply(ex, 200, "application/json", () -> {
+            StringBuilder sb = new StringBuilder();
+            Json.value(sb, FalcoMetrics.versions());
+            return sb.append('\n').toString();
+        }));
         s.createContext("/policies", ex -> reply(ex, 200, "application/json", () -> PolicyEndpoints.policiesJson(agent)));
         s.createContext("/flows", ex -> PolicyEndpoints.flows(agent, ex));
         String token = config.string("webserver.token");

@@ -121,7 +121,8 @@ class ConfigTest {
         assertThat(d.bool("container_engines.docker.enabled")).isTrue();
         assertThat(d.string("container_engines.docker.socket")).isEqualTo("/var/run/docker.sock");
         assertThat(d.integer("container_engines.docker.metadata_wait_ms")).isEqualTo(1000);
-        assertThat(d.string("append_output.extra_output")).contains("container_id=%container.id")
+        assertThat(d.appendOutput()).singleElement().matches(a -> a.suggested());
+        assertThat(dev.vigil.agent.config.AppendOutput.SUGGESTED).contains("container_id=%container.id")
                 .contains("k8s_pod_name=%k8s.pod.name");
         assertThat(d.bool("container_engines.cri.enabled")).isTrue();
         assertThat(d.list("container_engines.cri.sockets")).containsExactly("/run/containerd/containerd.sock",
@@ -136,7 +137,8 @@ class ConfigTest {
         assertThat(c.string("container_engines.docker.socket")).isEqualTo("/run/other.sock");
         assertThat(c.bool("container_engines.cri.enabled")).isTrue();
         assertThat(c.list("container_engines.cri.sockets")).containsExactly(dir.resolve("absent.sock").toString());
-        assertThat(c.ignoredKeys()).contains("container_engines.cri.disable_async", "container_engines.podman", "append_output");
+        assertThat(c.ignoredKeys()).contains("container_engines.cri.disable_async", "container_engines.podman");
+        assertThat(c.appendOutput()).singleElement().matches(a -> a.suggested());
         String id = "a".repeat(64);
         try (var r = Agent.containerResolver(c)) {
             // docker off: a docker container is not asked about

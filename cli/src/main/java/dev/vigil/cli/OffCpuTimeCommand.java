@@ -85,7 +85,7 @@ final class OffCpuTimeCommand implements Callable<Integer> {
                 state != null ? state : OffCpuTime.ANY_STATE);
         ToolSession session = ToolSession.begin(tool);
         OffCpuTime offcpu = OffCpuTime.start(options);
-        ToolOutput out = new ToolOutput(session.out, tool.json);
+        ToolOutput out = session.output(tool.json);
         var report = new StackReport(new StackPrinter(!kernelStacks, !userStacks, delimited, false), folded, svg,
                 "Off-CPU time" + (duration != null ? " (" + duration + " s)" : ""), "us");
         return session.run(offcpu.tool(), t -> {

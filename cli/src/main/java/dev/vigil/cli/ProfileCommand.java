@@ -74,7 +74,7 @@ final class ProfileCommand implements Callable<Integer> {
         Profile.Options options = new Profile.Options(tool.filters(pid.pid, tid, null), frequency, userOnly, kernelOnly, includeIdle);
         ToolSession session = ToolSession.begin(tool);
         Profile profile = Profile.start(options);
-        ToolOutput out = new ToolOutput(session.out, tool.json);
+        ToolOutput out = session.output(tool.json);
         var report = new StackReport(new StackPrinter(!kernelOnly, !userOnly, delimited, annotations), folded, svg,
                 "CPU profile (" + frequency + " Hz" + (duration != null ? ", " + duration + " s" : "") + ")", "samples");
         return session.run(profile.tool(), t -> {

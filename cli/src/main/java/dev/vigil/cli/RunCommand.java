@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /** {@code vigil run}: the detection agent. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "run", versionProvider = Vigil.Version.class, sortOptions = false,
         description = {"Run the detection agent: the sensor, the rules (by default the upstream stable Falco rules",
             "shipped with Vigil) and the outputs, until SIGINT or SIGTERM.",
             "SIGHUP (or a change to a rule file or the config file) reloads the rules and the configuration (a changed configuration restarts the agent); SIGUSR1 reopens the alert file.", "",
@@ -30,8 +30,57 @@ import sun.misc.Signal;
             "  vigil run -r my_rules.yaml         # these rules instead of the bundled ones",
             "  vigil run -o priority=warning -o webserver.enabled=false",
             "  vigil run -c /etc/vigil/vigil.yaml # config file (read by default if present)",
-            "  vigil run --policy netpol.yaml     # also enforce these network policies (pinned: they outlive the agent)"})
+            "  vigil run --policy netpol.yaml     # also enforce these network policies (pinned: they outlive the agent)",
+            "  vigil run -c /etc/falco/falco.yaml -L   # Falco's flags: list the rules and exit"})
 final class RunCommand implements Callable<Integer> {
+    // -V is Falco's --validate here, not a version flag: only --version prints the version
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Print the version and exit.")
+    boolean version;
+
+    @Option(names = {"-V", "--validate"}, paramLabel = "FILE",
+            description = "Falco's -V: validate these rule files (repeatable) and exit; 1 if any is invalid.")
+    List<Path> validate = new ArrayList<>();
+
+    @Option(names = "-L", description = "Falco's -L: list the loaded rules (name, description) and exit.")
+    boolean listRules;
+
+    @Option(names = "-l", paramLabel = "RULE", description = "Falco's -l: show one rule's name and description and exit.")
+    String describeRule;
+
+    @Option(names = "--list", arity = "0..1", fallbackValue = "", paramLabel = "SOURCE",
+            description = "Falco's --list: list the fields (of SOURCE: syscall) and exit.")
+    String listFields;
+
+    @Option(names = "-N", description = "With --list: only the field names.")
+    boolean namesOnly;
+
+    @Option(names = "--list-events", description = "Falco's --list-events: list the events Vigil decodes and exit.")
+    boolean listEvents;
+
+    @Option(names = "--dry-run", description = "Falco's --dry-run: load the config and rules, open no kernel program, exit.")
+    boolean dryRun;
+
+    @Option(names = "--support", description = "Falco's --support: print the version, system, config and rules as JSON and exit.")
+    boolean support;
+
+    @Option(names = "-M", paramLabel = "SECONDS", description = "Falco's -M: stop after this many seconds.")
+    Integer stopAfterSeconds;
+
+    @Option(names = {"-U", "--unbuffered"}, description = "Falco's -U: flush each alert (buffered_outputs=false).")
+    boolean unbuffered;
+
+    @Option(names = "-A", description = "Falco's -A (all events): accepted; Vigil captures what the rules need.")
+    boolean allEvents;
+
+    @Option(names = "--enable-source", paramLabel = "SOURCE", description = "Falco's --enable-source (Vigil's source: syscall).")
+    List<String> enableSources = new ArrayList<>();
+
+    @Option(names = "--disable-source", paramLabel = "SOURCE", description = "Falco's --disable-source.")
+    List<String> disableSources = new ArrayList<>();
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "Config file (YAML, falco.yaml key names); default /etc/vigil/vigil.yaml if present.")
     Path configFile;
@@ -75,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
         return builder(configFile, overrides, rules, json, selections).build();
     }
 
-    private static AgentConfig.Builder builder(Path configFile, List<String> overrides, List<Path> rules, boolean json,
+    static AgentConfig.Builder builder(Path configFile, List<String> overrides, List<Path> rules, boolean json,
             List<String[]> selections) {
         AgentConfig.Builder b = AgentConfig.builder();
         if (configFile != null) b.file(configFile, true);
@@ -89,16 +138,80 @@ final class RunCommand implements Callable<Integer> {
         return b;
     }
 
-    private AgentConfig config() {
+    /** Falco's flags that print something and exit; null when the agent is to run. */
+    private Integer informational() throws Exception {
+        if (!validate.isEmpty()) return FalcoListings.validate(validate, System.out);
+        if (listFields != null) {
+            if (!FalcoListings.listFields(listFields, namesOnly, System.out)) {
+                throw new IllegalArgumentException("--list: unknown event source '" + listFields + "' (Vigil has: syscall)");
+            }
+            return 0;
+        }
+        if (listEvents) {
+            FalcoListings.listEvents(System.out);
+            return 0;
+        }
+        if (!listRules && describeRule == null && !support && !dryRun) return null;
+        AgentConfig cfg = runConfig();
+        if (support) {
+            String text = cfg.file() == null ? "" : java.nio.file.Files.readString(cfg.file());
+            FalcoListings.support(text, Agent.ruleSources(cfg), "vigil " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                    System.out);
+            return 0;
+        }
+        dev.vigil.rules.engine.RuleSet rs = Agent.dryRun(cfg);
+        if (listRules) FalcoListings.listRules(rs, System.out);
+        else if (describeRule != null && !FalcoListings.describeRule(rs, describeRule, System.out)) {
+            throw new IllegalArgumentException("-l: no rule named '" + describeRule + "' in the loaded rules");
+        } else if (dryRun) {
+            for (String n : cfg.startupNotes()) System.err.println("vigil: " + n);
+            System.out.printf("dry run: configuration and %d rules (%d enabled) loaded; nothing was attached%n",
+                    rs.rules().size(), rs.enabledRules().size());
+        }
+        return 0;
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The configuration with Falco's flags that set keys (-U, -A) and the source checks. */
+    private AgentConfig runConfig() {
+        checkSources();
         AgentConfig.Builder b = builder(configFile, overrides, rules, json, selections);
+        if (unbuffered) b.set("buffered_outputs", false, "-U");
+        if (allEvents) b.set("base_syscalls.all", true, "-A");
         if (!policies.isEmpty()) b.set("policy_files", policies.stream().map(Path::toString).toList(), "--policy");
         if (unloadPolicy) b.set("policy_unload_on_exit", true, "--unload-policy-on-exit");
         return b.build();
     }
 
+    private void checkSources() {
+        if (!enableSources.isEmpty() && !disableSources.isEmpty()) {
+            throw new IllegalArgumentException("--enable-source and --disable-source cannot be used together (as in Falco)");
+        }
+        for (String src : concat(enableSources, disableSources)) {
+            if (!FalcoListings.SOURCES.contains(src)) {
+                throw new IllegalArgumentException("unknown event source '" + src + "' (Vigil has: "
+                        + String.join(", ", FalcoListings.SOURCES) + "; plugin sources are not available)");
+            }
+        }
+        if (disableSources.containsAll(FalcoListings.SOURCES)) {
+            throw new IllegalArgumentException("--disable-source: every event source is disabled; at least one must stay enabled");
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     @Override
     public Integer call() throws Exception {
-        AgentConfig cfg = config();
+        Integer done = informational();
+        if (done != null) return done;
+        AgentConfig cfg = runConfig();
+        long stopAt = stopAfterSeconds == null ? Long.MAX_VALUE : System.nanoTime() + stopAfterSeconds * 1_000_000_000L;
         BlockingQueue<String> reloads = new LinkedBlockingQueue<>();
         AtomicReference<Agent> current = new AtomicReference<>();
         AtomicBoolean terminating = new AtomicBoolean();
@@ -123,11 +236,12 @@ final class RunCommand implements Callable<Integer> {
             while (true) {
                 // the reader ends on SIGINT/SIGTERM (or fails); a reload request is handled in between
                 if (agent.awaitStopped(0)) break;
+                if (System.nanoTime() - stopAt >= 0) agent.stop(); // -M: the reader drains and ends
                 String trigger = reloads.poll(200, TimeUnit.MILLISECONDS);
                 if (trigger == null || terminating.get()) continue;
                 AgentConfig next;
                 try {
-                    next = config();
+                    next = runConfig();
                 } catch (RuntimeException e) {
                     // a broken edit keeps the running configuration (and its rules), as for rule files
                     System.err.println("vigil: configuration reload (" + trigger + ") failed; the running configuration stays: "
@@ -163,6 +277,10 @@ final class RunCommand implements Callable<Integer> {
                         (System.nanoTime() - t0) / 1_000_000);
                 running(agent, cfg);
             }
+            if (agent.fatal() != null) {
+                System.err.println("vigil run: " + agent.fatal());
+                return Vigil.EXIT_FINDINGS;
+            }
             if (agent.readerFailure() != null) {
                 throw new IllegalStateException("the reader failed: " + agent.readerFailure());
             }
@@ -174,11 +292,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void running(Agent agent, AgentConfig cfg) {
-        System.err.printf("vigil: running: %d rules, %d event types%s, startup %d ms%s%n",
+        agent.log().log(dev.vigil.rules.Priority.INFORMATIONAL, String.format("vigil: running: %d rules, %d event types%s, startup %d ms%s",
                 agent.rules().enabledRules().size(), agent.selectedTypes().size(),
                 "raw".equals(cfg.string("sensor.syscall_hook")) ? " (raw syscall hook)" : "",
                 agent.startupNanos() / 1_000_000,
-                agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : "");
+                agent.webPort() > 0 ? ", web on " + cfg.string("webserver.listen_address") + ":" + agent.webPort() : ""));
     }
 
     /** Watches the config file when watch_config_files is on; a change asks for a reload. */

@@ -73,7 +73,7 @@ final class TcpConnectCommand implements Callable<Integer> {
         ToolSession session = ToolSession.begin(tool);
         long startBootNs = KernelClock.bootTimeNanos();
         var started = TcpConnect.start(options);
-        var printer = new TcpConnectPrinter(new ToolOutput(session.out, json),
+        var printer = new TcpConnectPrinter(session.output(json),
                 new TcpConnectPrinter.Format(timestamp, printUid, sourcePort, count), startBootNs);
         if (count && !json) {
             System.err.println("Tracing connect ... Hit Ctrl-C to end");

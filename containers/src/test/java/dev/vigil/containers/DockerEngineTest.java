@@ -174,8 +174,9 @@ class DockerEngineTest {
         Cg cg = cgroupOf(id);
         assertThat(((ContainerInfo) resolver.resolve(cg.id(), cg.path())).complete()).isTrue();
         long evictedBefore = resolver.stats().evicted();
-        engine.docker("rm", "-f", id);
+        // timed from before the removal: the resolver can see the container die before `docker rm` returns
         long stopped = System.nanoTime();
+        engine.docker("rm", "-f", id);
         // late events within the grace period still get the metadata
         Thread.sleep(GRACE_MS / 3);
         assertThat(resolver.resolve(cg.id(), cg.path()).name().toString()).isEqualTo("shortlived");

@@ -240,8 +240,25 @@ class LoaderTest {
     }
 
     @Test
+    void falco044CaptureKeysAndTheirOverride() {
+        String base = "- rule: R\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: INFO\n"
+                + "  capture: true\n  capture_duration: 2000\n";
+        assertThat(diags(base)).isEmpty();
+        assertThat(diags(base + "- rule: R\n  capture: false\n  capture_duration: 10\n"
+                + "  override:\n    capture: replace\n    capture_duration: replace\n")).isEmpty();
+        assertThat(diags(base + "- rule: R\n  capture: false\n  override:\n    capture: append\n")).singleElement().asString()
+                .contains("capture");
+        assertThat(diags("- rule: R\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: INFO\n"
+                + "  capture_duration: soon\n")).singleElement().asString()
+                .contains("capture_duration must be a number of milliseconds, not 'soon'");
+    }
+
+    @Test
     void requiredEngineAndPluginVersions() {
         assertThat(diags("- required_engine_version: 0.57.0\n- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n")).isEmpty();
+        assertThat(diags("- required_engine_version: 0.62.0\n")).isEmpty(); // Falco 0.44's
+        assertThat(diags("- required_engine_version: 0.63.0\n")).singleElement().asString()
+                .startsWith("f1.yaml:1:28: rules require engine version 0.63.0, but Vigil implements the Falco engine version 0.62.0");
         assertThat(diags("- required_engine_version: 99.0.0\n")).singleElement().asString()
                 .startsWith("f1.yaml:1:28: rules require engine version 99.0.0");
         assertThat(diags("- required_plugin_versions:\n  - name: k8saudit\n    version: 0.1.0\n")).singleElement().asString()

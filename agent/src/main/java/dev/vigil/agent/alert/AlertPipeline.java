@@ -26,9 +26,35 @@ public final class AlertPipeline {
     /** The rule-name prefix of the agent's own alerts (Falco's is "Falco internal: "). */
     public static final String INTERNAL_PREFIX = "Vigil internal: ";
 
-    /** What the gates need; {@code extraOutput} null when append_output has none. */
+    /** Falco's own prefix, for the internal alerts Falco also has (drops, metrics snapshot). */
+    public static final String FALCO_INTERNAL_PREFIX = "Falco internal: ";
+
+    /** What the gates need; {@code append}: append_output's items, compiled. */
     public record Options(Priority threshold, double ratePerSecond, int maxBurst, double dedupSeconds,
-                          OutputFormat extraOutput, String hostname) {}
+                          List<Appender> append, String hostname, boolean iso8601) {
+        public Options {
+            append = List.copyOf(append);
+        }
+    }
+
+    /** One append_output item: which alerts, the text appended, the fields added. */
+    public record Appender(dev.vigil.agent.config.AppendOutput item, OutputFormat text, Map<String, OutputFormat> fields) {
+        /** Compiles the items; a bad field throws IllegalArgumentException naming append_output. */
+        public static List<Appender> compile(List<dev.vigil.agent.config.AppendOutput> items) {
+            List<Appender> out = new java.util.ArrayList<>();
+            for (var i : items) {
+                try {
+                    String text = i.suggested() ? dev.vigil.agent.config.AppendOutput.SUGGESTED : i.extraOutput();
+                    Map<String, OutputFormat> f = new LinkedHashMap<>();
+                    i.extraFields().forEach((k, v) -> f.put(k, OutputFormat.of(i.literal() ? v.replace("%", "%%") : v)));
+                    out.add(new Appender(i, text == null ? null : OutputFormat.of(text), f));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("append_output: " + e.getMessage());
+                }
+            }
+            return out;
+        }
+    }
 
     private final Options options;
     private final Dedup dedup;
@@ -83,13 +109,26 @@ public final class AlertPipeline {
         return ruleStats.computeIfAbsent(name, n -> new RuleStats(n, p, new TokenBucket(options.ratePerSecond(), options.maxBurst())));
     }
 
+    /** append_output's items that match the alert (by source, tag, rule): their text and fields added. */
     private Alert withExtra(Alert a, EventView e) {
-        OutputFormat extra = options.extraOutput();
-        if (extra == null || !"syscall".equals(a.source())) return a;
-        Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
-        extra.values(e).forEach(f::putIfAbsent);
-        return new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(), a.output() + " " + extra.format(e), f,
-                a.hostname());
+        for (Appender ap : options.append()) {
+            if (!ap.item().matches(a.source(), a.tags(), a.rule())) continue;
+            Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
+            String output = a.output();
+            if (ap.text() != null) {
+                if (ap.item().suggested()) ap.text().values(e).forEach(f::putIfAbsent);
+                output = output + " " + ap.text().format(e);
+            }
+            for (var x : ap.fields().entrySet()) {
+                Map<String, Object> vals = x.getValue().values(e);
+                // a lone %field gives its typed value; anything else the formatted text
+                Object v = vals.size() == 1 && x.getValue().source().equals("%" + vals.keySet().iterator().next())
+                        ? vals.values().iterator().next() : x.getValue().format(e);
+                f.put(x.getKey(), v);
+            }
+            a = new Alert(a.timeNanos(), a.rule(), a.priority(), a.source(), a.tags(), output, f, a.hostname());
+        }
+        return a;
     }
 
     /** A rule matched {@code e} (reader thread, while the event is valid). */
@@ -110,7 +149,7 @@ public final class AlertPipeline {
             }
         }
         st.alerts.incrementAndGet();
-        Alert a = withExtra(rule.alert(e, options.hostname()), e);
+        Alert a = withExtra(rule.alert(e, options.hostname(), options.iso8601()), e);
         if (suppressed > 0) {
             Map<String, Object> f = new LinkedHashMap<>(a.outputFields());
             f.put("vigil.suppressed", suppressed);
@@ -125,12 +164,44 @@ public final class AlertPipeline {
      * stop, the output the message with its fields; to every sink, with no event.
      */
     public void internal(Priority p, String what, Map<String, Object> fields) {
+        internal(INTERNAL_PREFIX, p, what, fields);
+    }
+
+    /**
+     * An internal alert Falco also has, under Falco's rule name ({@code Falco internal: syscall event drop},
+     * {@code Falco internal: metrics snapshot}), so that dashboards and falcosidekick filters keep working.
+     */
+    public void falcoInternal(Priority p, String what, Map<String, Object> fields) {
+        internal(FALCO_INTERNAL_PREFIX, p, what, fields);
+    }
+
+    /** An internal alert with Falco's rule name and its own output text (the fields only in output_fields). */
+    public void falcoInternal(Priority p, String ruleSuffix, String output, Map<String, Object> fields) {
         Instant now = Instant.now();
         long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        String rule = INTERNAL_PREFIX + what.split("[.;]", 2)[0];
-        StringBuilder out = new StringBuilder(INTERNAL_PREFIX).append(what);
-        for (Map.Entry<String, Object> f : fields.entrySet()) out.append(' ').append(f.getKey()).append('=').append(f.getValue());
-        String text = FieldRegistry.formatTime(ns) + ": " + p.display() + " " + out;
+        String time = options.iso8601() ? FieldRegistry.formatIso(ns) : FieldRegistry.formatTime(ns);
+        String text = time + ": " + p.display() + " " + output;
+        emit(new Alert(ns, FALCO_INTERNAL_PREFIX + ruleSuffix, p, "internal", List.of(), text, new LinkedHashMap<>(fields),
+                options.hostname()), text, null);
+    }
+
+    private void internal(String prefix, Priority p, String what, Map<String, Object> fields) {
+        Instant now = Instant.now();
+        long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        String rule = prefix + what.split("[.;]", 2)[0];
+        StringBuilder out = new StringBuilder(prefix).append(what);
+        if (!fields.isEmpty()) {
+            out.append(" (");
+            boolean first = true;
+            for (Map.Entry<String, Object> f : fields.entrySet()) {
+                if (!first) out.append(' ');
+                first = false;
+                out.append(f.getKey()).append('=').append(f.getValue());
+            }
+            out.append(')');
+        }
+        String time = options.iso8601() ? FieldRegistry.formatIso(ns) : FieldRegistry.formatTime(ns);
+        String text = time + ": " + p.display() + " " + out;
         emit(new Alert(ns, rule, p, "internal", List.of(), text, new LinkedHashMap<>(fields), options.hostname()), text, null);
     }
 

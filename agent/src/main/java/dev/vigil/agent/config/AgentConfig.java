@@ -34,7 +34,8 @@ public final class AgentConfig {
     /** Where Vigil looks for its config file when none is named. */
     public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
 
-    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE, RULE_SELECTION, SYSCALL_HOOK, RESPONSES }
+    public enum Kind { BOOL, INT, STRING, STRING_LIST, PRIORITY, MATCHING, DOUBLE, RULE_SELECTION, SYSCALL_HOOK, DURATION_MS,
+        APPEND_OUTPUT, DROP_ACTIONS, CONFIG_FILES, ANY, RESPONSES }
 
     /** A known key: its kind, default value and a one-line description. */
     public record Key(String name, Kind kind, Object defaultValue, String help) {}
@@ -80,10 +81,59 @@ public final class AgentConfig {
         key("outputs.dedup_seconds", Kind.DOUBLE, 0.0,
                 "suppress an alert identical to one of the same rule (same process, same output) within this many seconds; 0: off");
         key("watch_config_files", Kind.BOOL, true, "reload the rule files when they change (SIGHUP also reloads)");
-        key("outputs_queue.capacity", Kind.INT, 0, "alerts each output may hold before dropping; 0: 16384");
+        key("outputs_queue.capacity", Kind.INT, 0, "alerts each output may hold before dropping (counted); 0: unbounded, as Falco");
         key("syscall_event_drops.rate", Kind.DOUBLE, 0.03333, "drop notices per second (token bucket)");
         key("syscall_event_drops.max_burst", Kind.INT, 1, "drop notices in a burst");
-        key("webserver.enabled", Kind.BOOL, true, "serve /healthz, /metrics and /rules");
+        key("syscall_event_drops.threshold", Kind.DOUBLE, 0.1,
+                "share of events dropped in the last second above which the actions run (Falco's threshold)");
+        key("syscall_event_drops.actions", Kind.DROP_ACTIONS, List.of("log", "alert"),
+                "on drops over the threshold: ignore, log (a line on the log), alert (Falco internal: syscall event drop), exit (code 1)");
+        key("syscall_event_drops.simulate_drops", Kind.BOOL, false, "pretend a drop every second (testing the actions)");
+        key("config_files", Kind.CONFIG_FILES, List.of(), "extra config files or directories, merged in order (Falco's "
+                + "strategies append, override, add-only)");
+        key("log_level", Kind.PRIORITY, "informational", "Vigil's own log lines at or above this level (Falco's log_level)");
+        key("log_stderr", Kind.BOOL, true, "Vigil's own log lines on stderr");
+        key("log_syslog", Kind.BOOL, false, "Vigil's own log lines to syslog_output.socket (Falco's default: true)");
+        key("time_format_iso_8601", Kind.BOOL, false,
+                "alert times in ISO 8601 UTC (2026-01-01T12:00:00.000000000+0000); false: the local zone, as Falco");
+        key("buffered_outputs", Kind.BOOL, false, "false: each alert is flushed as written (as Falco); true: per batch");
+        key("json_include_output_property", Kind.BOOL, true, "JSON alerts carry output");
+        key("json_include_tags_property", Kind.BOOL, true, "JSON alerts carry tags");
+        key("json_include_message_property", Kind.BOOL, false, "JSON alerts carry message (output without time and priority)");
+        key("json_include_output_fields_property", Kind.BOOL, true, "JSON alerts carry output_fields");
+        key("file_output.keep_alive", Kind.BOOL, false, "false: the file is opened for each alert (as Falco); true: kept open");
+        key("program_output.keep_alive", Kind.BOOL, false,
+                "false: one process per alert, as Falco (jq | curl -d @- works); true: one process kept running");
+        key("http_output.insecure", Kind.BOOL, false, "do not verify the server's certificate");
+        key("http_output.ca_cert", Kind.STRING, "", "PEM file of the CA that signs the server's certificate");
+        key("http_output.ca_bundle", Kind.STRING, "", "PEM file of CA certificates");
+        key("http_output.ca_path", Kind.STRING, "/etc/ssl/certs", "directory of PEM CA certificates");
+        key("http_output.mtls", Kind.BOOL, false, "present http_output.client_cert and client_key (mutual TLS)");
+        key("http_output.client_cert", Kind.STRING, "/etc/ssl/certs/client.crt", "PEM client certificate for mtls");
+        key("http_output.client_key", Kind.STRING, "/etc/ssl/certs/client.key", "PEM client key (PKCS#8, or PKCS#1 RSA) for mtls");
+        key("http_output.echo", Kind.BOOL, false, "log the server's answers");
+        key("http_output.compress_uploads", Kind.BOOL, false, "gzip each request body (Content-Encoding: gzip)");
+        key("http_output.keep_alive", Kind.BOOL, false, "accepted; the connection is always reused");
+        key("http_output.max_consecutive_timeouts", Kind.INT, 5,
+                "after this many timeouts in a row the alert is given up (counted as failed)");
+        key("metrics.enabled", Kind.BOOL, false, "emit a metrics snapshot every metrics.interval");
+        key("metrics.interval", Kind.DURATION_MS, 3_600_000, "Prometheus duration: 1h, 15m, 30s, 500ms");
+        key("metrics.output_rule", Kind.BOOL, true, "the snapshot as the alert Falco internal: metrics snapshot");
+        key("metrics.output_file", Kind.STRING, "", "the snapshot appended to this file as a JSON line; empty: off");
+        key("metrics.rules_counters_enabled", Kind.BOOL, true, "matches per rule in the snapshot");
+        key("metrics.resource_utilization_enabled", Kind.BOOL, true, "cpu and memory in the snapshot");
+        key("metrics.state_counters_enabled", Kind.BOOL, true, "process and container table sizes in the snapshot");
+        key("metrics.kernel_event_counters_enabled", Kind.BOOL, true, "events and drops in the snapshot");
+        key("metrics.convert_memory_to_mb", Kind.BOOL, true, "memory in MB instead of bytes");
+        key("metrics.include_empty_values", Kind.BOOL, false, "include metrics whose value is 0");
+        key("base_syscalls.custom_set", Kind.STRING_LIST, List.of(),
+                "events captured beside those the rules need (!name: not captured unless a rule needs it)");
+        key("base_syscalls.repair", Kind.BOOL, false, "accepted; Vigil's state syscalls are always captured");
+        key("base_syscalls.all", Kind.BOOL, false, "accepted");
+        key("webserver.enabled", Kind.BOOL, true, "serve /healthz, /versions, /metrics and /rules");
+        key("webserver.threadiness", Kind.INT, 0, "accepted; one thread serves");
+        key("webserver.ssl_enabled", Kind.BOOL, false, "serve HTTPS with webserver.ssl_certificate");
+        key("webserver.ssl_certificate", Kind.STRING, "/etc/falco/falco.pem", "PEM with the private key and certificate(s)");
         key("webserver.listen_address", Kind.STRING, "127.0.0.1", "address the web server binds");
         key("webserver.listen_port", Kind.INT, 8765, "port the web server binds (0: any free port)");
         key("webserver.k8s_healthz_endpoint", Kind.STRING, "/healthz", "path of the health endpoint");
@@ -101,12 +151,11 @@ public final class AgentConfig {
         key("container_engines.cri.sockets", Kind.STRING_LIST,
                 List.of("/run/containerd/containerd.sock", "/run/crio/crio.sock", "/run/k3s/containerd/containerd.sock"),
                 "CRI sockets asked in order (missing ones are skipped); empty: no CRI");
-        key("append_output.extra_output", Kind.STRING,
-                "container_id=%container.id container_name=%container.name container_image_repository=%container.image.repository "
-                        + "container_image_tag=%container.image.tag container_privileged=%container.privileged "
-                        + "k8s_ns=%k8s.ns.name k8s_pod_name=%k8s.pod.name",
-                "appended to every syscall alert's output, its fields added to output_fields (Falco's append_output with the "
-                        + "container plugin's suggested fields); empty: off");
+        key("append_output", Kind.APPEND_OUTPUT, List.of(Map.of("suggested_output", "true")),
+                "Falco's append_output list: items {match: {source, tag, rule}, extra_output, extra_fields, "
+                        + "suggested_output}; suggested_output appends the container fields (container_id=%container.id "
+                        + "container_name=... k8s_pod_name=...) to syscall alerts; []: off");
+        key("static_fields", Kind.ANY, Map.of(), "Falco's static_fields: NAME: VALUE pairs added to every alert's output_fields");
         key("sensor.ring_buffer_bytes", Kind.INT, dev.vigil.sensor.Sensor.DEFAULT_RING_BYTES, "kernel ring buffer size (a power of two)");
         key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "tracepoints",
                 "tracepoints: one tracepoint per selected syscall, nothing runs for the others; raw: one program on every "
@@ -131,27 +180,15 @@ public final class AgentConfig {
         key("shutdown.flush_timeout_ms", Kind.INT, 5000, "how long outputs may take to flush at exit");
     }
 
-    /** Keys Falco has that Vigil does not act on: accepted (a falco.yaml loads) and listed as ignored. */
-    private static final List<String> FALCO_ONLY_PREFIXES = List.of("load_plugins", "plugins",
-            "time_format_iso_8601", "buffered_outputs", "program_output.keep_alive",
-            "http_output.insecure", "http_output.ca_cert", "http_output.ca_bundle", "http_output.ca_path",
-            "http_output.mtls", "http_output.client_cert", "http_output.client_key", "http_output.echo",
-            "http_output.compress_uploads", "http_output.keep_alive",
-            "grpc", "grpc_output", "log_stderr", "log_syslog", "log_level", "libs_logger", "engine", "metrics",
-            "base_syscalls", "falco_libs", "container_engines", "output_timeout", "config_files",
-            "append_output", "static_fields", "capture", "json_include_message_property",
-            "json_include_output_fields_property", "json_include_output_property", "json_include_tags_property", "priority_threshold", "outputs_queue.recovery",
-            "file_output.keep_alive", "webserver.threadiness", "webserver.ssl_enabled", "webserver.ssl_certificate",
-            "syscall_event_drops.actions", "syscall_event_drops.threshold", "syscall_event_drops.simulate_drops",
-            "syscall_event_timeouts", "syscall_buf_size_preset", "modern_bpf", "rule_matching_mode");
-
     private final Map<String, Value> values;
-    private final List<String> ignored;
+    private final List<Ignored> ignored;
+    private final List<String> notes;
     private final Path file;
 
-    private AgentConfig(Map<String, Value> values, List<String> ignored, Path file) {
+    private AgentConfig(Map<String, Value> values, List<Ignored> ignored, List<String> notes, Path file) {
         this.values = values;
         this.ignored = List.copyOf(ignored);
+        this.notes = List.copyOf(notes);
         this.file = file;
     }
 
@@ -164,107 +201,36 @@ public final class AgentConfig {
     public static AgentConfig defaults() { return builder().build(); }
 
     public static final class Builder {
-        private final Map<String, Value> values = new LinkedHashMap<>();
-        private final List<String> ignored = new ArrayList<>();
+        private final ConfigTree tree = new ConfigTree();
+        /** Typed settings from command-line flags, applied in order after the file and -o. */
+        private final List<java.util.function.Consumer<Map<String, Value>>> flags = new ArrayList<>();
         private Path file;
 
-        Builder() {
-            for (Key k : KEYS.values()) values.put(k.name(), new Value(k.defaultValue(), "default"));
-        }
+        Builder() {}
 
         /**
-         * Reads a YAML config file; {@code required}: a missing file is an error (a file named with -c), else it is
-         * skipped (the default /etc/vigil/vigil.yaml).
+         * Reads a YAML config file and the config_files it names; {@code required}: a missing file is an error (a
+         * file named with -c), else it is skipped (the default /etc/vigil/vigil.yaml).
          */
         public Builder file(Path path, boolean required) {
-            String text;
-            try {
-                text = Files.readString(path, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                if (!required) return this;
-                throw new ConfigException(path + ": no such config file");
-            } catch (IOException e) {
-                throw new ConfigException(path + ": cannot read config file: " + e.getMessage());
-            }
-            this.file = path;
-            Optional<Node> root;
-            try {
-                LoadSettings settings = LoadSettings.builder().setLabel(path.toString()).build();
-                root = new Compose(settings).composeString(text);
-            } catch (MarkedYamlEngineException e) {
-                Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
-                String where = m == null ? path.toString() : path + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1);
-                throw new ConfigException(where + ": invalid YAML: " + firstLine(e.getProblem()));
-            } catch (RuntimeException e) {
-                throw new ConfigException(path + ": invalid YAML: " + firstLine(e.getMessage()));
-            }
-            if (root.isEmpty()) return this;
-            if (!(root.get() instanceof MappingNode m)) {
-                throw new ConfigException(pos(path, root.get()) + ": the config file must be a mapping of keys to values");
-            }
-            walk(path, "", m);
+            if (tree.readMain(path, required)) this.file = path;
             return this;
         }
 
-        private void walk(Path path, String prefix, MappingNode m) {
-            for (NodeTuple t : m.getValue()) {
-                if (!(t.getKeyNode() instanceof ScalarNode ks)) {
-                    throw new ConfigException(pos(path, t.getKeyNode()) + ": keys must be plain names");
-                }
-                String key = prefix + ks.getValue();
-                Node v = t.getValueNode();
-                Key known = KEYS.get(key);
-                if (known == null && key.equals("rules_file")) known = KEYS.get("rules_files"); // Falco's old name
-                if (known != null && known.kind() == Kind.RULE_SELECTION && v instanceof SequenceNode items) {
-                    List<String> all = new ArrayList<>(); // each item checked at its own position
-                    for (Node item : items.getValue()) {
-                        all.addAll(ruleSelection(List.of(toJava(item)), pos(path, item) + ": " + known.name()));
-                    }
-                    values.put(known.name(), new Value(List.copyOf(all), pos(path, v)));
-                } else if (known != null) {
-                    Object parsed = convert(known, toJava(v), pos(path, v));
-                    values.put(known.name(), new Value(parsed, pos(path, v)));
-                } else if (v instanceof MappingNode sub && hasKnownBelow(key + ".")) {
-                    walk(path, key + ".", sub);
-                } else if (isFalcoOnly(key)) {
-                    ignored.add(key);
-                } else {
-                    throw new ConfigException(pos(path, ks) + ": unknown key '" + key + "' (see vigil config show)");
-                }
-            }
-        }
-
-        /** Applies {@code key=value}; the value is YAML (so lists are {@code [a, b]}). */
+        /** Applies Falco's {@code -o key=value}: any key, list indexes ({@code rules_files[0]=...}), [..] and {..} values. */
         public Builder override(String assignment) {
-            int eq = assignment.indexOf('=');
-            String origin = "-o " + assignment;
-            if (eq <= 0) throw new ConfigException(origin + ": expected key=value");
-            String name = assignment.substring(0, eq).trim();
-            String raw = assignment.substring(eq + 1);
-            Key k = KEYS.get(name.equals("rules_file") ? "rules_files" : name);
-            if (k == null) throw new ConfigException(origin + ": unknown key '" + name + "' (see vigil config show)");
-            Object v;
-            if (raw.isBlank()) {
-                v = k.kind() == Kind.STRING_LIST ? List.of() : "";
-            } else {
-                try {
-                    LoadSettings settings = LoadSettings.builder().setLabel("-o").build();
-                    Optional<Node> n = new Compose(settings).composeString(raw);
-                    v = n.map(AgentConfig::toJava).orElse("");
-                } catch (RuntimeException e) {
-                    v = raw; // not YAML: take it as a string
-                }
-            }
-            values.put(k.name(), new Value(convert(k, v, origin), origin));
+            tree.override(assignment);
             return this;
         }
 
         /** Appends one rule selection (e.g. from --disable-rule), after those already given. */
         public Builder addRuleSelection(boolean enable, boolean byTag, String pattern, String origin) {
-            @SuppressWarnings("unchecked")
-            List<String> now = new ArrayList<>((List<String>) values.get("rules").value());
-            now.add(selectionText(enable, byTag, pattern));
-            values.put("rules", new Value(List.copyOf(now), origin));
+            flags.add(values -> {
+                @SuppressWarnings("unchecked")
+                List<String> now = new ArrayList<>((List<String>) values.get("rules").value());
+                now.add(selectionText(enable, byTag, pattern));
+                values.put("rules", new Value(List.copyOf(now), origin));
+            });
             return this;
         }
 
@@ -272,11 +238,58 @@ public final class AgentConfig {
         public Builder set(String name, Object value, String origin) {
             Key k = KEYS.get(name);
             if (k == null) throw new IllegalStateException("no key " + name);
-            values.put(name, new Value(convert(k, value, origin), origin));
+            Object v = convert(k, value, origin);
+            flags.add(values -> values.put(name, new Value(v, origin)));
             return this;
         }
 
-        public AgentConfig build() { return new AgentConfig(new LinkedHashMap<>(values), ignored, file); }
+        public AgentConfig build() {
+            Map<String, Value> values = new LinkedHashMap<>();
+            for (Key k : KEYS.values()) values.put(k.name(), new Value(k.defaultValue(), "default"));
+            List<Ignored> ignored = new ArrayList<>();
+            walk("", tree.root(), values, ignored);
+            for (var f : flags) f.accept(values);
+            return new AgentConfig(values, ignored, tree.notes(), file);
+        }
+
+        private static void walk(String prefix, MappingNode m, Map<String, Value> values, List<Ignored> ignored) {
+            for (NodeTuple t : m.getValue()) {
+                if (!(t.getKeyNode() instanceof ScalarNode ks)) {
+                    throw new ConfigException(ConfigTree.pos(t.getKeyNode()) + ": keys must be plain names");
+                }
+                String key = prefix + ks.getValue();
+                Node v = t.getValueNode();
+                Key known = KEYS.get(key);
+                if (known == null && key.equals("rules_file")) known = KEYS.get("rules_files"); // Falco's old name
+                String where = ConfigTree.pos(v);
+                if (known != null && known.kind() == Kind.RULE_SELECTION && v instanceof SequenceNode items) {
+                    List<String> all = new ArrayList<>(); // each item checked at its own position
+                    for (Node item : items.getValue()) {
+                        all.addAll(ruleSelection(List.of(toJava(item)), ConfigTree.pos(item) + ": " + known.name()));
+                    }
+                    values.put(known.name(), new Value(List.copyOf(all), where));
+                } else if (known != null) {
+                    values.put(known.name(), new Value(convert(known, toJava(v), where), where));
+                } else if (v instanceof MappingNode sub && hasKnownBelow(key + ".")) {
+                    walk(key + ".", sub, values, ignored);
+                } else if (FalcoKeys.find(key) != null) {
+                    ignored.add(new Ignored(key, where.startsWith("-o ") ? where : ConfigTree.pos(ks), FalcoKeys.find(key)));
+                } else if (v instanceof MappingNode sub && FalcoKeys.hasBelow(key + ".")) {
+                    walk(key + ".", sub, values, ignored);
+                } else {
+                    throw new ConfigException(ConfigTree.pos(ks) + ": unknown key '" + key + "' (see vigil config show)");
+                }
+            }
+        }
+    }
+
+    /** A Falco key Vigil accepts and does not act on, where it was, and why. */
+    public record Ignored(String key, String origin, FalcoKeys.Entry entry) {
+        /** The start-up line: "FILE:LINE:COL: falco.yaml key 'K' is not supported, ignored (why)". */
+        public String message() {
+            String why = entry.note().isEmpty() ? "" : " (" + entry.note() + ")";
+            return origin + ": falco.yaml key '" + key + "' is not supported, ignored" + why;
+        }
     }
 
     private static boolean hasKnownBelow(String prefix) {
@@ -284,24 +297,9 @@ public final class AgentConfig {
         return false;
     }
 
-    private static boolean isFalcoOnly(String key) {
-        for (String p : FALCO_ONLY_PREFIXES) if (key.equals(p) || key.startsWith(p + ".")) return true;
-        return false;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "syntax error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    private static String pos(Path path, Node n) {
-        return n.getStartMark().map(m -> path + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse(path.toString());
-    }
-
     /** A node as plain Java: String scalars, Lists, Maps (types are decided per key, not by YAML tags). */
     private static Object toJava(Node n) {
-        if (n instanceof ScalarNode s) return s.getValue();
+        if (n instanceof ScalarNode s) return ConfigTree.expandEnv(s.getValue());
         if (n instanceof SequenceNode s) {
             List<Object> l = new ArrayList<>();
             for (Node c : s.getValue()) l.add(toJava(c));
@@ -381,6 +379,36 @@ public final class AgentConfig {
                 if (!s.equals("first") && !s.equals("all")) throw new ConfigException(what + " must be first or all, not '" + v + "'");
                 return s;
             }
+            case DURATION_MS -> {
+                return durationMs(String.valueOf(v).trim(), what);
+            }
+            case APPEND_OUTPUT -> {
+                return AppendOutput.check(v, what);
+            }
+            case DROP_ACTIONS -> {
+                List<String> out = new ArrayList<>();
+                for (Object o : v instanceof List<?> l ? l : List.of(v)) {
+                    String a = String.valueOf(o).trim().toLowerCase(Locale.ROOT);
+                    if (!List.of("ignore", "log", "alert", "exit").contains(a)) {
+                        throw new ConfigException(what + ": actions are ignore, log, alert, exit; not '" + o + "'");
+                    }
+                    out.add(a);
+                }
+                return List.copyOf(out);
+            }
+            case ANY -> {
+                if (v instanceof Map<?, ?> m) {
+                    Map<String, String> out = new LinkedHashMap<>();
+                    m.forEach((a, b) -> out.put(String.valueOf(a), String.valueOf(b)));
+                    return java.util.Collections.unmodifiableMap(out);
+                }
+                if (String.valueOf(v).isEmpty()) return Map.of();
+                throw new ConfigException(what + " must be a mapping of NAME: VALUE");
+            }
+            case CONFIG_FILES -> {
+                return v instanceof List<?> l ? List.copyOf(l.stream().map(String::valueOf).toList())
+                        : String.valueOf(v).isEmpty() ? List.of() : List.of(String.valueOf(v));
+            }
             case SYSCALL_HOOK -> {
                 String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
                 if (!s.equals("tracepoints") && !s.equals("raw")) {
@@ -390,6 +418,31 @@ public final class AgentConfig {
             }
         }
         throw new AssertionError(k.kind());
+    }
+
+    /** A Prometheus duration (1h30m, 15s, 500ms, 1d) or plain milliseconds, in ms. */
+    static int durationMs(String s, String what) {
+        if (s.matches("[0-9]+")) return Integer.parseInt(s);
+        var m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h|d|w|y)").matcher(s);
+        long ms = 0;
+        int at = 0;
+        while (m.find() && m.start() == at) {
+            long n = Long.parseLong(m.group(1));
+            ms += n * switch (m.group(2)) {
+                case "ms" -> 1L;
+                case "s" -> 1000L;
+                case "m" -> 60_000L;
+                case "h" -> 3_600_000L;
+                case "d" -> 86_400_000L;
+                case "w" -> 604_800_000L;
+                default -> 31_536_000_000L;
+            };
+            at = m.end();
+        }
+        if (at != s.length() || s.isEmpty() || ms <= 0 || ms > Integer.MAX_VALUE) {
+            throw new ConfigException(what + " must be a duration such as 1h, 15m, 30s or 500ms, not '" + s + "'");
+        }
+        return (int) ms;
     }
 
     // --- typed access ---
@@ -412,6 +465,15 @@ public final class AgentConfig {
     public List<String> list(String key) { return (List<String>) value(key).value(); }
 
     public Priority priority() { return Priority.parse(string("priority")); }
+
+    /** append_output's items, in order, then static_fields as an item that adds its values to every alert. */
+    public List<AppendOutput> appendOutput() {
+        List<AppendOutput> out = new ArrayList<>(AppendOutput.parse(value("append_output").value()));
+        @SuppressWarnings("unchecked")
+        Map<String, String> statics = (Map<String, String>) value("static_fields").value();
+        if (!statics.isEmpty()) out.add(new AppendOutput(null, null, null, null, statics, false, true));
+        return List.copyOf(out);
+    }
 
     /** The {@code responses} to alerts, in order. */
     @SuppressWarnings("unchecked")
@@ -487,7 +549,20 @@ public final class AgentConfig {
     }
 
     /** Falco keys present in the file that Vigil does not act on. */
-    public List<String> ignoredKeys() { return ignored; }
+    public List<String> ignoredKeys() { return ignored.stream().map(Ignored::key).toList(); }
+
+    /** The Falco keys Vigil does not act on, each with its position and why. */
+    public List<Ignored> ignored() { return ignored; }
+
+    /**
+     * What to say once at start about the configuration: each ignored Falco key with its position, and
+     * config_files entries that were skipped.
+     */
+    public List<String> startupNotes() {
+        List<String> out = new ArrayList<>(notes);
+        for (Ignored i : ignored) out.add(i.message());
+        return out;
+    }
 
     /** The effective configuration as YAML, each value commented with where it came from. */
     public String toYaml() {
@@ -513,7 +588,7 @@ public final class AgentConfig {
                     sb.append("  # ").append(e.getValue().origin()).append('\n');
                     boolean selection = KEYS.get(e.getKey()).kind() == Kind.RULE_SELECTION;
                     for (Object o : l) {
-                        sb.append(indent).append("  - ").append(selection ? selectionYaml(String.valueOf(o)) : scalar(String.valueOf(o))).append('\n');
+                        sb.append(indent).append("  - ").append(selection ? selectionYaml(String.valueOf(o)) : flow(o)).append('\n');
                     }
                     continue;
                 }
@@ -522,8 +597,29 @@ public final class AgentConfig {
             }
             sb.append("  # ").append(e.getValue().origin()).append('\n');
         }
-        if (!ignored.isEmpty()) sb.append("# ignored (Falco keys Vigil does not use): ").append(String.join(", ", ignored)).append('\n');
+        if (!ignored.isEmpty()) sb.append("# ignored (Falco keys Vigil does not use): ").append(String.join(", ", ignoredKeys())).append('\n');
         return sb.toString();
+    }
+
+    /** A value as YAML flow: scalars quoted as needed, mappings {k: v}, lists [a, b]. */
+    private static String flow(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            StringBuilder sb = new StringBuilder("{");
+            for (var e : m.entrySet()) {
+                if (sb.length() > 1) sb.append(", ");
+                sb.append(scalar(String.valueOf(e.getKey()))).append(": ").append(flow(e.getValue()));
+            }
+            return sb.append('}').toString();
+        }
+        if (o instanceof List<?> l) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Object x : l) {
+                if (sb.length() > 1) sb.append(", ");
+                sb.append(flow(x));
+            }
+            return sb.append(']').toString();
+        }
+        return scalar(String.valueOf(o));
     }
 
     private static String scalar(String s) {

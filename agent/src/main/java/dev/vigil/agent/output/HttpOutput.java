@@ -36,7 +36,20 @@ public final class HttpOutput extends Output {
      * {@code spoolBytes}) and a sender thread delivers them in order when it is back, also after a restart.
      */
     public HttpOutput(String url, String userAgent, Duration timeout, int capacity, Path spoolDir, long spoolBytes) {
+        this(url, userAgent, timeout, capacity, spoolDir, spoolBytes, Falco.DEFAULT);
+    }
+
+    /** falco.yaml's http_output options beyond the URL: TLS, compress_uploads, echo, max_consecutive_timeouts. */
+    public record Falco(HttpTls tls, boolean compress, boolean echo, int maxConsecutiveTimeouts) {
+        public static final Falco DEFAULT = new Falco(HttpTls.DEFAULT, false, false, 5);
+    }
+
+    private final Falco falco;
+    private int consecutiveTimeouts;
+
+    public HttpOutput(String url, String userAgent, Duration timeout, int capacity, Path spoolDir, long spoolBytes, Falco falco) {
         super("http", capacity);
+        this.falco = falco;
         try {
             this.url = URI.create(url);
         } catch (IllegalArgumentException e) {
@@ -47,7 +60,10 @@ public final class HttpOutput extends Output {
         }
         this.userAgent = userAgent;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+        javax.net.ssl.SSLContext tls = falco.tls().context();
+        if (tls != null) cb.sslContext(tls);
+        this.client = cb.build();
         if (spoolDir != null) {
             try {
                 this.spool = new HttpSpool(spoolDir, spoolBytes);
@@ -124,9 +140,17 @@ public final class HttpOutput extends Output {
         }
     }
 
+    private static byte[] gzip(String s) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(s.length() / 2 + 32);
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(b)) {
+            z.write(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return b.toByteArray();
+    }
+
     @Override
     public String render(Alert alert, String text, boolean jsonOutput) {
-        return alert.toJson(); // sinks (falcosidekick) take Falco's JSON alert
+        return json(alert); // sinks (falcosidekick) take Falco's JSON alert
     }
 
     @Override
@@ -168,11 +192,26 @@ public final class HttpOutput extends Output {
     private boolean post(String json, boolean retry) throws IOException {
         long backoff = 100;
         while (true) {
-            HttpRequest req = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
-                    .header("User-Agent", userAgent).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+            HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
+                    .header("User-Agent", userAgent);
+            if (falco.compress()) {
+                rb.header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(gzip(json)));
+            } else {
+                rb.POST(HttpRequest.BodyPublishers.ofString(json));
+            }
             int code;
             try {
-                code = client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+                code = r.statusCode();
+                consecutiveTimeouts = 0;
+                if (falco.echo()) System.out.println(r.body()); // Falco echoes the server's answer on stdout
+            } catch (java.net.http.HttpTimeoutException e) {
+                code = -1;
+                // Falco's max_consecutive_timeouts: past it, this alert is given up (counted) instead of retried
+                if (++consecutiveTimeouts >= falco.maxConsecutiveTimeouts()) {
+                    consecutiveTimeouts = 0;
+                    throw new IOException("http_output: " + url + ": " + falco.maxConsecutiveTimeouts() + " timeouts in a row");
+                }
             } catch (IOException e) {
                 code = -1;
             } catch (InterruptedException e) {

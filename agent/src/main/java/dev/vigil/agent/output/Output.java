@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,11 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * next alert (after {@link #reopen}), so one failing output never stalls detection or the others.
  */
 public abstract class Output implements AutoCloseable {
-    public static final int DEFAULT_CAPACITY = 16384;
     private static final String STOP = new String("stop");
 
     private final String name;
-    private final ArrayBlockingQueue<String> queue;
+    private final BlockingQueue<String> queue;
+    private volatile boolean buffered = true;
+    private volatile boolean keepAlive = true;
+    private volatile JsonShape shape = JsonShape.FALCO;
     private final Thread thread;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -33,12 +36,24 @@ public abstract class Output implements AutoCloseable {
 
     protected Output(String name, int capacity) {
         this.name = name;
-        this.queue = new ArrayBlockingQueue<>(capacity <= 0 ? DEFAULT_CAPACITY : capacity);
+        // Falco's outputs_queue.capacity: 0 is unbounded
+        this.queue = new LinkedBlockingQueue<>(capacity <= 0 ? Integer.MAX_VALUE : capacity);
         this.thread = Thread.ofPlatform().daemon().name("vigil-output-" + name).unstarted(this::loop);
     }
 
     /** Opens the destination (called on the output's thread, and again after {@link #reopen}). */
     protected abstract Writer open() throws IOException;
+
+    /**
+     * Falco's buffered_outputs (false: each alert flushed as written; true: once per batch) and the output's
+     * keep_alive (false: the destination is opened for each alert and closed after it: a file reopened, a program
+     * started per alert). Before {@link #start}.
+     */
+    public final Output configure(boolean buffered, boolean keepAlive) {
+        this.buffered = buffered;
+        this.keepAlive = keepAlive;
+        return this;
+    }
 
     public final Output start() {
         thread.start();
@@ -94,6 +109,8 @@ public abstract class Output implements AutoCloseable {
                     if (writer == null) writer = open();
                     writer.write(line);
                     writer.write('\n');
+                    if (!keepAlive) closeWriter(); // flushes and closes: the next alert opens again
+                    else if (!buffered) writer.flush();
                     written.incrementAndGet();
                 } catch (IOException e) {
                     failed.incrementAndGet(); // this alert is lost (counted); the next one reopens the destination
@@ -132,7 +149,16 @@ public abstract class Output implements AutoCloseable {
      * Called on the reader thread for rule alerts.
      */
     public String render(Alert alert, String text, boolean jsonOutput) {
-        return jsonOutput ? alert.toJson() : text;
+        return jsonOutput ? json(alert) : text;
+    }
+
+    /** The alert as Falco's JSON, shaped by json_include_*. */
+    protected final String json(Alert alert) { return shape.json(alert); }
+
+    /** Sets the JSON alert's shape (json_include_*). Before {@link #start}. */
+    public final Output shape(JsonShape s) {
+        this.shape = s;
+        return this;
     }
 
     /** True once {@link #flushAndClose} gave up waiting: a retrying output stops retrying. */

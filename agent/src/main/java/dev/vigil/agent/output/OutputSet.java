@@ -55,8 +55,25 @@ public final class OutputSet implements AlertSink {
             String spool = config.string("http_output.spool_dir");
             outputs.add(new HttpOutput(config.string("http_output.url"), config.string("http_output.user_agent"),
                     Duration.ofMillis(config.integer("http_output.timeout_ms")), capacity,
-                    spool.isBlank() ? null : Path.of(spool), config.integer("http_output.spool_max_bytes")));
+                    spool.isBlank() ? null : Path.of(spool), config.integer("http_output.spool_max_bytes"),
+                    new HttpOutput.Falco(new HttpTls(config.bool("http_output.insecure"), config.string("http_output.ca_cert"),
+                            config.string("http_output.ca_bundle"), config.string("http_output.ca_path"),
+                            config.bool("http_output.mtls"), config.string("http_output.client_cert"),
+                            config.string("http_output.client_key")),
+                            config.bool("http_output.compress_uploads"), config.bool("http_output.echo"),
+                            config.integer("http_output.max_consecutive_timeouts"))));
         }
+        boolean buffered = config.bool("buffered_outputs");
+        for (Output o : outputs) {
+            boolean keepAlive = switch (o.name()) {
+                case "file" -> config.bool("file_output.keep_alive");
+                case "program" -> config.bool("program_output.keep_alive");
+                default -> true;
+            };
+            o.configure(buffered, keepAlive);
+        }
+        JsonShape shape = JsonShape.of(config);
+        for (Output o : outputs) o.shape(shape);
         return new OutputSet(outputs, config.bool("json_output"));
     }
 

@@ -28,7 +28,7 @@ public final class SyslogOutput extends Output {
     public String render(Alert alert, String text, boolean jsonOutput) {
         int pri = FACILITY_USER * 8 + alert.priority().ordinal(); // EMERGENCY=0 .. DEBUG=7
         return "<" + pri + ">" + TS.format(ZonedDateTime.now()) + " vigil[" + pid + "]: "
-                + (jsonOutput ? alert.toJson() : text);
+                + (jsonOutput ? json(alert) : text);
     }
 
     @Override

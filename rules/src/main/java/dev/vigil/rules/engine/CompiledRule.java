@@ -96,8 +96,14 @@ public final class CompiledRule {
 
     /** A Falco-shaped alert for a matching event. */
     public Alert alert(EventView e, String hostname) {
+        return alert(e, hostname, false);
+    }
+
+    /** A Falco-shaped alert; {@code iso8601}: the output starts with the ISO 8601 time (time_format_iso_8601). */
+    public Alert alert(EventView e, String hostname, boolean iso8601) {
         StringBuilder sb = new StringBuilder(256);
-        sb.append(FieldRegistry.formatTime(e.timestamp())).append(": ").append(priority.display()).append(' ');
+        sb.append(iso8601 ? FieldRegistry.formatIso(e.timestamp()) : FieldRegistry.formatTime(e.timestamp()))
+                .append(": ").append(priority.display()).append(' ');
         output.appendTo(e, sb);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("evt.time", e.timestamp());

@@ -36,8 +36,11 @@ public record EngineOptions(String hostname, MatchMode matchMode, List<RuleSelec
 
     public EngineOptions withHostname(String h) { return new EngineOptions(h, matchMode, selectors, correlationLimits); }
 
+    /** FALCO_HOSTNAME (as Falco), else HOSTNAME, else the host's name. */
     static String localHostname() {
-        String h = System.getenv("HOSTNAME");
+        String h = System.getenv("FALCO_HOSTNAME");
+        if (h != null && !h.isBlank()) return h;
+        h = System.getenv("HOSTNAME");
         if (h != null && !h.isBlank()) return h;
         try {
             return java.net.InetAddress.getLocalHost().getHostName();

@@ -108,10 +108,12 @@ public final class FieldRegistry {
     private static final ProcGetter P_CMDLINE = ps(PS.CMDLINE);
     private static final ProcGetter P_PID = pn(ProcessView::pid);
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    // Falco prints evt.time, evt.time.s and evt.datetime in the local zone (/etc/localtime, TZ); ISO 8601 in UTC
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault());
+    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(java.time.ZoneId.systemDefault());
 
-    /** Falco's evt.time: HH:MM:SS.nnnnnnnnn (Vigil prints UTC). */
+    /** Falco's evt.time: HH:MM:SS.nnnnnnnnn in the local zone, as Falco. */
     public static String formatTime(long ns) {
         return TIME.format(Instant.ofEpochSecond(Math.floorDiv(ns, 1_000_000_000L))) + "." + nanos9(ns);
     }
@@ -214,13 +216,13 @@ public final class FieldRegistry {
     static {
         // ---- evt ----
         def("evt.num", UINT64, "event number", n(UINT64, EventView::num));
-        def("evt.time", CHARBUF, "event timestamp as a time string with nanoseconds, HH:MM:SS.nnnnnnnnn (UTC)",
+        def("evt.time", CHARBUF, "event timestamp as a time string with nanoseconds, HH:MM:SS.nnnnnnnnn (local zone)",
                 s(e -> formatTime(e.timestamp())));
-        def("evt.time.s", CHARBUF, "event timestamp as a time string, HH:MM:SS (UTC)",
+        def("evt.time.s", CHARBUF, "event timestamp as a time string, HH:MM:SS (local zone)",
                 s(e -> TIME.format(Instant.ofEpochSecond(Math.floorDiv(e.timestamp(), 1_000_000_000L)))));
         def("evt.time.iso8601", CHARBUF, "event timestamp in ISO 8601 format with nanoseconds, UTC",
                 s(e -> formatIso(e.timestamp())));
-        def("evt.datetime", CHARBUF, "event timestamp as a date and time string, YYYY-MM-DD HH:MM:SS (UTC)",
+        def("evt.datetime", CHARBUF, "event timestamp as a date and time string, YYYY-MM-DD HH:MM:SS (local zone)",
                 s(e -> DATETIME.format(Instant.ofEpochSecond(Math.floorDiv(e.timestamp(), 1_000_000_000L)))));
         def("evt.rawtime", ABSTIME, "absolute event timestamp, nanoseconds since epoch", n(ABSTIME, EventView::timestamp));
         def("evt.rawtime.s", UINT64, "integer part of the event timestamp (seconds since epoch)",

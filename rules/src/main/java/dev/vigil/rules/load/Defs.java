@@ -66,6 +66,9 @@ final class Defs {
         final List<ExceptionDef> exceptions = new ArrayList<>();
         boolean warnEvttypes = true;
         boolean skipIfUnknownFilter;
+        /** Falco 0.44 capture keys (kept; not acted on: captures are vigil capture). */
+        boolean capture;
+        long captureDurationMs = -1;
         /** Had errors in its definition: checked further, never loaded. */
         boolean broken;
 

@@ -34,7 +34,7 @@ import java.util.Set;
  */
 final class YamlReader {
     /** The Falco engine version whose rule language Vigil implements (for required_engine_version). */
-    static final String ENGINE_VERSION = "0.57.0";
+    static final String ENGINE_VERSION = "0.62.0";
     static final int MAX_FLOW_DEPTH = 64;
 
     final Map<String, ListDef> lists = new LinkedHashMap<>();
@@ -235,7 +235,7 @@ final class YamlReader {
         if (s == null) return;
         int[] req = version(s.getValue());
         if (req == null) {
-            d.error(f.pos(s), "invalid required_engine_version '" + s.getValue() + "' (expected a version like 0.57.0)");
+            d.error(f.pos(s), "invalid required_engine_version '" + s.getValue() + "' (expected a version like 0.62.0)");
             return;
         }
         if (compare(req, version(ENGINE_VERSION)) > 0) {
@@ -424,10 +424,11 @@ final class YamlReader {
     }
 
     private static final Set<String> RULE_KEYS = Set.of("rule", "condition", "output", "desc", "priority", "enabled", "tags",
-            "source", "exceptions", "warn_evttypes", "skip-if-unknown-filter", "append", "override", "required_engine_version");
+            "source", "exceptions", "warn_evttypes", "skip-if-unknown-filter", "append", "override", "required_engine_version",
+            "capture", "capture_duration");
     private static final Set<String> RULE_APPENDABLE = new java.util.LinkedHashSet<>(List.of("condition", "output", "desc", "tags", "exceptions"));
     private static final Set<String> RULE_REPLACEABLE = new java.util.LinkedHashSet<>(List.of("condition", "output", "desc", "priority", "tags",
-            "exceptions", "enabled", "warn_evttypes", "skip-if-unknown-filter"));
+            "exceptions", "enabled", "warn_evttypes", "skip-if-unknown-filter", "capture", "capture_duration"));
 
     private void rule(MappingNode m, Map<String, Entry> map) {
         String name = name(map.get("rule"), "rule");
@@ -553,6 +554,25 @@ final class YamlReader {
             else r.skipIfUnknownFilter = b;
         }
         if ((e = map.get("required_engine_version")) != null) engineVersion(e);
+        // Falco 0.44's capture keys: checked and kept; Vigil writes captures with `vigil capture`, not per rule
+        if ((e = map.get("capture")) != null) {
+            Boolean b = bool(e);
+            if (b == null) ok = false;
+            else r.capture = b;
+        }
+        if ((e = map.get("capture_duration")) != null) {
+            ScalarNode s = scalar(e, "a duration in milliseconds");
+            if (s == null) ok = false;
+            else {
+                try {
+                    r.captureDurationMs = Long.parseLong(s.getValue().trim());
+                    if (r.captureDurationMs < 0) throw new NumberFormatException();
+                } catch (NumberFormatException x) {
+                    d.error(f.pos(s), "capture_duration must be a number of milliseconds, not '" + s.getValue() + "'");
+                    ok = false;
+                }
+            }
+        }
         if ((e = map.get("exceptions")) != null) {
             if (!exceptions(e, r.exceptions, full)) ok = false;
         }
@@ -578,6 +598,8 @@ final class YamlReader {
             case "enabled" -> into.enabled = from.enabled;
             case "warn_evttypes" -> into.warnEvttypes = from.warnEvttypes;
             case "skip-if-unknown-filter" -> into.skipIfUnknownFilter = from.skipIfUnknownFilter;
+            case "capture" -> into.capture = from.capture;
+            case "capture_duration" -> into.captureDurationMs = from.captureDurationMs;
             case "exceptions" -> {
                 if (!append) {
                     into.exceptions.clear();
