@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,9 +77,21 @@ class AgentFalcoYamlTest {
         try (Agent agent = Agent.start(cfg, new PrintStream(logBytes, true, StandardCharsets.UTF_8))) {
             Path f = Files.writeString(dir.resolve("f"), "f");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!agent.awaitStopped(0) && System.nanoTime() < deadline) {
-                for (int i = 0; i < 2000; i++) Files.newInputStream(f).close(); // openat faster than a 4 KiB ring drains
+            // Four flooding threads on a 2-core machine: openat faster than one reader drains a 4 KiB ring (one
+            // thread alone was drained in time on an idle machine).
+            List<Thread> flood = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                flood.add(Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        while (!agent.awaitStopped(0) && System.nanoTime() < deadline) {
+                            for (int i = 0; i < 2000; i++) Files.newInputStream(f).close();
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
             }
+            for (Thread t : flood) t.join();
             assertThat(agent.awaitStopped(5000)).as("the agent stopped itself").isTrue();
             assertThat(agent.fatal()).startsWith("Falco internal: syscall event drop. ").endsWith("Exiting (syscall_event_drops.actions: exit)");
         }
