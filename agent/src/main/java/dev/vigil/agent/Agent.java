@@ -154,6 +154,10 @@ public final class Agent implements AutoCloseable {
         for (EventType t : needed) {
             try {
                 Selection.of(t);
+                if (t == EventType.TCP_SEND_RESET && !Sensor.tcpResetsTraceable()) {
+                    cannot.add(t); // reported as not captured: this kernel's tracepoint predates the reset reason
+                    continue;
+                }
                 capturable.add(t);
             } catch (IllegalArgumentException e) {
                 cannot.add(t);
