@@ -154,8 +154,8 @@ public final class Agent implements AutoCloseable {
         for (EventType t : needed) {
             try {
                 Selection.of(t);
-                if (t == EventType.TCP_SEND_RESET && !Sensor.tcpResetsTraceable()) {
-                    cannot.add(t); // reported as not captured: this kernel's tracepoint predates the reset reason
+                if (!Sensor.availableHere(t)) {
+                    cannot.add(t); // reported as not captured (e.g. tcp_send_reset before 6.10)
                     continue;
                 }
                 capturable.add(t);

@@ -236,12 +236,17 @@ public final class Sensor implements AutoCloseable {
 
     public Selection selection() { return selection; }
 
+    /** Whether this kernel can deliver events of this type at all (a caller reports the others as not captured). */
+    public static boolean availableHere(EventType type) {
+        return type != EventType.TCP_SEND_RESET || tcpResetsTraceable();
+    }
+
     /**
      * Whether this kernel's tcp_send_reset tracepoint is the one sensor_tcp_reset reads (its own event with the
      * reset reason, Linux 6.10+). Older kernels define it as a tcp_event_sk_skb instance, whose record type the
      * program's CO-RE relocations cannot resolve: loading would fail the whole sensor.
      */
-    public static boolean tcpResetsTraceable() {
+    private static boolean tcpResetsTraceable() {
         try {
             return Files.readString(Path.of("/sys/kernel/tracing/events/tcp/tcp_send_reset/format")).contains(" reason;");
         } catch (java.io.IOException | RuntimeException e) {
