@@ -15,6 +15,7 @@ import dev.vigil.rules.correlation.Correlation;
 import dev.vigil.rules.engine.AlertSink;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.EngineOptions;
+import dev.vigil.rules.engine.RuleSelector;
 import dev.vigil.rules.engine.RuleSet;
 import dev.vigil.rules.output.Alert;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,6 +61,13 @@ public class CorrelationBench {
 
     @Param({"synthetic", "scan"})
     public String stream;
+
+    /**
+     * With stable+correlations: "all" the shipped correlations, or only the one named (spaces as '_', e.g.
+     * Host_Sweep), to attribute the cost per correlation.
+     */
+    @Param({"all"})
+    public String only;
 
     Shifted[] events;
     Clock clock;
@@ -136,7 +144,15 @@ public class CorrelationBench {
     public void setup() throws RuleLoadException {
         List<Path> files = new ArrayList<>(List.of(SyntheticEvents.rulesDir().resolve("falco_rules.yaml")));
         if (ruleset.equals("stable+correlations")) files.add(correlationRules());
-        rules = Rules.load(files, EngineOptions.defaults().withHostname("bench"));
+        EngineOptions options = EngineOptions.defaults().withHostname("bench");
+        rules = Rules.load(files, options);
+        if (!only.equals("all")) {
+            String keep = only.replace('_', ' ');
+            List<RuleSelector> off = new ArrayList<>();
+            for (Correlation c : rules.correlations().all()) if (!c.name().equals(keep)) off.add(RuleSelector.disableRule(c.name()));
+            if (off.size() == rules.correlations().all().size()) throw new IllegalArgumentException("no correlation named " + keep);
+            rules = Rules.load(files, options.withSelectors(off));
+        }
         EventView[] raw = stream.equals("scan") ? scanStream(EVENTS) : SyntheticEvents.stream(EVENTS, 42);
         clock = new Clock();
         events = new Shifted[raw.length];
