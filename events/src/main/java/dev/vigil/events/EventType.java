@@ -124,7 +124,16 @@ public enum EventType {
      * Vigil's own: a TCP reset the kernel sent for a segment no socket took (a connection attempt to a closed port
      * of this host). No process made it; fd.sip/fd.sport are this host's closed port, fd.cip/fd.cport the sender.
      */
-    TCP_SEND_RESET("tcp_send_reset", "tuple:SOCKTUPLE reason:UINT32");
+    TCP_SEND_RESET("tcp_send_reset", "tuple:SOCKTUPLE reason:UINT32"),
+    /**
+     * Vigil's own: a connection or packet the network policy denied (verdict DROPPED) or, in audit mode, would have
+     * denied (AUDIT); from the policy engine's flow records, not the sensor. direction is EGRESS or INGRESS; the
+     * tuple is client->server (fd.cip/fd.cport the connecting side); policy names the policy that decided (a deny
+     * rule, or the policies whose default deny it was), rule its position (FILE:LINE:COL, empty for a default deny),
+     * reason Hubble's drop reason (POLICY_DENIED, POLICY_DENY).
+     */
+    NETPOL_DENY("netpol_deny", "verdict:CHARBUF direction:CHARBUF tuple:SOCKTUPLE policy:CHARBUF rule:CHARBUF "
+            + "reason:CHARBUF");
 
     private final String falcoName;
     private final Param[] params;
