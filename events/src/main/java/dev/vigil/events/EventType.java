@@ -138,7 +138,16 @@ public enum EventType {
     SENDFILE("sendfile", "res:INT64 out_fd:FD in_fd:FD offset:UINT64 size:UINT64"),
     SPLICE("splice", "res:INT64 fd_in:FD fd_out:FD size:UINT64 flags:UINT32"),
     CLOSE_RANGE("close_range", "res:ERRNO first:UINT32 last:UINT32 flags:UINT32"),
-    IO_URING_ENTER("io_uring_enter", "res:INT64 fd:FD to_submit:UINT32 min_complete:UINT32 flags:UINT32");
+    IO_URING_ENTER("io_uring_enter", "res:INT64 fd:FD to_submit:UINT32 min_complete:UINT32 flags:UINT32"),
+    /**
+     * Vigil's own: a connection or packet the network policy denied (verdict DROPPED) or, in audit mode, would have
+     * denied (AUDIT); from the policy engine's flow records, not the sensor. direction is EGRESS or INGRESS; the
+     * tuple is client->server (fd.cip/fd.cport the connecting side); policy names the policy that decided (a deny
+     * rule, or the policies whose default deny it was), rule its position (FILE:LINE:COL, empty for a default deny),
+     * reason Hubble's drop reason (POLICY_DENIED, POLICY_DENY).
+     */
+    NETPOL_DENY("netpol_deny", "verdict:CHARBUF direction:CHARBUF tuple:SOCKTUPLE policy:CHARBUF rule:CHARBUF "
+            + "reason:CHARBUF");
 
     private final String falcoName;
     private final Param[] params;
