@@ -124,7 +124,16 @@ public enum EventType {
      * Vigil's own: a TCP reset the kernel sent for a segment no socket took (a connection attempt to a closed port
      * of this host). No process made it; fd.sip/fd.sport are this host's closed port, fd.cip/fd.cport the sender.
      */
-    TCP_SEND_RESET("tcp_send_reset", "tuple:SOCKTUPLE reason:UINT32");
+    TCP_SEND_RESET("tcp_send_reset", "tuple:SOCKTUPLE reason:UINT32"),
+    /**
+     * Vigil's own: a process enforcement decision (EnforcementPolicy), or a tamper report (someone signalled or
+     * ptraced the agent: outcome "tamper", target the agent's pid, action the signal). Not captured by the sensor: the
+     * enforcer hands each decision to the rules engine, so a rule can alert on one ({@code evt.type = enforcement and
+     * evt.arg.outcome = killed}). outcome: denied, killed, signalled, posted, monitored, tamper; hook: exec, open,
+     * connect, bind, ptrace, setuid, bpf, module_load.
+     */
+    ENFORCEMENT("enforcement", "outcome:CHARBUF hook:CHARBUF policy:CHARBUF rule:CHARBUF action:CHARBUF "
+            + "enforced_by:CHARBUF path:FSPATH addr:CHARBUF port:UINT32 target:UINT32");
 
     private final String falcoName;
     private final Param[] params;

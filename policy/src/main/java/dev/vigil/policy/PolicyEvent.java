@@ -14,4 +14,9 @@ public interface PolicyEvent {
     long timeNanos();
 
     Map<String, Object> fields();
+
+    /** The same decision as an event for the rules engine (so a rule can alert on it), or null when it has none. */
+    default dev.vigil.events.EventView ruleEvent() {
+        return null;
+    }
 }
