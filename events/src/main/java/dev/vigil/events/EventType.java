@@ -147,7 +147,16 @@ public enum EventType {
      * reason Hubble's drop reason (POLICY_DENIED, POLICY_DENY).
      */
     NETPOL_DENY("netpol_deny", "verdict:CHARBUF direction:CHARBUF tuple:SOCKTUPLE policy:CHARBUF rule:CHARBUF "
-            + "reason:CHARBUF");
+            + "reason:CHARBUF"),
+    /**
+     * Vigil's own: a process enforcement decision (EnforcementPolicy), or a tamper report (someone signalled or
+     * ptraced the agent: outcome "tamper", target the agent's pid, action the signal). Not captured by the sensor: the
+     * enforcer hands each decision to the rules engine, so a rule can alert on one ({@code evt.type = enforcement and
+     * evt.arg.outcome = killed}). outcome: denied, killed, signalled, posted, monitored, tamper; hook: exec, open,
+     * connect, bind, ptrace, setuid, bpf, module_load.
+     */
+    ENFORCEMENT("enforcement", "outcome:CHARBUF hook:CHARBUF policy:CHARBUF rule:CHARBUF action:CHARBUF "
+            + "enforced_by:CHARBUF path:FSPATH addr:CHARBUF port:UINT32 target:UINT32");
 
     private final String falcoName;
     private final Param[] params;
