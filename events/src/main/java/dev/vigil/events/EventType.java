@@ -218,7 +218,7 @@ public enum EventType {
                  CHOWN, LCHOWN, FCHOWN, FCHOWNAT, TRUNCATE, FTRUNCATE, CHROOT, CHDIR, FCHDIR, MEMFD_CREATE, MOUNT,
                  UMOUNT, UMOUNT2, MKNOD, MKNODAT, CLOSE_RANGE, INOTIFY_INIT, EVENTFD, TIMERFD_CREATE, SIGNALFD,
                  EPOLL_CREATE, USERFAULTFD, PIDFD_GETFD -> "file";
-            case CONNECT, ACCEPT, ACCEPT4, BIND, LISTEN, SOCKET, SHUTDOWN, TCP_SEND_RESET -> "net";
+            case CONNECT, ACCEPT, ACCEPT4, BIND, LISTEN, SOCKET, SHUTDOWN, TCP_SEND_RESET, NETPOL_DENY -> "net";
             case SOCKETPAIR, PIPE, PIPE2 -> "ipc";
             case EXECVE, EXECVEAT, CLONE, CLONE3, FORK, VFORK, PROCEXIT, SETUID, SETGID, SETREUID, SETREGID, SETRESUID,
                  SETRESGID, SETPGID, SETSID, CAPSET, PRCTL, PTRACE, UNSHARE, SETNS, PIVOT_ROOT, SECCOMP, PIDFD_OPEN,
@@ -228,7 +228,7 @@ public enum EventType {
             case READ, RECVFROM, RECVMSG -> "io_read";
             case WRITE, SENDTO, SENDMSG, SENDFILE, SPLICE -> "io_write";
             case IOCTL, IO_URING_SETUP, IO_URING_ENTER -> "io_other";
-            case SYSCALL -> "other";
+            case SYSCALL, ENFORCEMENT -> "other"; // an enforcement decision is Vigil's own, about any hook
         };
     }
 
