@@ -3,6 +3,7 @@ package dev.vigil.rules.compile;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.vigil.events.EventType;
+import dev.vigil.events.Syscalls;
 import dev.vigil.events.FlagSet;
 import dev.vigil.events.IpAddr;
 import dev.vigil.rules.fields.ArgField;
@@ -118,7 +119,7 @@ public final class Compiler {
     // ---- event types ----
 
     private static boolean[] full() {
-        boolean[] s = new boolean[EventType.COUNT];
+        boolean[] s = new boolean[EventType.MATCH_IDS];
         java.util.Arrays.fill(s, true);
         return s;
     }
@@ -334,15 +335,18 @@ public final class Compiler {
     }
 
     private Built evtType(Op op, List<Literal> vals) {
-        boolean[] set = new boolean[EventType.COUNT];
+        boolean[] set = new boolean[EventType.MATCH_IDS];
         boolean bad = false;
         for (Literal l : vals) {
             EventType t = EventType.byName(l.value());
-            if (t == null) {
+            int nr = Syscalls.number(l.value());
+            if (t != null && t != EventType.SYSCALL) {
+                set[t.id()] = true;
+            } else if (nr >= 0) {
+                set[EventType.matchIdOf(nr)] = true; // a syscall without a decoder: the generic event, as in Falco
+            } else {
                 error(l.loc(), "unknown event type '" + l.value() + "'");
                 bad = true;
-            } else {
-                set[t.id()] = true;
             }
         }
         if (bad) return fail();
