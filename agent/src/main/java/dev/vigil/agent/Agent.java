@@ -140,10 +140,16 @@ public final class Agent implements AutoCloseable {
         Set<EventType> needed = neededTypes(engine.current());
         // Falco's base_syscalls.custom_set: these are captured too (a leading ! removes one the rules did not ask for)
         List<String> unknownCustom = new ArrayList<>();
+        // syscalls without a decoder that rules name in evt.type: captured as the generic event
+        Set<Integer> generic = new java.util.TreeSet<>(engine.current().requiredSyscalls());
         for (String name : config.list("base_syscalls.custom_set")) {
             boolean remove = name.startsWith("!");
             EventType t = EventType.byName(remove ? name.substring(1) : name);
-            if (t == null) unknownCustom.add(name);
+            int nr = dev.vigil.events.Syscalls.number(remove ? name.substring(1) : name);
+            if ((t == null || t == EventType.SYSCALL) && nr >= 0) {
+                if (!remove) generic.add(nr);
+                else if (!engine.current().requiredSyscalls().contains(nr)) generic.remove(nr);
+            } else if (t == null) unknownCustom.add(name);
             else if (!remove) needed.add(t);
             else if (engine.current().enabledRules().stream().noneMatch(r -> r.eventTypes().contains(t))) needed.remove(t);
         }
@@ -176,7 +182,8 @@ public final class Agent implements AutoCloseable {
                 .withSyscallHook(Sensor.SyscallHook.parse(config.string("sensor.syscall_hook")))
                 .withContainers(containerResolver(config)); // owned by the sensor: closed with it
         long t0 = System.nanoTime();
-        sensor = Sensor.start(Selection.of(capturable), so);
+        capturable.remove(EventType.SYSCALL); // the generic set says which syscalls
+        sensor = Sensor.start(Selection.of(capturable, generic), so);
         attachNanos = System.nanoTime() - t0;
         Set<EventType> all = EnumSet.copyOf(capturable);
         all.addAll(fromPolicies);
