@@ -207,7 +207,8 @@ for n in $SIZES; do
       pmin=$(awk -v k="$k" '$1 == "progs" && $3 == k {print $4}' "$cf" | sort -g | head -1)
       [ "$p" = nan ] && p=- || p="$p (min $pmin)"
       sv=$(scol "$sf" "$k" value | median) sq=$(scol "$sf" "$k" ratio | median)
-      printf '| %s | %s | %s | %.1f | %+.2f | %.3fx | %s | %.2f | %.3fx |\n' "$n" "$phase" "$k" "$(awk -v x="$c" 'BEGIN {print x / 1000}')" \
+      [ "$sv" = nan ] && sv=- sq=- || sq=$(printf '%.3fx' "$sq") # hooked: connects only
+      printf '| %s | %s | %s | %.1f | %+.2f | %.3fx | %s | %s | %s |\n' "$n" "$phase" "$k" "$(awk -v x="$c" 'BEGIN {print x / 1000}')" \
         "$(awk -v x="$d" 'BEGIN {print x / 1000}')" "$q" "${p:--}" "$sv" "$sq"
     done
   done
