@@ -72,6 +72,10 @@ public final class Agent implements AutoCloseable {
     private ContainerHold hold;
     private AgentPolicies policies;
     private Set<EventType> selected = Set.of();
+    /** Events from the enforcers (decisions), evaluated on the reader thread; a full queue counts a drop. */
+    private final java.util.concurrent.ArrayBlockingQueue<dev.vigil.events.EventView> ruleEvents =
+            new java.util.concurrent.ArrayBlockingQueue<>(8192);
+    private final java.util.concurrent.atomic.AtomicLong ruleEventDrops = new java.util.concurrent.atomic.AtomicLong();
     private List<EventType> uncapturable = List.of();
 
     private Agent(AgentConfig config, PrintStream log) {
@@ -152,6 +156,7 @@ public final class Agent implements AutoCloseable {
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
         List<EventType> cannot = new ArrayList<>();
         for (EventType t : needed) {
+            if (t == EventType.ENFORCEMENT) continue; // the enforcer's decisions (ruleEvent), not the sensor's
             try {
                 Selection.of(t);
                 if (!Sensor.availableHere(t)) {
@@ -270,13 +275,27 @@ public final class Agent implements AutoCloseable {
             while (!stopping) {
                 sensor.pollOnce(Sensor.POLL_INTERVAL_MS, consumer);
                 if (!h.isEmpty()) h.release(System.nanoTime(), false);
+                drainRuleEvents();
             }
             sensor.run(consumer); // stopping: drains what is left in the ring
             h.release(System.nanoTime(), true);
+            drainRuleEvents();
         } catch (Throwable t) {
             readerFailure = t;
             healthy = false;
             log.log(Priority.CRITICAL, "vigil: the reader thread failed: " + t);
+        }
+    }
+
+    /** An event from an enforcer (a decision) for the rules: evaluated on the reader thread, like the sensor's. */
+    void ruleEvent(dev.vigil.events.EventView e) {
+        if (!ruleEvents.offer(e)) ruleEventDrops.incrementAndGet();
+    }
+
+    private void drainRuleEvents() {
+        for (dev.vigil.events.EventView e; (e = ruleEvents.poll()) != null; ) {
+            metrics.event(e.typeId());
+            engine.evaluate(e, alerts.engineSink());
         }
     }
 

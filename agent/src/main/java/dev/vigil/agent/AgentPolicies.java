@@ -37,7 +37,7 @@ final class AgentPolicies implements AutoCloseable {
         this.log = log;
         this.files = config.list("policy_files").stream().map(Path::of).toList();
         this.loader = PolicyLoader.installed();
-        this.events = new PolicyEvents(PolicyEvents.DEFAULT_CAPACITY, outputs);
+        this.events = new PolicyEvents(PolicyEvents.DEFAULT_CAPACITY, outputs, agent::ruleEvent);
         this.engine = new PolicyEngine(loader.kinds(), PinStore.resolve(config.string("policy.pin_root")), options(config), events, log);
     }
 

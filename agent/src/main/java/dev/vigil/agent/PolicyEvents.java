@@ -22,11 +22,14 @@ final class PolicyEvents implements Consumer<PolicyEvent> {
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final List<LinkedBlockingQueue<String>> followers = new CopyOnWriteArrayList<>();
     private final Consumer<String> outputs;
+    private final Consumer<dev.vigil.events.EventView> rules;
     private final java.util.concurrent.atomic.AtomicLong followerDrops = new java.util.concurrent.atomic.AtomicLong();
 
-    PolicyEvents(int capacity, Consumer<String> outputs) {
+    /** @param rules the decisions that are events for the rules engine (enforcement decisions) go there too */
+    PolicyEvents(int capacity, Consumer<String> outputs, Consumer<dev.vigil.events.EventView> rules) {
         this.capacity = capacity;
         this.outputs = outputs;
+        this.rules = rules;
     }
 
     @Override
@@ -42,6 +45,8 @@ final class PolicyEvents implements Consumer<PolicyEvent> {
             if (!q.offer(line)) followerDrops.incrementAndGet();
         }
         outputs.accept(line);
+        dev.vigil.events.EventView ev = e.ruleEvent();
+        if (ev != null) rules.accept(ev);
     }
 
     List<String> recent() {
