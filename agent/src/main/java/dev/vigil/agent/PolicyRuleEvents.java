@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The enforcers' decisions as rule events ({@code evt.type=netpol_deny}, {@code enforcement}): handed over by the flow reader's thread
+ * The enforcers' decisions as rule events ({@code evt.type=netpol_deny}, {@code evt.type=enforcement}): handed over by the flow reader's thread
  * through a bounded queue (a full queue counts the event as dropped, never blocks the enforcer), evaluated on the
  * reader thread like every sensor event, so the rules engine stays single-threaded. There, each event gets the
  * sensor's view of its process (exe, command line, ancestors: what a rule on a sensor event reads) when the
