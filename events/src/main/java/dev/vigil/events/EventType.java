@@ -138,7 +138,25 @@ public enum EventType {
     SENDFILE("sendfile", "res:INT64 out_fd:FD in_fd:FD offset:UINT64 size:UINT64"),
     SPLICE("splice", "res:INT64 fd_in:FD fd_out:FD size:UINT64 flags:UINT32"),
     CLOSE_RANGE("close_range", "res:ERRNO first:UINT32 last:UINT32 flags:UINT32"),
-    IO_URING_ENTER("io_uring_enter", "res:INT64 fd:FD to_submit:UINT32 min_complete:UINT32 flags:UINT32");
+    IO_URING_ENTER("io_uring_enter", "res:INT64 fd:FD to_submit:UINT32 min_complete:UINT32 flags:UINT32"),
+    /**
+     * Vigil's own: a connection or packet the network policy denied (verdict DROPPED) or, in audit mode, would have
+     * denied (AUDIT); from the policy engine's flow records, not the sensor. direction is EGRESS or INGRESS; the
+     * tuple is client->server (fd.cip/fd.cport the connecting side); policy names the policy that decided (a deny
+     * rule, or the policies whose default deny it was), rule its position (FILE:LINE:COL, empty for a default deny),
+     * reason Hubble's drop reason (POLICY_DENIED, POLICY_DENY).
+     */
+    NETPOL_DENY("netpol_deny", "verdict:CHARBUF direction:CHARBUF tuple:SOCKTUPLE policy:CHARBUF rule:CHARBUF "
+            + "reason:CHARBUF"),
+    /**
+     * Vigil's own: a process enforcement decision (EnforcementPolicy), or a tamper report (someone signalled or
+     * ptraced the agent: outcome "tamper", target the agent's pid, action the signal). Not captured by the sensor: the
+     * enforcer hands each decision to the rules engine, so a rule can alert on one ({@code evt.type = enforcement and
+     * evt.arg.outcome = killed}). outcome: denied, killed, signalled, posted, monitored, tamper; hook: exec, open,
+     * connect, bind, ptrace, setuid, bpf, module_load.
+     */
+    ENFORCEMENT("enforcement", "outcome:CHARBUF hook:CHARBUF policy:CHARBUF rule:CHARBUF action:CHARBUF "
+            + "enforced_by:CHARBUF path:FSPATH addr:CHARBUF port:UINT32 target:UINT32");
 
     private final String falcoName;
     private final Param[] params;
@@ -200,7 +218,7 @@ public enum EventType {
                  CHOWN, LCHOWN, FCHOWN, FCHOWNAT, TRUNCATE, FTRUNCATE, CHROOT, CHDIR, FCHDIR, MEMFD_CREATE, MOUNT,
                  UMOUNT, UMOUNT2, MKNOD, MKNODAT, CLOSE_RANGE, INOTIFY_INIT, EVENTFD, TIMERFD_CREATE, SIGNALFD,
                  EPOLL_CREATE, USERFAULTFD, PIDFD_GETFD -> "file";
-            case CONNECT, ACCEPT, ACCEPT4, BIND, LISTEN, SOCKET, SHUTDOWN, TCP_SEND_RESET -> "net";
+            case CONNECT, ACCEPT, ACCEPT4, BIND, LISTEN, SOCKET, SHUTDOWN, TCP_SEND_RESET, NETPOL_DENY -> "net";
             case SOCKETPAIR, PIPE, PIPE2 -> "ipc";
             case EXECVE, EXECVEAT, CLONE, CLONE3, FORK, VFORK, PROCEXIT, SETUID, SETGID, SETREUID, SETREGID, SETRESUID,
                  SETRESGID, SETPGID, SETSID, CAPSET, PRCTL, PTRACE, UNSHARE, SETNS, PIVOT_ROOT, SECCOMP, PIDFD_OPEN,
@@ -210,7 +228,7 @@ public enum EventType {
             case READ, RECVFROM, RECVMSG -> "io_read";
             case WRITE, SENDTO, SENDMSG, SENDFILE, SPLICE -> "io_write";
             case IOCTL, IO_URING_SETUP, IO_URING_ENTER -> "io_other";
-            case SYSCALL -> "other";
+            case SYSCALL, ENFORCEMENT -> "other"; // an enforcement decision is Vigil's own, about any hook
         };
     }
 
