@@ -235,6 +235,7 @@ final class RecordParser {
                 e.nameRaw = ev.rawPath(0);
                 long flags = d.type() == EventType.CREAT ? 01101 : ev.argLong(d.type().slotOf("flags"));
                 e.openFlags = (int) flags;
+                e.layer = ev.fileLayer();
                 if ((flags & 0200000) != 0) e.type = FdType.DIRECTORY;
                 if (ret >= 0) p.putFd(e);
                 ev.fd = e;
