@@ -119,7 +119,7 @@ bench_opensnoop() {
         sleep 0.5; stop_tracer
         local n; n=$(grep -ac -- "$file\$" "$OUT/$c.out" || true)
         # every "Lost N" line: libbpf-tools prints one per CPU and per batch, vigil one total at exit
-        local l; l=$(grep -ao 'Lost [0-9]*' "$OUT/$c.err" "$OUT/$c.out" 2>/dev/null | awk '{s += $NF} END {print s + 0}')
+        local l; l=$({ grep -aho 'Lost [0-9]*' "$OUT/$c.err" "$OUT/$c.out" 2>/dev/null || true; } | awk '{s += $NF} END {print s + 0}')
         seen[$c]="${seen[$c]:-} $n"
         lost[$c]="${lost[$c]:-} $l"
         cpu[$c]="${cpu[$c]:-} $(echo "($t1 - $t0) / $TICK * 1000000000 / $OPENS" | bc -l)"
@@ -179,6 +179,7 @@ bench_idle() {
       statsnoop) args=(-p 1) ;;
       sigsnoop) args=(-p 1) ;;
       syscount) args=(-p 1) ;;
+      bindsnoop|capable|mountsnoop) args=(-p 1) ;;
       *) ;;
     esac
     start_tracer "$tool" "${VIGIL[@]}" "$tool" "${args[@]}"

@@ -122,6 +122,8 @@ public final class Capable {
                 g.writeStringField("comm", e.comm());
                 g.writeNumberField("cap", e.cap());
                 g.writeStringField("name", capName(e.cap()));
+                if (e.audit() >= 0) g.writeNumberField("audit", e.audit());     // kprobe variant only
+                if (e.insetid() >= 0) g.writeNumberField("insetid", e.insetid());
                 g.writeStringField("verdict", e.verdict());
                 out.endObject();
             } catch (IOException ex) {
