@@ -3,6 +3,9 @@ package dev.vigil.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.rules.correlation.Correlation;
+import dev.vigil.rules.correlation.CorrelationSet;
+import dev.vigil.rules.correlation.Durations;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.RuleSet;
 import dev.vigil.rules.output.Json;
@@ -13,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +137,45 @@ final class WebServer {
         }
     }
 
+    /** The loaded correlations as /rules lists rules, with each one's live state (keys tracked, alerts, repeats). */
+    private static List<Object> correlationsJson(Agent agent, CorrelationSet cs) {
+        Map<String, CorrelationSet.Stats> stats = new HashMap<>();
+        for (CorrelationSet.Stats st : cs.stats()) stats.put(st.correlation(), st);
+        List<Object> out = new ArrayList<>();
+        for (Correlation c : cs.all()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            boolean enabled = cs.isEnabled(c.name());
+            m.put("name", c.name());
+            m.put("type", c.kind().yamlName());
+            m.put("priority", c.priority().display());
+            m.put("enabled", enabled);
+            m.put("active", enabled && c.priority().ordinal() <= agent.threshold().ordinal());
+            m.put("window", Durations.format(c.windowNanos()));
+            if (c.kind() != Correlation.Kind.SEQUENCE) m.put("threshold", c.threshold());
+            List<String> steps = new ArrayList<>();
+            for (Correlation.Step st : c.steps()) steps.add(st.name());
+            m.put("steps", steps);
+            m.put("tags", c.tags());
+            List<String> types = new ArrayList<>();
+            c.eventTypes().forEach(t -> types.add(t.falcoName()));
+            m.put("event_types", types);
+            m.put("defined_at", c.pos().toString());
+            m.put("description", c.description());
+            CorrelationSet.Stats st = stats.get(c.name());
+            if (st != null) {
+                Map<String, Object> state = new LinkedHashMap<>();
+                state.put("keys", st.keys());
+                state.put("max_keys", st.maxKeys());
+                state.put("evictions", st.evictions());
+                state.put("alerts", st.alerts());
+                state.put("suppressed", st.suppressed());
+                m.put("state", state);
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
     static String rulesJson(Agent agent) {
         RuleSet rs = agent.rules();
         List<Object> rules = new ArrayList<>();
@@ -154,6 +197,7 @@ final class WebServer {
         Map<String, Object> top = new LinkedHashMap<>();
         top.put("files", agent.ruleSources());
         top.put("rules", rules);
+        top.put("correlations", correlationsJson(agent, rs.correlations()));
         StringBuilder sb = new StringBuilder(1 << 16);
         Json.value(sb, top);
         return sb.append('\n').toString();
