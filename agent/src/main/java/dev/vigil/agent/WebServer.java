@@ -24,19 +24,29 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The web endpoints (JDK HTTP server, one daemon thread): health, Prometheus metrics, loaded rules (read-only), and
+ * The web endpoints (JDK HTTP server, webserver.threadiness daemon threads): health, Prometheus metrics, loaded rules (read-only), and
  * POST /reload, which changes state and so needs {@code Authorization: Bearer <webserver.token>} (off without one).
  */
 final class WebServer {
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService pool;
 
-    private WebServer(HttpServer server) {
+    private WebServer(HttpServer server, java.util.concurrent.ExecutorService pool) {
         this.server = server;
+        this.pool = pool;
+    }
+
+    /** Falco's webserver.threadiness: that many request threads; 0, one per online CPU. */
+    static int threads(AgentConfig config) {
+        int n = config.integer("webserver.threadiness");
+        if (n < 0) throw new IllegalArgumentException("webserver.threadiness: " + n + " is not 0 (one thread per online CPU) or a number of threads");
+        return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
     }
 
     static WebServer start(Agent agent, AgentConfig config) {
         String addr = config.string("webserver.listen_address");
         int port = config.integer("webserver.listen_port");
+        int threads = threads(config);
         HttpServer s;
         try {
             if (config.bool("webserver.ssl_enabled")) {
@@ -56,8 +66,12 @@ final class WebServer {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("webserver: cannot listen on " + addr + ":" + port + ": " + e.getMessage());
         }
-        // a few threads: GET /flows?follow=1 holds one for as long as the client follows
-        s.setExecutor(Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().name("vigil-web").unstarted(r)));
+        // webserver.threadiness threads, named by port (GET /flows?follow=1 holds one for as long as the client follows)
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        String name = "vigil-web-" + s.getAddress().getPort() + "-";
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads,
+                r -> Thread.ofPlatform().daemon().name(name + n.incrementAndGet()).unstarted(r));
+        s.setExecutor(pool);
         s.createContext(config.string("webserver.k8s_healthz_endpoint"), ex -> {
             boolean ok = agent.healthy();
             reply(ex, ok ? 200 : 503, "application/json", () -> ok ? "{\"status\":\"ok\"}\n" : "{\"status\":\"starting\"}\n");
@@ -99,12 +113,15 @@ final class WebServer {
             }
         });
         s.start();
-        return new WebServer(s);
+        return new WebServer(s, pool);
     }
 
     int port() { return server.getAddress().getPort(); }
 
-    void stop() { server.stop(0); }
+    void stop() {
+        server.stop(0);
+        pool.shutdownNow(); // the server does not stop the executor it was given
+    }
 
     private static void reply(HttpExchange ex, int code, String type, Supplier<String> body) throws IOException {
         try (ex) {

@@ -160,6 +160,12 @@ final class RecordParser {
                 if (target != null && comm != null && ev.arg(0) == ev.arg(1)) target.setComm(comm);
                 return; // internal: the prctl event (if selected) comes from the syscall
             }
+            case RecordLayout.KIND_GENERIC -> {
+                int nr = seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR);
+                if (nr < 0 || nr >= RecordLayout.MAX_SYSCALLS) return;
+                ev.def = SyscallTable.generic(nr);
+                type = EventType.SYSCALL;
+            }
             default -> {
                 SyscallTable.Def d = SyscallTable.byKind(kind);
                 if (d == null) return;
@@ -303,7 +309,11 @@ final class RecordParser {
                 }
                 ev.fd = old;
             }
-            case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE -> ev.fd = p.fd(ev.arg(0));
+            case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE, IOCTL, SENDFILE, IO_URING_ENTER -> ev.fd = p.fd(ev.arg(0));
+            case SPLICE -> ev.fd = p.fd(ev.arg(2)); // the end written to, as sendfile's out_fd
+            case CLOSE_RANGE -> {
+                if (ret == 0) p.closeRange(ev.arg(0) & 0xffffffffL, ev.arg(1) & 0xffffffffL, (ev.arg(2) & 4) != 0); // CLOSE_RANGE_CLOEXEC
+            }
             case CHDIR -> {
                 if (ret == 0) p.cwd = ev.path(0);
             }
