@@ -14,7 +14,7 @@
 #   `vigil biolatency`, libbpf-tools' biolatency and `vigil biosnoop` (libbpf-tools' biosnoop needs fentry);
 #   us per write, and the tracer's CPU per write.
 #
-# Environment: ROUNDS (3), CONNECTS (20000), BLOCKS (20000), MEASURE (10), BUILD (1), BENCHES ("profile connect"), VIGIL_JARS
+# Environment: ROUNDS (3), CONNECTS (20000), BLOCKS (20000), MEASURE (10), BUILD (1), BENCHES ("profile connect"), BEFORE_JARS, VIGIL_JARS
 #   (cli/target), JAVA_HOME.
 set -euo pipefail
 set -m # background tracers must not start with SIGINT ignored
@@ -79,6 +79,8 @@ import json,sys
 ps=[p for p in json.load(sys.stdin) if p.get('name')=='$1']
 print(sum(p.get('run_time_ns',0) for p in ps), sum(p.get('run_cnt',0) for p in ps))"; }
 
+out_lines() { if [ -f "$OUT/$1.out" ]; then wc -l <"$OUT/$1.out"; else echo 0; fi; }
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "load before: $(uptime)"
@@ -111,22 +113,27 @@ if [[ " $BENCHES " == *" connect "* ]]; then
   declare -A results
   declare -A cpu lines
   configs=(none vigil-tcpconnect vigil-tcplife libbpf-tcplife bpftrace-set-state vigil-tcpconnlat)
+  # BEFORE_JARS: another build's jars (e.g. main's), run as vigil-tcplife-before beside this one
+  [ -n "${BEFORE_JARS:-}" ] && configs+=(vigil-tcplife-before)
+  BEFORE=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m
+          -cp "${BEFORE_JARS:-}/vigil-cli.jar:${BEFORE_JARS:-}/lib/*" dev.vigil.cli.Vigil)
   for round in $(seq 1 "$ROUNDS"); do
     for cfg in "${configs[@]}"; do
       case $cfg in
         none) ;;
         vigil-tcpconnect) start_tracer "$cfg" "DPORT" "${VIGIL[@]}" tcpconnect ;;
         vigil-tcplife) start_tracer "$cfg" "RX_KB" "${VIGIL[@]}" tcplife ;;
+        vigil-tcplife-before) start_tracer "$cfg" "RX_KB" "${BEFORE[@]}" tcplife ;;
         libbpf-tcplife) start_tracer "$cfg" "RX_KB" stdbuf -oL /usr/sbin/tcplife ;; # line-buffered: its header shows it attached
         bpftrace-set-state) start_tracer "$cfg" "Attaching" bpftrace -e \
           'tracepoint:sock:inet_sock_set_state /args->protocol == 6 && args->oldstate == 7 && args->newstate == 2/ { printf("%d %s %d\n", pid, comm, args->dport); }' ;;
         vigil-tcpconnlat) start_tracer "$cfg" "LAT\\(ms\\)" "${VIGIL[@]}" tcpconnlat ;;
       esac
       c0=0; [ -n "$TRACER" ] && c0=$(cpu_ticks "$TRACER")
-      l0=$(cat "$OUT/$cfg.out" 2>/dev/null | wc -l)
+      l0=$(out_lines "$cfg")
       ns=$("$OUT/connect_loop" "$CONNECTS")
       c1=0; [ -n "$TRACER" ] && { sleep 0.5; c1=$(cpu_ticks "$TRACER"); } # the reader drains within its 5 ms tick
-      l1=$(cat "$OUT/$cfg.out" 2>/dev/null | wc -l)
+      l1=$(out_lines "$cfg")
       stop_tracer
       results[$cfg]+="$ns "
       cpu[$cfg]+="$((c1 - c0)) "
