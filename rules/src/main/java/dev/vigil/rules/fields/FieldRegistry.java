@@ -129,7 +129,8 @@ public final class FieldRegistry {
         }
     }
 
-    private static long openFlags(EventView e) {
+    /** The open flags of an open-family event (creat: its implied flags), or ABSENT; what evt.is_open_* read. */
+    public static long openFlags(EventView e) {
         int t = e.typeId();
         int s = OPEN_FLAGS_SLOT[t];
         if (s == -2) return ABSENT;
