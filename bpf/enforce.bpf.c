@@ -26,6 +26,7 @@
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #define WALK_MAX_DEPTH 32
 #define WALK_END 511
 #define MASKED(v, m) ({ __u64 __v = (v); asm volatile("" : "+r"(__v)); __v & (m); })
@@ -95,6 +96,17 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } enforce_events SEC(".maps");
+
+/*
+ * The last tamper report, also kept here: the map is pinned, so an agent that was SIGKILLed (its ring unread) is told
+ * at its next start who killed it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_event);
+} enf_tamper_last SEC(".maps");
 
 /* [0] decisions emitted, [1] decisions lost (ring full), [2] paths too long to match */
 struct {
@@ -368,6 +380,21 @@ static __always_inline struct enf_scratch *scratch(void)
 }
 
 /*
+ * Whether the file is in an overlay upper layer: on an overlayfs with an upper dentry (written in the container, or
+ * copied up by a write), as opposed to the image's lower layers.
+ */
+static __always_inline bool in_upper_layer(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct ovl_inode *oi;
+
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return false;
+	oi = (struct ovl_inode *)((void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+	return BPF_CORE_READ(oi, __upperdentry) != NULL;
+}
+
+/*
  * One decision for a file (the new executable, or an opened file) at a path hook: returns the outcome and sets
  * *sig, or returns -1 when no rule applies.
  */
@@ -388,6 +415,8 @@ static __always_inline int decide_file(__u32 hook, struct file *file, __u8 acces
 	hc = bpf_map_lookup_elem(&enf_hooks, &hook);
 	if (!hc || !hc->nrules)
 		return -1;
+	if (access && !(hc->access & access))
+		return -1; /* e.g. a read when every open rule is about writes: no path walk */
 	mntns = mntns_of(task);
 	scope = scope_of(cfg, mntns);
 	if (!scope)
@@ -403,6 +432,8 @@ static __always_inline int decide_file(__u32 hook, struct file *file, __u8 acces
 	} else if (enf_path_hits(hook, len, hc->postfix) == 0) {
 		hits = s->hits;
 	}
+	if (hc->upper_terms && in_upper_layer(file))
+		hits |= hc->upper_terms;
 	r = decide(hook, hits, scope, access);
 	if (!r)
 		return -1;
@@ -604,7 +635,23 @@ static __always_inline void tamper(__u32 what, __u32 target)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct enforce_event *e = new_event(task, 0, NULL, ENF_OUT_TAMPER, mntns_of(task));
+	__u32 zero = 0;
+	struct enforce_event *last = bpf_map_lookup_elem(&enf_tamper_last, &zero);
+	__u64 id = bpf_get_current_pid_tgid();
 
+	if (last) {
+		last->ts = bpf_ktime_get_ns();
+		last->mntns = mntns_of(task);
+		last->cgroup = bpf_get_current_cgroup_id();
+		last->pid = (__u32)id;
+		last->tgid = id >> 32;
+		last->ppid = BPF_CORE_READ(task, real_parent, tgid);
+		last->uid = (__u32)bpf_get_current_uid_gid();
+		last->rule_id = what;
+		last->target = target;
+		last->outcome = ENF_OUT_TAMPER;
+		bpf_get_current_comm(last->comm, sizeof(last->comm));
+	}
 	if (!e)
 		return;
 	e->rule_id = what;

@@ -365,8 +365,8 @@ int netpol_sock_create(struct bpf_sock *sk)
 SEC("cgroup_skb/ingress")
 int netpol_ingress(struct __sk_buff *skb)
 {
-	struct netpol_config *c = cfg();
-	__u64 cgid = bpf_skb_cgroup_id(skb);
+	struct netpol_config *c;
+	__u64 cgid;
 	__u8 saddr[16] = {}, daddr[16] = {};
 	__u8 family, proto, flags = 0;
 	__u16 sport = 0, dport = 0;
@@ -375,11 +375,7 @@ int netpol_ingress(struct __sk_buff *skb)
 	struct np_decision d;
 	__u64 key;
 
-	if (c && cgid == c->root_cgroup)
-		return 1;
-	key = container_key_of(cgid, 0);
-	if (!key)
-		return 1;
+	/* headers first: every packet of an open TCP connection returns before any map lookup */
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		struct iphdr ip;
 
@@ -425,6 +421,13 @@ int netpol_ingress(struct __sk_buff *skb)
 		sport = bpf_ntohs(uh.source);
 		dport = bpf_ntohs(uh.dest);
 	}
+	c = cfg();
+	cgid = bpf_skb_cgroup_id(skb);
+	if (c && cgid == c->root_cgroup)
+		return 1;
+	key = container_key_of(cgid, 0);
+	if (!key)
+		return 1;
 	ep = bpf_map_lookup_elem(&containers, &key);
 	if (!ep)
 		return unknown(c, cgid, key, NETPOL_INGRESS, family, proto, saddr, sport, daddr, dport, 0);

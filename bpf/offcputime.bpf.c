@@ -10,6 +10,7 @@
 #include <bpf/bpf_core_read.h>
 #include "vigil/tool.bpf.h"
 #include "vigil/stacks.bpf.h"
+#include "vigil/sched.bpf.h"
 
 #define PF_KTHREAD 0x00200000
 
@@ -33,18 +34,6 @@ struct {
 	__type(value, struct offcpu_start);
 } start SEC(".maps");
 
-/* Kernels before 5.14 call task_struct's state field "state". */
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
-}
-
 static __always_inline bool wanted(struct task_struct *t)
 {
 	bool kthread = BPF_CORE_READ(t, flags) & PF_KTHREAD;
@@ -53,7 +42,7 @@ static __always_inline bool wanted(struct task_struct *t)
 		return false;
 	if (user_threads_only && kthread)
 		return false;
-	if (state != -1 && task_state(t) != state)
+	if (state != -1 && vigil_task_state(t) != state)
 		return false;
 	return vigil_tool_wanted(); /* current is prev here */
 }

@@ -37,6 +37,13 @@
 /* Vigil's own process: never traced. */
 const volatile __u32 self_tgid = 0;
 
+/*
+ * 1: the raw sys_exit hook reports every selected syscall (Sensor.SyscallHook.RAW). 0: it runs beside the
+ * per-syscall tracepoints and reports only the syscalls this kernel has no tracepoint for (spec raw_only:
+ * init_module on a kernel without modules still returns ENOSYS to an attempt worth seeing).
+ */
+const volatile __u32 raw_hook_all = 1;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 * 1024 * 1024);
@@ -185,17 +192,24 @@ static __always_inline void fill_vpid(struct sensor_hdr *h, struct task_struct *
 {
 	struct pid *tp = task->thread_pid;
 	unsigned int level = tp->level;
+	struct signal_struct *sig = task->signal;
+	struct pid *pg = sig->pids[PIDTYPE_PGID];
 	struct pid *lp;
 
+	h->pgid = pg ? pg->numbers[0].nr : 0;
+	h->sid = sig->pids[PIDTYPE_SID] ? sig->pids[PIDTYPE_SID]->numbers[0].nr : 0;
 	if (level == 0) {
 		h->vpid = h->pid;
 		h->vtid = h->tid;
+		h->vpgid = h->pgid;
 		return;
 	}
 	/* numbers[] is indexed by a runtime level: a probe read (a BTF load needs a constant offset) */
 	h->vtid = BPF_CORE_READ(tp, numbers[level].nr);
 	lp = task->group_leader->thread_pid;
 	h->vpid = BPF_CORE_READ(lp, numbers[level].nr);
+	/* a group whose leader lives outside the namespace has no number in it (pid_nr_ns's test) */
+	h->vpgid = pg && BPF_CORE_READ(pg, level) >= level ? BPF_CORE_READ(pg, numbers[level].nr) : 0;
 }
 
 /*
@@ -604,7 +618,7 @@ static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, __
  * One traced syscall's exit, whichever hook delivered it: regs are the task's saved user registers (the
  * arguments), nr and ret the syscall's number and result.
  */
-static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs *regs, __u32 nr, long ret)
+static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs *regs, __u32 nr, long ret, bool raw)
 {
 	struct sensor_spec *spec = bpf_map_lookup_elem(&sensor_specs, &nr);
 	__u32 off = 0;
@@ -613,6 +627,8 @@ static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs 
 
 	if (!spec || !spec->kind || (spec->flags & SENSOR_SPEC_CLONE))
 		return 0; /* the fork family is reported by sched_process_fork */
+	if (raw && !raw_hook_all && !spec->raw_only)
+		return 0; /* its own tracepoint reports it */
 	if ((spec->flags & SENSOR_SPEC_EXEC) && ret == 0)
 		return 0; /* sched_process_exec emits successful execs, with the new image */
 	if (nr == NR_EXECVEAT) {
@@ -683,7 +699,7 @@ int sensor_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	return on_sys_exit(task, (struct pt_regs *)bpf_task_pt_regs(task), (__u32)ctx->id, ctx->ret);
+	return on_sys_exit(task, (struct pt_regs *)bpf_task_pt_regs(task), (__u32)ctx->id, ctx->ret, false);
 }
 
 /*
@@ -702,7 +718,7 @@ int BPF_PROG(sensor_sys_exit_raw, struct pt_regs *regs, long ret)
 	/* a 32-bit (ia32) call numbers syscalls its own way; the syscalls/ tracepoints skip them too */
 	if (bpf_core_field_exists(task->thread_info.status) && (task->thread_info.status & TS_COMPAT))
 		return 0;
-	return on_sys_exit(task, regs, (__u32)nr, ret);
+	return on_sys_exit(task, regs, (__u32)nr, ret, true);
 }
 
 /* ---- process lifecycle ---- */
@@ -727,6 +743,67 @@ static __always_inline __u32 syscall_kind(__u8 flag, __u64 *args0)
 	if (args0)
 		*args0 = args[0];
 	return spec->kind;
+}
+
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define CAP_DAC_OVERRIDE 1
+
+/*
+ * What proc.is_exe_upper_layer / is_exe_lower_layer / is_exe_writable read. An overlayfs inode is the
+ * vfs_inode member of struct ovl_inode, followed by its __upperdentry (overlayfs is a module: its types are
+ * not in vmlinux BTF, so the pointer is read from just past struct inode, as Falco's probe does); set when
+ * the file exists in the upper layer (written or copied up in the container), NULL when only a lower
+ * layer (the image) has it.
+ */
+static __always_inline __u64 exe_flags(struct file *exe, const struct cred *cred)
+{
+	struct inode *ino = BPF_CORE_READ(exe, f_inode);
+	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
+	umode_t mode = BPF_CORE_READ(ino, i_mode);
+	__u64 flags = 0;
+
+	if (magic == OVERLAYFS_SUPER_MAGIC) {
+		struct dentry *upper = NULL;
+
+		bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
+		flags |= upper ? SENSOR_EXE_UPPER_LAYER : SENSOR_EXE_LOWER_LAYER;
+	}
+	if ((mode & 0002) || ((mode & 0200) && BPF_CORE_READ(ino, i_uid.val) == BPF_CORE_READ(cred, fsuid.val)) ||
+	    ((mode & 0020) && BPF_CORE_READ(ino, i_gid.val) == BPF_CORE_READ(cred, fsgid.val)) ||
+	    (CRED_CAPS(cred, cap_effective) & (1ULL << CAP_DAC_OVERRIDE)))
+		flags |= SENSOR_EXE_WRITABLE;
+	return flags;
+}
+
+/* The inode times before 6.6 (6.1: struct timespec64 i_ctime, i_mtime) and in 6.6 (__i_ctime; i_mtime still a timespec64). */
+struct inode___pre66 {
+	struct timespec64 i_mtime;
+	struct timespec64 i_ctime;
+};
+
+struct inode___66 {
+	struct timespec64 i_mtime;
+	struct timespec64 __i_ctime;
+};
+
+/* The executable inode's change and modification times (proc.exe_ino.ctime/mtime), nanoseconds since the epoch. */
+static __always_inline void exe_times(struct inode *ino, __u64 *t)
+{
+	if (bpf_core_field_exists(ino->i_ctime_sec)) {
+		/* multigrain timestamps (6.13+) keep a "queried" flag in the ctime nanoseconds' top bit */
+		t[0] = BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ULL + (BPF_CORE_READ(ino, i_ctime_nsec) & 0x7fffffff);
+		t[1] = BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ULL + BPF_CORE_READ(ino, i_mtime_nsec);
+	} else if (bpf_core_field_exists(((struct inode___66 *)ino)->__i_ctime)) {
+		struct inode___66 *i = (void *)ino;
+
+		t[0] = BPF_CORE_READ(i, __i_ctime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, __i_ctime.tv_nsec);
+		t[1] = BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, i_mtime.tv_nsec);
+	} else {
+		struct inode___pre66 *i = (void *)ino;
+
+		t[0] = BPF_CORE_READ(i, i_ctime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, i_ctime.tv_nsec);
+		t[1] = BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ULL + BPF_CORE_READ(i, i_mtime.tv_nsec);
+	}
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -772,7 +849,7 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		s->ev.hdr.args[3] = tty ? ((__u64)BPF_CORE_READ(tty, driver, major) << 20)
 			| (BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index)) : 0;
 	}
-	s->ev.hdr.args[5] = old_pid;
+	s->ev.hdr.args[5] = (__u32)old_pid;
 	/* slot 0: the file name as exec'ed (kernel copy) */
 	{
 		const char *fname = BPF_CORE_READ(bprm, filename);
@@ -785,6 +862,16 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	}
 	/* slot 1: cwd */
 	put_base(s, AT_FDCWD, 1, &off);
+	/* slot 3: the executable's ctime and mtime (two u64) */
+	exe = BPF_CORE_READ(bprm, file);
+	if (exe && off < SENSOR_DATA_LIMIT) {
+		__u64 t[2];
+
+		exe_times(BPF_CORE_READ(exe, f_inode), t);
+		__builtin_memcpy(&s->ev.data[MASKED(off, SENSOR_DATA_LIMIT - 1)], t, sizeof(t));
+		s->ev.hdr.blob_len[3] = sizeof(t);
+		off += sizeof(t);
+	}
 	/* slot 4: argv, from the new image's argument area */
 	mm = BPF_CORE_READ(task, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);
@@ -802,7 +889,20 @@ int BPF_PROG(sensor_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	exe = BPF_CORE_READ(bprm, file);
 	if (exe) {
 		s->ev.hdr.args[4] = BPF_CORE_READ(exe, f_inode, i_ino);
+		s->ev.hdr.args[5] |= exe_flags(exe, BPF_CORE_READ(task, cred));
 		put_walk(s, walk_path(s, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt)), 5, &off);
+	}
+	/* slot 6: the environment, last (the least needed when a long argv and paths fill the record) */
+	arg_start = BPF_CORE_READ(mm, env_start);
+	arg_end = BPF_CORE_READ(mm, env_end);
+	len = arg_end - arg_start;
+	if (len > SENSOR_PATH_MAX - 1)
+		len = SENSOR_PATH_MAX - 1;
+	if (off < SENSOR_DATA_LIMIT && len > 0 &&
+	    !bpf_probe_read_user(&s->ev.data[MASKED(off, SENSOR_DATA_LIMIT - 1)], MASKED(len, SENSOR_PATH_MAX - 1),
+				 (void *)arg_start)) {
+		s->ev.hdr.blob_len[6] = len;
+		off += len;
 	}
 	emit(&s->ev, off);
 	return 0;

@@ -58,7 +58,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT) {
 		if (!vigil_tool_wanted())
 			return 0;
-		if (filter_ports && !vigil_port_listed(ctx->dport, 1))
+		if (filter_remote_ports && !vigil_port_listed(ctx->dport, 1))
 			return 0;
 		fill_caller(&e);
 		vigil_tcp_addrs(ctx, &e.family, e.laddr, e.raddr, &e.lport, &e.rport);
@@ -87,16 +87,17 @@ static __always_inline int probe_connect(struct sock *sk, __u16 family)
 	if (!vigil_tool_wanted())
 		return 0;
 	e.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (filter_ports && !vigil_port_listed(e.rport, 1))
+	if (filter_remote_ports && !vigil_port_listed(e.rport, 1))
 		return 0;
 	fill_caller(&e);
 	e.family = family;
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(e.laddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(e.raddr, sk, __sk_common.skc_daddr);
+		/* sizes given: BPF_CORE_READ_INTO would copy sizeof(e.laddr[0]), one byte */
+		bpf_core_read(e.laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e.raddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(e.laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(e.raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_core_read(e.laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e.raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	e.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	submit(&e);

@@ -55,12 +55,18 @@ start_tracer() {
   local name=$1; shift
   local before
   before=$(bpftool prog show | awk -F: '/^[0-9]+:/ {id=$1} END {print id+0}')
-  "$@" </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" &
+  # SIGINT back to default: a script started in the background has it ignored, and tracers stop on SIGINT
+  env --default-signal=INT "$@" </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" &
   TRACER=$!
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 1200); do # bpftrace compiles for many seconds on a loaded machine
     # attached: a link to a program newer than everything loaded before
-    bpftool -j link show 2>/dev/null | grep -o '"prog_id":[0-9]*' | cut -d: -f2 | awk -v b="$before" '$1 > b {f=1} END {exit !f}' \
-      && { sleep 0.5; return; }
+    # bpftrace attaches through perf_event ioctls (no BPF link): its programs' appearance is the sign there
+    if [ "$name" = bpftrace ]; then
+      bpftool prog show | awk -F: -v b="$before" '/^[0-9]+:/ && $1 > b {f=1} END {exit !f}' && { sleep 1; return; }
+    else
+      bpftool -j link show 2>/dev/null | grep -o '"prog_id":[0-9]*' | cut -d: -f2 | awk -v b="$before" '$1 > b {f=1} END {exit !f}' \
+        && { sleep 0.5; return; }
+    fi
     kill -0 "$TRACER" 2>/dev/null || die "$name exited: $(cat "$OUT/$name.err")"
     sleep 0.05
   done
@@ -162,8 +168,8 @@ bench_idle() {
       local mark="/tmp/vigil-idle-first-$$"; : >"$mark"
       ( while :; do cat "$mark" >/dev/null; sleep 0.01; done ) & local loop=$!
       local s; s=$(date +%s%N)
-      "${VIGIL[@]}" opensnoop -n cat </dev/null >"$OUT/first.out" 2>/dev/null & local p=$!
-      while ! grep -q "$mark" "$OUT/first.out" 2>/dev/null; do sleep 0.01; done
+      env --default-signal=INT "${VIGIL[@]}" opensnoop -n cat </dev/null >"$OUT/first.out" 2>/dev/null & local p=$!
+      for _ in $(seq 1 3000); do grep -q "$mark" "$OUT/first.out" 2>/dev/null && break; sleep 0.01; done
       first=$(( ($(date +%s%N) - s) / 1000000 ))
       kill -INT "$p"; wait "$p" 2>/dev/null || true; kill "$loop"; wait "$loop" 2>/dev/null || true; rm -f "$mark"
     fi

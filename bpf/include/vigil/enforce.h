@@ -81,6 +81,9 @@ struct enf_hook_cfg {
 	__u64 neg_terms;        /* terms of negated operators */
 	__u32 nrules;
 	__u32 postfix;          /* 1: the hook has Postfix terms (reverse the path) */
+	__u32 access;           /* open: the union of the rules' access bits (an open no rule asks about costs no path walk) */
+	__u32 pad;
+	__u64 upper_terms;      /* exec: terms that hold when the executable is in an overlay upper layer (written in the container) */
 };
 
 struct enf_config {

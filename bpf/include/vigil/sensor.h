@@ -9,12 +9,14 @@
  *   2 path argument 1 as passed                      3 base directory of path 1 when it was relative
  *   4 extra: a plain string argument, a user sockaddr, or an exec's argv (NUL-separated)
  *   5 a struct sensor_sock read from the socket itself, or an exec's executable path
+ *   6 an exec's environment (NUL-separated), last: the first to go when the record is full
+ * An exec record's slot 3 holds the executable inode's ctime and mtime (two u64, nanoseconds since the epoch).
  */
 #ifndef VIGIL_SENSOR_H
 #define VIGIL_SENSOR_H
 
 #define SENSOR_COMM_LEN 16
-#define SENSOR_NBLOBS 6
+#define SENSOR_NBLOBS 7
 #define SENSOR_NARGS 6
 #define SENSOR_MAX_KINDS 128
 #define SENSOR_MAX_SYSCALLS 512
@@ -31,6 +33,11 @@
 #define SENSOR_KIND_TASK_RENAME 4 /* task_rename: comm changed (prctl PR_SET_NAME, writes to /proc/.../comm) */
 #define SENSOR_KIND_TCP_RESET 5   /* tcp_send_reset for no socket (a closed port): slot 5 the tuple, args[0] reason; no process */
 #define SENSOR_KIND_FIRST_SYSCALL 8
+
+/* An exec record's args[5]: the old thread id in the low 32 bits, these flags about the executable above. */
+#define SENSOR_EXE_UPPER_LAYER (1ULL << 32)  /* on overlayfs, in the upper (container-written) layer */
+#define SENSOR_EXE_LOWER_LAYER (1ULL << 33)  /* on overlayfs, only in a lower (image) layer */
+#define SENSOR_EXE_WRITABLE (1ULL << 34)     /* writable by the exec'ing process's fs credentials */
 
 /* sensor_spec.flags */
 #define SENSOR_SPEC_SOCK_ARG0 1   /* arg 0 is a socket fd: read its tuple (slot 5) */
@@ -51,7 +58,8 @@ struct sensor_spec {
 	__s8 str;          /* argument index of a plain user string (slot 4), -1 for none */
 	__s8 sockaddr;     /* argument index of a user sockaddr (slot 4), -1 for none */
 	__s8 sockaddr_len; /* argument index of its length (a pointer to it with SENSOR_SPEC_LEN_PTR); -1: none */
-	__u8 _pad[7];
+	__u8 raw_only;     /* 1: this kernel has no tracepoint for it: the raw hook reports it beside the tracepoints */
+	__u8 _pad[6];
 };
 
 /* A socket's two ends, read from the kernel socket (not from the syscall's arguments). */
@@ -93,6 +101,9 @@ struct sensor_hdr {
 	__u16 blob_len[SENSOR_NBLOBS];
 	__u32 vpid;        /* tgid and tid in the task's own pid namespace (a container's first process: 1) */
 	__u32 vtid;
+	__u32 pgid;        /* process group and session, global ids: every record follows setsid/setpgid */
+	__u32 sid;
+	__u32 vpgid;       /* the process group in the task's own pid namespace (0: its leader is outside it) */
 	__u32 _pad;
 };
 

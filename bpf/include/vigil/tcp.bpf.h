@@ -9,8 +9,8 @@
 #define AF_INET 2
 #define AF_INET6 10
 
-const volatile bool filter_ports = false;       /* -P / -L / -D: only ports in the ports map */
-const volatile bool filter_local_ports = false; /* tcplife: -L given besides -D */
+const volatile bool filter_remote_ports = false; /* tcpconnect -P, tcplife -D: remote ports in the ports map only */
+const volatile bool filter_local_ports = false;  /* tcplife -L, tcpaccept -P: local ports in the ports map only */
 
 /* key: port (host order); value: 1 = remote port, 2 = local port (tcplife has both) */
 struct {

@@ -372,6 +372,26 @@ int main(int argc, char **argv)
 		int a = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK), ae = errno;
 		int b = syscall(SYS_userfaultfd, 0x10), be = errno;
 		printf("%d %d %d %d\n", a, ae, b, be);
+	} else if (!strcmp(cmd, "intruder")) {  /* PATH: the appended syscalls, each once; prints what they returned */
+		int fd = open(argv[2], O_RDONLY);
+		int dup = fcntl(fd, F_DUPFD_CLOEXEC, 100);
+		int pg = setpgid(0, 0), sid = setsid(); /* a group leader now: setsid fails (EPERM) */
+		void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int mp = mprotect(m, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+		int p1[2], p2[2], sp[2];
+		int pa = syscall(SYS_pipe, p1), pb = pipe2(p2, O_CLOEXEC);
+		int so = socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+		int pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+		int got = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		char buf[8], src[8] = "vigil";
+		struct iovec l = {buf, 5}, r = {src, 5};
+		long rv = syscall(SYS_process_vm_readv, getpid(), &l, 1, &r, 1, 0);
+		unsigned int action = 0x7fff0000U; /* SECCOMP_RET_ALLOW */
+		int sc = syscall(SYS_seccomp, 2 /* SECCOMP_GET_ACTION_AVAIL */, 0, &action);
+		char params[120] = {0};
+		int ur = syscall(SYS_io_uring_setup, 1, params);
+		printf("%d %d %d %d %d %d %d %d %d %d %d %ld %d %d\n", fd, dup, pg, sid, m == MAP_FAILED ? -1 : 0, mp, pa, pb, so,
+		       pidfd, got, rv, sc, ur);
 	} else if (!strcmp(cmd, "modules")) {   /* the module syscalls: ENOSYS on a kernel without modules */
 		char img[64] = {0};
 		int a = syscall(SYS_init_module, img, sizeof(img), "vigil=1"), ae = errno;

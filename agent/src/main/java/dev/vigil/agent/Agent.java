@@ -79,17 +79,27 @@ public final class Agent implements AutoCloseable {
         this.log = AgentLog.of(config, log);
         this.logStream = this.log.stream(Priority.ERROR);
         this.threshold = config.priority();
-        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
-        EngineOptions opts = EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors())
-                .withCorrelationLimits(correlationLimits(config));
+        EngineOptions opts = engineOptions(config);
         this.engine = new RulesEngine(opts);
         this.ruleFiles = new RuleFiles(config.list("rules_files"));
-        this.alerts = new AlertPipeline(new AlertPipeline.Options(threshold, config.number("outputs.rate"),
-                config.integer("outputs.max_burst"), config.number("outputs.dedup_seconds"),
-                AlertPipeline.Appender.compile(config.appendOutput()), opts.hostname(), config.bool("time_format_iso_8601")));
+        this.alerts = alertPipeline(config, opts);
         this.dropNotices = new TokenBucket(config.number("syscall_event_drops.rate"),
                 config.integer("syscall_event_drops.max_burst"));
         this.dropMonitor = new DropMonitor(this, config);
+    }
+
+    /** The rules engine's options from the config (rule_matching, rule selections, correlation limits): shared with {@link Replay}. */
+    static EngineOptions engineOptions(AgentConfig config) {
+        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
+        return EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors())
+                .withCorrelationLimits(correlationLimits(config));
+    }
+
+    /** The alert pipeline the config describes (threshold, rate, dedup, appended output), without sinks. */
+    static AlertPipeline alertPipeline(AgentConfig config, EngineOptions opts) {
+        return new AlertPipeline(new AlertPipeline.Options(config.priority(), config.number("outputs.rate"),
+                config.integer("outputs.max_burst"), config.number("outputs.dedup_seconds"),
+                AlertPipeline.Appender.compile(config.appendOutput()), opts.hostname(), config.bool("time_format_iso_8601")));
     }
 
     /**
@@ -170,7 +180,6 @@ public final class Agent implements AutoCloseable {
         RuleSet rs = engine.current();
         List<String> missing = new ArrayList<>();
         for (EventType t : uncapturable) missing.add(t.falcoName());
-        for (EventType t : sensor.unavailable()) missing.add(t.falcoName());
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("rules_loaded", rs.enabledRules().size());
         f.put("correlations_loaded", rs.correlations().enabled().size());
@@ -178,6 +187,8 @@ public final class Agent implements AutoCloseable {
         f.put("outputs", outputs.outputs().stream().map(Output::name).toList());
         f.put("event_types", selected.size());
         f.put("event_types_unavailable", missing);
+        // no tracepoint on this kernel (module syscalls without CONFIG_MODULES): seen through the raw sys_exit hook
+        f.put("event_types_raw_hooked", sensor.rawHooked().stream().map(EventType::falcoName).toList());
         f.put("startup_ms", healthyAfterNanos / 1_000_000);
         f.put("rules_load_ms", rulesNanos / 1_000_000);
         f.put("attach_ms", attachNanos / 1_000_000);
@@ -192,8 +203,7 @@ public final class Agent implements AutoCloseable {
      * the configured selection), append_output compiles.
      */
     public static RuleSet dryRun(AgentConfig config) {
-        MatchMode mode = config.string("rule_matching").equals("all") ? MatchMode.ALL : MatchMode.FIRST;
-        RulesEngine engine = new RulesEngine(EngineOptions.defaults().withMatchMode(mode).withSelectors(config.ruleSelectors()));
+        RulesEngine engine = new RulesEngine(engineOptions(config));
         new RuleFiles(config.list("rules_files")).loadInto(engine);
         AlertPipeline.Appender.compile(config.appendOutput());
         return engine.current();

@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -60,6 +61,20 @@ public final class Metrics {
         }
         help(sb, "vigil_rule_evaluation_seconds_total", "counter", "time spent evaluating rules on the reader thread");
         sb.append("vigil_rule_evaluation_seconds_total ").append(m.evalNanos.get() / 1e9).append('\n');
+        AgentPolicies pol = a.policies();
+        if (pol != null) {
+            help(sb, "vigil_policy_flows_total", "counter", "policy flow records, by verdict, direction and policy");
+            pol.engine().counters().forEach((k, v) -> {
+                if (k.contains("flows_total{")) sb.append("vigil_policy_").append(k.substring(k.indexOf("flows_total{"))).append(' ').append(v).append('\n');
+            });
+            help(sb, "vigil_policy_flow_drops_total", "counter", "flow records the kernel could not queue (ring full), lost");
+            sb.append("vigil_policy_flow_drops_total ").append(pol.engine().counters().entrySet().stream()
+                    .filter(e -> e.getKey().endsWith("flow_drops_total")).mapToLong(Map.Entry::getValue).sum()).append('\n');
+            long[] r = pol.reloadCounts();
+            help(sb, "vigil_policy_reloads_total", "counter", "policy reloads, by result");
+            sb.append("vigil_policy_reloads_total{result=\"ok\"} ").append(r[0]).append('\n');
+            sb.append("vigil_policy_reloads_total{result=\"failed\"} ").append(r[1]).append('\n');
+        }
         Sensor s = a.sensor();
         if (s != null) {
             help(sb, "vigil_records_received_total", "counter", "records read from the kernel ring buffer");

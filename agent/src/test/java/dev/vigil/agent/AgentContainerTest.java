@@ -97,6 +97,7 @@ class AgentContainerTest {
         }
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/pktsniff") + " src/test/c/packet_socket.c");
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/revshell") + " src/test/c/reverse_shell.c");
+        sh("gcc -static -O1 -o " + rootfs.resolve("bin/modload") + " src/test/c/module_load.c");
         sh("tar -C " + rootfs + " -c . | " + docker.cli() + " import - " + IMAGE);
     }
 
@@ -302,5 +303,42 @@ class AgentContainerTest {
             String cid = text(f, "container.id");
             if (!cid.equals("host")) assertThat(text(f, "container.name")).as(a.toString()).startsWith(MARK);
         }
+    }
+
+    @Test
+    @Order(8)
+    void aBinaryDroppedIntoTheRunningContainerAndExecuted() throws Exception {
+        // Falco's "Drop and execute new binary in container": the copy lives in the overlay's upper layer
+        String name = MARK + "-drop";
+        run("--name", name, IMAGE, "sleep", "300");
+        String dropped = "/tmp/" + MARK + "/echo"; // busybox runs the applet its file is named after
+        docker.docker("exec", name, "/bin/busybox", "mkdir", "/tmp/" + MARK);
+        docker.docker("exec", name, "/bin/busybox", "cp", "/bin/busybox", dropped);
+        docker.docker("exec", name, dropped, "echo", MARK + "-upper");
+        docker.docker("exec", name, "/bin/echo", MARK + "-lower"); // the image's own binary: no alert
+        docker.docker("exec", name, dropped, "echo", MARK + "-last");
+        String rule = "Drop and execute new binary in container";
+        JsonNode a = await(rule, f -> text(f, "proc.cmdline").contains(MARK + "-upper"));
+        JsonNode f = a.path("output_fields");
+        assertThat(text(f, "container.name")).isEqualTo(name);
+        assertThat(text(f, "proc.exe")).isEqualTo(dropped);
+        await(rule, x -> text(x, "proc.cmdline").contains(MARK + "-last")); // events are in ring order: -lower was judged
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "proc.cmdline").contains(MARK + "-lower"));
+    }
+
+    @Test
+    @Order(9)
+    void aKernelModuleLoadAttemptFromAContainer() throws Exception {
+        // this kernel has no module syscalls' tracepoints (nor modules): the attempt (ENOSYS) is seen through the
+        // raw sys_exit hook, as Falco's raw hook sees it
+        String name = MARK + "-mod";
+        run("--name", name, "--cap-add", "SYS_MODULE", IMAGE, "sleep", "300");
+        String out = docker.docker("exec", name, "/bin/modload");
+        JsonNode a = await("Linux Kernel Module Injection Detected", f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertThat(text(f, "proc.name")).isEqualTo("modload");
+        assertThat(text(f, "evt.type")).isIn("init_module", "finit_module");
+        if (out.contains("init_module -1 38")) assertThat(a.path("output").asText()).contains("res=ENOSYS");
     }
 }

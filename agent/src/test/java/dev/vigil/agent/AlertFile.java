@@ -53,4 +53,16 @@ final class AlertFile {
         }
         throw new AssertionError("no '" + rule + "' alert within 2 s; alerts: " + read(file));
     }
+
+    /** Waits (5 s at most) for a line of the file containing {@code text} (policy events are not alerts). */
+    static String awaitLine(Path file, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file)) if (line.contains(text)) return line;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no line with " + text + " within 5 s in " + file);
+    }
 }

@@ -64,9 +64,9 @@ final class CaptureCommand implements Callable<Integer> {
         ContainerResolver containers = noContainers ? ContainerResolver.identityOnly()
                 : ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(dockerSocket));
         try (Sensor sensor = Sensor.start(selection, Sensor.Options.defaults().withSyscallHook(hook).withContainers(containers))) {
-            if (!sensor.unavailable().isEmpty()) {
-                System.err.println("vigil capture: this kernel lacks " + sensor.unavailable().stream()
-                        .map(EventType::falcoName).collect(Collectors.joining(",")) + ": not captured");
+            if (!sensor.rawHooked().isEmpty()) {
+                System.err.println("vigil capture: this kernel has no tracepoint for " + sensor.rawHooked().stream()
+                        .map(EventType::falcoName).collect(Collectors.joining(",")) + ": captured through the raw sys_exit hook");
             }
             CaptureWriter writer = CaptureWriter.create(file, CaptureWriter.Meta.now(selection), sensor.processTable());
             DropReporter drops = new DropReporter("capture", sensor::droppedTotal);

@@ -1,17 +1,12 @@
 package dev.vigil.cli;
 
 import dev.vigil.ebpf.symbol.Symbolizer;
-import dev.vigil.tools.ToolOutput;
 import dev.vigil.tools.offcputime.OffCpuTime;
-import dev.vigil.tools.stacks.StackPrinter;
 import dev.vigil.tools.stacks.StackReport;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** offcputime with libbpf-tools' flags, plus --svg for an off-CPU flame graph. */
 @Command(name = "offcputime", mixinStandardHelpOptions = true, sortOptions = false,
@@ -41,12 +36,6 @@ final class OffCpuTimeCommand implements Callable<Integer> {
     @Option(names = {"-k", "--kernel-threads-only"}, description = "Kernel threads only (no user threads).")
     boolean kernelThreads;
 
-    @Option(names = {"-U", "--user-stacks-only"}, description = "Show stacks from user space only (no kernel space stacks).")
-    boolean userStacks;
-
-    @Option(names = {"-K", "--kernel-stacks-only"}, description = "Show stacks from kernel space only (no user space stacks).")
-    boolean kernelStacks;
-
     @Option(names = {"-m", "--min-block-time"}, paramLabel = "MIN-BLOCK-TIME", defaultValue = "1",
             description = "The amount of time in microseconds over which we store traces (default ${DEFAULT-VALUE}).")
     long minBlock;
@@ -59,48 +48,26 @@ final class OffCpuTimeCommand implements Callable<Integer> {
             description = "Filter on this thread state bitmask (eg, 2 == TASK_UNINTERRUPTIBLE); see include/linux/sched.h.")
     Long state;
 
-    @Option(names = {"-d", "--delimited"}, description = "Insert a delimiter between kernel and user stacks.")
-    boolean delimited;
-
-    @Option(names = {"-f", "--folded"}, description = "Output folded format, one line per stack (for flame graphs).")
-    boolean folded;
-
-    @Option(names = "--svg", paramLabel = "FILE", description = "Also write an interactive SVG flame graph (widths in microseconds) to FILE.")
-    Path svg;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "duration", description = "Duration of trace, in seconds (default: until Ctrl-C).")
-    Integer duration;
+    @Mixin
+    StackRun.Options stacks;
 
     @Mixin
     ToolOptions tool;
 
     @Override
     public Integer call() throws Exception {
-        if (duration != null && duration <= 0) {
-            throw new IllegalArgumentException("duration must be a positive number of seconds, got " + duration);
-        }
-        StackReport.checkWritable(svg);
+        stacks.validate();
         OffCpuTime.Options options = new OffCpuTime.Options(tool.filters(pid.pid, tid.tid, null), userThreads, kernelThreads,
-                userStacks, kernelStacks, minBlock, maxBlock != null ? maxBlock : Long.MAX_VALUE / 1000,
+                stacks.userOnly, stacks.kernelOnly, minBlock, maxBlock != null ? maxBlock : Long.MAX_VALUE / 1000,
                 state != null ? state : OffCpuTime.ANY_STATE);
         ToolSession session = ToolSession.begin(tool);
         OffCpuTime offcpu = OffCpuTime.start(options);
-        ToolOutput out = session.output(tool.json);
-        var report = new StackReport(new StackPrinter(!kernelStacks, !userStacks, delimited, false), folded, svg,
+        Integer duration = stacks.duration;
+        var report = new StackReport(stacks.printer(false), stacks.folded, stacks.svg,
                 "Off-CPU time" + (duration != null ? " (" + duration + " s)" : ""), "us");
-        return session.run(offcpu.tool(), t -> {
-            if (!folded && !tool.json) {
-                out.printf("Tracing off-CPU time (us) of %s by %s stack%s... Hit Ctrl-C to end.%n",
-                        pid.pid != null ? "PID " + pid.pid : tid.tid != null ? "TID " + tid.tid : "all threads",
-                        userStacks ? "user" : kernelStacks ? "kernel" : "user + kernel", duration != null ? " for " + duration + " secs" : "");
-                session.flush();
-            }
-            t.awaitStop(duration != null ? Duration.ofSeconds(duration) : Duration.ofDays(3650));
-            report.write(out, offcpu.stacks(new Symbolizer()));
-            long missed = offcpu.missed();
-            if (missed > 0) {
-                System.err.printf("vigil offcputime: %d off-CPU intervals not counted (the counts map was full)%n", missed);
-            }
-        });
+        String header = stacks.header("Tracing off-CPU time (us)",
+                pid.pid != null ? "PID " + pid.pid : tid.tid != null ? "TID " + tid.tid : "all threads", tool.json);
+        return StackRun.run(session, offcpu.tool(), session.output(tool.json), header, duration, report,
+                () -> offcpu.stacks(new Symbolizer()), offcpu::missed, "off-CPU intervals");
     }
 }

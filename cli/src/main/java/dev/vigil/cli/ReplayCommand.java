@@ -1,5 +1,7 @@
 package dev.vigil.cli;
 
+import dev.vigil.agent.Replay;
+import dev.vigil.agent.config.AgentConfig;
 import dev.vigil.events.EventType;
 import dev.vigil.events.FdView;
 import dev.vigil.events.ProcessView;
@@ -18,28 +20,57 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Prints a capture file's events, one line each. */
+/** Prints a capture file's events, one line each, or the alerts rules raise on them. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Print the events of a capture file written by 'vigil capture', one a line.", "",
+        description = {"Print the events of a capture file written by 'vigil capture', one a line; with -r (or",
+            "--alerts), run rules over them instead and print the alerts exactly as 'vigil run' would have (same",
+            "config, outputs and formats; deterministic: a kept capture of an attack is a test of your rules).", "",
             "A truncated or corrupt file prints every complete event, then one line naming the offset (exit 2).", "",
             "Examples:",
             "  vigil replay out.vcap",
-            "  vigil replay out.vcap --json     # one JSON object a line"})
+            "  vigil replay out.vcap --json                 # one JSON object a line",
+            "  vigil replay out.vcap -r my_rules.yaml       # the alerts my rules raise on it",
+            "  vigil replay out.vcap --alerts --json        # the configured (or bundled) rules, JSON alerts"})
 final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The capture file.")
     Path file;
 
-    @Option(names = "--json", description = "One JSON object a line.")
+    @Option(names = "--json", description = "One JSON object a line (events; with rules: JSON alerts, json_output=true).")
     boolean json;
+
+    @Option(names = {"-r", "--rules"}, paramLabel = "FILE", description = "Run these rules (file or directory, repeatable) and print alerts.")
+    List<Path> rules = new ArrayList<>();
+
+    @Option(names = "--alerts", description = "Run the configured rules (rules_files, else the bundled ones) and print alerts.")
+    boolean alerts;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file, as for 'vigil run' (with rules).")
+    Path configFile;
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "Override a config key, as for 'vigil run' (with rules).")
+    List<String> overrides = new ArrayList<>();
 
     @Override
     public Integer call() throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such file: " + file);
+        if (alerts || !rules.isEmpty()) {
+            // the run command's configuration, minus what only a live agent has
+            List<String> o = new ArrayList<>(overrides);
+            o.add("webserver.enabled=false");
+            o.add("watch_config_files=false");
+            AgentConfig cfg = RunCommand.config(configFile, o, rules, json);
+            Replay.Result r = Replay.run(cfg, file, System.err);
+            System.err.printf("vigil replay: %d events, %d alerts%s%n", r.events(), r.alerts(),
+                    r.recordedDrops() > 0 ? "; the capture recorded " + r.recordedDrops() + " events dropped by the kernel" : "");
+            return 0;
+        }
         Writer out = new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16);
         StringBuilder line = new StringBuilder(256);
         try (CaptureReader reader = CaptureReader.open(file)) {

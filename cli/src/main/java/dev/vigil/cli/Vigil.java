@@ -14,8 +14,22 @@ import picocli.CommandLine.Command;
             CaptureCommand.class, ReplayCommand.class, ExecSnoopCommand.class, FeaturesCommand.class,
             OpenSnoopCommand.class,
             ExitSnoopCommand.class,
-            ProfileCommand.class, OffCpuTimeCommand.class, TcpConnectCommand.class,
+            StatSnoopCommand.class,
+            SigSnoopCommand.class,
+            SigSnoopCommand.KillSnoop.class,
+            SysCountCommand.class,
+            CapableCommand.class,
+            OomKillCommand.class,
+            MountSnoopCommand.class,
+            ProfileCommand.class,
+            OffCpuTimeCommand.class,
+            TcpConnectCommand.class,
+            TcpLifeCommand.class,
+            TcpAcceptCommand.class,
+            RunQLatCommand.class,
+            BioLatencyCommand.class,
             PolicyCommand.class,
+            FlowsCommand.class,
             CommandLine.HelpCommand.class})
 public final class Vigil implements Runnable {
     public static final int EXIT_OK = 0;

@@ -85,6 +85,25 @@ class CaptureReplayCliTest {
         assertThat(text.waitFor(60)).as(text.err()).isZero();
         assertThat(text.out()).containsPattern(child.pid() + " echo [0-9]+ < execve .*args=" + marker + " two words");
 
+        // with rules: the alerts, as vigil run prints them (text on stdout, then --json)
+        Path rules = Files.writeString(dir.resolve("r.yaml"), """
+                - rule: Marked echo
+                  desc: the marked echo
+                  condition: evt.type=execve and proc.name=echo and proc.args contains %s
+                  output: marked echo %%proc.cmdline parent=%%proc.pname
+                  priority: WARNING
+                """.formatted(marker));
+        CliProcess alerts = vigil("replay", file.toString(), "-r", rules.toString());
+        assertThat(alerts.waitFor(60)).as(alerts.err()).isZero();
+        assertThat(alerts.out().strip().lines().filter(l -> l.contains("marked echo")).toList()).singleElement().asString()
+                .matches("[0-9:.]+: Warning marked echo echo " + marker + " two words parent=\\S+.*");
+        assertThat(alerts.err()).containsPattern("vigil replay: [1-9][0-9]* events, 1 alerts");
+        CliProcess jsonAlerts = vigil("replay", file.toString(), "-r", rules.toString(), "--json");
+        assertThat(jsonAlerts.waitFor(60)).as(jsonAlerts.err()).isZero();
+        JsonNode alert = json.readTree(jsonAlerts.out().strip().lines().filter(l -> l.contains("Marked echo")).findFirst().orElseThrow());
+        assertThat(alert.path("rule").asText()).isEqualTo("Marked echo");
+        assertThat(alert.path("output_fields").path("proc.cmdline").asText()).isEqualTo("echo " + marker + " two words");
+
         // a capture cut short: the complete events, then one clear line with the offset, exit 2
         byte[] all = Files.readAllBytes(file);
         Path cut = dir.resolve("cut.vcap");

@@ -36,10 +36,16 @@ final class CliProcess {
     }
 
     static CliProcess start(List<String> command) throws IOException {
+        return start(java.util.Map.of(), command);
+    }
+
+    /** With extra environment variables (e.g. DOCKER_HOST). */
+    static CliProcess start(java.util.Map<String, String> env, List<String> command) throws IOException {
         Path out = Files.createTempFile("vigil-cli", ".out");
         Path err = Files.createTempFile("vigil-cli", ".err");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        return new CliProcess(p, out, err);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        return new CliProcess(pb.start(), out, err);
     }
 
     int waitFor(long seconds) throws InterruptedException, IOException {

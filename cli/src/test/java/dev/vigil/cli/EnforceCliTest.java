@@ -38,8 +38,9 @@ class EnforceCliTest {
         Path policy = Files.writeString(dir.resolve("p.yaml"), PolicyText.of("cli-deny", "Prefix", dir.resolve("denied") + "/"));
         Path rules = Files.writeString(dir.resolve("rules.yaml"), RULES);
         String root = "policy.pin_root=/sys/fs/bpf/vigil-test-" + UUID.randomUUID();
+        int port = RunCliTest.freePort();
         List<String> run = List.of("run", "--policy", policy.toString(), "-o", root, "-o", "json_output=true",
-                "-o", "webserver.enabled=false", "-o", "rules_files=[" + rules + "]");
+                "-o", "webserver.listen_port=" + port, "-o", "rules_files=[" + rules + "]");
         CliProcess agent = CliProcess.start(run.toArray(String[]::new));
         try {
             RunCliTest.awaitText(agent::out, "Vigil internal: agent started", 60);
@@ -47,6 +48,10 @@ class EnforceCliTest {
             assertThat(dir.resolve("m1")).doesNotExist();
             RunCliTest.awaitText(agent::out, "\"policy_name\":\"cli-deny\"", 10);
             assertThat(agent.out()).contains("\"outcome\":\"killed\"").contains("\"path\":\"" + denied + "\"");
+            CliProcess show = CliProcess.start("policy", "show", "-o", root, "-o", "webserver.listen_port=" + port);
+            assertThat(show.waitFor(60)).as(show.err()).isZero();
+            assertThat(show.out()).contains("EnforcementPolicy:")
+                    .containsPattern("policy=cli-deny .*enforcement=Sigkill \\(fallback for Deny\\) before the new image runs: sched_");
 
             agent.signal("STOP");
             agent.signal("CONT");
@@ -60,6 +65,9 @@ class EnforceCliTest {
             agent = CliProcess.start(run.toArray(String[]::new));
             RunCliTest.awaitText(agent::out, "Vigil internal: agent started", 60);
             assertThat(agent.err()).contains("adopted the pinned EnforcementPolicy state");
+            // the SIGKILL of the first agent was recorded by the kernel side in a pinned map: reported now
+            RunCliTest.awaitText(agent::out, "\"signal\":9", 10);
+            assertThat(agent.out()).contains("\"type\":\"tamper\"");
             assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("m3").toString()))).isEqualTo(137);
             RunCliTest.awaitText(agent::out, "\"policy_name\":\"cli-deny\"", 10);
             agent.signal("TERM");
@@ -69,7 +77,12 @@ class EnforceCliTest {
             CliProcess remove = CliProcess.start("policy", "remove", "-o", root);
             assertThat(remove.waitFor(60)).as(remove.err()).isZero();
         }
-        assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("m4").toString()))).as("runs after policy remove").isZero();
+        // the kernel detaches a link after its last reference goes in deferred work: await it, not assume it
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (TestBinaries.status(List.of(denied.toString(), dir.resolve("m4").toString())) != 0) {
+            assertThat(System.nanoTime()).as("still killed 10 s after policy remove").isLessThan(deadline);
+            Thread.sleep(20);
+        }
         assertThat(dir.resolve("m4")).hasContent("ran");
         assertThat(dir.resolve("m2")).doesNotExist();
         assertThat(dir.resolve("m3")).doesNotExist();

@@ -55,4 +55,33 @@ class NetToolsCliTest {
         assertThat(cli.waitFor(60)).isEqualTo(2);
         assertThat(cli.err().strip()).isEqualTo("vigil tcpconnect: -P 80,http: 'http' is not a port (1-65535)");
     }
+
+    @Test
+    void tcplifeBadFlagsExitTwoWithOneLine() throws Exception {
+        CliProcess both = CliProcess.start("tcplife", "-4", "-6");
+        assertThat(both.waitFor(60)).isEqualTo(2);
+        assertThat(both.err().strip()).isEqualTo("vigil tcplife: -4 and -6 are mutually exclusive");
+        CliProcess port = CliProcess.start("tcplife", "-L", "0");
+        assertThat(port.waitFor(60)).isEqualTo(2);
+        assertThat(port.err().strip()).isEqualTo("vigil tcplife: -L 0: '0' is not a port (1-65535)");
+    }
+
+    @Test
+    void tcpacceptPrintsTheAcceptingProcess() throws Exception {
+        KernelTests.assumeKernel();
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = probe.getLocalPort();
+            probe.close(); // a free port for the child server
+            CliProcess cli = CliProcess.start("tcpaccept", "-P", Integer.toString(port));
+            awaitOut(cli, out -> out.contains("LPORT"));
+            // a bash-free server: a child JVM is too slow, so accept in this JVM but filter on it by port
+            try (ServerSocket server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+                    Socket client = new Socket(InetAddress.getLoopbackAddress(), port); Socket accepted = server.accept()) {
+                String out = awaitOut(cli, o -> o.contains(" " + port));
+                assertThat(out).containsPattern("(?m)^" + ProcessHandle.current().pid() + " +\\S+ +[46] +127\\.0\\.0\\.1 +"
+                        + client.getLocalPort() + " +127\\.0\\.0\\.1 +" + port + " *$");
+            }
+            assertThat(terminate(cli)).isZero();
+        }
+    }
 }

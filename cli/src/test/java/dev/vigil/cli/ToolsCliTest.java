@@ -73,6 +73,50 @@ class ToolsCliTest {
         assertThat(out).doesNotContainPattern("(?m) 0$"); // -x: no clean exits
     }
 
+    @Test
+    void statsnoopShowsAFailedStat() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("statsnoop", "-x", "-s").awaitLinks(5);
+        String missing = "/nonexistent-" + marker;
+        Process child = new ProcessBuilder("stat", missing).start();
+        child.waitFor(10, TimeUnit.SECONDS);
+        String out = cli.awaitOut(missing);
+        cli.signal("INT");
+        assertThat(cli.waitFor(20)).as(cli.err()).isZero();
+        assertThat(out.lines().findFirst()).hasValue("PID     COMM                 RET  ERR  SYSCALL     PATH");
+        assertThat(out).containsPattern("(?m)^" + child.pid() + " +stat +-1   2    \\w+ +" + missing + "$");
+    }
+
+    @Test
+    void killsnoopShowsAKillWithSignalName() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("killsnoop", "-n").awaitLinks(4);
+        Process child = new ProcessBuilder("sleep", "60").start();
+        child.destroy();
+        child.waitFor(10, TimeUnit.SECONDS);
+        String out = cli.awaitOut(" sleep ");
+        cli.signal("INT");
+        assertThat(cli.waitFor(20)).as(cli.err()).isZero();
+        assertThat(out.lines().findFirst()).hasValue("TIME     PID     COMM             SIG       TPID    TCOMM            RESULT");
+        assertThat(out).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d " + ProcessHandle.current().pid() + " +\\S+ +SIGTERM +"
+                + child.pid() + " +sleep +0 *$");
+    }
+
+    @Test
+    void syscountPrintsTheTopSyscallsAtTheEndOfItsDuration() throws Exception {
+        KernelTests.assumeKernel();
+        CliProcess cli = CliProcess.start("syscount", "-d", "2", "-T", "3", "-L");
+        assertThat(cli.waitFor(60)).as(cli.err()).isZero();
+        String[] lines = cli.out().split("\n");
+        assertThat(lines[0]).isEqualTo("Tracing syscalls, printing top 3... Ctrl+C to quit.");
+        assertThat(lines[1]).matches("\\[\\d\\d:\\d\\d:\\d\\d\\]");
+        assertThat(lines[2]).isEqualTo("SYSCALL                   COUNT        TIME (us)");
+        assertThat(lines[3]).matches("\\S+ +\\d+ +\\d+\\.\\d{3}");
+        CliProcess list = CliProcess.start("syscount", "-l");
+        assertThat(list.waitFor(30)).isZero();
+        assertThat(list.out().lines()).contains("getppid", "openat");
+    }
+
     static JsonNode json(String line) {
         try {
             return JSON.readTree(line);
@@ -89,6 +133,14 @@ class ToolsCliTest {
         "opensnoop -n a-name-longer-than-15 | vigil opensnoop: -n NAME must be 1 to 15 bytes (a process name, comm, is at most 15)",
         "opensnoop -d 0           | vigil opensnoop: -d DURATION must be a positive number of seconds, got 0",
         "opensnoop -c /no/such/cg | vigil opensnoop: -c /no/such/cg: not a cgroup v2 directory",
+        "sigsnoop -s FOO          | vigil sigsnoop: -s FOO: not a signal number or name",
+        "killsnoop -k -z          | vigil killsnoop: Unknown option: '-z' (Usage: vigil killsnoop --help)",
+        "syscount -e EFOO         | vigil syscount: -e EFOO: not an errno number or name (EPERM, ENOENT, ...)",
+        "syscount -T 0            | vigil syscount: -T TOP must be a positive number, got 0",
+        "capable -u foo           | vigil capable: -u foo: expected pid or cgroup",
+        "capable -K               | vigil capable: -K: stack traces are not supported yet",
+        "oomkill -p 1             | vigil oomkill: Unknown options: '-p', '1' (Usage: vigil oomkill --help)",
+        "mountsnoop -p 0          | vigil mountsnoop: -p PID must be a positive number, got 0",
         "exitsnoop --pid=x        | vigil exitsnoop: Invalid value for option '--pid': 'x' is not an int (Usage: vigil exitsnoop --help)",
         "exitsnoop -t 5           | vigil exitsnoop: Unmatched argument at index 2: '5' (Usage: vigil exitsnoop --help)",
     })

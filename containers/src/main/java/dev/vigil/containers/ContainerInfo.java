@@ -21,6 +21,7 @@ public final class ContainerInfo implements ContainerView {
     private final Mount[] mounts;
     private final List<String> capAdd;
     private final Map<String, String> labels;
+    private Map<String, String> podLabels = Map.of(); // set once, by withPodLabels, before the view is shared
 
     ContainerInfo(ContainerId cid, boolean complete, String name, String image, String imageRepository,
                   String imageTag, String imageDigest, String imageId, boolean privileged, long startTs,
@@ -52,8 +53,16 @@ public final class ContainerInfo implements ContainerView {
     /** This view with another start time (the runtime's start event carries it before a re-fetch does). */
     ContainerInfo withStartTs(long ts) {
         return new ContainerInfo(cid, complete, name, image, imageRepository, imageTag, imageDigest, imageId,
-                privileged, ts, List.of(mounts), capAdd, networkMode, user, labels);
+                privileged, ts, List.of(mounts), capAdd, networkMode, user, labels).withPodLabels(podLabels);
     }
+
+    /** Sets the pod's labels (a CRI sandbox's); call before the view is handed out. */
+    ContainerInfo withPodLabels(Map<String, String> l) {
+        podLabels = Map.copyOf(l);
+        return this;
+    }
+
+    @Override public Map<String, String> podLabels() { return podLabels; }
 
     public ContainerId containerId() { return cid; }
     /** True when the runtime answered (all fields are the runtime's); false for an id-only view. */

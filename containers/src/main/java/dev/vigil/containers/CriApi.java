@@ -225,7 +225,7 @@ final class CriApi implements MetadataSource {
         long start = st.startedAt > 0 ? st.startedAt : EventView.ABSENT;
         String netMode = networkMode(sb != null && sb.networkMode >= 0 ? sb.networkMode : v.networkMode);
         return new ContainerInfo(ContainerId.of(rt, cid.fullId()), true, st.name, image, repo, tag, digest, imageId,
-                v.privileged, start, st.mounts, v.capAdd, netMode, st.user, labels);
+                v.privileged, start, st.mounts, v.capAdd, netMode, st.user, labels).withPodLabels(sb == null ? Map.of() : sb.labels);
     }
 
     /**
@@ -238,7 +238,8 @@ final class CriApi implements MetadataSource {
         if (!sb.namespace.isEmpty()) labels.putIfAbsent(ContainerView.LABEL_POD_NAMESPACE, sb.namespace);
         if (!sb.uid.isEmpty()) labels.putIfAbsent(ContainerView.LABEL_POD_UID, sb.uid);
         return new ContainerInfo(cid, true, null, null, null, null, null, null, false,
-                sb.createdAt > 0 ? sb.createdAt : EventView.ABSENT, List.of(), List.of(), networkMode(sb.networkMode), null, labels);
+                sb.createdAt > 0 ? sb.createdAt : EventView.ABSENT, List.of(), List.of(), networkMode(sb.networkMode), null, labels)
+                .withPodLabels(sb.labels);
     }
 
     private static String networkMode(int namespaceMode) {

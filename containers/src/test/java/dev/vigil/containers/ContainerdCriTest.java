@@ -106,6 +106,10 @@ class ContainerdCriTest {
         assertThat(c.label(ContainerView.LABEL_POD_NAME).toString()).isEqualTo("web-0");
         assertThat(c.label(ContainerView.LABEL_POD_NAMESPACE).toString()).isEqualTo("team-a");
         assertThat(c.label(ContainerView.LABEL_POD_UID).toString()).isEqualTo("uid-1234");
+        // k8s.pod.label[KEY]: the pod's own labels, from the sandbox (not the container's)
+        assertThat(c.podLabel("app").toString()).isEqualTo("web-0");
+        assertThat(c.podLabel("team")).isNull();
+        assertThat(c.podLabels()).containsEntry("app", "web-0");
         assertThat(c.networkMode()).isEqualTo("host");
         assertThat(c.privileged()).isFalse();
         assertThat(c.startTs()).isBetween(before - 1_000_000_000L, after + 1_000_000_000L);

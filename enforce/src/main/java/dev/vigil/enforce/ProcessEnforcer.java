@@ -23,9 +23,11 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
     static final String MODE_SETTING = "enforcement.mode";
 
     private final Enforcer kernel;
+    private final ContainerScopes containers;
 
-    private ProcessEnforcer(Enforcer kernel) {
+    private ProcessEnforcer(Enforcer kernel, ContainerScopes containers) {
         this.kernel = kernel;
+        this.containers = containers;
     }
 
     static ProcessEnforcer start(EnforcerContext ctx) {
@@ -34,12 +36,17 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
         Enforcer.Options o = Enforcer.Options.defaults().withMonitorAll(monitorAll).withPins(ctx.pins());
         String cg = ctx.options().setting("enforcement.cgroup", "");
         if (!cg.isBlank()) o = o.withCgroupDir(java.nio.file.Path.of(cg));
-        return new ProcessEnforcer(Enforcer.start(o, d -> ctx.events().accept(event(d))));
+        ContainerScopes[] scopes = new ContainerScopes[1]; // decisions can come before the scopes exist: host until then
+        Enforcer kernel = Enforcer.start(o, d -> ctx.events().accept(event(d, scopes[0] == null ? null : scopes[0].containerOf(d.mntns()))));
+        String socket = ctx.options().setting("docker.socket", "");
+        scopes[0] = new ContainerScopes(kernel, socket.isBlank() ? null : java.nio.file.Path.of(socket), kernel.hostMntns());
+        return new ProcessEnforcer(kernel, scopes[0]);
     }
 
     @Override
     public void apply(List<EnforcementPolicy> policies) {
         kernel.apply(policies);
+        containers.policies(policies);
     }
 
     @Override
@@ -65,11 +72,12 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
 
     @Override
     public void close() {
+        containers.close();
         kernel.close();
     }
 
-    /** A decision as a Tetragon-shaped JSON event. */
-    static PolicyEvent event(Decision d) {
+    /** A decision as a Tetragon-shaped JSON event; {@code container} null for the host (or not known yet). */
+    static PolicyEvent event(Decision d, dev.vigil.events.ContainerView container) {
         Instant now = Instant.now();
         long ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         Map<String, Object> f = new LinkedHashMap<>();
@@ -95,6 +103,13 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
         proc.put("mnt_ns", d.mntns());
         proc.put("cgroup_id", d.cgroupId());
         f.put("process", proc);
+        if (container != null && container.id() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("id", String.valueOf(container.id()));
+            if (container.name() != null) c.put("name", String.valueOf(container.name()));
+            if (container.image() != null) c.put("image", String.valueOf(container.image()));
+            f.put("container", c);
+        }
         if (d.address() != null) {
             f.put("address", d.address());
             f.put("port", d.port());

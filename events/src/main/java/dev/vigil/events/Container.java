@@ -14,6 +14,7 @@ public final class Container implements ContainerView {
     private final long startTs;
     private final Mount[] mounts;
     private final Map<String, String> labels;
+    private final Map<String, String> podLabels;
 
     private Container(Builder b) {
         id = b.id; fullId = b.fullId != null ? b.fullId : b.id; name = b.name; image = b.image;
@@ -36,6 +37,7 @@ public final class Container implements ContainerView {
         runtime = b.runtime; privileged = b.privileged; startTs = b.startTs;
         mounts = b.mounts.toArray(Mount[]::new);
         labels = Map.copyOf(b.labels);
+        podLabels = Map.copyOf(b.podLabels);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -55,6 +57,7 @@ public final class Container implements ContainerView {
     @Override public Mount mount(int i) { return mounts[i]; }
     @Override public CharSequence label(String key) { return labels.get(key); }
     @Override public Map<String, String> labels() { return labels; }
+    @Override public Map<String, String> podLabels() { return podLabels; }
 
     @Override
     public String toString() { return "Container[" + id + " " + image + "]"; }
@@ -66,6 +69,7 @@ public final class Container implements ContainerView {
         private long startTs = EventView.ABSENT;
         private final List<Mount> mounts = new ArrayList<>();
         private final Map<String, String> labels = new LinkedHashMap<>();
+        private final Map<String, String> podLabels = new LinkedHashMap<>();
 
         public Builder id(String v) { id = v; return this; }
         public Builder fullId(String v) { fullId = v; return this; }
@@ -82,6 +86,8 @@ public final class Container implements ContainerView {
         public Builder mount(String source, String dest) { mounts.add(new Mount(source, dest, "", true, "rprivate")); return this; }
         public Builder mount(Mount m) { mounts.add(m); return this; }
         public Builder label(String k, String v) { labels.put(k, v); return this; }
+        /** A label of the container's pod (the CRI sandbox's), as k8s.pod.label[KEY] reads it. */
+        public Builder podLabel(String k, String v) { podLabels.put(k, v); return this; }
         /** Sets the CRI labels Falco reads {@code k8s.pod.name} and {@code k8s.ns.name} from. */
         public Builder k8s(String namespace, String pod) {
             labels.put(LABEL_POD_NAMESPACE, namespace);

@@ -33,6 +33,12 @@ public interface ContainerView {
     /** Every label (empty for the host). */
     java.util.Map<String, String> labels();
 
+    /** A label of the container's pod (the CRI's pod sandbox labels: k8s.pod.label[KEY]), or null. */
+    default CharSequence podLabel(String key) { return podLabels().get(key); }
+
+    /** Every label of the container's pod (empty outside a CRI pod). */
+    default java.util.Map<String, String> podLabels() { return java.util.Map.of(); }
+
     default boolean isHost() {
         CharSequence id = id();
         return id != null && "host".contentEquals(id);

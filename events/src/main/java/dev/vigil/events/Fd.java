@@ -19,6 +19,13 @@ public final class Fd implements FdView {
         cipHi = b.cipHi; cipLo = b.cipLo; sipHi = b.sipHi; sipLo = b.sipLo; cport = b.cport; sport = b.sport;
         cipName = b.cipName; sipName = b.sipName; dev = b.dev; ino = b.ino;
         String n = b.name;
+        if (b.derived) {
+            name = n;
+            nameRaw = b.nameRaw;
+            directory = b.directory;
+            filename = b.filename;
+            return;
+        }
         if (n == null && hasTuple) {
             n = IpAddr.format(cipHi, cipLo) + ":" + cport + "->" + IpAddr.format(sipHi, sipLo) + ":" + sport;
         }
@@ -40,6 +47,28 @@ public final class Fd implements FdView {
     }
 
     public static Builder builder() { return new Builder(); }
+
+    /** An immutable copy of any view, from its {@link FdView} methods alone (so a held event cannot drift from the live one). */
+    public static Fd copyOf(FdView f) {
+        if (f instanceof Fd done) return done;
+        Builder b = builder().num(f.num()).type(f.type()).l4proto(f.l4proto()).role(f.role()).connected(f.connected())
+                .nameChanged(f.nameChanged()).dev(f.dev()).ino(f.ino());
+        b.name = str(f.name());
+        b.nameRaw = str(f.nameRaw());
+        b.directory = str(f.directory());
+        b.filename = str(f.filename());
+        b.derived = true;
+        b.cipName = str(f.clientIpName());
+        b.sipName = str(f.serverIpName());
+        b.hasTuple = f.hasTuple();
+        b.cipHi = f.clientIpHi(); b.cipLo = f.clientIpLo(); b.sipHi = f.serverIpHi(); b.sipLo = f.serverIpLo();
+        b.cport = f.clientPort(); b.sport = f.serverPort();
+        return b.build();
+    }
+
+    private static String str(CharSequence s) {
+        return s == null ? null : s.toString();
+    }
 
     /** A regular file; {@code num} -1 for a failed open. */
     public static Fd file(long num, String path) {
@@ -97,6 +126,8 @@ public final class Fd implements FdView {
         private int cport = -1, sport = -1;
         private String cipName, sipName;
         private long dev = EventView.ABSENT, ino = EventView.ABSENT;
+        private String directory, filename;
+        private boolean derived; // copyOf: the names as the view gave them, nothing derived
 
         public Builder num(long v) { num = v; return this; }
         public Builder type(FdType v) { type = v; return this; }

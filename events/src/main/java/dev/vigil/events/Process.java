@@ -15,16 +15,17 @@ public final class Process implements ProcessView {
     private final String[] envEntries;
     private final String env;
     private final ProcessView parent, sessionLeader, vpgidLeader;
+    private final boolean selfSessionLeader, selfVpgidLeader;
 
     private Process(Builder b) {
         pid = b.pid; tid = b.tid == EventView.ABSENT ? b.pid : b.tid; ppid = b.ppid;
         vpid = b.vpid == EventView.ABSENT ? b.pid : b.vpid; vtid = b.vtid == EventView.ABSENT ? vpid : b.vtid;
-        pgid = b.pgid; vpgid = b.vpgid; sid = b.sid;
-        name = b.name; exe = b.exe == null && !b.argv.isEmpty() ? b.argv.getFirst() : b.exe;
+        pgid = b.pgid; vpgid = b.vpgid == EventView.ABSENT ? b.pgid : b.vpgid; sid = b.sid;
+        name = b.name; exe = b.exe == null && !b.exeSet && !b.argv.isEmpty() ? b.argv.getFirst() : b.exe;
         exePath = b.exePath; cwd = b.cwd;
         List<String> rest = b.argv.size() > 1 ? b.argv.subList(1, b.argv.size()) : List.of();
-        args = b.argv.isEmpty() ? (b.args == null ? "" : b.args) : String.join(" ", rest);
-        cmdline = name == null ? null : (args.isEmpty() ? name : name + " " + args);
+        args = b.argv.isEmpty() ? (b.args == null ? (b.exeSet ? null : "") : b.args) : String.join(" ", rest);
+        cmdline = name == null ? null : (args == null || args.isEmpty() ? name : name + " " + args);
         tty = b.tty; loginUid = b.loginUid; uid = b.uid; gid = b.gid;
         euid = b.euid == EventView.ABSENT ? b.uid : b.euid; egid = b.egid == EventView.ABSENT ? b.gid : b.egid;
         userName = b.userName; loginUserName = b.loginUserName; groupName = b.groupName;
@@ -36,9 +37,56 @@ public final class Process implements ProcessView {
         envEntries = b.env.toArray(String[]::new);
         env = String.join(" ", b.env);
         parent = b.parent; sessionLeader = b.sessionLeader; vpgidLeader = b.vpgidLeader;
+        selfSessionLeader = b.selfSessionLeader; selfVpgidLeader = b.selfVpgidLeader;
     }
 
     public static Builder builder() { return new Builder(); }
+
+    /** Ancestors copied by {@link #copyOf}: as deep as the longest chain a rule walks (proc.aname[N]). */
+    public static final int COPY_DEPTH = 32;
+
+    /**
+     * An immutable copy of any view, taken from its {@link ProcessView} methods alone, so that a held event
+     * answers every field exactly as the live one did (ProcessViewCopyTest compares them method by method).
+     * Ancestors are copied to {@link #COPY_DEPTH}; the session and process-group leaders are copied without
+     * relations of their own (rules read their name and executable), or are this copy when the process leads.
+     */
+    public static Process copyOf(ProcessView p) {
+        return copyOf(p, COPY_DEPTH);
+    }
+
+    private static Process copyOf(ProcessView p, int depth) {
+        if (p instanceof Process done && depth == COPY_DEPTH) return done;
+        Builder b = builder();
+        b.pid(p.pid()).tid(p.tid()).ppid(p.ppid()).vpid(p.vpid()).vtid(p.vtid()).pgid(p.pgid()).vpgid(p.vpgid())
+                .sid(p.sid());
+        b.name(str(p.name())).exe(str(p.exe())).exePath(str(p.exePath())).cwd(str(p.cwd()));
+        b.args = str(p.args());
+        b.exeSet = true;
+        b.tty(p.tty()).loginUid(p.loginUid()).uid(p.uid()).gid(p.gid()).euid(p.euid()).egid(p.egid());
+        b.userName(str(p.userName())).loginUserName(str(p.loginUserName())).groupName(str(p.groupName()))
+                .userHome(str(p.userHome())).userShell(str(p.userShell()));
+        b.startTs(p.startTs()).capPermitted(p.capPermitted()).capEffective(p.capEffective())
+                .capInheritable(p.capInheritable());
+        b.exeFromMemfd(p.exeFromMemfd()).exeUpperLayer(p.exeUpperLayer()).exeLowerLayer(p.exeLowerLayer())
+                .exeWritable(p.exeWritable()).exeIno(p.exeIno()).exeInoCtime(p.exeInoCtime()).exeInoMtime(p.exeInoMtime());
+        for (int i = 0, n = p.envCount(); i < n; i++) b.env.add(str(p.envEntry(i)));
+        if (depth > 0) {
+            ProcessView parent = p.parent();
+            if (parent != null) b.parent(copyOf(parent, depth - 1));
+            ProcessView sl = p.sessionLeader();
+            if (sl == p) b.selfSessionLeader = true;
+            else if (sl != null) b.sessionLeader(copyOf(sl, 0));
+            ProcessView gl = p.vpgidLeader();
+            if (gl == p) b.selfVpgidLeader = true;
+            else if (gl != null) b.vpgidLeader(copyOf(gl, 0));
+        }
+        return b.build();
+    }
+
+    private static String str(CharSequence s) {
+        return s == null ? null : s.toString();
+    }
 
     @Override public long pid() { return pid; }
     @Override public long tid() { return tid; }
@@ -80,8 +128,8 @@ public final class Process implements ProcessView {
     @Override public CharSequence envEntry(int i) { return envEntries[i]; }
     @Override public CharSequence env() { return env; }
     @Override public ProcessView parent() { return parent; }
-    @Override public ProcessView sessionLeader() { return sessionLeader; }
-    @Override public ProcessView vpgidLeader() { return vpgidLeader; }
+    @Override public ProcessView sessionLeader() { return selfSessionLeader ? this : sessionLeader; }
+    @Override public ProcessView vpgidLeader() { return selfVpgidLeader ? this : vpgidLeader; }
 
     @Override
     public String toString() { return "Process[" + pid + " " + cmdline + "]"; }
@@ -101,6 +149,8 @@ public final class Process implements ProcessView {
         private long exeIno = EventView.ABSENT, exeInoCtime = EventView.ABSENT, exeInoMtime = EventView.ABSENT;
         private final List<String> env = new ArrayList<>();
         private ProcessView parent, sessionLeader, vpgidLeader;
+        private boolean selfSessionLeader, selfVpgidLeader;
+        private boolean exeSet; // copyOf: exe and args as the view gave them, null included
 
         public Builder pid(long v) { pid = v; return this; }
         public Builder tid(long v) { tid = v; return this; }
@@ -148,6 +198,9 @@ public final class Process implements ProcessView {
         public Builder parent(ProcessView v) { parent = v; return this; }
         public Builder sessionLeader(ProcessView v) { sessionLeader = v; return this; }
         public Builder vpgidLeader(ProcessView v) { vpgidLeader = v; return this; }
+        /** The process is its own session leader / process group leader (the copy answers itself). */
+        public Builder leadsSession(boolean v) { selfSessionLeader = v; return this; }
+        public Builder leadsGroup(boolean v) { selfVpgidLeader = v; return this; }
 
         public Process build() { return new Process(this); }
     }

@@ -227,6 +227,45 @@ class LanguageTest {
         }
 
         @Test
+        void fileSystemPaths() {
+            Event mk = ev(EventType.MKDIRAT, tree()).arg("res", 0).arg("dirfd", -100).arg("path", "/tmp/x/new").arg("mode", 0755).build();
+            assertThat(cond("fs.path.name = /tmp/x/new", mk)).isTrue();
+            assertThat(cond("fs.path.source exists or fs.path.target exists", mk)).isFalse();
+            Event mv = ev(EventType.RENAMEAT2, tree()).arg("res", 0).arg("olddirfd", -100).arg("oldpath", "/etc/shadow")
+                    .arg("newdirfd", -100).arg("newpath", "/tmp/s").arg("flags", 0).build();
+            assertThat(cond("fs.path.source = /etc/shadow and fs.path.target = /tmp/s", mv)).isTrue();
+            assertThat(cond("fs.path.name exists", mv)).isFalse();
+            Event ln = ev(EventType.SYMLINKAT, tree()).arg("res", 0).arg("target", "/etc/passwd").arg("linkdirfd", -100)
+                    .arg("linkpath", "/tmp/l").build();
+            assertThat(cond("fs.path.source = /etc/passwd and fs.path.target startswith /tmp", ln)).isTrue();
+            assertThat(cond("fs.path.name exists", open("/etc/x", "O_RDONLY"))).isFalse(); // opens: fd.name
+        }
+
+        @Test
+        void podLabels() {
+            dev.vigil.events.Container c = dev.vigil.events.Container.builder().id("0123456789ab").k8s("shop", "web-0")
+                    .label("team", "blue").podLabel("app", "web").podLabel("tier", "front").build();
+            Event e = ev(EventType.EXECVE, tree()).container(c).build();
+            assertThat(cond("k8s.pod.label[app] = web and k8s.pod.label[tier] = front", e)).isTrue();
+            assertThat(cond("k8s.pod.label[team] exists", e)).isFalse(); // a container label, not the pod's
+            assertThat(cond("k8s.pod.labels = \"app:web, tier:front\"", e)).isTrue();
+        }
+
+        @Test
+        void ancestorsEnvironment() {
+            Process gp = Process.builder().pid(10).name("sshd").parent(systemd()).env("SSH_CONNECTION=198.51.100.1 22", "LANG=C").build();
+            Process p = Process.builder().pid(11).name("bash").parent(gp).env("LANG=en_US").build();
+            Event e = ev(EventType.EXECVE, Process.builder().pid(12).name("id").parent(p).env("PATH=/usr/bin").build()).build();
+            assertThat(cond("proc.aenv[SSH_CONNECTION] startswith 198.51.100.1", e)).isTrue(); // found in the grandparent
+            assertThat(cond("proc.aenv[LANG] = en_US", e)).isTrue(); // the nearest one that has it
+            assertThat(cond("proc.aenv[PATH] = /usr/bin", e)).isTrue(); // the process itself first
+            assertThat(cond("proc.aenv[NOPE] exists", e)).isFalse();
+            assertThat(cond("proc.aenv contains SSH_CONNECTION", e)).isTrue(); // any ancestor
+            assertThat(cond("proc.aenv contains PATH=", e)).isFalse(); // ancestors only, as proc.aname
+            assertThat(cond("proc.aenv[2] contains SSH_CONNECTION and proc.aenv[1] = LANG=en_US", e)).isTrue();
+        }
+
+        @Test
         void flagFieldsTestBits() {
             assertThat(cond("evt.arg.flags contains O_TRUNC", open("/var/log/syslog", "O_WRONLY", "O_TRUNC"))).isTrue();
             assertThat(cond("evt.arg.flags contains \"O_TRUNC\"", open("/var/log/syslog", "O_WRONLY", "O_APPEND"))).isFalse();

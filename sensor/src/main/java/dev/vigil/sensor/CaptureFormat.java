@@ -18,6 +18,9 @@ import java.util.Arrays;
  *            event of that cgroup and again whenever the metadata changed, e.g. when it arrived after the id)
  * str     := varint (byteLength + 1, 0 for null) | UTF-8 bytes
  * </pre>
+ * A process record may go on past its namespace ids with envCount varint | env str* | vpgid i64 | exe flags u8
+ * (PX_*) | exe ctime i64 | exe mtime i64: written since the sensor captures them; a record that ends before them
+ * has none.
  * event (v3) := type varint | zz(num - previous num) | zz(ts - previous ts) | zz(ts - mono - previous such offset)
  *            | zz(res) | pid varint | tid varint | cgroupId varint | nparams varint | (flags u8 | zz(long)? | str?)*
  *            | fd?   (zz: the zigzag varint of a signed number; "previous" starts at 0 and is the file's last
@@ -42,6 +45,8 @@ final class CaptureFormat {
     static final byte TAG_CONTAINER = 'C';
 
     static final int PF_EXITED = 1, PF_MEMFD = 2;
+    /** A process record's trailing executable flags: on an overlayfs upper layer, lower layer, writable. */
+    static final int PX_UPPER = 1, PX_LOWER = 2, PX_WRITABLE = 4;
 
     /** A growable little-endian output buffer, reused across records. */
     static final class Out {

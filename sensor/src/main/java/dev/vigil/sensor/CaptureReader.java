@@ -262,8 +262,8 @@ public final class CaptureReader implements AutoCloseable {
         int pid = r.i32();
         Process.Builder b = Process.builder();
         b.pid(pid).tid(r.i32());
-        int ppid = r.i32();
-        b.ppid(ppid).pgid(r.i32()).sid(r.i32()).vpid(r.i64());
+        int ppid = r.i32(), pgid = r.i32(), sid = r.i32();
+        b.ppid(ppid).pgid(pgid).sid(sid).vpid(r.i64()).leadsGroup(pgid == pid).leadsSession(sid == pid);
         String comm = r.str();
         if (comm != null) b.name(comm);
         int argc = (int) r.varint();
@@ -289,6 +289,18 @@ public final class CaptureReader implements AutoCloseable {
         n.cgroupId = r.i64();
         n.cgroupPath = r.str();
         r.i64(); r.i64(); r.i64(); // namespace ids (pid, mnt, net): kept in the file, not in ProcessView
+        if (r.p < r.end) { // written since the environment was captured
+            int envs = (int) r.varint();
+            if (envs < 0 || envs > r.end - r.p) throw new CaptureFormat.Malformed("environment count " + envs);
+            String[] env = new String[envs];
+            for (int i = 0; i < envs; i++) env[i] = r.str();
+            b.env(env);
+            b.vpgid(r.i64());
+            int x = r.u8();
+            b.exeUpperLayer((x & CaptureFormat.PX_UPPER) != 0).exeLowerLayer((x & CaptureFormat.PX_LOWER) != 0)
+                    .exeWritable((x & CaptureFormat.PX_WRITABLE) != 0);
+            if (r.p < r.end) b.exeInoCtime(r.i64()).exeInoMtime(r.i64());
+        }
         if ((flags & CaptureFormat.PF_EXITED) != 0) {
             exited.remove(pid);
             exited.add(pid);
@@ -381,7 +393,10 @@ public final class CaptureReader implements AutoCloseable {
             b.process(fresh(node, 0));
             if (node.cgroupId == cgroupId) cgPath = node.cgroupPath;
         }
-        b.container(containers.get(cgroupId)); // null (as in version 1 files) for host cgroups
+        // a cgroup with no container record is the host's (the writer writes one for every other); version 1
+        // files have no container records at all: unknown
+        Container c = containers.get(cgroupId);
+        b.container(c != null ? c : version >= 2 ? Container.HOST : null);
         return new CapturedEvent(b.build(), pid, tid, mono, cgroupId, cgPath);
     }
 

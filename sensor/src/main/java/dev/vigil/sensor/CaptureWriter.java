@@ -56,7 +56,8 @@ public final class CaptureWriter implements AutoCloseable {
         ProcessEntry entry;
         String comm, exePath, cwd;
         String[] argv;
-        long uid, gid, euid, egid, loginUid, capE, cgroupId, tty;
+        long uid, gid, euid, egid, loginUid, capE, cgroupId, tty, vpgid, exeFlags, exeCtime, exeMtime;
+        String[] env;
         int ppid, pgid, sid;
         boolean exited;
 
@@ -64,13 +65,15 @@ public final class CaptureWriter implements AutoCloseable {
             return entry == p && comm == p.comm && exePath == p.exePath && cwd == p.cwd && argv == p.argv
                     && uid == p.uid && gid == p.gid && euid == p.euid && egid == p.egid && loginUid == p.loginUid
                     && capE == p.capEffective && cgroupId == p.cgroupId && tty == p.tty && ppid == p.ppid
-                    && pgid == p.pgid && sid == p.sid && exited == p.exited;
+                    && pgid == p.pgid && sid == p.sid && exited == p.exited && vpgid == p.vpgid && env == p.env
+                    && exeFlags == p.exeFlags && exeMtime == p.exeMtime && exeCtime == p.exeCtime;
         }
 
         void set(ProcessEntry p) {
             entry = p; comm = p.comm; exePath = p.exePath; cwd = p.cwd; argv = p.argv; uid = p.uid; gid = p.gid;
             euid = p.euid; egid = p.egid; loginUid = p.loginUid; capE = p.capEffective; cgroupId = p.cgroupId;
-            tty = p.tty; ppid = p.ppid; pgid = p.pgid; sid = p.sid; exited = p.exited;
+            tty = p.tty; ppid = p.ppid; pgid = p.pgid; sid = p.sid; exited = p.exited; vpgid = p.vpgid; env = p.env;
+            exeFlags = p.exeFlags; exeCtime = p.exeCtime; exeMtime = p.exeMtime;
         }
     }
 
@@ -294,6 +297,7 @@ public final class CaptureWriter implements AutoCloseable {
     }
 
     private void writeProcess(ProcessEntry p) throws IOException {
+        int envCount = p.envCount(); // first: loads a seeded process's environment, which Seen remembers
         Seen s = seen.get(p.pid);
         if (s == null) {
             if (seen.size() >= MAX_REMEMBERED) seen.clear();
@@ -336,6 +340,14 @@ public final class CaptureWriter implements AutoCloseable {
         buf.i64(p.pidNs);
         buf.i64(p.mntNs);
         buf.i64(p.netNs);
+        // appended in format 3 (a reader finds them when the record goes on): environment, vpgid, exe layer
+        buf.varint(envCount);
+        for (int i = 0; i < envCount; i++) buf.str(p.envEntry(i).toString());
+        buf.i64(p.vpgid());
+        buf.u8((p.exeUpperLayer() ? CaptureFormat.PX_UPPER : 0) | (p.exeLowerLayer() ? CaptureFormat.PX_LOWER : 0)
+                | (p.exeWritable() ? CaptureFormat.PX_WRITABLE : 0));
+        buf.i64(p.exeCtime);
+        buf.i64(p.exeMtime);
         record(CaptureFormat.TAG_PROCESS);
         processRecords++;
     }

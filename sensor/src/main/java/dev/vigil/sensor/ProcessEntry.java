@@ -21,6 +21,8 @@ public final class ProcessEntry implements ProcessView {
     int tid;
     int ppid;
     int pgid = -1, sid = -1;
+    /** The process group in the process's own pid namespace; ABSENT until a record (or /proc) says. */
+    long vpgid = EventView.ABSENT;
     String comm;
     long commLo, commHi;  // the record bytes comm was last confirmed from (Sensor.updateComm's fast path)
     String commOfWords;   // the comm those words belong to: another setComm makes them stale
@@ -33,6 +35,13 @@ public final class ProcessEntry implements ProcessView {
     long startTs = EventView.ABSENT;
     long capPermitted, capEffective, capInheritable;
     long exeIno = EventView.ABSENT;
+    /** The exec record's {@link RecordLayout#EXE_UPPER_LAYER} etc. */
+    long exeFlags;
+    /** The executable inode's change and modification times at exec (ns since the epoch), or ABSENT. */
+    long exeCtime = EventView.ABSENT, exeMtime = EventView.ABSENT;
+    /** "NAME=value" entries of the image's environment; null for a /proc-seeded process until first asked. */
+    String[] env;
+    private String envJoined;
     long cgroupId;
     long pidNs, mntNs, netNs;
     /** The last cgroup id of this process found to be a host cgroup, and the resolver's answer for it. */
@@ -94,6 +103,17 @@ public final class ProcessEntry implements ProcessView {
         this.cmdline = null;
     }
 
+    void setEnv(String[] env) {
+        this.env = env;
+        this.envJoined = null;
+    }
+
+    private String[] envEntries() {
+        String[] e = env;
+        if (e == null) e = env = table == null ? new String[0] : table.environOf(this);
+        return e;
+    }
+
     void setComm(String comm) {
         if (!comm.equals(this.comm)) {
             this.comm = comm;
@@ -119,7 +139,7 @@ public final class ProcessEntry implements ProcessView {
     }
     @Override public long vtid() { return vpid(); }
     @Override public long pgid() { return pgid; }
-    @Override public long vpgid() { return pgid; }
+    @Override public long vpgid() { return vpgid == EventView.ABSENT ? pgid : vpgid; }
     @Override public long sid() { return sid; }
     @Override public CharSequence name() { return comm; }
     @Override public CharSequence exe() { return argv.length > 0 ? argv[0] : null; }
@@ -161,15 +181,18 @@ public final class ProcessEntry implements ProcessView {
 
     /** The executable came from a memfd: its path is the memfd's ("memfd:NAME", as Falco writes it; see Paths.exePath). */
     @Override public boolean exeFromMemfd() { return exePath != null && exePath.startsWith("memfd:"); }
-    @Override public boolean exeUpperLayer() { return false; }
-    @Override public boolean exeLowerLayer() { return false; }
-    @Override public boolean exeWritable() { return false; }
+    @Override public boolean exeUpperLayer() { return (exeFlags & RecordLayout.EXE_UPPER_LAYER) != 0; }
+    @Override public boolean exeLowerLayer() { return (exeFlags & RecordLayout.EXE_LOWER_LAYER) != 0; }
+    @Override public boolean exeWritable() { return (exeFlags & RecordLayout.EXE_WRITABLE) != 0; }
     @Override public long exeIno() { return exeIno; }
-    @Override public long exeInoCtime() { return EventView.ABSENT; }
-    @Override public long exeInoMtime() { return EventView.ABSENT; }
-    @Override public int envCount() { return 0; }
-    @Override public CharSequence envEntry(int i) { return null; }
-    @Override public CharSequence env() { return null; }
+    @Override public long exeInoCtime() { return exeCtime; }
+    @Override public long exeInoMtime() { return exeMtime; }
+    @Override public int envCount() { return envEntries().length; }
+    @Override public CharSequence envEntry(int i) { return envEntries()[i]; }
+    @Override public CharSequence env() {
+        if (envJoined == null) envJoined = String.join(" ", envEntries());
+        return envJoined;
+    }
 
     @Override
     public ProcessView parent() {

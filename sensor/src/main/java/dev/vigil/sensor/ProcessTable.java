@@ -106,7 +106,11 @@ public final class ProcessTable {
         c.uid = parent.uid; c.gid = parent.gid; c.euid = parent.euid; c.egid = parent.egid;
         c.capEffective = parent.capEffective; c.capPermitted = parent.capPermitted;
         c.capInheritable = parent.capInheritable;
-        c.pgid = parent.pgid; c.sid = parent.sid;
+        c.pgid = parent.pgid; c.sid = parent.sid; c.vpgid = parent.vpgid;
+        c.setEnv(parent.env);
+        c.exeFlags = parent.exeFlags;
+        c.exeCtime = parent.exeCtime;
+        c.exeMtime = parent.exeMtime;
         c.cgroupId = parent.cgroupId; c.pidNs = parent.pidNs; c.mntNs = parent.mntNs; c.netNs = parent.netNs;
         c.startTs = startTs;
         c.copyFdsFrom(parent);
@@ -205,6 +209,19 @@ public final class ProcessTable {
             // exited before anyone asked
         }
         return e.pid;
+    }
+
+    /**
+     * The environment of a process first known from /proc, read from /proc/PID/environ when first asked (reading
+     * every process's at start would cost the seed a file each); empty when it is gone or unreadable.
+     */
+    String[] environOf(ProcessEntry e) {
+        try {
+            byte[] b = Files.readAllBytes(Path.of("/proc", Long.toString(e.pid), "environ"));
+            return splitNul(b, b.length);
+        } catch (IOException | RuntimeException gone) {
+            return new String[0];
+        }
     }
 
     /** Reads every live process from procRoot ("/proc"); bootWallNanos converts start times. */

@@ -10,7 +10,7 @@ import dev.vigil.ebpf.btf.StructView;
 final class RecordLayout {
     private RecordLayout() {}
 
-    static final int NBLOBS = 6;
+    static final int NBLOBS = 7;
     static final int NARGS = 6;
     static final int COMM_LEN = 16;
     static final int MAX_KINDS = 128;
@@ -32,15 +32,21 @@ final class RecordLayout {
     static final int SPEC_LEN_PTR = 128;
 
     static final int SLOT_PATH0 = 0, SLOT_BASE0 = 1, SLOT_PATH1 = 2, SLOT_BASE1 = 3, SLOT_EXTRA = 4, SLOT_SOCK = 5;
+    /** An exec record's executable times (slot 3: ctime, mtime) and environment (slot 6). */
+    static final int SLOT_ENV = 6;
 
-    static final StructView HDR = StructView.builder("sensor_hdr", 176)
+    /** An exec record's args[5] flags about the executable (above the old tid). */
+    static final long EXE_UPPER_LAYER = 1L << 32, EXE_LOWER_LAYER = 1L << 33, EXE_WRITABLE = 1L << 34;
+
+    static final StructView HDR = StructView.builder("sensor_hdr", 192)
             .field("size", 0, 4).field("kind", 4, 2).field("cpu", 6, 2).field("seq", 8, 8)
             .field("ts_mono", 16, 8).field("ret", 24, 8).field("args", 32, 48)
             .field("pid", 80, 4).field("tid", 84, 4).field("ppid", 88, 4).field("uid", 92, 4)
             .field("gid", 96, 4).field("euid", 100, 4).field("egid", 104, 4).field("loginuid", 108, 4)
             .field("cgroup_id", 112, 8).field("pid_ns", 120, 4).field("mnt_ns", 124, 4).field("net_ns", 128, 4)
             .field("syscall_nr", 132, 4).field("comm", 136, COMM_LEN).field("blob_len", 152, 2 * NBLOBS)
-            .field("vpid", 164, 4).field("vtid", 168, 4)
+            .field("vpid", 168, 4).field("vtid", 172, 4).field("pgid", 176, 4).field("sid", 180, 4)
+            .field("vpgid", 184, 4)
             .build();
 
     static final StructView SOCK = StructView.builder("sensor_sock", 264)
@@ -51,7 +57,7 @@ final class RecordLayout {
 
     static final StructView SPEC = StructView.builder("sensor_spec", 16)
             .field("kind", 0, 1).field("flags", 1, 1).field("path", 2, 2).field("dirfd", 4, 2)
-            .field("str", 6, 1).field("sockaddr", 7, 1).field("sockaddr_len", 8, 1)
+            .field("str", 6, 1).field("sockaddr", 7, 1).field("sockaddr_len", 8, 1).field("raw_only", 9, 1)
             .build();
 
     static final StructView CONFIG = StructView.builder("sensor_config", 16)
@@ -82,6 +88,9 @@ final class RecordLayout {
     static final long BLOB_LEN = HDR.field("blob_len").offset();
     static final long VPID = HDR.field("vpid").offset();
     static final long VTID = HDR.field("vtid").offset();
+    static final long PGID = HDR.field("pgid").offset();
+    static final long SID = HDR.field("sid").offset();
+    static final long VPGID = HDR.field("vpgid").offset();
     static final long DATA = HDR.size();
 
     static final long S_FAMILY = SOCK.field("family").offset();

@@ -45,10 +45,10 @@ public record Selection(Set<EventType> types, boolean failedExecs) {
         return of(List.of(types));
     }
 
-    /** Every type the sensor can capture, failed execs included. */
+    /** Every type the sensor can capture, failed execs included, except the high-rate mmap and mprotect (name those). */
     public static Selection all() {
         EnumSet<EventType> s = EnumSet.copyOf(LIFECYCLE);
-        for (SyscallTable.Def d : SyscallTable.all()) s.add(d.type());
+        for (SyscallTable.Def d : SyscallTable.all()) if (!SyscallTable.HIGH_RATE.contains(d.type())) s.add(d.type());
         return new Selection(s, true);
     }
 

@@ -1,9 +1,5 @@
 package dev.vigil.sensor;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.vigil.containers.ContainerResolver;
 import dev.vigil.ebpf.BpfObject;
@@ -14,9 +10,6 @@ import dev.vigil.ebpf.ringbuf.RecordHandler;
 import dev.vigil.ebpf.ringbuf.RingBuffer;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
-import dev.vigil.events.FdType;
-import dev.vigil.events.FdView;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -45,16 +38,9 @@ public final class Sensor implements AutoCloseable {
     private final Selection selection;
     private final ProcessTable table;
     private final ContainerResolver containers;
-    private final SensorEvent event = new SensorEvent();
-    private final boolean[] deliver = new boolean[EventType.COUNT];
-    private final long wallOffset;
+    private final RecordParser parser;
     private volatile boolean stopping;
-    private long num;
-    private long delivered;
     private long lastSweep;
-    // per-CPU sequence accounting: received records and the highest sequence seen (+1)
-    private final long[] seqReceived = new long[BpfMap.possibleCpus()];
-    private final long[] seqNext = new long[BpfMap.possibleCpus()];
     private long lastDropTotal;
     private long lastDropReport;
     private DropListener dropListener = r -> { };
@@ -155,15 +141,12 @@ public final class Sensor implements AutoCloseable {
     private Sensor(BpfObject object, RingBuffer ring, Selection selection, ProcessTable table, ContainerResolver containers) {
         this.object = object;
         this.containers = containers;
-        event.containers = containers;
         this.ring = ring;
         this.drops = object.map("sensor_drops");
         this.selection = selection;
         this.table = table;
-        this.wallOffset = KernelClock.realtimeNanos() - KernelClock.monotonicNanos();
+        this.parser = new RecordParser(table, containers, selection, KernelClock.realtimeNanos() - KernelClock.monotonicNanos());
         this.lastSweep = System.nanoTime(); // the table was just seeded: the first sweep is due in a minute
-        event.wallOffset = wallOffset;
-        for (EventType t : selection.types()) deliver[t.id()] = true;
     }
 
     public static Sensor start(Selection selection) {
@@ -189,14 +172,24 @@ public final class Sensor implements AutoCloseable {
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
             boolean anySyscall = !selection.attached().isEmpty();
             boolean raw = options.syscallHook() == SyscallHook.RAW;
+            // selected syscalls this kernel has no tracepoint for (init_module without CONFIG_MODULES): the raw
+            // hook reports those beside the tracepoints (an attempt still returns ENOSYS, worth seeing)
+            java.util.Set<Integer> rawOnly = new java.util.HashSet<>();
+            List<SyscallTable.Def> viaTracepoint = new ArrayList<>();
+            for (SyscallTable.Def d : raw ? List.<SyscallTable.Def>of() : selection.attached()) {
+                if (Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + SyscallTable.syscallName(d)))) viaTracepoint.add(d);
+                else rawOnly.add(d.nr());
+            }
+            boolean rawProgram = anySyscall && (raw || !rawOnly.isEmpty());
+            obj.setConstant("raw_hook_all", raw ? 1 : 0);
             obj.program("sensor_sys_exit").setAutoload(anySyscall && !raw);
-            obj.program("sensor_sys_exit_raw").setAutoload(anySyscall && raw);
+            obj.program("sensor_sys_exit_raw").setAutoload(rawProgram);
             boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
             obj.program("sensor_execveat_enter").setAutoload(execveat);
             boolean resets = selection.contains(EventType.TCP_SEND_RESET);
             obj.program("sensor_tcp_reset").setAutoload(resets);
             obj.load();
-            writeSpecs(obj.map("sensor_specs"), selection);
+            writeSpecs(obj.map("sensor_specs"), selection, rawOnly);
             ProcessTable table = new ProcessTable(options.maxExited(), options.graceNanos());
             ring = RingBuffer.open(obj.map("sensor_ring"));
             // Lifecycle first, then seed: a process forked between the two is seen by both (the record wins).
@@ -206,24 +199,20 @@ public final class Sensor implements AutoCloseable {
             if (options.seedFromProc()) {
                 table.seed(options.procRoot(), KernelClock.realtimeNanos() - KernelClock.bootTimeNanos());
             }
-            List<EventType> missing = new ArrayList<>();
             if (execveat && Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_execveat"))) {
                 obj.program("sensor_execveat_enter").attachTracepoint("syscalls", "sys_enter_execveat");
             }
             if (resets) obj.program("sensor_tcp_reset").attachTracepoint("tcp", "tcp_send_reset");
-            if (anySyscall && raw) {
+            if (rawProgram) {
                 obj.program("sensor_sys_exit_raw").attachBtfTracepoint(); // every syscall's exit; the specs select
             }
-            for (SyscallTable.Def d : raw ? List.<SyscallTable.Def>of() : selection.attached()) {
-                String name = SyscallTable.syscallName(d);
-                if (!Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + name))) {
-                    missing.add(d.type()); // this kernel lacks the syscall (e.g. init_module without CONFIG_MODULES)
-                    continue;
-                }
-                obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + name);
+            for (SyscallTable.Def d : viaTracepoint) {
+                obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + SyscallTable.syscallName(d));
             }
             Sensor sensor = new Sensor(obj, ring, selection, table, containers);
-            sensor.unavailable = List.copyOf(missing);
+            List<EventType> viaRaw = new ArrayList<>();
+            for (SyscallTable.Def d : selection.attached()) if (rawOnly.contains(d.nr())) viaRaw.add(d.type());
+            sensor.rawOnly = List.copyOf(viaRaw);
             return sensor;
         } catch (RuntimeException e) {
             if (ring != null) ring.close();
@@ -233,23 +222,24 @@ public final class Sensor implements AutoCloseable {
         }
     }
 
-    private static void writeSpecs(BpfMap specs, Selection selection) {
+    private static void writeSpecs(BpfMap specs, Selection selection, java.util.Set<Integer> rawOnly) {
         for (SyscallTable.Def d : selection.syscalls()) {
             ByteBuffer v = ByteBuffer.allocate((int) RecordLayout.SPEC.size()).order(ByteOrder.nativeOrder());
             v.put(0, (byte) d.kind()).put(1, (byte) d.flags());
             v.put(2, (byte) d.path0()).put(3, (byte) d.path1());
             v.put(4, (byte) d.dirfd0()).put(5, (byte) d.dirfd1());
             v.put(6, (byte) d.str()).put(7, (byte) d.sockaddr()).put(8, (byte) d.sockaddrLen());
+            v.put(9, (byte) (rawOnly.contains(d.nr()) ? 1 : 0));
             specs.update(BpfMap.u32(d.nr()), v.array());
         }
     }
 
     public Selection selection() { return selection; }
 
-    private List<EventType> unavailable = List.of();
+    private List<EventType> rawOnly = List.of();
 
-    /** Selected types whose syscall this kernel does not have (no tracepoint): never delivered. */
-    public List<EventType> unavailable() { return unavailable; }
+    /** Selected types this kernel has no tracepoint for, reported through the raw sys_exit hook instead. */
+    public List<EventType> rawHooked() { return rawOnly; }
 
     /**
      * Traces only these tgids (live change, in the kernel); an empty set or null turns the pid filter off.
@@ -310,7 +300,7 @@ public final class Sensor implements AutoCloseable {
 
     /** As {@link #run(Consumer)}, calling {@code afterPoll} on the reader thread after every poll (at least every few ms). */
     public void run(Consumer<? super SensorEvent> consumer, Runnable afterPoll) {
-        RecordHandler handler = (data, offset, length) -> onRecord(consumer, data, offset, length);
+        RecordHandler handler = (data, offset, length) -> parser.onRecord(consumer, data, offset, length);
         while (!stopping) {
             ring.poll(POLL_INTERVAL_MS, handler);
             housekeeping();
@@ -323,7 +313,7 @@ public final class Sensor implements AutoCloseable {
 
     /** One poll (for callers that run their own loop): returns the records handled. */
     public int pollOnce(int timeoutMs, Consumer<? super SensorEvent> consumer) {
-        int n = ring.poll(timeoutMs, (data, offset, length) -> onRecord(consumer, data, offset, length));
+        int n = ring.poll(timeoutMs, (data, offset, length) -> parser.onRecord(consumer, data, offset, length));
         housekeeping();
         return n;
     }
@@ -400,18 +390,14 @@ public final class Sensor implements AutoCloseable {
 
     /** Holes between received sequence numbers, per CPU, summed: drops seen without asking the kernel. */
     public long sequenceGaps() {
-        long m = 0;
-        for (int c = 0; c < seqNext.length; c++) m += seqNext[c] - seqReceived[c];
-        return m;
+        return parser.sequenceGaps();
     }
 
     public long recordsReceived() {
-        long r = 0;
-        for (long v : seqReceived) r += v;
-        return r;
+        return parser.recordsReceived();
     }
 
-    public long eventsDelivered() { return delivered; }
+    public long eventsDelivered() { return parser.delivered; }
 
     /** The ring's data size, the bytes waiting in it now, and the most ever found waiting (any thread). */
     public long ringCapacity() { return ring.capacity(); }
@@ -419,238 +405,6 @@ public final class Sensor implements AutoCloseable {
     public long ringPending() { return ring.pending(); }
 
     public long ringPeakPending() { return ring.peakPending(); }
-
-    // --- decoding ---
-
-    private void onRecord(Consumer<? super SensorEvent> consumer, MemorySegment seg, long off, int len) {
-        if (len < RecordLayout.DATA) return;
-        SensorEvent ev = event;
-        ev.reset(seg, off, len);
-        int kind = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, off + RecordLayout.KIND));
-        ev.kind = kind;
-        int cpu = ev.cpu();
-        if (cpu < seqNext.length) {
-            seqReceived[cpu]++;
-            seqNext[cpu] = Math.max(seqNext[cpu], ev.seq() + 1);
-        }
-        if (kind == RecordLayout.KIND_TCP_RESET) {
-            onReset(consumer, ev);
-            return;
-        }
-        int pid = ev.pid();
-        ProcessEntry p = table.get(pid);
-        if (p != null && p.exitRecorded && kind == RecordLayout.KIND_PROC_EXIT) {
-            return; // a second exit record: two threads of a dying group both saw it dead (sensor.bpf.c sensor_exit)
-        }
-        if (p == null) {
-            p = table.getOrCreate(pid);
-        }
-        p.tid = ev.tid();
-        long uid = ev.uid(), euid = ev.euid(), gid = ev.gid(), egid = ev.egid(), loginUid = ev.loginUid(), cgroupId = ev.cgroupId();
-        if (p.uid != uid || p.euid != euid || p.gid != gid || p.egid != egid || p.loginUid != loginUid || p.cgroupId != cgroupId) {
-            p.uid = uid;
-            p.euid = euid;
-            p.gid = gid;
-            p.egid = egid;
-            p.loginUid = loginUid;
-            p.cgroupId = cgroupId;
-            table.generation++;
-        }
-        p.pidNs = ev.pidNs();
-        p.mntNs = ev.mntNs();
-        p.netNs = ev.netNs();
-        p.vpid = ev.vpid();
-        if (kind != RecordLayout.KIND_PROC_EXIT) {
-            table.setParent(p, seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.PPID));
-        }
-        if (kind != RecordLayout.KIND_TASK_RENAME || p.comm == null) {
-            updateComm(p, seg, off + RecordLayout.COMM);
-        }
-        ev.process = p;
-        ev.def = null;
-        EventType type;
-        switch (kind) {
-            case RecordLayout.KIND_PROC_FORK -> {
-                int child = (int) ev.arg(1);
-                ProcessEntry c = table.onFork(pid, child, ev.arg(3) + bootWall());
-                c.vpid = ev.arg(5);
-                SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
-                type = d != null ? d.type() : EventType.CLONE;
-                ev.childPid = child;
-                ev.cloneFlags = d == null || d.type() == EventType.CLONE3 ? EventView.ABSENT // clone3's are in user memory
-                        : d.type() == EventType.FORK || d.type() == EventType.VFORK ? 0 : ev.arg(2);
-                ev.argv = c.argv;
-                ev.cwd = c.cwd;
-                ev.exePath = c.exePath;
-            }
-            case RecordLayout.KIND_PROC_EXEC -> {
-                SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
-                type = d != null && d.type() == EventType.EXECVEAT ? EventType.EXECVEAT : EventType.EXECVE;
-                int argvLen = ev.blobLen[RecordLayout.SLOT_EXTRA];
-                byte[] raw = new byte[argvLen];
-                MemorySegment.copy(seg, JAVA_BYTE, ev.blobOff[RecordLayout.SLOT_EXTRA], raw, 0, argvLen);
-                ev.argv = ProcessTable.splitNul(raw, argvLen);
-                ev.exePath = Paths.exePath(ev.blobString(RecordLayout.SLOT_SOCK));
-                ev.cwd = ev.blobString(RecordLayout.SLOT_BASE0);
-                ev.filename = ev.path(0); // absolute against the cwd (slot 1), as a failed exec's filename
-                table.onExec(pid, p.comm, ev.argv, ev.exePath, ev.cwd);
-                p.capEffective = ev.arg(0);
-                p.capPermitted = ev.arg(1);
-                p.capInheritable = ev.arg(2);
-                p.tty = ev.arg(3);
-                p.exeIno = ev.arg(4);
-            }
-            case RecordLayout.KIND_PROC_EXIT -> {
-                type = EventType.PROCEXIT;
-                ev.reaper = (int) ev.arg(1);
-            }
-            case RecordLayout.KIND_TASK_RENAME -> {
-                ProcessEntry target = table.get(ev.arg(0));
-                String comm = ev.blobString(RecordLayout.SLOT_EXTRA);
-                if (target != null && comm != null && ev.arg(0) == ev.arg(1)) target.setComm(comm);
-                return; // internal: the prctl event (if selected) comes from the syscall
-            }
-            default -> {
-                SyscallTable.Def d = SyscallTable.byKind(kind);
-                if (d == null) return;
-                ev.def = d;
-                type = d.type();
-                applySyscall(ev, d, p);
-            }
-        }
-        ev.type = type;
-        ev.num = ++num;
-        if (deliver[type.id()]) {
-            delivered++;
-            consumer.accept(ev);
-        }
-        if (kind == RecordLayout.KIND_PROC_EXIT) {
-            p.exitRecorded = true; // (a sweep may have marked it exited already: this record is still its exit)
-            table.onExit(pid, ev.reaper, ev.monotonicTs());
-        } else if (type == EventType.CLOSE && ev.ret() == 0) {
-            p.removeFd(ev.arg(0));
-        }
-    }
-
-    /** A reset for a closed port: no process (softirq), the fd is the tuple the reset answered. */
-    private void onReset(Consumer<? super SensorEvent> consumer, SensorEvent ev) {
-        ev.process = null;
-        ev.def = null;
-        ev.type = EventType.TCP_SEND_RESET;
-        ev.num = ++num;
-        if (!deliver[EventType.TCP_SEND_RESET.id()] || ev.blobLen[RecordLayout.SLOT_SOCK] < RecordLayout.SOCK.size()) return;
-        FdEntry e = new FdEntry(-1, FdType.IPV4, null);
-        Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_SERVER);
-        ev.fd = e;
-        delivered++;
-        consumer.accept(ev);
-    }
-
-    private long bootWall() {
-        return wallOffset - (KernelClock.bootTimeNanos() - KernelClock.monotonicNanos());
-    }
-
-    private static void updateComm(ProcessEntry p, MemorySegment seg, long at) {
-        // the common case, as two loads: the same 16 bytes as the last record of this process gave
-        long lo = seg.get(JAVA_LONG_UNALIGNED, at), hi = seg.get(JAVA_LONG_UNALIGNED, at + 8);
-        if (lo == p.commLo && hi == p.commHi && p.comm != null && p.comm == p.commOfWords) return;
-        int n = 0;
-        while (n < RecordLayout.COMM_LEN && seg.get(JAVA_BYTE, at + n) != 0) n++;
-        String cur = p.comm;
-        boolean same = cur != null && cur.length() == n;
-        for (int i = 0; i < n && same; i++) same = cur.charAt(i) == (char) seg.get(JAVA_BYTE, at + i);
-        if (!same) {
-            byte[] b = new byte[n];
-            MemorySegment.copy(seg, JAVA_BYTE, at, b, 0, n);
-            p.setComm(new String(b, StandardCharsets.UTF_8));
-        }
-        p.commLo = lo;
-        p.commHi = hi;
-        p.commOfWords = p.comm;
-    }
-
-    /** The fd effects of a syscall (the fd table) and the fd the event is about. */
-    private static void applySyscall(SensorEvent ev, SyscallTable.Def d, ProcessEntry p) {
-        long ret = ev.ret();
-        switch (d.type()) {
-            case OPEN, OPENAT, OPENAT2, CREAT -> {
-                String path = ev.path(0);
-                FdEntry e = new FdEntry(ret >= 0 ? ret : -1, FdType.FILE, path);
-                e.nameRaw = ev.rawPath(0);
-                long flags = d.type() == EventType.CREAT ? 01101 : ev.argLong(d.type().slotOf("flags"));
-                e.openFlags = (int) flags;
-                if ((flags & 0200000) != 0) e.type = FdType.DIRECTORY;
-                if (ret >= 0) p.putFd(e);
-                ev.fd = e;
-            }
-            case MEMFD_CREATE -> {
-                if (ret >= 0) {
-                    String name = ev.blobString(RecordLayout.SLOT_EXTRA);
-                    FdEntry e = new FdEntry(ret, FdType.MEMFD, "/memfd:" + (name == null ? "" : name));
-                    e.openFlags = (ev.arg(1) & 1) != 0 ? 02000000 : 0; // MFD_CLOEXEC
-                    p.putFd(e);
-                    ev.fd = e;
-                }
-            }
-            case SOCKET -> {
-                if (ret >= 0) {
-                    int domain = (int) ev.arg(0);
-                    FdType t = domain == Sockets.AF_INET6 ? FdType.IPV6 : domain == Sockets.AF_UNIX ? FdType.UNIX
-                            : domain == 16 ? FdType.NETLINK : FdType.IPV4;
-                    FdEntry e = new FdEntry(ret, t, null);
-                    if (ev.hasBlob(RecordLayout.SLOT_SOCK)) Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_NONE);
-                    e.hasTuple = false;
-                    e.name = null;
-                    e.openFlags = (ev.arg(1) & 02000000) != 0 ? 02000000 : 0;
-                    p.putFd(e);
-                    ev.fd = e;
-                }
-            }
-            case CONNECT, BIND, LISTEN, SENDTO, RECVFROM, SENDMSG, RECVMSG -> {
-                long fd = ev.arg(0);
-                FdEntry e = p.fd(fd);
-                if (e == null) {
-                    e = new FdEntry(fd, FdType.IPV4, null);
-                    p.putFd(e);
-                }
-                if (ev.hasBlob(RecordLayout.SLOT_SOCK) && ev.blobLen[RecordLayout.SLOT_SOCK] >= RecordLayout.SOCK.size()) {
-                    int role = d.type() == EventType.BIND || d.type() == EventType.LISTEN ? FdView.ROLE_SERVER
-                            : e.role != FdView.ROLE_NONE ? e.role : FdView.ROLE_CLIENT;
-                    Sockets.fill(e, ev, role);
-                    if (d.type() == EventType.CONNECT && e.type == FdType.UNIX && (e.name == null || e.name.isEmpty())) {
-                        CharSequence a = ev.argStr(d.type().slotOf("addr"));
-                        e.name = a == null ? "" : a.toString();
-                    }
-                }
-                ev.fd = e;
-            }
-            case ACCEPT, ACCEPT4 -> {
-                if (ret >= 0) {
-                    FdEntry e = new FdEntry(ret, FdType.IPV4, null);
-                    if (ev.hasBlob(RecordLayout.SLOT_SOCK)) Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_SERVER);
-                    p.putFd(e);
-                    ev.fd = e;
-                }
-            }
-            case DUP, DUP2, DUP3 -> {
-                FdEntry old = p.fd(ev.arg(0));
-                if (ret >= 0 && old != null && ret != ev.arg(0)) {
-                    FdEntry c = old.copyAs(ret);
-                    c.openFlags = d.type() == EventType.DUP3 && (ev.arg(2) & 02000000) != 0 ? 02000000 : 0;
-                    p.putFd(c);
-                    ev.fd = c;
-                } else {
-                    ev.fd = old;
-                }
-            }
-            case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE -> ev.fd = p.fd(ev.arg(0));
-            case CHDIR -> {
-                if (ret == 0) p.cwd = ev.path(0);
-            }
-            default -> { }
-        }
-        if (d.type() == EventType.FCHDIR && ret == 0 && ev.fd != null && ev.fd.name != null) p.cwd = ev.fd.name;
-    }
 
     @Override
     public void close() {

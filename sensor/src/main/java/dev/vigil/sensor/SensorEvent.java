@@ -88,6 +88,10 @@ public final class SensorEvent implements EventView {
     /** The process's and thread's ids in their own pid namespace. */
     public long vpid() { return u32(RecordLayout.VPID); }
     public long vtid() { return u32(RecordLayout.VTID); }
+    /** The process group and session (global ids), and the group as the process's own pid namespace numbers it. */
+    public int pgid() { return seg.get(JAVA_INT_UNALIGNED, base + RecordLayout.PGID); }
+    public int sid() { return seg.get(JAVA_INT_UNALIGNED, base + RecordLayout.SID); }
+    public long vpgid() { return u32(RecordLayout.VPGID); }
     public long loginUid() { return u32(RecordLayout.LOGINUID); }
     public long uid() { return u32(RecordLayout.UID); }
     public long euid() { return u32(RecordLayout.EUID); }
@@ -167,7 +171,8 @@ public final class SensorEvent implements EventView {
             case "capp": return process == null ? ABSENT : process.capPermitted;
             case "cape": return process == null ? ABSENT : process.capEffective;
             case "exeino": return process == null ? ABSENT : process.exeIno;
-            case "pgid", "vpgid": return process == null ? ABSENT : process.pgid;
+            case "pgid": return process == null ? ABSENT : process.pgid;
+            case "vpgid": return process == null ? ABSENT : process.vpgid();
             case "vpid": return vpid();
             case "vtid": return vtid();
             case "status": return arg(0);
@@ -272,8 +277,8 @@ public final class SensorEvent implements EventView {
             CharSequence s = argStr(i);
             if (s != null) b.arg(name, s);
         }
-        if (process != null) b.process(Snapshots.process(process));
-        if (fd != null) b.fd(Snapshots.fd(fd));
+        if (process != null) b.process(dev.vigil.events.Process.copyOf(process));
+        if (fd != null) b.fd(dev.vigil.events.Fd.copyOf(fd));
         ContainerView c = container();
         if (c != null) b.container(c); // the resolver's views are immutable snapshots of the runtime's answer
         return b.build();

@@ -124,7 +124,28 @@ public final class SyscallTable {
         d(EventType.USERFAULTFD, 323, 0, N, N, N, N, N, N, N, "res=ret flags=a0");
         d(EventType.MOUNT, 165, 0, 0, N, 1, N, 2, N, N, "res=ret dev=r0 dir=p1 type=s flags=a3");
         d(EventType.UMOUNT2, 166, 0, 0, N, N, N, N, N, N, "res=ret name=p0 flags=a1");
+        // appended (kinds stay as they were): what intruders do besides files, sockets and processes
+        d(EventType.SETSID, 112, 0, N, N, N, N, N, N, N, "res=ret");
+        d(EventType.SETPGID, 109, 0, N, N, N, N, N, N, N, "res=ret pid=a0 pgid=a1");
+        d(EventType.MMAP, 9, 0, N, N, N, N, N, N, N, "res=ret addr=a0 length=a1 prot=a2 flags=a3 fd=a4 offset=a5");
+        d(EventType.MPROTECT, 10, 0, N, N, N, N, N, N, N, "res=ret addr=a0 length=a1 prot=a2");
+        d(EventType.PIPE, 22, 0, N, N, N, N, N, N, N, "res=ret"); // the two fds are in user memory
+        d(EventType.PIPE2, 293, 0, N, N, N, N, N, N, N, "res=ret flags=a1");
+        d(EventType.SOCKETPAIR, 53, 0, N, N, N, N, N, N, N, "res=ret domain=a0 type=a1 proto=a2");
+        d(EventType.FCNTL, 72, 0, N, N, N, N, N, N, N, "res=ret fd=a0 cmd=a1");
+        d(EventType.PIDFD_OPEN, 434, 0, N, N, N, N, N, N, N, "fd=ret pid=a0 flags=a1");
+        d(EventType.PIDFD_GETFD, 438, 0, N, N, N, N, N, N, N, "fd=ret pid_fd=a0 target_fd=a1 flags=a2");
+        d(EventType.PROCESS_VM_READV, 310, 0, N, N, N, N, N, N, N, "res=ret pid=a0");
+        d(EventType.PROCESS_VM_WRITEV, 311, 0, N, N, N, N, N, N, N, "res=ret pid=a0");
+        d(EventType.SECCOMP, 317, 0, N, N, N, N, N, N, N, "res=ret op=a0 flags=a1");
+        d(EventType.IO_URING_SETUP, 425, 0, N, N, N, N, N, N, N, "res=ret entries=a0");
     }
+
+    /**
+     * Types every process makes many of (a program's start maps its libraries): captured when named (a rule,
+     * --events), left out of {@link Selection#all()} so that "everything" stays affordable.
+     */
+    static final java.util.Set<EventType> HIGH_RATE = java.util.EnumSet.of(EventType.MMAP, EventType.MPROTECT);
 
     private static void d(EventType type, int nr, int flags, int path0, int dirfd0, int path1, int dirfd1, int str,
             int sockaddr, int sockaddrLen, String params) {

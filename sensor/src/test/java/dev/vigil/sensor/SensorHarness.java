@@ -23,11 +23,17 @@ final class SensorHarness implements AutoCloseable {
     final Thread thread;
     /** Off between the classes that share one sensor: the churn test's 100,000 processes must not pile up here. */
     private volatile boolean collecting = true;
+    /** Called on the reader thread with each live event of a descendant, before its snapshot is kept. */
+    volatile java.util.function.Consumer<SensorEvent> inspector;
 
     SensorHarness(Selection selection, Sensor.Options options) {
         sensor = Sensor.start(selection, options);
         thread = Thread.ofPlatform().name("sensor-reader").start(() -> sensor.run(ev -> {
-            if (collecting && descendant(ev.process())) events.add(ev.snapshot());
+            if (collecting && descendant(ev.process())) {
+                java.util.function.Consumer<SensorEvent> i = inspector;
+                if (i != null) i.accept(ev);
+                events.add(ev.snapshot());
+            }
         }));
     }
 
@@ -44,7 +50,12 @@ final class SensorHarness implements AutoCloseable {
     }
 
     Event await(Predicate<Event> p) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        return await(p, 5);
+    }
+
+    /** As {@link #await(Predicate)}, for readers slowed by what the test does on the reader thread. */
+    Event await(Predicate<Event> p, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             Optional<Event> e = events.stream().filter(p).findFirst();
             if (e.isPresent()) return e.get();

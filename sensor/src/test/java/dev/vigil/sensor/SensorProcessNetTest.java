@@ -33,7 +33,8 @@ class SensorProcessNetTest {
     static void start() throws Exception {
         KernelTests.assumeKernel();
         SensorHarness.helper();
-        before = new ProcessBuilder(SensorHarness.helper().toString(), "sleep", "3000").start();
+        // alive for the whole class (ended in stop()): a loaded machine took longer than 3 s to reach the last test
+        before = new ProcessBuilder(SensorHarness.helper().toString(), "sleep", "600000").start();
         Thread.sleep(100);
         h = new SensorHarness(Selection.of(EventType.OPEN, EventType.OPENAT, EventType.CONNECT, EventType.ACCEPT4,
                 EventType.ACCEPT, EventType.SOCKET, EventType.EXECVE, EventType.EXECVEAT, EventType.CLONE,
@@ -201,7 +202,7 @@ class SensorProcessNetTest {
         ProcessEntry e = h.sensor.processTable().get(before.pid());
         assertThat(e).isNotNull();
         assertThat(e.name().toString()).isEqualTo("sensor_helper");
-        assertThat(e.args().toString()).isEqualTo("sleep 3000");
+        assertThat(e.args().toString()).isEqualTo("sleep 600000");
         assertThat(e.parent().pid()).isEqualTo(SensorHarness.JVM);
     }
 }

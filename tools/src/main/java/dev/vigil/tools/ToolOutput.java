@@ -6,6 +6,7 @@ import dev.vigil.ebpf.tool.Log2Histogram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.OutputStream;
+import java.io.Writer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +23,54 @@ public final class ToolOutput {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final OutputStream out;
+    private final Writer writer; // the character-stream form: print and JSON go straight to it
     private final LineBuffer text;
     private final JsonGenerator json;
+
+    /**
+     * Writes to a character stream (the first form of this API; the network and profiling tools use it):
+     * {@link #print} and JSON objects go straight to the writer, so flushing the writer is enough.
+     * {@link #line()} is buffered here and needs {@link #flush()}.
+     */
+    public ToolOutput(Writer out, boolean json) {
+        this.writer = out;
+        this.out = new WriterStream(out);
+        this.text = new LineBuffer(this.out);
+        try {
+            this.json = json ? JSON.createGenerator(out).configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false)
+                    .configure(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM, false) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (this.json != null) {
+            this.json.setRootValueSeparator(null);
+        }
+    }
+
+    /** Bytes from {@link #line()} decoded at each flush, when every line handed over is complete. */
+    private static final class WriterStream extends OutputStream {
+        private final Writer writer;
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+        WriterStream(Writer writer) {
+            this.writer = writer;
+        }
+
+        @Override public void write(int b) { pending.write(b); }
+        @Override public void write(byte[] b, int off, int len) { pending.write(b, off, len); }
+
+        @Override
+        public void flush() throws IOException {
+            writer.write(pending.toString(StandardCharsets.UTF_8));
+            pending.reset();
+            writer.flush();
+        }
+    }
 
     /** Writes to {@code out} (unbuffered is best: text and JSON both buffer here). */
     public ToolOutput(OutputStream out, boolean json) {
         this.out = out;
+        this.writer = null;
         this.text = new LineBuffer(out);
         try {
             this.json = json ? JSON.createGenerator(out).configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false) : null;
@@ -50,6 +93,14 @@ public final class ToolOutput {
 
     /** Text mode: writes as is. */
     public void print(String s) {
+        if (writer != null) {
+            try {
+                writer.write(s);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return;
+        }
         text.str(s);
     }
 
@@ -71,6 +122,9 @@ public final class ToolOutput {
         try {
             json.writeEndObject();
             json.writeRaw('\n');
+            if (writer != null) {
+                json.flush(); // into the writer (not through it): its owner flushes it
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

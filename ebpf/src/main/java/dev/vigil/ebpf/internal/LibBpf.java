@@ -101,6 +101,7 @@ public final class LibBpf {
         static final MethodHandle OBJ_GET = downcall(LIB, "bpf_obj_get", FunctionDescriptor.of(C_INT, C_POINTER));
         static final MethodHandle OBJ_GET_INFO_BY_FD = downcall(LIB, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
         static final MethodHandle LINK_GET_FD_BY_ID = downcall(LIB, "bpf_link_get_fd_by_id", FunctionDescriptor.of(C_INT, C_INT));
+        static final MethodHandle PROG_QUERY = downcall(LIB, "bpf_prog_query", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER, C_POINTER));
         static final MethodHandle LINK_UPDATE = downcall(LIB, "bpf_link_update", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER));
 
         static final MethodHandle BTF_FIND_BY_NAME_KIND = downcall(LIB, "btf__find_by_name_kind", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT));
@@ -305,6 +306,11 @@ public final class LibBpf {
     /** A new fd for the link with this kernel id, or -errno (-ENOENT once it is freed). */
     public static int linkGetFdById(int id) {
         try { return (int) H.LINK_GET_FD_BY_ID.invokeExact(id); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** The ids of the programs attached to a cgroup (fd) for an attach type; -errno on failure. */
+    public static int progQuery(int targetFd, int attachType, MemorySegment attachFlags, MemorySegment progIds, MemorySegment progCount) {
+        try { return (int) H.PROG_QUERY.invokeExact(targetFd, attachType, 0, attachFlags, progIds, progCount); } catch (Throwable t) { throw rethrow(t); }
     }
 
     /** Atomically replaces the program of a link (opts NULL: any old program). */

@@ -74,10 +74,10 @@ public record PinDirectory(Path root) {
         List<Path> all = pins();
         List<Path> links = all.stream().filter(p -> kindAt(p) == Pins.Kind.LINK).toList();
         List<Path> ordered = Stream.concat(links.stream(), all.stream().filter(p -> !links.contains(p))).toList();
-        List<Long> linkIds = new java.util.ArrayList<>();
+        List<PinnedLink.Attachment> attached = new java.util.ArrayList<>();
         for (Path l : links) {
             try (PinnedLink link = PinnedLink.open(l)) {
-                linkIds.add(link.linkId());
+                attached.add(link.attachment());
             } catch (BpfException e) {
                 // unpinned anyway below
             }
@@ -86,9 +86,9 @@ public record PinDirectory(Path root) {
         for (Path p : ordered) {
             if (Pins.unpin(p)) n++;
         }
-        // the kernel frees an unpinned link after an RCU grace period: return once they are detached
-        for (long id : linkIds) {
-            PinnedLink.awaitGone(id, java.time.Duration.ofSeconds(5));
+        // the kernel detaches an unpinned link later (RCU, then deferred work): return once they are detached
+        for (PinnedLink.Attachment a : attached) {
+            PinnedLink.awaitDetached(a, java.time.Duration.ofSeconds(5));
         }
         try (Stream<Path> s = Files.walk(root)) {
             for (Path d : s.sorted(Comparator.reverseOrder()).toList()) {

@@ -116,6 +116,18 @@ public final class Pins {
         return Kind.UNKNOWN;
     }
 
+    /** One text value of /proc/self/fdinfo for fd (e.g. link_type), or null. */
+    static String fdinfoText(int fd, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+                if (line.startsWith(field + ":")) return line.substring(field.length() + 1).strip();
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return null;
+    }
+
     /** One value of /proc/self/fdinfo for fd (e.g. prog_id, link_id), or -1. */
     static long fdinfo(int fd, String field) {
         try {

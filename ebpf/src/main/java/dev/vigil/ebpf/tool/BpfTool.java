@@ -359,7 +359,18 @@ public final class BpfTool implements AutoCloseable {
 
     /** For interval tools: waits up to {@code d}; true if {@link #stop()} came first. */
     public boolean awaitStop(Duration d) throws InterruptedException {
-        return stopped.await(d.toNanos(), TimeUnit.NANOSECONDS);
+        long nanos;
+        try {
+            nanos = d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE;
+        }
+        return stopped.await(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** For map-only tools: waits until {@link #stop()} (a signal, -d). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
     }
 
     /** Makes {@link #run} return after draining (and {@link #awaitStop} true); safe from any thread. */

@@ -68,11 +68,16 @@ class PinTest {
 
             // Unpinning the link detaches it (this process's fd is the only other holder: close it first);
             // the kernel frees it after an RCU grace period.
-            long linkId = link.linkId();
-            assertThat(PinnedLink.exists(linkId)).isTrue();
+            PinnedLink.Attachment at = link.attachment();
+            assertThat(at.linkType()).isEqualTo("cgroup");
+            assertThat(at.cgroupId()).isEqualTo(java.nio.file.Files.getAttribute(cgroup, "unix:ino"));
+            assertThat(PinnedLink.exists(at.linkId())).isTrue();
+            assertThat(PinnedLink.attachedTo(cgroup, at.attachType(), at.programId())).isTrue();
             link.close();
             assertThat(Pins.unpin(linkPin)).isTrue();
-            assertThat(PinnedLink.awaitGone(linkId, java.time.Duration.ofSeconds(10))).isTrue();
+            // the id goes before the deferred release detaches: wait for the cgroup to say it is detached
+            assertThat(PinnedLink.awaitDetached(at, java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(PinnedLink.attachedTo(cgroup, at.attachType(), at.programId())).isFalse();
             connectInCgroup();
             assertThat(BpfMap.readU64(hits.lookup(BpfMap.u32(CONNECT4)).orElseThrow(), 0)).isEqualTo(1);
         }

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param rules     per hook, in the order the kernel tries them
  * @param negTerms  per hook, the term bits of negated operators
  * @param postfix   per hook, whether it has Postfix terms
+ * @param upperTerms per hook, the terms "the executable is in an overlay upper layer" ({@code fromUpperLayer})
  * @param pathTries per path hook (EXEC, OPEN): prefix trie keys (path bytes, bit length) with their closed term masks
  * @param postfixTries per path hook: keys of reversed suffixes
  * @param netEntries connect/bind addresses: key (hook, address bytes, prefix length) with closed term masks
@@ -18,6 +19,7 @@ import java.util.Map;
  * @param policies  in bit order (the bit in the scope masks is the index)
  */
 public record CompiledPolicies(Map<Hook, List<KernelRule>> rules, Map<Hook, Long> negTerms, Map<Hook, Boolean> postfix,
+                               Map<Hook, Long> upperTerms,
                                Map<Hook, List<LpmEntry>> pathTries, Map<Hook, List<LpmEntry>> postfixTries,
                                List<NetEntry> netEntries, List<PortEntry> ports, List<EnforcementPolicy> policies,
                                Map<Integer, RuleRef> byId, List<RulePlan> plans) {

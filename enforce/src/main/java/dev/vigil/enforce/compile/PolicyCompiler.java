@@ -49,6 +49,7 @@ public final class PolicyCompiler {
         final List<KernelRule> rules = new ArrayList<>();
         int terms;
         long neg;
+        long upper;
         boolean postfix;
         final Map<Key, Long> prefix = new HashMap<>();
         final Map<Key, Long> suffix = new HashMap<>();
@@ -114,6 +115,11 @@ public final class PolicyCompiler {
                 switch (r.target()) {
                     case Exec e -> {
                         for (BinaryMatch m : e.matchBinaries()) terms |= pathTerm(hb, m, r);
+                        if (e.fromUpperLayer()) {
+                            long t = newTerm(hb, r);
+                            hb.upper |= t;
+                            terms |= t;
+                        }
                     }
                     case Open o -> {
                         for (BinaryMatch m : o.matchPaths()) terms |= pathTerm(hb, m, r);
@@ -145,6 +151,7 @@ public final class PolicyCompiler {
         Map<Hook, List<KernelRule>> rules = new EnumMap<>(Hook.class);
         Map<Hook, Long> neg = new EnumMap<>(Hook.class);
         Map<Hook, Boolean> postfix = new EnumMap<>(Hook.class);
+        Map<Hook, Long> upper = new EnumMap<>(Hook.class);
         Map<Hook, List<LpmEntry>> prefixTries = new EnumMap<>(Hook.class);
         Map<Hook, List<LpmEntry>> postfixTries = new EnumMap<>(Hook.class);
         for (var e : hooks.entrySet()) {
@@ -152,6 +159,7 @@ public final class PolicyCompiler {
             rules.put(e.getKey(), List.copyOf(hb.rules));
             neg.put(e.getKey(), hb.neg);
             postfix.put(e.getKey(), hb.postfix);
+            upper.put(e.getKey(), hb.upper);
             prefixTries.put(e.getKey(), closed(hb.prefix));
             postfixTries.put(e.getKey(), closed(hb.suffix));
         }
@@ -164,7 +172,7 @@ public final class PolicyCompiler {
         }
         List<PortEntry> portEntries = new ArrayList<>();
         ports.forEach((k, m) -> portEntries.add(new PortEntry(Hook.of((int) (k >>> 32)), (int) (k & 0xffff), m)));
-        return new CompiledPolicies(rules, neg, postfix, prefixTries, postfixTries, netEntries, portEntries,
+        return new CompiledPolicies(rules, neg, postfix, upper, prefixTries, postfixTries, netEntries, portEntries,
                 List.copyOf(policies), byId, plans);
     }
 

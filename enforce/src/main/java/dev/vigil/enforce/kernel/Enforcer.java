@@ -88,7 +88,7 @@ public final class Enforcer implements AutoCloseable {
         this.caps = caps;
         this.obj = obj;
         this.listener = listener;
-        this.hostMntns = options.hostMntns() != 0 ? options.hostMntns() : hostMntns();
+        this.hostMntns = options.hostMntns() != 0 ? options.hostMntns() : readHostMntns();
         this.current = new PolicyCompiler(caps, options.monitorAll()).compile(List.of());
         this.ring = RingBuffer.open(obj.map("enforce_events"));
         this.reader = Thread.ofPlatform().daemon().name("vigil-enforce").unstarted(this::readLoop);
@@ -111,6 +111,7 @@ public final class Enforcer implements AutoCloseable {
             Layout.verify(obj.btf());
             Enforcer e = new Enforcer(options, caps, obj, listener);
             e.writeConfig();
+            if (options.tamper() && options.pins() != null) e.adoptTamperRecord();
             if (options.tamper()) {
                 e.attach("enf_signal_generate");
                 e.attach("enf_enter_ptrace");
@@ -138,6 +139,9 @@ public final class Enforcer implements AutoCloseable {
     }
 
     public KernelCaps caps() { return caps; }
+
+    /** The mount namespace host: true policies cover. */
+    public long hostMntns() { return hostMntns; }
 
     public CompiledPolicies current() { return current; }
 
@@ -188,7 +192,9 @@ public final class Enforcer implements AutoCloseable {
                 rules.update(BpfMap.u32(h.ordinal() * PolicyCompiler.MAX_RULES + i), v);
             }
             byte[] hc = ByteBuffer.allocate((int) Layout.HOOK_CFG.size()).order(ByteOrder.nativeOrder())
-                    .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0).array();
+                    .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0)
+                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).putInt(0)
+                    .putLong(c.upperTerms().get(h)).array();
             hooks.update(BpfMap.u32(h.ordinal()), hc);
         }
         long host = 0;
@@ -216,7 +222,7 @@ public final class Enforcer implements AutoCloseable {
         adoptedAll = true;
         for (Path pin : options.pins().pins()) {
             String program = pin.getFileName().toString();
-            if (attached.contains(program)) continue;
+            if (attached.contains(program) || PinDirectory.kindAt(pin) != Pins.Kind.LINK) continue;
             try {
                 attach(program);
             } catch (RuntimeException e) {
@@ -285,6 +291,24 @@ public final class Enforcer implements AutoCloseable {
             Pins.unpin(pin);
         }
         l.pin(pin);
+    }
+
+    /**
+     * The last tamper report of an earlier run (kept in a pinned map even when that agent was SIGKILLed and its ring
+     * went unread) goes to the listener once, as a TAMPER decision; then this run's map takes the pin.
+     */
+    private void adoptTamperRecord() {
+        Path pin = options.pins().resolve("enf_tamper_last");
+        if (Files.exists(pin)) {
+            try (dev.vigil.ebpf.pin.PinnedMap old = dev.vigil.ebpf.pin.PinnedMap.open(pin)) {
+                byte[] rec = old.lookup(BpfMap.u32(0)).orElse(null);
+                if (rec != null && BpfMap.readU64(rec, 0) != 0) onRecord(MemorySegment.ofArray(rec), 0, rec.length);
+            } catch (RuntimeException ex) {
+                System.err.println("vigil: enforcement: cannot read the pinned tamper record " + pin + ": " + ex.getMessage());
+            }
+            Pins.unpin(pin);
+        }
+        obj.map("enf_tamper_last").pin(pin);
     }
 
     /** Programs attached now (for show and tests). */
@@ -359,7 +383,7 @@ public final class Enforcer implements AutoCloseable {
      * The host's mount namespace: pid 1's; where pid 1's cannot be read (a sandbox that hides its init), the agent's
      * own (the agent runs on the host, or with the host's pid and mount namespaces).
      */
-    static long hostMntns() {
+    static long readHostMntns() {
         long init = mntnsOf(1);
         return init != 0 ? init : mntnsOf(ProcessHandle.current().pid());
     }

@@ -20,8 +20,9 @@ final class Layout {
             .field("terms", 0, 8).field("id", 8, 4).field("policy", 12, 4).field("action", 16, 1).field("monitor", 17, 1)
             .field("signal", 18, 1).field("access", 19, 1).build();
 
-    static final StructView HOOK_CFG = StructView.builder("enf_hook_cfg", 16)
-            .field("neg_terms", 0, 8).field("nrules", 8, 4).field("postfix", 12, 4).build();
+    static final StructView HOOK_CFG = StructView.builder("enf_hook_cfg", 32)
+            .field("neg_terms", 0, 8).field("nrules", 8, 4).field("postfix", 12, 4).field("access", 16, 4)
+            .field("upper_terms", 24, 8).build();
 
     static final StructView CONFIG = StructView.builder("enf_config", 24)
             .field("host_mntns", 0, 8).field("host_policies", 8, 8).field("agent_tgid", 16, 4).field("tamper", 20, 4).build();

@@ -80,8 +80,12 @@ public record EnforcementPolicy(String name, Position position, Mode mode, boole
     /** The call a rule is about, and its conditions. */
     public sealed interface Target permits Exec, Open, Net {}
 
-    /** exec of a binary: conditions on the new executable's path (symlinks resolved, as the kernel opened it). */
-    public record Exec(List<BinaryMatch> matchBinaries) implements Target {}
+    /**
+     * exec of a binary: conditions on the new executable's path (symlinks resolved, as the kernel opened it), and
+     * {@code fromUpperLayer}: the executable is in a container's overlay upper layer (written at run time, not in the
+     * image; Falco's proc.exe_upper_layer).
+     */
+    public record Exec(List<BinaryMatch> matchBinaries, boolean fromUpperLayer) implements Target {}
 
     /** open of a file: conditions on its path; which access (read, write) counts. */
     public record Open(List<BinaryMatch> matchPaths, boolean read, boolean write) implements Target {}

@@ -83,8 +83,9 @@ public final class PolicyParser {
         YamlNode tn = n.require(targets.getFirst());
         Target target = switch (targets.getFirst()) {
             case "exec" -> {
-                tn.allowOnly(Set.of("matchBinaries"));
-                yield new Exec(tn.get("matchBinaries").map(m -> binaryMatches(m, false)).orElse(List.of()));
+                tn.allowOnly(Set.of("matchBinaries", "fromUpperLayer"));
+                yield new Exec(tn.get("matchBinaries").map(m -> binaryMatches(m, false)).orElse(List.of()),
+                        tn.bool("fromUpperLayer", false));
             }
             case "open" -> open(tn);
             case "connect" -> net(tn, false);

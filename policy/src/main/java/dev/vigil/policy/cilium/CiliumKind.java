@@ -23,7 +23,7 @@ public final class CiliumKind implements PolicyKind<CiliumPolicy> {
     public static final String AUDIT_ANNOTATION = "vigil.dev/audit";
     static final String NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
 
-    private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec", "specs", "status");
+    private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec", "specs", "status", "description");
     private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations", "uid",
             "resourceVersion", "generation", "creationTimestamp");
     private static final Set<String> SPEC = Set.of("endpointSelector", "ingress", "egress", "ingressDeny", "egressDeny",
@@ -193,7 +193,14 @@ public final class CiliumKind implements PolicyKind<CiliumPolicy> {
         List<Selector.Expression> exprs = new ArrayList<>();
         for (YamlNode e : n.list("matchExpressions")) {
             e.allowOnly(Set.of("key", "operator", "values"));
-            String op = e.require("operator").text();
+            // Cilium's own examples write "in": operators are matched without case
+            String op = switch (e.require("operator").text().toLowerCase(java.util.Locale.ROOT)) {
+                case "in" -> "In";
+                case "notin" -> "NotIn";
+                case "exists" -> "Exists";
+                case "doesnotexist" -> "DoesNotExist";
+                default -> e.require("operator").text();
+            };
             if (!Set.of("In", "NotIn", "Exists", "DoesNotExist").contains(op)) {
                 throw e.require("operator").error("operator '" + op + "' is not one of In, NotIn, Exists, DoesNotExist");
             }

@@ -269,7 +269,9 @@ final class NetpolEnforcer implements Enforcer<CiliumPolicy> {
 
     @Override
     public Map<String, Long> counters() {
-        return flows.counters();
+        Map<String, Long> c = new LinkedHashMap<>(flows.counters());
+        c.put("flow_drops_total", maps.flowDrops());
+        return c;
     }
 
     @Override

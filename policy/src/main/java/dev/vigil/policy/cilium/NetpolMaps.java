@@ -21,7 +21,7 @@ import java.util.Set;
  */
 final class NetpolMaps implements AutoCloseable {
     static final int LAYOUT = 1;
-    static final List<String> NAMES = List.of("containers", "cgroups", "cidrs", "ports", "ranges", "np_config", "udp_flows", "flows");
+    static final List<String> NAMES = List.of("containers", "cgroups", "cidrs", "ports", "ranges", "np_config", "udp_flows", "flows", "vigil_drops");
 
     static final StructView ENDPOINT = StructView.builder("netpol_endpoint", 40)
             .field("id", 0, 4).field("flags", 4, 4).field("deny_mask", 8, 16).field("any_port", 24, 16).build();
@@ -84,6 +84,11 @@ final class NetpolMaps implements AutoCloseable {
             if (v != null) max = Math.max(max, buf(40).put(v).getInt(0));
         }
         return max;
+    }
+
+    /** Flow records the kernel could not put in the ring (it was full: no reader, or a slow one). */
+    long flowDrops() {
+        return map("vigil_drops").sumPerCpuLong(0);
     }
 
     void setCgroup(long cgroupId, long key) {

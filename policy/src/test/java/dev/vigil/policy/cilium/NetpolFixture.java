@@ -39,11 +39,21 @@ public final class NetpolFixture implements AutoCloseable {
     }
 
     public Box start(boolean detach, List<String> command, String... labels) throws Exception {
-        List<String> args = new ArrayList<>(List.of("run", detach ? "-d" : "-d", "--network", "none", "--cgroup-parent", "/" + cgroupParent));
+        return started(create(command, labels));
+    }
+
+    /** {@code docker create}: the container exists (Docker's create event, labels known) but runs nothing yet. */
+    public String create(List<String> command, String... labels) throws Exception {
+        List<String> args = new ArrayList<>(List.of("create", "--network", "none", "--cgroup-parent", "/" + cgroupParent));
         for (String l : labels) args.addAll(List.of("--label", l));
         args.add(DockerEngine.IMAGE);
         args.addAll(command);
-        String id = docker.docker(args.toArray(String[]::new));
+        return docker.docker(args.toArray(String[]::new));
+    }
+
+    /** {@code docker start} of a created container. */
+    public Box started(String id) throws Exception {
+        docker.docker("start", id);
         return new Box(id);
     }
 

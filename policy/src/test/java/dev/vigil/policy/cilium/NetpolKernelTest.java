@@ -71,9 +71,13 @@ class NetpolKernelTest {
 
     /** Waits (bounded) until the enforcer has written this container's endpoint (Docker events are async). */
     void awaitKnown(NetpolFixture.Box b) {
+        awaitKnown(b.id);
+    }
+
+    void awaitKnown(String id) {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (engine.show().getOrDefault("CiliumNetworkPolicy", List.of()).stream().noneMatch(m -> b.id.startsWith((String) m.get("id")))) {
-            assertThat(System.nanoTime()).as("container %s known to the enforcer", b.id).isLessThan(end);
+        while (engine.show().getOrDefault("CiliumNetworkPolicy", List.of()).stream().noneMatch(m -> id.startsWith((String) m.get("id")))) {
+            assertThat(System.nanoTime()).as("container %s known to the enforcer", id).isLessThan(end);
             java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
         }
     }
@@ -256,9 +260,13 @@ class NetpolKernelTest {
     void aContainerStartedAfterThePolicyIsEnforcedFromItsFirstConnect() throws Exception {
         apply(WEB_EGRESS);
         // its first act is a connect to a port the policy does not allow; no interface yet, so an allowed connect
-        // would fail with "Network is unreachable" while a denied one fails with EPERM before routing
-        NetpolFixture.Box late = fx.start(true, List.of("/bin/busybox", "sh", "-c",
+        // would fail with "Network is unreachable" while a denied one fails with EPERM before routing. Created, then
+        // started once the agent has seen Docker's create event (labels); the kernel learns its cgroup from the
+        // first socket. (With docker run, create and start come back to back: the agent must win that race.)
+        String id = fx.create(List.of("/bin/busybox", "sh", "-c",
                 "/bin/busybox nc 203.0.113.1 9000 </dev/null; /bin/busybox nc 203.0.113.1 8080 </dev/null; sleep 600"), "app=web");
+        awaitKnown(id);
+        NetpolFixture.Box late = fx.started(id);
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         String logs;
         while (!(logs = fx.docker.docker("logs", late.id)).contains("unreachable")) {

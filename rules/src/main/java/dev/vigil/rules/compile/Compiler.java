@@ -7,12 +7,14 @@ import dev.vigil.events.FlagSet;
 import dev.vigil.events.IpAddr;
 import dev.vigil.rules.fields.ArgField;
 import dev.vigil.rules.fields.BitMaskField;
+import dev.vigil.rules.fields.DomainNames;
 import dev.vigil.rules.fields.Extractor;
 import dev.vigil.rules.fields.FieldDef;
 import dev.vigil.rules.fields.FieldException;
 import dev.vigil.rules.fields.FieldRegistry;
 import dev.vigil.rules.fields.FieldType;
 import dev.vigil.rules.fields.Glob;
+import dev.vigil.rules.fields.IpNameField;
 import dev.vigil.rules.fields.ProcGetter;
 import dev.vigil.rules.lang.Expr;
 import dev.vigil.rules.lang.Expr.*;
@@ -429,6 +431,9 @@ public final class Compiler {
     }
 
     private Pred stringPred(Extractor x, Op op, List<Literal> vals) throws ValueError {
+        if (x instanceof IpNameField && (op == Op.EQ || op == Op.EQEQ || op == Op.NE || op == Op.IN || op == Op.INTERSECTS)) {
+            return new Pred.IpNamed(x, DomainNames.shared().match(vals.stream().map(Literal::value).toList()), op == Op.NE);
+        }
         Tests.StrTest t = strTest(op, vals);
         if ((op == Op.CONTAINS || op == Op.ICONTAINS) && x instanceof BitMaskField bm) {
             String k = vals.getFirst().value();

@@ -330,6 +330,27 @@ public abstract class Pred {
         }
     }
 
+    /** fd.sip.name = NAME / in (NAMES): the fd's address is one the names resolve to (absent: false). */
+    static final class IpNamed extends Pred {
+        final Extractor x;
+        final dev.vigil.rules.fields.DomainNames.Match m;
+        final boolean negate;
+
+        IpNamed(Extractor x, dev.vigil.rules.fields.DomainNames.Match m, boolean negate) {
+            this.x = x;
+            this.m = m;
+            this.negate = negate;
+        }
+
+        @Override double prob() { return negate ? 0.9 : 0.1; }
+
+        @Override public boolean test(EventView e, Ctx c) {
+            if (!x.hasIp(e)) return false;
+            boolean hit = m.named(((dev.vigil.rules.fields.IpNameField) x).producerName(e)) || m.test(x.ipHi(e), x.ipLo(e));
+            return hit != negate;
+        }
+    }
+
     static final class Bytes extends Pred {
         final Extractor x;
         final Tests.BytesTest t;

@@ -225,27 +225,6 @@ final class Extractors {
         }
     }
 
-    static final class IpNameField extends Extractor {
-        private final char which;
-
-        IpNameField(String name, char which) {
-            super(name, FieldType.CHARBUF);
-            this.which = which;
-        }
-
-        @Override public CharSequence str(EventView e) {
-            FdView f = e.fd();
-            if (f == null) return null;
-            boolean server = switch (which) {
-                case 's' -> true;
-                case 'c' -> false;
-                case 'l' -> f.role() == FdView.ROLE_SERVER;
-                default -> f.role() != FdView.ROLE_SERVER;
-            };
-            return server ? f.serverIpName() : f.clientIpName();
-        }
-    }
-
     /** Matches if any part matches (fd.ip, fd.port, fd.net); {@code !=} requires all parts to differ. */
     static final class AnyOf extends Extractor {
         private final Extractor[] parts;

@@ -8,6 +8,7 @@ import dev.vigil.events.ByteSequence;
 import dev.vigil.events.ContainerView;
 import dev.vigil.events.Errno;
 import dev.vigil.events.EventType;
+import dev.vigil.events.ParamType;
 import dev.vigil.events.EventView;
 import dev.vigil.events.FdType;
 import dev.vigil.events.FdView;
@@ -87,6 +88,15 @@ public final class FieldRegistry {
         return true;
     }
 
+    /** The value of the variable {@code prefix} ("NAME=") names in p's environment, or null. */
+    private static CharSequence envValue(ProcessView p, String prefix) {
+        for (int i = 0, n = p.envCount(); i < n; i++) {
+            CharSequence en = p.envEntry(i);
+            if (Strings.startsWith(en, prefix)) return en.subSequence(prefix.length(), en.length());
+        }
+        return null;
+    }
+
     /** Ancestor fields: [N] is the Nth ancestor (0 = the process), no argument = any ancestor. */
     private static Factory ancestors(FieldType t, ProcGetter g) {
         return (d, a, c) -> new ProcField(d, t, a == null ? -1 : index(d, a), g);
@@ -127,6 +137,42 @@ public final class FieldRegistry {
             OPEN_FLAGS_SLOT[t.id()] = t.isOpen() ? t.slotOf("flags") : -2;
             MODE_SLOT[t.id()] = t.slotOf("mode");
         }
+    }
+
+    // fs.path.*: the path argument of a file-system syscall, or the source and target of a two-path one
+    private static final int[] FS_NAME_SLOT = new int[EventType.COUNT];
+    private static final int[] FS_SOURCE_SLOT = new int[EventType.COUNT];
+    private static final int[] FS_TARGET_SLOT = new int[EventType.COUNT];
+
+    static {
+        for (EventType t : EventType.values()) {
+            FS_NAME_SLOT[t.id()] = FS_SOURCE_SLOT[t.id()] = FS_TARGET_SLOT[t.id()] = -1;
+            switch (t) {
+                case RENAME, RENAMEAT, RENAMEAT2, LINK, LINKAT -> {
+                    FS_SOURCE_SLOT[t.id()] = t.slotOf("oldpath");
+                    FS_TARGET_SLOT[t.id()] = t.slotOf("newpath");
+                }
+                case SYMLINK, SYMLINKAT -> {
+                    FS_SOURCE_SLOT[t.id()] = t.slotOf("target");
+                    FS_TARGET_SLOT[t.id()] = t.slotOf("linkpath");
+                }
+                default -> {
+                    if (t.isOpen()) break; // opens name their file in fd.name, as in Falco
+                    for (int i = 0; i < t.paramCount(); i++) {
+                        ParamType pt = t.param(i).type();
+                        if (pt == ParamType.FSPATH || pt == ParamType.FSRELPATH) {
+                            FS_NAME_SLOT[t.id()] = i;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static CharSequence fsPathArg(EventView e, int[] slots) {
+        int s = slots[e.typeId()];
+        return s < 0 ? null : e.argStr(s);
     }
 
     /** The open flags of an open-family event (creat: its implied flags), or ABSENT; what evt.is_open_* read. */
@@ -244,12 +290,19 @@ public final class FieldRegistry {
                 (d, a, c) -> {
                     if (a == null) return new ProcField(d, CHARBUF, 0, ps(ProcessView::env));
                     String prefix = a + "=";
+                    return str(d, CHARBUF, e -> e.process() == null ? null : envValue(e.process(), prefix));
+                });
+        def("proc.aenv", CHARBUF, OPTIONAL_KEY, "the environment of the process's ancestors: without argument, matches any ancestor's "
+                        + "(as proc.aname); proc.aenv[N] is the Nth ancestor's; proc.aenv[NAME] is NAME's value in the process or, "
+                        + "if it has none, in its nearest ancestor that has it",
+                (d, a, c) -> {
+                    if (a == null || isIndex(a)) return new ProcField(d, CHARBUF, a == null ? -1 : index(d, a), ps(ProcessView::env));
+                    String prefix = a + "=";
                     return str(d, CHARBUF, e -> {
                         ProcessView p = e.process();
-                        if (p == null) return null;
-                        for (int i = 0, n = p.envCount(); i < n; i++) {
-                            CharSequence en = p.envEntry(i);
-                            if (Strings.startsWith(en, prefix)) return en.subSequence(prefix.length(), en.length());
+                        for (int depth = 0; p != null && depth < 64; depth++, p = p.parent()) {
+                            CharSequence v = envValue(p, prefix);
+                            if (v != null) return v;
                         }
                         return null;
                     });
@@ -330,6 +383,14 @@ public final class FieldRegistry {
         def("user.loginname", CHARBUF, "audit user name (auid)", proc(CHARBUF, 0, ps(ProcessView::loginUserName)));
         def("group.gid", UINT32, "group ID", proc(UINT32, 0, pn(ProcessView::gid)));
         def("group.name", CHARBUF, "group name", proc(CHARBUF, 0, ps(ProcessView::groupName)));
+
+        // ---- fs.path: the paths of file-system syscalls (resolved against the cwd or dirfd, as the sensor reports them) ----
+        def("fs.path.name", FSPATH, "the path a file-system syscall (mkdir, unlink, rmdir, chmod, ...) operates on, fully resolved; "
+                + "not for opens (fd.name) nor for two-path syscalls (fs.path.source/target)", path(e -> fsPathArg(e, FS_NAME_SLOT)));
+        def("fs.path.source", FSPATH, "the source path of a two-path syscall (rename, link: the old path; symlink: the link's target)",
+                path(e -> fsPathArg(e, FS_SOURCE_SLOT)));
+        def("fs.path.target", FSPATH, "the target path of a two-path syscall (rename, link: the new path; symlink: the link created)",
+                path(e -> fsPathArg(e, FS_TARGET_SLOT)));
 
         // ---- fd ----
         def("fd.num", INT64, "the unique number identifying the file descriptor (-1 for a failed open)", n(INT64, e -> {
@@ -497,8 +558,18 @@ public final class FieldRegistry {
             ContainerView c = e.container();
             return c == null ? null : c.label("io.kubernetes.sandbox.id");
         }));
-        unavailable("k8s.pod.label", CHARBUF, "a Kubernetes pod label");
-        unavailable("k8s.pod.labels", CHARBUF, "the Kubernetes pod labels");
+        def("k8s.pod.label", CHARBUF, KEY, "a Kubernetes pod label, e.g. k8s.pod.label[app] (from the CRI's pod sandbox labels)",
+                (d, a, c) -> str(d, CHARBUF, e -> {
+                    ContainerView ct = e.container();
+                    return ct == null ? null : ct.podLabel(a);
+                }));
+        def("k8s.pod.labels", CHARBUF, "the Kubernetes pod labels, as key:value pairs separated by ', ' (from the CRI's pod sandbox)", s(e -> {
+            ContainerView c = e.container();
+            if (c == null || c.podLabels().isEmpty()) return null;
+            StringBuilder sb = new StringBuilder();
+            new java.util.TreeMap<>(c.podLabels()).forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(':').append(v));
+            return sb;
+        }));
         unavailable("k8s.pod.ip", CHARBUF, "the Kubernetes pod IP");
         unavailable("k8s.pod.cni.json", CHARBUF, "the Kubernetes pod CNI result");
         unavailable("k8s.ns.id", CHARBUF, "the Kubernetes namespace id");

@@ -28,7 +28,7 @@ public final class TcpConnect {
                 .layout(TcpEvent.LAYOUT)
                 .filters(o.filters())
                 .constant("source_port", o.sourcePort() ? 1 : 0)
-                .constant("filter_ports", o.ports().isEmpty() ? 0 : 1)
+                .constant("filter_remote_ports", o.ports().isEmpty() ? 0 : 1)
                 .afterLoad(obj -> Ports.fill(obj, o.ports(), Ports.REMOTE))
                 .attachOneOf(
                         BpfTool.Variant.of("kprobe", "tcp_v4_connect_entry", Hook.kprobe("tcp_v4_connect"))

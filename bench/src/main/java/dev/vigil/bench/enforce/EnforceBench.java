@@ -1,0 +1,149 @@
+package dev.vigil.bench.enforce;
+
+import dev.vigil.agent.Agent;
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.enforce.kernel.Enforcer;
+import dev.vigil.enforce.policy.EnforcementPolicy;
+import dev.vigil.policy.PolicyLoader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The added cost of process enforcement, side by side in one run (bench/enforce/run.sh): an exec loop, an open loop and
+ * a connect loop (bench/enforce/loops.c) with no enforcement, with a policy that matches nothing the loops do, and
+ * with 1,000 binary / path / CIDR entries; interleaved rounds, medians. Then the latency of a response (kill) from
+ * the syscall to the kill, over many kills, with the agent and the bundled stable rules.
+ *
+ * <p>Args: LOOPS_BINARY ROUNDS EXECS OPENS CONNECTS KILLS
+ */
+public final class EnforceBench {
+    private EnforceBench() {}
+
+    static final String NOWHERE = "/nonexistent-vigil-bench";
+
+    public static void main(String[] args) throws Exception {
+        Path loops = Path.of(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        int execs = Integer.parseInt(args[2]), opens = Integer.parseInt(args[3]), connects = Integer.parseInt(args[4]);
+        int kills = Integer.parseInt(args[5]);
+        Path cgroup = Enforcer.defaultCgroupRoot().resolve("vigil-bench-enforce-" + ProcessHandle.current().pid());
+        Files.createDirectories(cgroup);
+        Map<String, String> configs = new LinkedHashMap<>();
+        configs.put("none", null);
+        configs.put("no match", policy(1));
+        configs.put("1000 entries", policy(1000));
+        Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(configs.keySet());
+        try {
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < names.size(); i++) {
+                    String c = names.get((i + r) % names.size());
+                    Enforcer e = null;
+                    try {
+                        if (configs.get(c) != null) {
+                            e = Enforcer.start(Enforcer.Options.defaults().withTamper(false, 0).withCgroupDir(cgroup), d -> { });
+                            e.apply(PolicyLoader.installed().loadText("bench.yaml", configs.get(c)).all().stream()
+                                    .map(EnforcementPolicy.class::cast).toList());
+                        }
+                        Map<String, List<Double>> m = results.computeIfAbsent(c, k -> new LinkedHashMap<>());
+                        m.computeIfAbsent("exec", k -> new ArrayList<>()).add(loop(cgroup, loops, "exec", execs));
+                        m.computeIfAbsent("open", k -> new ArrayList<>()).add(loop(cgroup, loops, "open", opens));
+                        m.computeIfAbsent("connect", k -> new ArrayList<>()).add(loop(cgroup, loops, "connect", connects));
+                    } finally {
+                        if (e != null) e.close();
+                    }
+                }
+            }
+        } finally {
+            Files.deleteIfExists(cgroup);
+        }
+        System.out.println("| configuration | exec (us) | vs none | open (ns) | added | connect (ns) | added |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        double ex0 = median(results.get("none").get("exec")), op0 = median(results.get("none").get("open")),
+                co0 = median(results.get("none").get("connect"));
+        for (String c : names) {
+            double ex = median(results.get(c).get("exec")), op = median(results.get(c).get("open")), co = median(results.get(c).get("connect"));
+            System.out.printf("| %s | %.1f | x%.3f | %.0f | %+.0f | %.0f | %+.0f |%n", c, ex / 1000, ex / ex0, op, op - op0, co, co - co0);
+        }
+        System.out.println("(medians of " + rounds + " interleaved rounds; per round: " + execs + " execs, " + opens + " opens, "
+                + connects + " connects)");
+        if (kills > 0) responseLatency(kills);
+    }
+
+    static String policy(int entries) {
+        StringBuilder bins = new StringBuilder(), paths = new StringBuilder(), cidrs = new StringBuilder();
+        for (int i = 0; i < entries; i++) {
+            String sep = i == 0 ? "" : ", ";
+            bins.append(sep).append('"').append(NOWHERE).append("/bin/tool-").append(i).append('"');
+            paths.append(sep).append('"').append(NOWHERE).append("/etc/file-").append(i).append('"');
+            cidrs.append(sep).append("\"198.18.").append(i / 250).append('.').append(i % 250).append("/32\"");
+        }
+        return """
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: bench}
+                spec:
+                  host: true
+                  rules:
+                  - exec: {matchBinaries: [{operator: In, values: [%s]}]}
+                    action: Deny
+                    fallback: Sigkill
+                  - open: {matchPaths: [{operator: Prefix, values: [%s]}], access: write}
+                    action: Deny
+                    fallback: Sigkill
+                  - connect: {cidrs: [%s]}
+                    action: Deny
+                """.formatted(bins, paths, cidrs);
+    }
+
+    static double loop(Path cgroup, Path loops, String what, int n) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec " + loops + " " + what + " " + n)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(what + " loop failed: " + out);
+        return Double.parseDouble(out);
+    }
+
+    static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    /** Responses: a shell under a process named nginx ("Run shell untrusted", stable rules), killed; N times. */
+    static void responseLatency(int kills) throws Exception {
+        Path dir = Files.createTempDirectory("vigil-bench-response");
+        Path nginx = Files.copy(Path.of("/bin/bash"), dir.resolve("nginx"), StandardCopyOption.REPLACE_EXISTING);
+        AgentConfig cfg = AgentConfig.builder().override("stdout_output.enabled=false").override("webserver.enabled=false")
+                .override("watch_config_files=false")
+                .override("responses=[{name: bench, rules: [Run shell untrusted], action: kill, rate: 1000, max_burst: 1000}]").build();
+        try (Agent agent = Agent.start(cfg, new PrintStream(System.err, true))) {
+            int killed = 0;
+            for (int i = 0; i < kills; i++) {
+                Process p = new ProcessBuilder(nginx.toString(), "-c", "sh -c 'read x'; exit $?").start();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("a shell under nginx was not killed within 30 s");
+                }
+                if (p.exitValue() == 137) killed++;
+            }
+            // the kill is recorded just after the signal is sent: the last process can be dead before its record
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (agent.responder().latency()[0] < killed && System.nanoTime() < deadline) Thread.sleep(1);
+            long[] l = agent.responder().latency();
+            System.out.printf("%nresponse latency, syscall (exec of sh) to kill, %d kills (%d killed): median %.2f ms, p99 %.2f ms%n",
+                    l[0], killed, l[1] / 1e6, l[2] / 1e6);
+        } finally {
+            try (var s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Costs of issue 12's tools, side by side in one run. Run as root after scripts/setup.sh.
+#
+# profile: `vigil profile -F HZ` against bpftrace's `profile:hz:HZ { @[kstack, ustack, comm] = count(); }` at
+#   49 and 99 Hz, sampling the whole machine. For each: the tracer process's CPU over MEASURE seconds once
+#   attached (utime+stime from /proc), and the kernel time of its BPF program (kernel.bpf_stats_enabled is
+#   switched on for the run and restored), both as % of one CPU; the target is under 1% of one CPU at 99 Hz.
+# connect: connect_loop.c (connect+close to a loopback listener, RST on close) with no tracing, under
+#   `vigil tcpconnect`, `vigil tcplife`, libbpf-tools' tcplife and a bpftrace printf on
+#   sock:inet_sock_set_state; ns per connect (median of ROUNDS interleaved rounds) and the ratio to none.
+#   (libbpf-tools' tcpconnect needs kprobes: it does not run here.)
+#
+# Environment: ROUNDS (3), CONNECTS (20000), MEASURE (10), BUILD (1), BENCHES ("profile connect"), VIGIL_JARS
+#   (cli/target), JAVA_HOME.
+set -euo pipefail
+set -m # background tracers must not start with SIGINT ignored
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$ROOT/bench/target/tools2
+ROUNDS=${ROUNDS:-3}
+CONNECTS=${CONNECTS:-20000}
+MEASURE=${MEASURE:-10}
+BUILD=${BUILD:-1}
+BENCHES=${BENCHES:-profile connect}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+die() { echo "tools2 bench: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+if ! command -v bpftrace >/dev/null || [ ! -x /usr/sbin/tcplife ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends libbpf-tools bpftrace >/dev/null \
+    || { apt-get update -qq -o DPkg::Lock::Timeout=300 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+         -o DPkg::Lock::Timeout=300 --no-install-recommends libbpf-tools bpftrace >/dev/null; } \
+    || die "cannot install libbpf-tools and bpftrace"
+fi
+mkdir -p "$OUT"
+gcc -O2 -Wall -pthread -o "$OUT/connect_loop" "$ROOT/bench/tools2/connect_loop.c" || die "gcc failed"
+if [ "$BUILD" = 1 ]; then
+  (cd "$ROOT" && mvn -q -B -Dstyle.color=never package -DskipTests -pl cli -am >"$OUT/build.log" 2>&1) || die "build failed: $OUT/build.log"
+fi
+JARS=${VIGIL_JARS:-$ROOT/cli/target} # a copy lets a run go on while the tree is rebuilt
+VIGIL=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m
+       -cp "$JARS/vigil-cli.jar:$JARS/lib/*" dev.vigil.cli.Vigil)
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+TRACER=
+# SIGINT first (bpftrace prints its maps, the C tools exit cleanly); SIGTERM if SIGINT was ignored (a
+# shell's background job inherits SIGINT ignored, and the JVM then leaves it ignored)
+stop_tracer() {
+  [ -n "$TRACER" ] || return 0
+  kill -INT "$TRACER" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$TRACER" 2>/dev/null || break; sleep 0.1; done
+  kill -TERM "$TRACER" 2>/dev/null || true
+  wait "$TRACER" 2>/dev/null || true
+  TRACER=
+}
+STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
+cleanup() { stop_tracer; sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE" || true; }
+trap cleanup EXIT
+
+# start_tracer NAME READY_REGEX CMD...: runs CMD (output to $OUT/NAME.*) until READY_REGEX shows in its output
+start_tracer() {
+  local name=$1 ready=$2; shift 2
+  "$@" </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" &
+  TRACER=$!
+  for _ in $(seq 1 600); do
+    if grep -qE "$ready" "$OUT/$name.out" "$OUT/$name.err" 2>/dev/null; then sleep 1; return 0; fi
+    kill -0 "$TRACER" 2>/dev/null || die "$name exited: $(cat "$OUT/$name.err")"
+    sleep 0.1
+  done
+  die "$name never attached"
+}
+
+# sum of run_time_ns over the programs named $1 (bpftool -j), and of run_cnt
+prog_stats() { bpftool -j prog show 2>/dev/null | python3 -c "
+import json,sys
+ps=[p for p in json.load(sys.stdin) if p.get('name')=='$1']
+print(sum(p.get('run_time_ns',0) for p in ps), sum(p.get('run_cnt',0) for p in ps))"; }
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "load before: $(uptime)"
+if [[ " $BENCHES " == *" profile "* ]]; then
+  sysctl -q -w kernel.bpf_stats_enabled=1
+  printf '%-28s %8s %12s %14s %12s %12s\n' "profiler" "Hz" "samples/s" "BPF ns/sample" "BPF %CPU" "proc %CPU"
+  for hz in 49 99; do
+    for who in vigil bpftrace; do
+      if [ "$who" = vigil ]; then
+        start_tracer "profile-$hz" "Sampling at" "${VIGIL[@]}" profile -F "$hz"
+        prog=do_perf_event
+      else
+        start_tracer "bpftrace-profile-$hz" "Attaching" bpftrace -e "profile:hz:$hz { @[kstack, ustack, comm] = count(); }"
+        prog=$(bpftool -j prog show | python3 -c "
+import json,sys
+print([p['name'] for p in json.load(sys.stdin) if p.get('type')=='perf_event'][-1])")
+      fi
+      read -r t0 c0 < <(prog_stats "$prog"); p0=$(cpu_ticks "$TRACER")
+      sleep "$MEASURE"
+      read -r t1 c1 < <(prog_stats "$prog"); p1=$(cpu_ticks "$TRACER")
+      stop_tracer
+      awk -v w="$who" -v hz="$hz" -v t="$((t1 - t0))" -v c="$((c1 - c0))" -v p="$((p1 - p0))" -v s="$MEASURE" -v tick="$TICK" \
+        'BEGIN { printf "%-28s %8d %12.1f %14.0f %12.3f %12.3f\n", w, hz, c / s, (c ? t / c : 0), 100 * t / (s * 1e9), 100 * p / tick / s }'
+    done
+  done
+  sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
+fi
+
+if [[ " $BENCHES " == *" connect "* ]]; then
+  declare -A results
+  configs=(none vigil-tcpconnect vigil-tcplife libbpf-tcplife bpftrace-set-state)
+  for round in $(seq 1 "$ROUNDS"); do
+    for cfg in "${configs[@]}"; do
+      case $cfg in
+        none) ;;
+        vigil-tcpconnect) start_tracer "$cfg" "DPORT" "${VIGIL[@]}" tcpconnect ;;
+        vigil-tcplife) start_tracer "$cfg" "RX_KB" "${VIGIL[@]}" tcplife ;;
+        libbpf-tcplife) start_tracer "$cfg" "RX_KB" stdbuf -oL /usr/sbin/tcplife ;; # line-buffered: its header shows it attached
+        bpftrace-set-state) start_tracer "$cfg" "Attaching" bpftrace -e \
+          'tracepoint:sock:inet_sock_set_state /args->protocol == 6 && args->oldstate == 7 && args->newstate == 2/ { printf("%d %s %d\n", pid, comm, args->dport); }' ;;
+      esac
+      ns=$("$OUT/connect_loop" "$CONNECTS")
+      stop_tracer
+      results[$cfg]+="$ns "
+    done
+  done
+  base=$(echo "${results[none]}" | tr ' ' '\n' | grep . | median)
+  printf '%-22s %14s %8s   %s\n' "configuration" "ns/connect" "ratio" "rounds"
+  for cfg in "${configs[@]}"; do
+    m=$(echo "${results[$cfg]}" | tr ' ' '\n' | grep . | median)
+    awk -v c="$cfg" -v m="$m" -v b="$base" -v r="${results[$cfg]}" 'BEGIN { printf "%-22s %14.0f %8.2f   %s\n", c, m, m / b, r }'
+  done
+fi
+echo "load after: $(uptime)"

@@ -1,0 +1,33 @@
+package dev.vigil.cli;
+
+import dev.vigil.ebpf.tool.BpfTool;
+import dev.vigil.tools.ToolOutput;
+import java.time.Duration;
+
+/** How the histogram tools run: a header, then a summary every interval (count times), or one at the end (interval validated by the caller, before load). */
+final class Intervals {
+    interface Summary {
+        void print(BpfTool tool);
+    }
+
+    private Intervals() {}
+
+    static int run(ToolSession session, BpfTool started, ToolOutput out, String header, ToolOptions.Interval interval, Summary summary)
+            throws Exception {
+        return session.run(started, t -> {
+            if (header != null) {
+                out.print(header + "\n");
+                session.flush();
+            }
+            Duration every = interval.interval != null ? Duration.ofSeconds(interval.interval) : Duration.ofDays(3650);
+            for (int i = 0; interval.count == null || i < interval.count; i++) {
+                boolean stopped = t.awaitStop(every);
+                summary.print(t);
+                session.flush();
+                if (stopped) {
+                    break;
+                }
+            }
+        });
+    }
+}

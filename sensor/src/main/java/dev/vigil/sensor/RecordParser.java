@@ -1,0 +1,315 @@
+package dev.vigil.sensor;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.vigil.containers.ContainerResolver;
+import dev.vigil.ebpf.KernelClock;
+import dev.vigil.ebpf.map.BpfMap;
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.events.FdType;
+import dev.vigil.events.FdView;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * The one parser of the sensor's ring records: applies each record to the {@link ProcessTable} (lifecycle,
+ * the header's credentials, process group, session and namespaces, the fd effects of syscalls) and hands the
+ * selected ones to the consumer as the reused {@link SensorEvent}. Reader thread only.
+ */
+final class RecordParser {
+    private final ProcessTable table;
+    private final SensorEvent event = new SensorEvent();
+    private final boolean[] deliver = new boolean[EventType.COUNT];
+    private final long wallOffset;
+    private long num;
+    long delivered;
+    // per-CPU sequence accounting: received records and the highest sequence seen (+1)
+    private final long[] seqReceived = new long[BpfMap.possibleCpus()];
+    private final long[] seqNext = new long[BpfMap.possibleCpus()];
+
+    RecordParser(ProcessTable table, ContainerResolver containers, Selection selection, long wallOffset) {
+        this.table = table;
+        this.wallOffset = wallOffset;
+        event.containers = containers;
+        event.wallOffset = wallOffset;
+        for (EventType t : selection.types()) deliver[t.id()] = true;
+    }
+
+    /** Holes between received sequence numbers, per CPU, summed. */
+    long sequenceGaps() {
+        long m = 0;
+        for (int c = 0; c < seqNext.length; c++) m += seqNext[c] - seqReceived[c];
+        return m;
+    }
+
+    long recordsReceived() {
+        long r = 0;
+        for (long v : seqReceived) r += v;
+        return r;
+    }
+
+    void onRecord(Consumer<? super SensorEvent> consumer, MemorySegment seg, long off, int len) {
+        if (len < RecordLayout.DATA) return;
+        SensorEvent ev = event;
+        ev.reset(seg, off, len);
+        int kind = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, off + RecordLayout.KIND));
+        ev.kind = kind;
+        int cpu = ev.cpu();
+        if (cpu < seqNext.length) {
+            seqReceived[cpu]++;
+            seqNext[cpu] = Math.max(seqNext[cpu], ev.seq() + 1);
+        }
+        if (kind == RecordLayout.KIND_TCP_RESET) {
+            onReset(consumer, ev);
+            return;
+        }
+        int pid = ev.pid();
+        ProcessEntry p = table.get(pid);
+        if (p != null && p.exitRecorded && kind == RecordLayout.KIND_PROC_EXIT) {
+            return; // a second exit record: two threads of a dying group both saw it dead (sensor.bpf.c sensor_exit)
+        }
+        if (p == null) {
+            p = table.getOrCreate(pid);
+        }
+        p.tid = ev.tid();
+        long uid = ev.uid(), euid = ev.euid(), gid = ev.gid(), egid = ev.egid(), loginUid = ev.loginUid(), cgroupId = ev.cgroupId();
+        if (p.uid != uid || p.euid != euid || p.gid != gid || p.egid != egid || p.loginUid != loginUid || p.cgroupId != cgroupId) {
+            p.uid = uid;
+            p.euid = euid;
+            p.gid = gid;
+            p.egid = egid;
+            p.loginUid = loginUid;
+            p.cgroupId = cgroupId;
+            table.generation++;
+        }
+        p.pidNs = ev.pidNs();
+        p.mntNs = ev.mntNs();
+        p.netNs = ev.netNs();
+        p.vpid = ev.vpid();
+        int pgid = ev.pgid(), sid = ev.sid();
+        if (p.pgid != pgid || p.sid != sid) {
+            p.pgid = pgid; // setsid/setpgid (or a seed that raced one): the leaders a descendant's context names
+            p.sid = sid;
+            table.generation++;
+        }
+        p.vpgid = ev.vpgid();
+        if (kind != RecordLayout.KIND_PROC_EXIT) {
+            table.setParent(p, seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.PPID));
+        }
+        if (kind != RecordLayout.KIND_TASK_RENAME || p.comm == null) {
+            updateComm(p, seg, off + RecordLayout.COMM);
+        }
+        ev.process = p;
+        ev.def = null;
+        EventType type;
+        switch (kind) {
+            case RecordLayout.KIND_PROC_FORK -> {
+                int child = (int) ev.arg(1);
+                ProcessEntry c = table.onFork(pid, child, ev.arg(3) + bootWall());
+                c.vpid = ev.arg(5);
+                SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
+                type = d != null ? d.type() : EventType.CLONE;
+                ev.childPid = child;
+                ev.cloneFlags = d == null || d.type() == EventType.CLONE3 ? EventView.ABSENT // clone3's are in user memory
+                        : d.type() == EventType.FORK || d.type() == EventType.VFORK ? 0 : ev.arg(2);
+                ev.argv = c.argv;
+                ev.cwd = c.cwd;
+                ev.exePath = c.exePath;
+            }
+            case RecordLayout.KIND_PROC_EXEC -> {
+                SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
+                type = d != null && d.type() == EventType.EXECVEAT ? EventType.EXECVEAT : EventType.EXECVE;
+                int argvLen = ev.blobLen[RecordLayout.SLOT_EXTRA];
+                byte[] raw = new byte[argvLen];
+                MemorySegment.copy(seg, JAVA_BYTE, ev.blobOff[RecordLayout.SLOT_EXTRA], raw, 0, argvLen);
+                ev.argv = ProcessTable.splitNul(raw, argvLen);
+                ev.exePath = Paths.exePath(ev.blobString(RecordLayout.SLOT_SOCK));
+                ev.cwd = ev.blobString(RecordLayout.SLOT_BASE0);
+                ev.filename = ev.path(0); // absolute against the cwd (slot 1), as a failed exec's filename
+                table.onExec(pid, p.comm, ev.argv, ev.exePath, ev.cwd);
+                int envLen = ev.blobLen[RecordLayout.SLOT_ENV];
+                if (envLen > 0) {
+                    byte[] env = new byte[envLen];
+                    MemorySegment.copy(seg, JAVA_BYTE, ev.blobOff[RecordLayout.SLOT_ENV], env, 0, envLen);
+                    p.setEnv(ProcessTable.splitNul(env, envLen));
+                } else {
+                    p.setEnv(null); // the record had no room: read from /proc when first asked
+                }
+                p.exeFlags = ev.arg(5) & ~0xffffffffL;
+                boolean times = ev.blobLen[RecordLayout.SLOT_BASE1] >= 16;
+                p.exeCtime = times ? seg.get(JAVA_LONG_UNALIGNED, ev.blobOff[RecordLayout.SLOT_BASE1]) : EventView.ABSENT;
+                p.exeMtime = times ? seg.get(JAVA_LONG_UNALIGNED, ev.blobOff[RecordLayout.SLOT_BASE1] + 8) : EventView.ABSENT;
+                p.capEffective = ev.arg(0);
+                p.capPermitted = ev.arg(1);
+                p.capInheritable = ev.arg(2);
+                p.tty = ev.arg(3);
+                p.exeIno = ev.arg(4);
+            }
+            case RecordLayout.KIND_PROC_EXIT -> {
+                type = EventType.PROCEXIT;
+                ev.reaper = (int) ev.arg(1);
+            }
+            case RecordLayout.KIND_TASK_RENAME -> {
+                ProcessEntry target = table.get(ev.arg(0));
+                String comm = ev.blobString(RecordLayout.SLOT_EXTRA);
+                if (target != null && comm != null && ev.arg(0) == ev.arg(1)) target.setComm(comm);
+                return; // internal: the prctl event (if selected) comes from the syscall
+            }
+            default -> {
+                SyscallTable.Def d = SyscallTable.byKind(kind);
+                if (d == null) return;
+                ev.def = d;
+                type = d.type();
+                applySyscall(ev, d, p);
+            }
+        }
+        ev.type = type;
+        ev.num = ++num;
+        if (deliver[type.id()]) {
+            delivered++;
+            consumer.accept(ev);
+        }
+        if (kind == RecordLayout.KIND_PROC_EXIT) {
+            p.exitRecorded = true; // (a sweep may have marked it exited already: this record is still its exit)
+            table.onExit(pid, ev.reaper, ev.monotonicTs());
+        } else if (type == EventType.CLOSE && ev.ret() == 0) {
+            p.removeFd(ev.arg(0));
+        }
+    }
+
+    /** A reset for a closed port: no process (softirq), the fd is the tuple the reset answered. */
+    private void onReset(Consumer<? super SensorEvent> consumer, SensorEvent ev) {
+        ev.process = null;
+        ev.def = null;
+        ev.type = EventType.TCP_SEND_RESET;
+        ev.num = ++num;
+        if (!deliver[EventType.TCP_SEND_RESET.id()] || ev.blobLen[RecordLayout.SLOT_SOCK] < RecordLayout.SOCK.size()) return;
+        FdEntry e = new FdEntry(-1, FdType.IPV4, null);
+        Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_SERVER);
+        ev.fd = e;
+        delivered++;
+        consumer.accept(ev);
+    }
+
+    private long bootWall() {
+        return wallOffset - (KernelClock.bootTimeNanos() - KernelClock.monotonicNanos());
+    }
+
+    private static void updateComm(ProcessEntry p, MemorySegment seg, long at) {
+        // the common case, as two loads: the same 16 bytes as the last record of this process gave
+        long lo = seg.get(JAVA_LONG_UNALIGNED, at), hi = seg.get(JAVA_LONG_UNALIGNED, at + 8);
+        if (lo == p.commLo && hi == p.commHi && p.comm != null && p.comm == p.commOfWords) return;
+        int n = 0;
+        while (n < RecordLayout.COMM_LEN && seg.get(JAVA_BYTE, at + n) != 0) n++;
+        String cur = p.comm;
+        boolean same = cur != null && cur.length() == n;
+        for (int i = 0; i < n && same; i++) same = cur.charAt(i) == (char) seg.get(JAVA_BYTE, at + i);
+        if (!same) {
+            byte[] b = new byte[n];
+            MemorySegment.copy(seg, JAVA_BYTE, at, b, 0, n);
+            p.setComm(new String(b, StandardCharsets.UTF_8));
+        }
+        p.commLo = lo;
+        p.commHi = hi;
+        p.commOfWords = p.comm;
+    }
+
+    /** The fd effects of a syscall (the fd table) and the fd the event is about. */
+    private static void applySyscall(SensorEvent ev, SyscallTable.Def d, ProcessEntry p) {
+        long ret = ev.ret();
+        switch (d.type()) {
+            case OPEN, OPENAT, OPENAT2, CREAT -> {
+                String path = ev.path(0);
+                FdEntry e = new FdEntry(ret >= 0 ? ret : -1, FdType.FILE, path);
+                e.nameRaw = ev.rawPath(0);
+                long flags = d.type() == EventType.CREAT ? 01101 : ev.argLong(d.type().slotOf("flags"));
+                e.openFlags = (int) flags;
+                if ((flags & 0200000) != 0) e.type = FdType.DIRECTORY;
+                if (ret >= 0) p.putFd(e);
+                ev.fd = e;
+            }
+            case MEMFD_CREATE -> {
+                if (ret >= 0) {
+                    String name = ev.blobString(RecordLayout.SLOT_EXTRA);
+                    FdEntry e = new FdEntry(ret, FdType.MEMFD, "/memfd:" + (name == null ? "" : name));
+                    e.openFlags = (ev.arg(1) & 1) != 0 ? 02000000 : 0; // MFD_CLOEXEC
+                    p.putFd(e);
+                    ev.fd = e;
+                }
+            }
+            case SOCKET -> {
+                if (ret >= 0) {
+                    int domain = (int) ev.arg(0);
+                    FdType t = domain == Sockets.AF_INET6 ? FdType.IPV6 : domain == Sockets.AF_UNIX ? FdType.UNIX
+                            : domain == 16 ? FdType.NETLINK : FdType.IPV4;
+                    FdEntry e = new FdEntry(ret, t, null);
+                    if (ev.hasBlob(RecordLayout.SLOT_SOCK)) Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_NONE);
+                    e.hasTuple = false;
+                    e.name = null;
+                    e.openFlags = (ev.arg(1) & 02000000) != 0 ? 02000000 : 0;
+                    p.putFd(e);
+                    ev.fd = e;
+                }
+            }
+            case CONNECT, BIND, LISTEN, SENDTO, RECVFROM, SENDMSG, RECVMSG -> {
+                long fd = ev.arg(0);
+                FdEntry e = p.fd(fd);
+                if (e == null) {
+                    e = new FdEntry(fd, FdType.IPV4, null);
+                    p.putFd(e);
+                }
+                if (ev.hasBlob(RecordLayout.SLOT_SOCK) && ev.blobLen[RecordLayout.SLOT_SOCK] >= RecordLayout.SOCK.size()) {
+                    int role = d.type() == EventType.BIND || d.type() == EventType.LISTEN ? FdView.ROLE_SERVER
+                            : e.role != FdView.ROLE_NONE ? e.role : FdView.ROLE_CLIENT;
+                    Sockets.fill(e, ev, role);
+                    if (d.type() == EventType.CONNECT && e.type == FdType.UNIX && (e.name == null || e.name.isEmpty())) {
+                        CharSequence a = ev.argStr(d.type().slotOf("addr"));
+                        e.name = a == null ? "" : a.toString();
+                    }
+                }
+                ev.fd = e;
+            }
+            case ACCEPT, ACCEPT4 -> {
+                if (ret >= 0) {
+                    FdEntry e = new FdEntry(ret, FdType.IPV4, null);
+                    if (ev.hasBlob(RecordLayout.SLOT_SOCK)) Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_SERVER);
+                    p.putFd(e);
+                    ev.fd = e;
+                }
+            }
+            case DUP, DUP2, DUP3 -> {
+                FdEntry old = p.fd(ev.arg(0));
+                if (ret >= 0 && old != null && ret != ev.arg(0)) {
+                    FdEntry c = old.copyAs(ret);
+                    c.openFlags = d.type() == EventType.DUP3 && (ev.arg(2) & 02000000) != 0 ? 02000000 : 0;
+                    p.putFd(c);
+                    ev.fd = c;
+                } else {
+                    ev.fd = old;
+                }
+            }
+            case FCNTL -> {
+                FdEntry old = p.fd(ev.arg(0));
+                long cmd = ev.arg(1);
+                if ((cmd == 0 || cmd == 1030) && ret >= 0 && old != null) { // F_DUPFD, F_DUPFD_CLOEXEC: a dup
+                    FdEntry c = old.copyAs(ret);
+                    c.openFlags = cmd == 1030 ? 02000000 : 0;
+                    p.putFd(c);
+                }
+                ev.fd = old;
+            }
+            case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE -> ev.fd = p.fd(ev.arg(0));
+            case CHDIR -> {
+                if (ret == 0) p.cwd = ev.path(0);
+            }
+            default -> { }
+        }
+        if (d.type() == EventType.FCHDIR && ret == 0 && ev.fd != null && ev.fd.name != null) p.cwd = ev.fd.name;
+    }
+
+}

@@ -1,0 +1,127 @@
+package dev.vigil.tools.capable;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vigil.ebpf.btf.StructView;
+import dev.vigil.ebpf.tool.BpfTool;
+import dev.vigil.ebpf.tool.Hook;
+import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.LineBuffer;
+import dev.vigil.tools.ToolOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * capable: capability checks with their verdict, from capability:cap_capable, columns as libbpf-tools':
+ * {@code TIME UID PID [TID] COMM CAP NAME AUDIT [INSETID] VERDICT}. The tracepoint carries no cap_opt, so
+ * AUDIT and INSETID print as "-" (libbpf-tools reads them with a kprobe this kernel does not have).
+ */
+public final class Capable {
+    static final String OBJECT = "/bpf/capable.bpf.o";
+    private static final String[] CAPS = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+        "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+        "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+        "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+        "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+
+    private Capable() {}
+
+    /** -u: one line per (process, capability) or (cgroup, capability), deduplicated in the kernel. */
+    public enum Unique { OFF, PID, CGROUP }
+
+    /** @param extra -x: TID and INSETID columns */
+    public record Options(ToolFilters filters, Unique unique, boolean extra) {
+        public static Options defaults() {
+            return new Options(ToolFilters.NONE, Unique.OFF, false);
+        }
+
+        public Options withFilters(ToolFilters f) { return new Options(f, unique, extra); }
+        public Options withUnique(Unique u) { return new Options(filters, u, extra); }
+    }
+
+    public static String capName(int cap) {
+        return cap >= 0 && cap < CAPS.length ? CAPS[cap] : "CAP_" + cap;
+    }
+
+    /** struct capable_event (bpf/include/vigil/capable.h). */
+    public record Event(long bootTimeNs, int pid, int tid, int uid, int cap, int ret, int audit, String comm) {
+        static final StructView LAYOUT = StructView.builder("capable_event", 48)
+                .field("ts_ns", 0, 8).field("pid", 8, 4).field("tid", 12, 4).field("uid", 16, 4).field("cap", 20, 4)
+                .field("ret", 24, 4).field("audit", 28, 4).field("comm", 32, 16).build();
+
+        public static Event decode(MemorySegment d, long o) {
+            return new Event(d.get(ValueLayout.JAVA_LONG_UNALIGNED, o), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 8),
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 12), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 16),
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 20), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 24),
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 28), ToolOutput.cString(d, o + 32, 16));
+        }
+
+        public String verdict() {
+            return ret == 0 ? "allow" : "deny";
+        }
+    }
+
+    public static BpfTool start(Options o) {
+        return BpfTool.builder("capable", OBJECT)
+                .layout(Event.LAYOUT)
+                .filters(o.filters())
+                .constant("unique_by", o.unique().ordinal())
+                .ring("events")
+                .attach("handle_cap_capable", Hook.tracepoint("capability", "cap_capable"))
+                .start();
+    }
+
+    public static final class Printer {
+        private final ToolOutput out;
+        private final Options o;
+
+        public Printer(ToolOutput out, Options options) {
+            this.out = out;
+            this.o = options;
+        }
+
+        public void header() {
+            if (out.json()) return;
+            LineBuffer l = out.line();
+            l.left("TIME", 8).ch(' ').left("UID", 6).ch(' ').left("PID", 6).ch(' ');
+            if (o.extra()) l.left("TID", 6).ch(' ');
+            l.left("COMM", 16).ch(' ').left("CAP", 4).ch(' ').left("NAME", 20).ch(' ').left("AUDIT", 6).ch(' ');
+            if (o.extra()) l.left("INSETID", 7).ch(' ');
+            l.str("VERDICT").nl();
+        }
+
+        public void print(Event e) {
+            if (out.json()) {
+                json(e);
+                return;
+            }
+            LineBuffer l = out.line();
+            l.str(ToolOutput.hms()).ch(' ').decLeft(Integer.toUnsignedLong(e.uid()), 6).ch(' ').decLeft(e.pid(), 6).ch(' ');
+            if (o.extra()) l.decLeft(e.tid(), 6).ch(' ');
+            l.left(e.comm(), 16).ch(' ').decLeft(e.cap(), 4).ch(' ').left(capName(e.cap()), 20).ch(' ')
+                    .left(e.audit() < 0 ? "-" : Integer.toString(e.audit()), 6).ch(' ');
+            if (o.extra()) l.left("-", 7).ch(' ');
+            l.str(e.verdict()).nl();
+        }
+
+        private void json(Event e) {
+            try {
+                JsonGenerator g = out.beginObject();
+                g.writeStringField("time", ToolOutput.hms());
+                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+                g.writeNumberField("pid", e.pid());
+                g.writeNumberField("tid", e.tid());
+                g.writeStringField("comm", e.comm());
+                g.writeNumberField("cap", e.cap());
+                g.writeStringField("name", capName(e.cap()));
+                g.writeStringField("verdict", e.verdict());
+                out.endObject();
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.vigil.tools.net;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vigil.ebpf.tool.BpfTool;
+import dev.vigil.ebpf.tool.Hook;
+import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.ToolOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * tcplife: each TCP connection when it closes, with its owner, endpoints, bytes and duration, from
+ * sock:inet_sock_set_state (the hook libbpf-tools' tcplife uses too, so one variant everywhere).
+ */
+public final class TcpLife {
+    /**
+     * @param family 0 for both, or Addresses.AF_INET (-4) / AF_INET6 (-6)
+     * @param localPorts -L, empty for all
+     * @param remotePorts -D, empty for all
+     */
+    public record Options(ToolFilters filters, int family, List<Integer> localPorts, List<Integer> remotePorts) {
+        public Options {
+            localPorts = List.copyOf(localPorts);
+            remotePorts = List.copyOf(remotePorts);
+            if (filters.tid() != null || filters.uid() != null || filters.cgroup() != null) {
+                throw new IllegalArgumentException("tcplife filters by -p PID only: a connection's end is not in its owner's context");
+            }
+        }
+    }
+
+    /** -T -t -w. */
+    public record Format(boolean time, boolean timestamp, boolean wide) {}
+
+    private TcpLife() {}
+
+    public static BpfTool start(Options o) {
+        return BpfTool.builder("tcplife", "/bpf/tcplife.bpf.o")
+                .layout(TcpLifeEvent.LAYOUT)
+                .filters(o.filters())
+                .constant("target_family", o.family())
+                .constant("filter_local_ports", o.localPorts().isEmpty() ? 0 : 1)
+                .constant("filter_remote_ports", o.remotePorts().isEmpty() ? 0 : 1)
+                .afterLoad(obj -> {
+                    Ports.fill(obj, o.localPorts(), Ports.LOCAL);
+                    Ports.fill(obj, o.remotePorts(), Ports.REMOTE);
+                })
+                .attach("handle_set_state", Hook.tracepoint("sock", "inet_sock_set_state"))
+                .ring("events")
+                .start();
+    }
+
+    /** libbpf-tools' columns: {@code [TIME] [TIME(s)] PID COMM LADDR LPORT RADDR RPORT TX_KB RX_KB MS}. */
+    public static final class Printer {
+        private final ToolOutput out;
+        private final Format format;
+        private final long startBootNs;
+        private final int width;
+
+        public Printer(ToolOutput out, Format format, long startBootNs) {
+            this.out = out;
+            this.format = format;
+            this.startBootNs = startBootNs;
+            this.width = format.wide() ? 39 : 15;
+        }
+
+        public void header() {
+            if (out.json()) {
+                return;
+            }
+            StringBuilder h = new StringBuilder();
+            if (format.time()) {
+                h.append(String.format("%-8s ", "TIME"));
+            }
+            if (format.timestamp()) {
+                h.append(String.format("%-9s ", "TIME(s)"));
+            }
+            h.append(String.format("%-7s %-16s %-" + width + "s %-5s %-" + width + "s %-5s %-6s %-6s %s%n",
+                    "PID", "COMM", "LADDR", "LPORT", "RADDR", "RPORT", "TX_KB", "RX_KB", "MS"));
+            out.print(h.toString());
+        }
+
+        public void print(TcpLifeEvent e) {
+            if (out.json()) {
+                try {
+                    JsonGenerator g = out.beginObject();
+                    g.writeNumberField("ts_ns", e.bootTimeNs());
+                    g.writeNumberField("pid", e.pid());
+                    g.writeStringField("comm", e.comm());
+                    g.writeNumberField("ip", Addresses.ipVersion(e.family()));
+                    g.writeStringField("laddr", e.laddr());
+                    g.writeNumberField("lport", e.lport());
+                    g.writeStringField("raddr", e.raddr());
+                    g.writeNumberField("rport", e.rport());
+                    g.writeNumberField("tx_bytes", e.txBytes());
+                    g.writeNumberField("rx_bytes", e.rxBytes());
+                    g.writeNumberField("span_us", e.spanUs());
+                    out.endObject();
+                } catch (IOException x) {
+                    throw new UncheckedIOException(x);
+                }
+                return;
+            }
+            StringBuilder r = new StringBuilder();
+            if (format.time()) {
+                r.append(String.format("%-8s ", ToolOutput.hms()));
+            }
+            if (format.timestamp()) {
+                r.append(String.format("%-9.3f ", (e.bootTimeNs() - startBootNs) / 1e9));
+            }
+            r.append(String.format("%-7d %-16s %-" + width + "s %-5d %-" + width + "s %-5d %-6.2f %-6.2f %.2f%n",
+                    e.pid(), e.comm(), e.laddr(), e.lport(), e.raddr(), e.rport(),
+                    e.txBytes() / 1024.0, e.rxBytes() / 1024.0, e.spanUs() / 1000.0));
+            out.print(r.toString());
+        }
+    }
+}
