@@ -154,6 +154,10 @@ public final class Agent implements AutoCloseable {
         for (EventType t : needed) {
             try {
                 Selection.of(t);
+                if (!Sensor.availableHere(t)) {
+                    cannot.add(t); // reported as not captured (e.g. tcp_send_reset before 6.10)
+                    continue;
+                }
                 capturable.add(t);
             } catch (IllegalArgumentException e) {
                 cannot.add(t);

@@ -208,8 +208,8 @@ class AgentCorrelationTest {
                         o.write("exit\n".getBytes());
                         o.flush();
                         s.getInputStream().readAllBytes();
-                    } catch (IOException ignored) {
-                        return;
+                    } catch (IOException resetByTheNearMiss) {
+                        // the near miss may close before the write (a reset): still serve the shell's connection
                     }
                 }
             });

@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,14 +72,29 @@ class AgentFalcoYamlTest {
         Path alerts = dir.resolve("events.json");
         AgentConfig cfg = AlertFile.agentWritingTo(alerts).override("rules_files=[" + rules("flood open") + "]")
                 .override("sensor.ring_buffer_bytes=4096").override("syscall_event_drops.threshold=0")
-                .override("syscall_event_drops.actions=[log, alert, exit]").override("log_level=error").build();
+                .override("syscall_event_drops.actions=[log, alert, exit]")
+                // a real drop from the tiny ring is not certain on an idle machine (CI saw none in 30 s): Falco's own
+                // simulate_drops adds one a second, so the exit action and the alert's shape are always exercised
+                .override("syscall_event_drops.simulate_drops=true").override("log_level=error").build();
         ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
         try (Agent agent = Agent.start(cfg, new PrintStream(logBytes, true, StandardCharsets.UTF_8))) {
             Path f = Files.writeString(dir.resolve("f"), "f");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!agent.awaitStopped(0) && System.nanoTime() < deadline) {
-                for (int i = 0; i < 2000; i++) Files.newInputStream(f).close(); // openat faster than a 4 KiB ring drains
+            // Four flooding threads on a 2-core machine: openat faster than one reader drains a 4 KiB ring (one
+            // thread alone was drained in time on an idle machine).
+            List<Thread> flood = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                flood.add(Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        while (!agent.awaitStopped(0) && System.nanoTime() < deadline) {
+                            for (int i = 0; i < 2000; i++) Files.newInputStream(f).close();
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
             }
+            for (Thread t : flood) t.join();
             assertThat(agent.awaitStopped(5000)).as("the agent stopped itself").isTrue();
             assertThat(agent.fatal()).startsWith("Falco internal: syscall event drop. ").endsWith("Exiting (syscall_event_drops.actions: exit)");
         }

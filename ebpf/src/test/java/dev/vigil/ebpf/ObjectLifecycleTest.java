@@ -125,7 +125,8 @@ class ObjectLifecycleTest {
         for (int i = 0; i < 200; i++) {
             cycle();
         }
-        assertThat(openFds()).isEqualTo(fdsBefore);
+        // a leak adds fds; the JVM may close one of its own meanwhile (seen: 31 after 32), which is no leak
+        assertThat(openFds()).isLessThanOrEqualTo(fdsBefore);
         assertThat(kernelProgramsNamed("burst")).isEqualTo(progsBefore);
     }
 

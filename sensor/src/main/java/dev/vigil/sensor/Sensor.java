@@ -186,7 +186,7 @@ public final class Sensor implements AutoCloseable {
             obj.program("sensor_sys_exit_raw").setAutoload(rawProgram);
             boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
             obj.program("sensor_execveat_enter").setAutoload(execveat);
-            boolean resets = selection.contains(EventType.TCP_SEND_RESET);
+            boolean resets = selection.contains(EventType.TCP_SEND_RESET) && tcpResetsTraceable();
             obj.program("sensor_tcp_reset").setAutoload(resets);
             obj.load();
             writeSpecs(obj.map("sensor_specs"), selection, rawOnly);
@@ -235,6 +235,24 @@ public final class Sensor implements AutoCloseable {
     }
 
     public Selection selection() { return selection; }
+
+    /** Whether this kernel can deliver events of this type at all (a caller reports the others as not captured). */
+    public static boolean availableHere(EventType type) {
+        return type != EventType.TCP_SEND_RESET || tcpResetsTraceable();
+    }
+
+    /**
+     * Whether this kernel's tcp_send_reset tracepoint is the one sensor_tcp_reset reads (its own event with the
+     * reset reason, Linux 6.10+). Older kernels define it as a tcp_event_sk_skb instance, whose record type the
+     * program's CO-RE relocations cannot resolve: loading would fail the whole sensor.
+     */
+    private static boolean tcpResetsTraceable() {
+        try {
+            return Files.readString(Path.of("/sys/kernel/tracing/events/tcp/tcp_send_reset/format")).contains(" reason;");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
 
     private List<EventType> rawOnly = List.of();
 

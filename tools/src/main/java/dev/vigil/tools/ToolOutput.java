@@ -130,6 +130,43 @@ public final class ToolOutput {
         }
     }
 
+    /** What a log2 tool adds to each histogram: JSON labels, and the text heading above it (BCC's "pid = N"). */
+    public interface HistogramLabels<E> {
+        void json(JsonGenerator g, E entry) throws IOException;
+
+        void text(ToolOutput out, E entry);
+    }
+
+    /**
+     * One interval of log2 histograms as libbpf-tools prints them: with --json one object per histogram (its
+     * labels, unit and buckets); else a blank line, the time with {@code time}, then each heading and histogram.
+     */
+    public <E> void printHistograms(java.util.List<E> entries, java.util.function.Function<E, Log2Histogram> histogram,
+            String unit, boolean time, HistogramLabels<E> labels) {
+        if (json()) {
+            try {
+                for (E e : entries) {
+                    JsonGenerator g = beginObject();
+                    labels.json(g, e);
+                    g.writeStringField("unit", unit);
+                    writeBuckets(g, histogram.apply(e));
+                    endObject();
+                }
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
+            return;
+        }
+        print("\n");
+        if (time) {
+            printf("%-8s%n", hms());
+        }
+        for (E e : entries) {
+            labels.text(this, e);
+            print(histogram.apply(e).format(unit));
+        }
+    }
+
     /** A histogram's buckets as {@code "buckets":[{"low":..,"high":..,"count":..}]} inside the current object. */
     public static void writeBuckets(JsonGenerator g, Log2Histogram h) throws IOException {
         g.writeArrayFieldStart("buckets");

@@ -9,7 +9,6 @@ import dev.vigil.ebpf.tool.Log2Histogram;
 import dev.vigil.ebpf.tool.ToolFilters;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -71,41 +70,29 @@ public final class BioLatency {
     }
 
     public static void print(ToolOutput out, List<Entry> entries, Options o, boolean time) {
-        String unit = o.millis() ? "msecs" : "usecs";
-        if (out.json()) {
-            try {
-                for (Entry e : entries) {
-                    JsonGenerator g = out.beginObject();
-                    if (o.perDisk()) {
-                        g.writeStringField("disk", Disks.name(e.disk()));
-                    }
-                    if (o.perFlag()) {
-                        g.writeStringField("flags", flagNames(e.flags()));
-                    }
-                    g.writeStringField("unit", unit);
-                    ToolOutput.writeBuckets(g, e.histogram());
-                    out.endObject();
+        out.printHistograms(entries, Entry::histogram, o.millis() ? "msecs" : "usecs", time, new ToolOutput.HistogramLabels<>() {
+            @Override
+            public void json(JsonGenerator g, Entry e) throws IOException {
+                if (o.perDisk()) {
+                    g.writeStringField("disk", Disks.name(e.disk()));
                 }
-            } catch (IOException x) {
-                throw new UncheckedIOException(x);
+                if (o.perFlag()) {
+                    g.writeStringField("flags", flagNames(e.flags()));
+                }
             }
-            return;
-        }
-        out.print("\n");
-        if (time) {
-            out.printf("%-8s%n", ToolOutput.hms());
-        }
-        for (Entry e : entries) {
-            if (o.perDisk()) {
-                out.printf("%ndisk = %s\t", Disks.name(e.disk()));
+
+            @Override
+            public void text(ToolOutput out, Entry e) {
+                if (o.perDisk()) {
+                    out.printf("%ndisk = %s\t", Disks.name(e.disk()));
+                }
+                if (o.perFlag()) {
+                    out.printf("%sflags = %s", o.perDisk() ? "" : "\n", flagNames(e.flags()));
+                }
+                if (o.perDisk() || o.perFlag()) {
+                    out.print("\n");
+                }
             }
-            if (o.perFlag()) {
-                out.printf("%sflags = %s", o.perDisk() ? "" : "\n", flagNames(e.flags()));
-            }
-            if (o.perDisk() || o.perFlag()) {
-                out.print("\n");
-            }
-            out.print(e.histogram().format(unit));
-        }
+        });
     }
 }

@@ -9,7 +9,6 @@ import dev.vigil.ebpf.tool.Log2Histogram;
 import dev.vigil.ebpf.tool.ToolFilters;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -81,35 +80,23 @@ public final class RunQLat {
 
     /** libbpf-tools' output: per interval an optional time, then each histogram (with "pid = N comm" for -P). */
     public static void print(ToolOutput out, List<Entry> entries, Options o, boolean time) {
-        String unit = o.millis() ? "msecs" : "usecs";
-        if (out.json()) {
-            try {
-                for (Entry e : entries) {
-                    JsonGenerator g = out.beginObject();
-                    if (o.perProcess() || o.perThread()) {
-                        g.writeNumberField(o.perProcess() ? "pid" : "tid", e.key());
-                        g.writeStringField("comm", e.comm());
-                    }
-                    g.writeStringField("unit", unit);
-                    ToolOutput.writeBuckets(g, e.histogram());
-                    out.endObject();
+        out.printHistograms(entries, Entry::histogram, o.millis() ? "msecs" : "usecs", time, new ToolOutput.HistogramLabels<>() {
+            @Override
+            public void json(JsonGenerator g, Entry e) throws IOException {
+                if (o.perProcess() || o.perThread()) {
+                    g.writeNumberField(o.perProcess() ? "pid" : "tid", e.key());
+                    g.writeStringField("comm", e.comm());
                 }
-            } catch (IOException x) {
-                throw new UncheckedIOException(x);
             }
-            return;
-        }
-        out.print("\n");
-        if (time) {
-            out.printf("%-8s%n", ToolOutput.hms());
-        }
-        for (Entry e : entries) {
-            if (o.perProcess()) {
-                out.printf("%npid = %d %s%n", e.key(), e.comm());
-            } else if (o.perThread()) {
-                out.printf("%ntid = %d %s%n", e.key(), e.comm());
+
+            @Override
+            public void text(ToolOutput out, Entry e) {
+                if (o.perProcess()) {
+                    out.printf("%npid = %d %s%n", e.key(), e.comm());
+                } else if (o.perThread()) {
+                    out.printf("%ntid = %d %s%n", e.key(), e.comm());
+                }
             }
-            out.print(e.histogram().format(unit));
-        }
+        });
     }
 }
