@@ -175,8 +175,7 @@ public final class FieldRegistry {
         return s < 0 ? null : e.argStr(s);
     }
 
-    /** The open flags of an open-family event (creat: its implied flags), or ABSENT; what evt.is_open_* read. */
-    public static long openFlags(EventView e) {
+    private static long openFlags(EventView e) {
         int t = e.typeId();
         int s = OPEN_FLAGS_SLOT[t];
         if (s == -2) return ABSENT;
