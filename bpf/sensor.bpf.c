@@ -22,6 +22,7 @@
 #include <bpf/bpf_endian.h>
 #include "vigil/ringbuf.bpf.h"
 #include "vigil/sensor.h"
+#include "vigil/prefilter.bpf.h"
 
 #define AT_FDCWD -100
 #define AF_UNIX 1
@@ -657,6 +658,8 @@ static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs 
 	}
 	if ((task->flags & PF_KTHREAD) || !traced_task(task))
 		return 0; /* a kernel thread's saved registers mean nothing */
+	if (vigil_prefilter_drops(regs, spec->kind, spec->path[0], ret))
+		return 0; /* no loaded rule or state need can use it (issue #17) */
 	if (header_only(spec)) {
 		emit_header_only(task, regs, spec, nr, ret);
 		return 0;
