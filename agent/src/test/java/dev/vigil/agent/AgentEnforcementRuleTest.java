@@ -85,4 +85,65 @@ class AgentEnforcementRuleTest {
             assertThat(Files.readString(handed)).contains("\"rule\":\"Process killed by enforcement\"", "by policy no-denied");
         }
     }
+
+    /** The same rule on a kill inside a container, and a {@code stop_container} response to it (the Docker API). */
+    @Test
+    void aKillInAContainerStopsThatContainerAndNotAnother() throws Exception {
+        KernelTests.assumeKernel();
+        String mark = "enfstop" + UUID.randomUUID().toString().substring(0, 8);
+        TestBinaries.marker(dir.resolve("t"), "marker");
+        Path policy = Files.writeString(dir.resolve("p.yaml"), """
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: labelled}
+                spec:
+                  containerSelector:
+                    matchLabels: {vigil-test: %s}
+                  rules:
+                  - name: no-marker
+                    exec: {matchBinaries: [{operator: In, values: ["/t/marker"]}]}
+                    action: Deny
+                    fallback: Sigkill
+                """.formatted(mark));
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                - rule: Process killed by enforcement
+                  desc: an EnforcementPolicy killed a process
+                  condition: evt.type = enforcement and evt.arg.outcome = killed
+                  output: "killed %proc.name by %evt.arg.policy in %container.id"
+                  priority: WARNING
+                """);
+        Path alerts = dir.resolve("alerts.json");
+        try (dev.vigil.containers.DockerForAgentTests docker = dev.vigil.containers.DockerForAgentTests.start()) {
+            String selected = mark + "-sel", other = mark + "-other";
+            for (String name : java.util.List.of(selected, other)) {
+                java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("run", "-d", "--network", "none", "--name", name,
+                        "-v", dir.resolve("t") + ":/t:ro"));
+                if (name.equals(selected)) a.addAll(java.util.List.of("--label", "vigil-test=" + mark));
+                a.addAll(java.util.List.of(dev.vigil.containers.DockerForAgentTests.IMAGE, "sleep", "600"));
+                docker.docker(a.toArray(String[]::new));
+            }
+            AgentConfig cfg = AlertFile.agentWritingTo(alerts).override("rules_files=[" + rules + "]")
+                    .override("policy_files=[" + policy + "]").override("policy.pin_root=/sys/fs/bpf/vigil-test-" + mark)
+                    .override("policy_unload_on_exit=true").override("container_engines.docker.socket=" + docker.socket())
+                    .override("responses=[{name: stop-it, rules: [Process killed by enforcement], action: stop_container}]").build();
+            try (Agent agent = Agent.start(cfg, new PrintStream(System.err, true))) {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                int status;
+                // the container is selected once the engine has described it
+                while ((status = AgentEnforceContainerTest.exec(docker, selected, "/tmp/m")) != 137) {
+                    assertThat(System.nanoTime()).as("never killed in the labelled container (last %d)", status).isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                JsonNode done = AlertFile.await(alerts, "Vigil internal: response executed", f -> f.path("response").asText().equals("stop-it"));
+                String id = done.path("output_fields").path("container_id").asText();
+                assertThat(docker.docker("inspect", "-f", "{{.Id}}", selected)).startsWith(id);
+                deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (!docker.docker("inspect", "-f", "{{.State.Running}}", selected).equals("false")) {
+                    assertThat(System.nanoTime()).as("the container was stopped").isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+                assertThat(docker.docker("inspect", "-f", "{{.State.Running}}", other)).as("the other container runs").isEqualTo("true");
+            }
+        }
+    }
 }
