@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vigil/tool.bpf.h"
+#include "vigil/block.bpf.h"
 #include "vigil/biolatency.h"
 
 const volatile bool targ_per_disk = false;  /* -D */
@@ -31,31 +32,13 @@ struct {
 	__type(value, struct vigil_hist);
 } hists SEC(".maps");
 
-/* Kernels before 5.17 kept the disk in the request. */
-struct request___pre517 {
-	struct gendisk *rq_disk;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u32 rq_dev(struct request *rq)
-{
-	struct gendisk *disk;
-
-	if (bpf_core_field_exists(((struct request___pre517 *)rq)->rq_disk))
-		disk = BPF_CORE_READ((struct request___pre517 *)rq, rq_disk);
-	else
-		disk = BPF_CORE_READ(rq, q, disk);
-	if (!disk)
-		return 0;
-	return ((__u32)BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
-}
-
 static __always_inline int trace_start(struct request *rq, bool insert)
 {
 	__u64 key = (__u64)rq, ts;
 
 	if (insert != targ_queued)
 		return 0;
-	if (filter_dev && rq_dev(rq) != targ_dev)
+	if (filter_dev && vigil_rq_dev(rq) != targ_dev)
 		return 0;
 	ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&start, &key, &ts, BPF_ANY);
@@ -77,7 +60,7 @@ static __always_inline int trace_done(struct request *rq)
 	if ((__s64)delta < 0)
 		return 0;
 	if (targ_per_disk)
-		hkey.dev = rq_dev(rq);
+		hkey.dev = vigil_rq_dev(rq);
 	if (targ_per_flag)
 		hkey.flags = BPF_CORE_READ(rq, cmd_flags);
 	h = bpf_map_lookup_elem(&hists, &hkey);

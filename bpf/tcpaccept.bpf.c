@@ -31,21 +31,11 @@ static __always_inline int emit(struct sock *sk)
 
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
-	e.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	vigil_sk_addrs(sk, &e.family, e.laddr, e.raddr, &e.lport, &e.rport);
 	if (target_family && e.family != target_family)
 		return 0;
-	e.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	if (filter_local_ports && !vigil_port_listed(e.lport, 2))
 		return 0;
-	e.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (e.family == AF_INET) {
-		/* sizes given: BPF_CORE_READ_INTO would copy sizeof(e.laddr[0]), one byte */
-		bpf_core_read(e.laddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(e.raddr, 4, &sk->__sk_common.skc_daddr);
-	} else {
-		bpf_core_read(e.laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e.raddr, 16, &sk->__sk_common.skc_v6_daddr);
-	}
 	e.ts_ns = bpf_ktime_get_boot_ns();
 	e.pid = id >> 32;
 	e.tid = (__u32)id;

@@ -10,7 +10,11 @@
 #   sock:inet_sock_set_state; ns per connect (median of ROUNDS interleaved rounds) and the ratio to none.
 #   (libbpf-tools' tcpconnect needs kprobes: it does not run here.)
 #
-# Environment: ROUNDS (3), CONNECTS (20000), MEASURE (10), BUILD (1), BENCHES ("profile connect"), VIGIL_JARS
+# block: O_DIRECT 4 KiB writes by dd to a loop device on a tmpfs file (BLOCKS a round), with no tracing, under
+#   `vigil biolatency`, libbpf-tools' biolatency and `vigil biosnoop` (libbpf-tools' biosnoop needs fentry);
+#   us per write, and the tracer's CPU per write.
+#
+# Environment: ROUNDS (3), CONNECTS (20000), BLOCKS (20000), MEASURE (10), BUILD (1), BENCHES ("profile connect"), BEFORE_JARS, VIGIL_JARS
 #   (cli/target), JAVA_HOME.
 set -euo pipefail
 set -m # background tracers must not start with SIGINT ignored
@@ -75,6 +79,8 @@ import json,sys
 ps=[p for p in json.load(sys.stdin) if p.get('name')=='$1']
 print(sum(p.get('run_time_ns',0) for p in ps), sum(p.get('run_cnt',0) for p in ps))"; }
 
+out_lines() { if [ -f "$OUT/$1.out" ]; then wc -l <"$OUT/$1.out"; else echo 0; fi; }
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "load before: $(uptime)"
@@ -105,27 +111,80 @@ fi
 
 if [[ " $BENCHES " == *" connect "* ]]; then
   declare -A results
-  configs=(none vigil-tcpconnect vigil-tcplife libbpf-tcplife bpftrace-set-state)
+  declare -A cpu lines
+  configs=(none vigil-tcpconnect vigil-tcplife libbpf-tcplife bpftrace-set-state vigil-tcpconnlat)
+  # BEFORE_JARS: another build's jars (e.g. main's), run as vigil-tcplife-before beside this one
+  [ -n "${BEFORE_JARS:-}" ] && configs+=(vigil-tcplife-before)
+  BEFORE=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m
+          -cp "${BEFORE_JARS:-}/vigil-cli.jar:${BEFORE_JARS:-}/lib/*" dev.vigil.cli.Vigil)
   for round in $(seq 1 "$ROUNDS"); do
     for cfg in "${configs[@]}"; do
       case $cfg in
         none) ;;
         vigil-tcpconnect) start_tracer "$cfg" "DPORT" "${VIGIL[@]}" tcpconnect ;;
         vigil-tcplife) start_tracer "$cfg" "RX_KB" "${VIGIL[@]}" tcplife ;;
+        vigil-tcplife-before) start_tracer "$cfg" "RX_KB" "${BEFORE[@]}" tcplife ;;
         libbpf-tcplife) start_tracer "$cfg" "RX_KB" stdbuf -oL /usr/sbin/tcplife ;; # line-buffered: its header shows it attached
         bpftrace-set-state) start_tracer "$cfg" "Attaching" bpftrace -e \
           'tracepoint:sock:inet_sock_set_state /args->protocol == 6 && args->oldstate == 7 && args->newstate == 2/ { printf("%d %s %d\n", pid, comm, args->dport); }' ;;
+        vigil-tcpconnlat) start_tracer "$cfg" "LAT\\(ms\\)" "${VIGIL[@]}" tcpconnlat ;;
       esac
+      c0=0; [ -n "$TRACER" ] && c0=$(cpu_ticks "$TRACER")
+      l0=$(out_lines "$cfg")
       ns=$("$OUT/connect_loop" "$CONNECTS")
+      c1=0; [ -n "$TRACER" ] && { sleep 0.5; c1=$(cpu_ticks "$TRACER"); } # the reader drains within its 5 ms tick
+      l1=$(out_lines "$cfg")
       stop_tracer
       results[$cfg]+="$ns "
+      cpu[$cfg]+="$((c1 - c0)) "
+      lines[$cfg]+="$((l1 - l0)) "
     done
   done
   base=$(echo "${results[none]}" | tr ' ' '\n' | grep . | median)
-  printf '%-22s %14s %8s   %s\n' "configuration" "ns/connect" "ratio" "rounds"
+  # tracer CPU: the tracer process's utime+stime over the loop (and 0.5 s after), in us per connect; lines:
+  # what it printed per connect (each connect makes two connections' worth of state changes: client and server)
+  printf '%-22s %14s %8s %16s %14s   %s\n' "configuration" "ns/connect" "ratio" "tracer us/conn" "lines/conn" "rounds"
   for cfg in "${configs[@]}"; do
     m=$(echo "${results[$cfg]}" | tr ' ' '\n' | grep . | median)
-    awk -v c="$cfg" -v m="$m" -v b="$base" -v r="${results[$cfg]}" 'BEGIN { printf "%-22s %14.0f %8.2f   %s\n", c, m, m / b, r }'
+    cm=$(echo "${cpu[$cfg]}" | tr ' ' '\n' | grep . | median)
+    lm=$(echo "${lines[$cfg]}" | tr ' ' '\n' | grep . | median)
+    awk -v c="$cfg" -v m="$m" -v b="$base" -v r="${results[$cfg]}" -v cm="$cm" -v lm="$lm" -v n="$CONNECTS" -v tick="$TICK" \
+      'BEGIN { printf "%-22s %14.0f %8.2f %16.1f %14.2f   %s\n", c, m, m / b, cm * 1e6 / tick / n, lm / n, r }'
+  done
+fi
+if [[ " $BENCHES " == *" block "* ]]; then
+  BLOCKS=${BLOCKS:-20000}
+  IMG=$(mktemp -p /dev/shm vigil-bench-disk.XXXXXX)
+  truncate -s 256M "$IMG"
+  LOOPDEV=$(losetup --find --show "$IMG")
+  trap 'cleanup; losetup -d "$LOOPDEV" 2>/dev/null; rm -f "$IMG"' EXIT
+  declare -A bres bcpu
+  bconfigs=(none vigil-biolatency libbpf-biolatency vigil-biosnoop)
+  for round in $(seq 1 "$ROUNDS"); do
+    for cfg in "${bconfigs[@]}"; do
+      case $cfg in
+        none) ;;
+        vigil-biolatency) start_tracer "$cfg" "Tracing block" "${VIGIL[@]}" biolatency ;;
+        libbpf-biolatency) start_tracer "$cfg" "Tracing block" stdbuf -oL /usr/sbin/biolatency ;;
+        vigil-biosnoop) start_tracer "$cfg" "LAT\\(ms\\)" "${VIGIL[@]}" biosnoop -d "$(basename "$LOOPDEV")" ;;
+      esac
+      c0=0; [ -n "$TRACER" ] && c0=$(cpu_ticks "$TRACER")
+      t0=$(date +%s%N)
+      dd if=/dev/zero of="$LOOPDEV" bs=4096 count="$BLOCKS" oflag=direct status=none
+      t1=$(date +%s%N)
+      c1=0; [ -n "$TRACER" ] && { sleep 0.5; c1=$(cpu_ticks "$TRACER"); }
+      stop_tracer
+      bres[$cfg]+="$(( (t1 - t0) / BLOCKS )) "
+      bcpu[$cfg]+="$((c1 - c0)) "
+    done
+  done
+  bbase=$(echo "${bres[none]}" | tr ' ' '\n' | grep . | median)
+  printf '%-22s %12s %8s %16s   %s\n' "configuration" "ns/write" "ratio" "tracer us/write" "rounds"
+  for cfg in "${bconfigs[@]}"; do
+    m=$(echo "${bres[$cfg]}" | tr ' ' '\n' | grep . | median)
+    cm=$(echo "${bcpu[$cfg]}" | tr ' ' '\n' | grep . | median)
+    awk -v c="$cfg" -v m="$m" -v b="$bbase" -v r="${bres[$cfg]}" -v cm="$cm" -v n="$BLOCKS" -v tick="$TICK" \
+      'BEGIN { printf "%-22s %12.0f %8.2f %16.2f   %s\n", c, m, m / b, cm * 1e6 / tick / n, r }'
   done
 fi
 echo "load after: $(uptime)"

@@ -4,6 +4,8 @@
 #define VIGIL_TCP_BPF_H
 
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "vigil/tcp.h"
 
 #define AF_INET 2
@@ -41,6 +43,23 @@ static __always_inline void vigil_tcp_addrs(struct trace_event_raw_inet_sock_set
 	} else {
 		bpf_probe_read_kernel(laddr, 16, ctx->saddr_v6);
 		bpf_probe_read_kernel(raddr, 16, ctx->daddr_v6);
+	}
+}
+
+/* Endpoints from the socket itself (kprobe paths): "local" is the socket's own side. */
+static __always_inline void vigil_sk_addrs(struct sock *sk, __u16 *family, __u8 *laddr, __u8 *raddr,
+					   __u16 *lport, __u16 *rport)
+{
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	*lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	*rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (*family == AF_INET) {
+		/* sizes given: BPF_CORE_READ_INTO would copy sizeof(laddr[0]), one byte */
+		bpf_core_read(laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(raddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 }
 

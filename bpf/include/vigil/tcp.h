@@ -40,4 +40,30 @@ struct vigil_tcplife_event {
 	char comm[16];
 };
 
+/* tcpretrans: one retransmitted segment (or with -l a tail loss probe), from tcp:tcp_retransmit_skb. */
+#define VIGIL_TCPRETRANS_RETRANSMIT 1
+#define VIGIL_TCPRETRANS_LOSS_PROBE 2
+
+struct vigil_tcpretrans_event {
+	__u64 ts_ns;       /* CLOCK_BOOTTIME */
+	__u32 pid;         /* whoever was current: often 0, retransmits run from timers */
+	__u32 state;       /* the socket's TCP state (1 ESTABLISHED .. 12 NEW_SYN_RECV) */
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u16 type;        /* VIGIL_TCPRETRANS_* */
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+/* tcpretrans -c: retransmits counted in the kernel per flow (key of the counts map; value __u64). */
+struct vigil_tcpretrans_flow {
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u16 pad;
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
 #endif

@@ -30,4 +30,36 @@ final class Intervals {
             }
         });
     }
+
+    /**
+     * The tools whose -i INTERVAL and -d DURATION are options (funclatency, tcprtt): a summary every interval
+     * (or once at the end), stopping after the duration; each validated here, before load.
+     */
+    static void validate(Integer interval, Integer duration) {
+        if (interval != null && interval <= 0) throw new IllegalArgumentException("-i INTERVAL must be a positive number of seconds, got " + interval);
+        if (duration != null && duration <= 0) throw new IllegalArgumentException("-d DURATION must be a positive number of seconds, got " + duration);
+    }
+
+    static int runTimed(ToolSession session, BpfTool started, ToolOutput out, String header, String footer, Integer interval,
+            Integer duration, Summary summary) throws Exception {
+        return session.run(started, t -> {
+            if (header != null) {
+                out.print(header + "\n");
+                session.flush();
+            }
+            if (duration != null) {
+                t.stopAfter(Duration.ofSeconds(duration));
+            }
+            Duration every = interval != null ? Duration.ofSeconds(interval) : Duration.ofDays(3650);
+            boolean stopped;
+            do {
+                stopped = t.awaitStop(every);
+                summary.print(t);
+                session.flush();
+            } while (!stopped);
+            if (footer != null) {
+                out.print(footer + "\n");
+            }
+        });
+    }
 }

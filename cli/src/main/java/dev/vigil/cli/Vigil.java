@@ -29,6 +29,13 @@ import picocli.CommandLine.Command;
             TcpAcceptCommand.class,
             RunQLatCommand.class,
             BioLatencyCommand.class,
+            TcpRetransCommand.class,
+            TcpConnLatCommand.class,
+            BioSnoopCommand.class,
+            FuncLatencyCommand.class,
+            GetHostLatencyCommand.class,
+            RunQLenCommand.class,
+            TcpRttCommand.class,
             PolicyCommand.class,
             FlowsCommand.class,
             CommandLine.HelpCommand.class})

@@ -104,6 +104,13 @@ public final class BpfTool implements AutoCloseable {
             a.add(new Attachment(program, hook, false));
             return new Variant(name, a);
         }
+
+        /** This variant's attachments followed by another's (a hook some kernels add to a common set). */
+        public Variant andAll(Variant more) {
+            List<Attachment> a = new ArrayList<>(attachments);
+            a.addAll(more.attachments());
+            return new Variant(name, a);
+        }
     }
 
     public static final class Builder {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,6 +81,11 @@ public final class TcpLife {
             out.print(h.toString());
         }
 
+        /** %.2f of bytes / 1024, rounded half up as printf does. */
+        static long hundredthsOfKib(long bytes) {
+            return (bytes * 100 + 512) / 1024;
+        }
+
         public void print(TcpLifeEvent e) {
             if (out.json()) {
                 try {
@@ -101,17 +107,19 @@ public final class TcpLife {
                 }
                 return;
             }
-            StringBuilder r = new StringBuilder();
+            // the columns written straight into the line buffer: no Formatter per connection (String.format
+            // was most of the consumer's CPU on a connect loop, bench/tools2)
+            LineBuffer l = out.line();
             if (format.time()) {
-                r.append(String.format("%-8s ", ToolOutput.hms()));
+                l.left(ToolOutput.hms(), 8).ch(' ');
             }
             if (format.timestamp()) {
-                r.append(String.format("%-9.3f ", (e.bootTimeNs() - startBootNs) / 1e9));
+                l.fixedLeft(Math.max(0, (e.bootTimeNs() - startBootNs + 500_000) / 1_000_000), 3, 9).ch(' ');
             }
-            r.append(String.format("%-7d %-16s %-" + width + "s %-5d %-" + width + "s %-5d %-6.2f %-6.2f %.2f%n",
-                    e.pid(), e.comm(), e.laddr(), e.lport(), e.raddr(), e.rport(),
-                    e.txBytes() / 1024.0, e.rxBytes() / 1024.0, e.spanUs() / 1000.0));
-            out.print(r.toString());
+            l.decLeft(e.pid(), 7).ch(' ').left(e.comm(), 16).ch(' ').left(e.laddr(), width).ch(' ').decLeft(e.lport(), 5).ch(' ')
+                    .left(e.raddr(), width).ch(' ').decLeft(e.rport(), 5).ch(' ')
+                    .fixedLeft(hundredthsOfKib(e.txBytes()), 2, 6).ch(' ').fixedLeft(hundredthsOfKib(e.rxBytes()), 2, 6).ch(' ')
+                    .fixedLeft((e.spanUs() + 5) / 10, 2, 0).nl();
         }
     }
 }
