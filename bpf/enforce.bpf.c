@@ -768,7 +768,7 @@ int enf_bind6(struct bpf_sock_addr *ctx) { return decide_sock(ENF_HOOK_BIND, ctx
 static __always_inline void tamper(__u32 what, __u32 target)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct enforce_event *e = new_event(task, 0, NULL, ENF_OUT_TAMPER, mntns_of(task));
+	struct enforce_event *e;
 	__u32 zero = 0;
 	struct enforce_event *last = bpf_map_lookup_elem(&enf_tamper_last, &zero);
 	__u64 id = bpf_get_current_pid_tgid();
@@ -786,6 +786,8 @@ static __always_inline void tamper(__u32 what, __u32 target)
 		last->outcome = ENF_OUT_TAMPER;
 		bpf_get_current_comm(last->comm, sizeof(last->comm));
 	}
+	/* reserved last, its null check right after: 6.1's verifier loses a ring buffer reference held across other code */
+	e = new_event(task, 0, NULL, ENF_OUT_TAMPER, mntns_of(task));
 	if (!e)
 		return;
 	e->rule_id = what;

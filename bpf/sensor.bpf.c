@@ -22,6 +22,7 @@
 #include <bpf/bpf_endian.h>
 #include "vigil/ringbuf.bpf.h"
 #include "vigil/sensor.h"
+#include "vigil/prefilter.bpf.h"
 
 #define AT_FDCWD -100
 #define AF_UNIX 1
@@ -245,6 +246,7 @@ static __always_inline void fill_header_of(struct sensor_hdr *h, struct task_str
 	*(__u64 *)&h->comm[0] = *(__u64 *)&task->comm[0];
 	*(__u64 *)&h->comm[8] = *(__u64 *)&task->comm[8];
 	__builtin_memset(h->blob_len, 0, sizeof(h->blob_len));
+	h->file_layer = 0;
 }
 
 static __always_inline void fill_header(struct sensor_hdr *h, __u16 kind, long ret)
@@ -584,7 +586,6 @@ static __always_inline void emit_header_only(struct task_struct *task, struct pt
 	h->size = sizeof(*h);
 	h->seq = seq;
 	h->syscall_nr = nr;
-	h->_pad = 0;
 	copy_args(regs, (__u64 *)h->args);
 	bpf_ringbuf_submit(h, vigil_submit_flags_sampled(&sensor_ring, seq));
 }
@@ -614,6 +615,25 @@ static __noinline void put_paths(struct scratch *s, struct sensor_spec *spec, __
 	}
 }
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+
+/*
+ * Which overlayfs layer a file is in (SENSOR_FILE_*, 0 off overlayfs). An overlayfs inode is the vfs_inode member
+ * of struct ovl_inode, followed by its __upperdentry (overlayfs is a module: its types are not in vmlinux BTF, so
+ * the pointer is read from just past struct inode, as Falco's probe does); set when the file exists in the upper
+ * layer (written or copied up in the container), NULL when only a lower layer (the image) has it.
+ */
+static __always_inline __u32 file_layer(struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct dentry *upper = NULL;
+
+	if (!ino || BPF_CORE_READ(ino, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
+	return upper ? SENSOR_FILE_UPPER_LAYER : SENSOR_FILE_LOWER_LAYER;
+}
+
 /*
  * One traced syscall's exit, whichever hook delivered it: regs are the task's saved user registers (the
  * arguments), nr and ret the syscall's number and result.
@@ -638,6 +658,8 @@ static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs 
 	}
 	if ((task->flags & PF_KTHREAD) || !traced_task(task))
 		return 0; /* a kernel thread's saved registers mean nothing */
+	if (vigil_prefilter_drops(regs, spec->kind, spec->path[0], ret))
+		return 0; /* no loaded rule or state need can use it (issue #17) */
 	if (header_only(spec)) {
 		emit_header_only(task, regs, spec, nr, ret);
 		return 0;
@@ -686,6 +708,12 @@ static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs 
 		put_sock(s, (long)(int)args[0], &off);
 	else if ((spec->flags & SENSOR_SPEC_SOCK_RET) && ret >= 0)
 		put_sock(s, ret, &off);
+	if ((spec->flags2 & SENSOR_SPEC2_FILE_RET) && ret >= 0) {
+		struct file *f = fd_file(task, (int)ret);
+
+		if (f)
+			s->ev.hdr.file_layer = file_layer(f);
+	}
 	emit(&s->ev, off);
 	return 0;
 }
@@ -745,29 +773,20 @@ static __always_inline __u32 syscall_kind(__u8 flag, __u64 *args0)
 	return spec->kind;
 }
 
-#define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #define CAP_DAC_OVERRIDE 1
 
-/*
- * What proc.is_exe_upper_layer / is_exe_lower_layer / is_exe_writable read. An overlayfs inode is the
- * vfs_inode member of struct ovl_inode, followed by its __upperdentry (overlayfs is a module: its types are
- * not in vmlinux BTF, so the pointer is read from just past struct inode, as Falco's probe does); set when
- * the file exists in the upper layer (written or copied up in the container), NULL when only a lower
- * layer (the image) has it.
- */
+/* What proc.is_exe_upper_layer / is_exe_lower_layer (file_layer) and is_exe_writable read. */
 static __always_inline __u64 exe_flags(struct file *exe, const struct cred *cred)
 {
 	struct inode *ino = BPF_CORE_READ(exe, f_inode);
-	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
 	umode_t mode = BPF_CORE_READ(ino, i_mode);
+	__u32 layer = file_layer(exe);
 	__u64 flags = 0;
 
-	if (magic == OVERLAYFS_SUPER_MAGIC) {
-		struct dentry *upper = NULL;
-
-		bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
-		flags |= upper ? SENSOR_EXE_UPPER_LAYER : SENSOR_EXE_LOWER_LAYER;
-	}
+	if (layer == SENSOR_FILE_UPPER_LAYER)
+		flags |= SENSOR_EXE_UPPER_LAYER;
+	else if (layer == SENSOR_FILE_LOWER_LAYER)
+		flags |= SENSOR_EXE_LOWER_LAYER;
 	if ((mode & 0002) || ((mode & 0200) && BPF_CORE_READ(ino, i_uid.val) == BPF_CORE_READ(cred, fsuid.val)) ||
 	    ((mode & 0020) && BPF_CORE_READ(ino, i_gid.val) == BPF_CORE_READ(cred, fsgid.val)) ||
 	    (CRED_CAPS(cred, cap_effective) & (1ULL << CAP_DAC_OVERRIDE)))

@@ -30,7 +30,7 @@ command -v gcc >/dev/null || die "gcc not found: run scripts/setup.sh"
 mkdir -p "$OUT" "$SHM"
 TRACER=
 cleanup() {
-  if [ -n "$TRACER" ]; then kill -INT "$TRACER" 2>/dev/null; wait "$TRACER" 2>/dev/null; fi
+  if [ -n "$TRACER" ]; then kill -TERM "$TRACER" 2>/dev/null; wait "$TRACER" 2>/dev/null; fi
   rm -rf "$SHM"
 }
 trap cleanup EXIT
@@ -63,7 +63,8 @@ start() { # build events: `vigil capture` in the background until it writes
   done
   die "$1 capture did not attach in 30 s"
 }
-stop() { kill -INT "$TRACER" 2>/dev/null || true; wait "$TRACER" 2>/dev/null || true; TRACER=; rm -f "$SHM/cap.vcap"; }
+# SIGTERM, not SIGINT: a script started in the background inherits SIGINT ignored, and so would the JVM
+stop() { kill -TERM "$TRACER" 2>/dev/null || true; wait "$TRACER" 2>/dev/null || true; TRACER=; rm -f "$SHM/cap.vcap"; }
 
 RAW=$OUT/results-$(date +%Y%m%d-%H%M%S).txt
 : >"$RAW"

@@ -1,8 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* connect+close loop: N TCP connects to IP:PORT (a closed port on the test host, so each one is a SYN and a RST:
- * the policy hooks run, no accept is needed). Prints ns per connect; fails if any connect is refused by policy
- * (EPERM) or does anything but connect or get ECONNREFUSED. */
+/*
+ * Interleaved connect+close loop (issue 13's benchmark). One process, on one CPU, runs ROUNDS rounds; in each round
+ * every configuration gets one batch, in an order that rotates per round, so machine load drifts over all of them
+ * alike and a round's ratios compare like with like. A configuration is NAME:PROCS:SETUP — before its batch the
+ * process runs SETUP with system() (e.g. loading an nftables ruleset; empty for none), then moves itself into the
+ * cgroup whose cgroup.procs is PROCS (a socket belongs to the cgroup it was created in: inside the policy's attach
+ * root or outside it), neither timed. A batch is BATCH_MS of TCP connect+close to IP:PORT (a closed allowed
+ * port of the test host: SYN, RST; the policy hooks run, no accept is needed).
+ *
+ * Prints one line per batch: "connect ROUND NAME NS_PER_CONNECT CONNECTS". With LINKS (a folder of pinned BPF
+ * links), STATS_ROUNDS more batches per configuration named in STATS_FOR (comma separated) run with the kernel's
+ * BPF run-time statistics on (BPF_ENABLE_STATS, held only by this process), and each pinned link's program prints
+ * "prog I NAME LINK NS_PER_RUN RUNS", then "progs I NAME NS_PER_CONNECT" (all of them, per connect): the programs'
+ * own cost, without the rest of the connect's (a program preempted under load still counts the time it waited).
+ * Fails if a connect does anything but connect or get ECONNREFUSED (an EPERM: the policy refused it).
+ */
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,35 +26,208 @@
 #include <time.h>
 #include <unistd.h>
 
+#define MAX_CONFIGS 8
+#define MAX_LINKS 16
+#define STATS_ROUNDS 5 /* batches with statistics per configuration: the script reports their median and minimum */
+
+struct config {
+	char *name, *procs, *setup;
+};
+
+static struct sockaddr_in sa = {.sin_family = AF_INET};
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* the setup first (its processes stay out of the policy's cgroup), then the move */
+static void enter(const struct config *c)
+{
+	FILE *f;
+
+	if (c->setup[0] && system(c->setup) != 0) {
+		fprintf(stderr, "%s: setup failed: %s\n", c->name, c->setup);
+		exit(1);
+	}
+	f = fopen(c->procs, "w");
+	if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot move into %s: %s\n", c->name, c->procs, strerror(errno));
+		exit(1);
+	}
+}
+
+/* connects for at least ms milliseconds (and 50 connects); returns the number made, *ns the time they took */
+static long batch(const char *name, long ms, long long *ns)
+{
+	long n = 0;
+	long long t0 = now_ns(), end = t0 + ms * 1000000LL, t;
+
+	do {
+		for (int i = 0; i < 50; i++, n++) {
+			int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+			if (s < 0) {
+				perror("socket");
+				exit(1);
+			}
+			if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != ECONNREFUSED) {
+				fprintf(stderr, "%s: connect %ld: %s\n", name, n, strerror(errno));
+				exit(1);
+			}
+			close(s);
+		}
+		t = now_ns();
+	} while (t < end);
+	*ns = t - t0;
+	return n;
+}
+
+struct link_stat {
+	char name[256];
+	int prog_fd;
+	unsigned long long cnt, time;
+};
+
+static int open_links(const char *dir, struct link_stat *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d) {
+		fprintf(stderr, "cannot open %s: %s\n", dir, strerror(errno));
+		exit(1);
+	}
+	while ((e = readdir(d)) && n < MAX_LINKS) {
+		char path[512];
+		struct bpf_link_info li = {};
+		__u32 len = sizeof(li);
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &li, &len) != 0) {
+			fprintf(stderr, "cannot read link %s: %s\n", path, strerror(errno));
+			exit(1);
+		}
+		close(fd);
+		out[n].prog_fd = bpf_prog_get_fd_by_id(li.prog_id);
+		if (out[n].prog_fd < 0) {
+			fprintf(stderr, "cannot open program %u: %s\n", li.prog_id, strerror(errno));
+			exit(1);
+		}
+		snprintf(out[n].name, sizeof(out[n].name), "%s", e->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void read_stats(struct link_stat *l, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(pi);
+
+		if (bpf_obj_get_info_by_fd(l[i].prog_fd, &pi, &len) != 0) {
+			perror("bpf_obj_get_info_by_fd");
+			exit(1);
+		}
+		l[i].cnt = pi.run_cnt;
+		l[i].time = pi.run_time_ns;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s IP PORT COUNT\n", argv[0]);
+	struct config cfg[MAX_CONFIGS];
+	int ncfg = 0;
+
+	if (argc < 8) {
+		fprintf(stderr, "usage: %s IP PORT ROUNDS BATCH_MS LINKS|- STATS_FOR|- NAME:PROCS:SETUP...\n", argv[0]);
 		return 2;
 	}
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[2]))};
-	long n = atol(argv[3]);
-	struct timespec a, b;
-
+	sa.sin_port = htons(atoi(argv[2]));
 	if (inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1) {
 		fprintf(stderr, "bad address %s\n", argv[1]);
 		return 2;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (long i = 0; i < n; i++) {
-		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rounds = atoi(argv[3]);
+	long ms = atol(argv[4]);
+	const char *links = argv[5], *stats_for = argv[6];
 
-		if (s < 0) {
-			perror("socket");
-			return 1;
+	for (int i = 7; i < argc && ncfg < MAX_CONFIGS; i++) {
+		char *a = argv[i], *p = strchr(a, ':'), *q = p ? strchr(p + 1, ':') : NULL;
+
+		if (!q) {
+			fprintf(stderr, "bad configuration %s (NAME:PROCS:SETUP)\n", a);
+			return 2;
 		}
-		if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != ECONNREFUSED) {
-			fprintf(stderr, "connect %ld: %s\n", i, strerror(errno));
-			return 1;
-		}
-		close(s);
+		*p = *q = 0;
+		cfg[ncfg++] = (struct config){a, p + 1, q + 1};
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%.0f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+	for (int i = 0; i < ncfg; i++) { /* warm-up: caches, JIT of the hooks, the route */
+		long long ns;
+
+		enter(&cfg[i]);
+		batch(cfg[i].name, ms / 4 + 1, &ns);
+	}
+	for (int r = 0; r < rounds; r++) {
+		for (int k = 0; k < ncfg; k++) {
+			const struct config *c = &cfg[(k + r) % ncfg];
+			long long ns;
+			long n;
+
+			enter(c);
+			n = batch(c->name, ms, &ns);
+			printf("connect %d %s %.1f %ld\n", r, c->name, (double)ns / n, n);
+			fflush(stdout);
+		}
+	}
+	if (strcmp(links, "-") == 0)
+		return 0;
+	struct link_stat before[MAX_LINKS], after[MAX_LINKS];
+	int nl = open_links(links, before);
+	int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	if (sfd < 0) {
+		fprintf(stderr, "BPF_ENABLE_STATS: %s\n", strerror(errno));
+		return 1;
+	}
+	memcpy(after, before, sizeof(before));
+	for (int sr = 0; sr < STATS_ROUNDS; sr++)
+	for (int k = 0; k < ncfg; k++) {
+		char want[256];
+		long long ns;
+		long n;
+
+		snprintf(want, sizeof(want), ",%s,", stats_for);
+		char me[80];
+
+		snprintf(me, sizeof(me), ",%s,", cfg[k].name);
+		if (!strstr(want, me))
+			continue;
+		enter(&cfg[k]);
+		read_stats(before, nl);
+		n = batch(cfg[k].name, ms, &ns);
+		read_stats(after, nl);
+		printf("connect stats%d %s %.1f %ld\n", sr, cfg[k].name, (double)ns / n, n);
+		unsigned long long total = 0;
+
+		for (int i = 0; i < nl; i++) {
+			unsigned long long c = after[i].cnt - before[i].cnt, t = after[i].time - before[i].time;
+
+			total += t;
+			printf("prog %d %s %s %.1f %llu\n", sr, cfg[k].name, before[i].name, c ? (double)t / c : 0.0, c);
+		}
+		printf("progs %d %s %.1f\n", sr, cfg[k].name, (double)total / n);
+	}
+	close(sfd);
 	return 0;
 }

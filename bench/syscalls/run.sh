@@ -8,6 +8,8 @@
 #   execve    `vigil capture --events execve` (the sensor selecting only execve)
 #   bpftrace  bpftrace 0.17, tracepoint:syscalls:sys_enter_openat + sys_enter_execve printing each event
 #   run       `vigil run` (stable rules, stdout output off, web server on 127.0.0.1:$PORT)
+#   run-nopf  the same with the in-kernel prefilter off (-o sensor.prefilter=false, issue #17): every selected
+#             event is written to the ring and judged in user space
 #   maxrate   `vigil capture --events all` while close(-1), which the sensor captures, runs as fast as
 #             one core can: the highest captured-event rate one workload core generates, with drops;
 #             a first flood of COLD_SECONDS meets the reader cold (its JIT compiling), then the mix runs,
@@ -107,6 +109,8 @@ start_tracer() {
                 </dev/null >"$SHM/bpftrace.out" 2>"$OUT/$cfg.err" & ;;
     run | maxrate-run) "${VIGIL[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" \
                 </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
+    run-nopf) "${VIGIL[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" -o sensor.prefilter=false \
+                </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
   esac
   TRACER=$!
   for ((i = 0; i < 1500; i++)); do
@@ -114,7 +118,7 @@ start_tracer() {
     case $cfg in
       all | allraw | maxrate | maxrate-raw | execve) grep -q 'vigil capture: writing' "$OUT/$cfg.err" && break ;;
       bpftrace) [ "$(bpftool prog show 2>/dev/null | grep -cE 'name sys_enter_(opena|execv)' || true)" -ge $((before + 2)) ] && break ;;
-      run | maxrate-run) [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] && break ;;
+      run | run-nopf | maxrate-run) [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] && break ;;
     esac
     sleep 0.02
   done
@@ -165,17 +169,17 @@ run_config() { # cfg round -> appends "config=.. round=.. key=value ..." to $RAW
   esac
   g=$("${MIX[@]}" --mode getppid --seconds "$CHEAP_SECONDS" | sed 's/^mode=getppid //; s/\([a-z_]*\)=/getppid_\1=/g')
   line+=" $g"
-  if [ "$cfg" != all ] && [ "$cfg" != allraw ] && [ "$cfg" != run ]; then # close(-1) is captured there: its flood would mix in
+  if [ "$cfg" != all ] && [ "$cfg" != allraw ] && [ "$cfg" != run ] && [ "$cfg" != run-nopf ]; then # close(-1) is captured there: its flood would mix in
     c=$("${MIX[@]}" --mode close --seconds "$CHEAP_SECONDS" | sed 's/^mode=close //; s/\([a-z_]*\)=/close_\1=/g')
     line+=" $c"
   fi
-  if [ "$cfg" = none ]; then # the baseline of maxrate-run's flood
+  if [ "$cfg" = none ] || [ "$cfg" = run ] || [ "$cfg" = run-nopf ]; then # failing opens (and maxrate-run's baseline)
     c=$("${MIX[@]}" --mode openfail --seconds "$CHEAP_SECONDS" | sed 's/^mode=openfail //; s/\([a-z_]*\)=/openfail_\1=/g')
     line+=" $c"
   fi
   "${MIX[@]}" --seconds "$WARMUP_SECONDS" >/dev/null
   if [ -n "$TRACER" ]; then ticks0=$(cpu_ticks "$TRACER"); fi
-  if [ "$cfg" = run ]; then ev0=$(metric vigil_events_delivered_total); fi
+  if [ "$cfg" = run ] || [ "$cfg" = run-nopf ]; then ev0=$(metric vigil_events_delivered_total); fi
   t0=$(now)
   m=$("${MIX[@]}" --seconds "$MIX_SECONDS" | sed 's/^mode=mix //')
   t1=$(now)
@@ -185,7 +189,7 @@ run_config() { # cfg round -> appends "config=.. round=.. key=value ..." to $RAW
     line+=" cpu_s=$(echo "($ticks1 - $ticks0) / $CLK_TCK" | bc -l) window_s=$(echo "$t1 - $t0" | bc -l) rss_kb=$rss"
   fi
   case $cfg in
-    run)
+    run | run-nopf)
       sleep 0.3
       ev1=$(metric vigil_events_delivered_total); dr=$(metric vigil_drops_total)
       line+=" events=$((ev1 - ev0)) drops=$dr events_per_s=$(echo "($ev1 - $ev0) / ($t1 - $t0)" | bc -l)"
@@ -210,7 +214,7 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 if awk -v l="${LOAD0%% *}" 'BEGIN { exit !(l > 0.7) }'; then
   echo "syscalls bench: WARNING: load average $LOAD0 before start: other work competes for the 2 CPUs, results will be noisy" >&2
 fi
-read -r -a CONFIGS <<<"${CONFIGS:-none all allraw execve bpftrace run maxrate maxrate-raw maxrate-run}"
+read -r -a CONFIGS <<<"${CONFIGS:-none all allraw execve bpftrace run run-nopf maxrate maxrate-raw maxrate-run}"
 echo "== $ROUNDS rounds x ${#CONFIGS[@]} configurations; getppid/close ${CHEAP_SECONDS}s, mix ${MIX_SECONDS}s (+${WARMUP_SECONDS}s warm-up); workload on CPU $WORK_CPU" >&2
 for ((r = 0; r < ROUNDS; r++)); do
   for ((k = 0; k < ${#CONFIGS[@]}; k++)); do
@@ -241,17 +245,17 @@ function cell(cfg, key,   v, b) {
   d = get($0, "drops"); if (d != "") totdrop[c] += d
 }
 END {
-  split("none all allraw execve bpftrace run", order, " ")
+  split("none all allraw execve bpftrace run run-nopf", order, " ")
   name["none"] = "(a) no tracing"; name["all"] = "(b) sensor, all events"; name["allraw"] = "(b2) sensor, all events, raw hook"; name["execve"] = "(c) sensor, execve only"
-  name["bpftrace"] = "(d) bpftrace open+exec"; name["run"] = "(e) vigil run (stable rules)"
+  name["bpftrace"] = "(d) bpftrace open+exec"; name["run"] = "(e) vigil run (stable rules)"; name["run-nopf"] = "(e2) vigil run, prefilter off"
   printf "\nns per operation, median of %d rounds (added vs no tracing in parentheses); workload on one pinned CPU\n\n", rounds
-  printf "| configuration | getppid (never captured) | close(-1) | openat | close | stat | pread 4K | socket+connect+close | fork+exec+wait | mix ns/syscall | events/s (mix) | drops (all rounds) | tracer CPU, %% of a core | tracer CPU us/event | RSS MB | attached/healthy after s |\n"
-  printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-  for (i = 1; i <= 6; i++) {
+  printf "| configuration | getppid (never captured) | close(-1) | openat ENOENT | openat | close | stat | pread 4K | socket+connect+close | fork+exec+wait | mix ns/syscall | events/s (mix) | drops (all rounds) | tracer CPU, %% of a core | tracer CPU us/event | RSS MB | attached/healthy after s |\n"
+  printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+  for (i = 1; i <= 7; i++) {
     c = order[i]; if (!cnt[c]) continue
     cpu = median(c, "cpu_s"); win = median(c, "window_s"); ev = median(c, "events_per_s")
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[c],
-      cell(c, "getppid_ns_per_call"), cell(c, "close_ns_per_call"), cell(c, "open_ns"), cell(c, "close_ns"),
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[c],
+      cell(c, "getppid_ns_per_call"), cell(c, "close_ns_per_call"), cell(c, "openfail_ns_per_call"), cell(c, "open_ns"), cell(c, "close_ns"),
       cell(c, "stat_ns"), cell(c, "read_ns"), cell(c, "connect_ns"),
       (median(c, "exec_ns") == "") ? "-" : sprintf("%.0f us (%+.0f)", median(c, "exec_ns") / 1000, (median(c, "exec_ns") - median("none", "exec_ns")) / 1000),
       cell(c, "ns_per_syscall"),

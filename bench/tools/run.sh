@@ -73,11 +73,28 @@ start_tracer() {
   die "$name did not attach: $(cat "$OUT/$name.err")"
 }
 
+# await_printing NAME FILE: opens FILE (in rounds of WARMUP) until the tracer NAME has printed one, so the
+# measured loop starts only once this tracer's own programs are attached and its output flows. Checking for
+# "a link newer than before" is not enough on a shared machine: another engineer's test attaching in the
+# meantime satisfied it while the JVM was still starting, and the first part of the loop went untraced.
+# Rounds of WARMUP opens also push C tracers' stdio buffers (4 KiB to a file) out; the rounds warm the tracer.
+await_printing() {
+  local name=$1 ready=$2
+  : >"$ready"
+  for _ in $(seq 1 600); do
+    pin "$OUT/open_loop" "$WARMUP" "$ready" >/dev/null
+    grep -aq -- "$ready\$" "$OUT/$name.out" && return 0
+    kill -0 "$TRACER" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo "uptime before: $(uptime)"
 
 bench_opensnoop() {
-  local -A times seen cpu
+  local -A times seen lost cpu
   local configs=(none vigil libbpf-tools bpftrace)
   for r in $(seq 1 "$ROUNDS"); do
     for i in "${!configs[@]}"; do
@@ -90,29 +107,36 @@ bench_opensnoop() {
         libbpf-tools) start_tracer "$c" /usr/sbin/opensnoop ;;
         bpftrace) start_tracer "$c" bpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%d %s %s\n", pid, comm, str(args->filename)); }' ;;
       esac
-      pin "$OUT/open_loop" "$WARMUP" "$file.warmup" >/dev/null 2>&1 || true # warms the tracer (fails: no such file)
+      if [ "$c" != none ]; then
+        await_printing "$c" "$file.ready" || die "$c never printed an open of $file.ready: $(cat "$OUT/$c.err")"
+      else
+        : >"$file.ready"; pin "$OUT/open_loop" "$WARMUP" "$file.ready" >/dev/null # the same warm-up for no tracing
+      fi
       local t0=0; [ "$c" = none ] || t0=$(cpu_ticks "$TRACER")
       local t; t=$(pin "$OUT/open_loop" "$OPENS" "$file")
       if [ "$c" != none ]; then
         local t1; t1=$(cpu_ticks "$TRACER")
         sleep 0.5; stop_tracer
         local n; n=$(grep -ac -- "$file\$" "$OUT/$c.out" || true)
+        # every "Lost N" line: libbpf-tools prints one per CPU and per batch, vigil one total at exit
+        local l; l=$({ grep -aho 'Lost [0-9]*' "$OUT/$c.err" "$OUT/$c.out" 2>/dev/null || true; } | awk '{s += $NF} END {print s + 0}')
         seen[$c]="${seen[$c]:-} $n"
+        lost[$c]="${lost[$c]:-} $l"
         cpu[$c]="${cpu[$c]:-} $(echo "($t1 - $t0) / $TICK * 1000000000 / $OPENS" | bc -l)"
-        grep -a 'Lost\|lost' "$OUT/$c.err" | tail -1 | sed "s/^/  $c: /" >&2 || true
+        echo "  $c: printed $n + reported lost $l of $OPENS marked opens" >&2
       fi
-      rm -f "$file"
+      rm -f "$file" "$file.ready"
       times[$c]="${times[$c]:-} $t"
       echo "opensnoop round $r $c: $t us/op" >&2
     done
   done
   local base; base=$(echo "${times[none]}" | median)
   printf '\nopensnoop: openat+close loop, %d opens a run, %d rounds\n' "$OPENS" "$ROUNDS"
-  printf '%-14s %10s %9s %26s %16s\n' configuration "us/op" "vs none" "marked opens printed/run" "tracer ns/event"
+  printf '%-14s %10s %9s %26s %22s %16s\n' configuration "us/op" "vs none" "marked opens printed/run" "reported lost/run" "tracer ns/event"
   for c in "${configs[@]}"; do
     local m; m=$(echo "${times[$c]}" | median)
     local cm="-"; [ -n "${cpu[$c]:-}" ] && cm=$(printf '%.0f' "$(echo "${cpu[$c]}" | median)")
-    printf '%-14s %10.3f %8.2fx %26s %16s\n' "$c" "$m" "$(echo "$m / $base" | bc -l)" "${seen[$c]:-n/a}" "$cm"
+    printf '%-14s %10.3f %8.2fx %26s %22s %16s\n' "$c" "$m" "$(echo "$m / $base" | bc -l)" "${seen[$c]:-n/a}" "${lost[$c]:-n/a}" "$cm"
   done
 }
 
@@ -155,6 +179,7 @@ bench_idle() {
       statsnoop) args=(-p 1) ;;
       sigsnoop) args=(-p 1) ;;
       syscount) args=(-p 1) ;;
+      bindsnoop|capable|mountsnoop) args=(-p 1) ;;
       *) ;;
     esac
     start_tracer "$tool" "${VIGIL[@]}" "$tool" "${args[@]}"

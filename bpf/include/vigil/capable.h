@@ -14,7 +14,9 @@ struct capable_event {
 	__u32 uid;
 	__s32 cap;
 	__s32 ret;    /* 0 allowed, -EPERM denied */
-	__s32 audit;  /* -1: the tracepoint does not say (kprobe-based peers read cap_opt) */
+	__s32 audit;  /* 1 audited, 0 not (CAP_OPT_NOAUDIT); -1: the tracepoint does not say (only the kprobe reads cap_opt) */
+	__s32 insetid; /* 1 CAP_OPT_INSETID, 0 not; -1 unknown (tracepoint) */
+	__u32 pad;
 	char comm[VIGIL_TASK_COMM_LEN];
 };
 

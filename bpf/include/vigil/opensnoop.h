@@ -23,4 +23,17 @@ struct opensnoop_event {
 	char path[OPENSNOOP_PATH_LEN]; /* as the caller passed it, NUL-terminated, cut at 255 bytes */
 };
 
+/* -F: a relative path's directory, walked up in the kernel at syscall exit */
+#define OPENSNOOP_DIR_LEN 512   /* the names; a walk that would pass it stops (truncated) */
+#define OPENSNOOP_NAME_MAX 256  /* one name's read: the area has this much slack past DIR_LEN */
+#define OPENSNOOP_MAX_DEPTH 32  /* steps up (names and mount crossings) */
+
+/* The record with -F for a relative path (a plain opensnoop_event otherwise: the reader tells by length). */
+struct opensnoop_full_event {
+	struct opensnoop_event base;
+	__u32 depth;     /* names in dir */
+	__u32 truncated; /* 1: the walk stopped before the task's root (too deep, too long, no such dirfd) */
+	char dir[OPENSNOOP_DIR_LEN + OPENSNOOP_NAME_MAX]; /* the directory's names, innermost first, each NUL-terminated */
+};
+
 #endif

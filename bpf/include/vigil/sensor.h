@@ -50,6 +50,13 @@
 #define SENSOR_SPEC_MSGHDR 64     /* the sockaddr argument is a struct user_msghdr: its msg_name, msg_namelen long */
 #define SENSOR_SPEC_LEN_PTR 128   /* the sockaddr_len argument points to the length (written by the kernel) */
 
+/* sensor_spec.flags2 */
+#define SENSOR_SPEC2_FILE_RET 1   /* the return value is a new file's fd: hdr.file_layer gets its overlayfs layer */
+
+/* sensor_hdr.file_layer (fd.is_upper_layer / fd.is_lower_layer) */
+#define SENSOR_FILE_UPPER_LAYER 1 /* on overlayfs, in the upper (container-written) layer */
+#define SENSOR_FILE_LOWER_LAYER 2 /* on overlayfs, only in a lower (image) layer */
+
 /* How the kernel treats one syscall (key: x86-64 syscall number). Written by user space before attach. */
 struct sensor_spec {
 	__u8 kind;         /* record kind, 0 = not traced */
@@ -60,7 +67,8 @@ struct sensor_spec {
 	__s8 sockaddr;     /* argument index of a user sockaddr (slot 4), -1 for none */
 	__s8 sockaddr_len; /* argument index of its length (a pointer to it with SENSOR_SPEC_LEN_PTR); -1: none */
 	__u8 raw_only;     /* 1: this kernel has no tracepoint for it: the raw hook reports it beside the tracepoints */
-	__u8 _pad[6];
+	__u8 flags2;       /* SENSOR_SPEC2_* */
+	__u8 _pad[5];
 };
 
 /* A socket's two ends, read from the kernel socket (not from the syscall's arguments). */
@@ -105,7 +113,7 @@ struct sensor_hdr {
 	__u32 pgid;        /* process group and session, global ids: every record follows setsid/setpgid */
 	__u32 sid;
 	__u32 vpgid;       /* the process group in the task's own pid namespace (0: its leader is outside it) */
-	__u32 _pad;
+	__u32 file_layer;  /* SENSOR_FILE_*: the opened file's overlayfs layer (specs with SENSOR_SPEC2_FILE_RET), else 0 */
 };
 
 struct sensor_event {

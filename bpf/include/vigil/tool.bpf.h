@@ -9,6 +9,7 @@
 #define VIGIL_TOOL_BPF_H
 
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "vigil/tool.h"
 
 const volatile __u32 targ_pid = 0;   /* -p: a tgid, 0 = every process */
@@ -84,6 +85,21 @@ static __always_inline struct pt_regs *vigil_user_regs(void)
 	if (task->flags & 0x00200000 /* PF_KTHREAD */)
 		return NULL;
 	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
+/* The current task's open file at fd (a syscall's fd argument), NULL if there is none. */
+static __always_inline struct file *vigil_file_of_fd(int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(task, files, fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
 }
 
 /* floor(log2(v)), 0 for v <= 1: the slot of v in a struct vigil_hist (clamped by vigil_hist_add). */

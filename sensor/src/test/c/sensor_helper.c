@@ -104,6 +104,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "open-abs")) {          /* PATH */
 		int fd = open(argv[2], O_RDONLY);
 		printf("%d %d\n", fd, fd < 0 ? errno : 0);
+	} else if (!strcmp(cmd, "opens")) {      /* FLAGS(octal) PATH...: open each in order, then close(12345) as a marker */
+		int flags = (int)strtol(argv[2], NULL, 8);
+		for (int i = 3; i < argc; i++) {
+			int fd = open(argv[i], flags, 0644);
+			printf("%d %d\n", fd, fd < 0 ? errno : 0);
+			if (fd >= 0)
+				close(fd);
+		}
+		close(12345);
 	} else if (!strcmp(cmd, "open-rel")) {   /* DIR NAME: chdir, openat(AT_FDCWD, NAME) */
 		if (chdir(argv[2]))
 			return 2;

@@ -19,6 +19,8 @@ import dev.vigil.rules.engine.RuleSet;
 import dev.vigil.rules.engine.RulesEngine;
 import dev.vigil.rules.output.OutputFormat;
 import dev.vigil.sensor.Selection;
+import dev.vigil.events.prefilter.Prefilter;
+import dev.vigil.rules.engine.Prefilters;
 import dev.vigil.sensor.Sensor;
 import dev.vigil.sensor.SensorEvent;
 import java.io.PrintStream;
@@ -73,6 +75,8 @@ public final class Agent implements AutoCloseable {
     private AgentPolicies policies;
     private final PolicyRuleEvents policyRuleEvents = new PolicyRuleEvents();
     private Set<EventType> selected = Set.of();
+    /** Types base_syscalls.custom_set asks for whatever the rules say: the prefilter passes them whole. */
+    private final Set<EventType> customSet = EnumSet.noneOf(EventType.class);
     private List<EventType> uncapturable = List.of();
 
     private Agent(AgentConfig config, PrintStream log) {
@@ -150,7 +154,10 @@ public final class Agent implements AutoCloseable {
                 if (!remove) generic.add(nr);
                 else if (!engine.current().requiredSyscalls().contains(nr)) generic.remove(nr);
             } else if (t == null) unknownCustom.add(name);
-            else if (!remove) needed.add(t);
+            else if (!remove) {
+                needed.add(t);
+                customSet.add(t);
+            }
             else if (engine.current().enabledRules().stream().noneMatch(r -> r.eventTypes().contains(t))) needed.remove(t);
         }
         if (!unknownCustom.isEmpty()) {
@@ -188,6 +195,7 @@ public final class Agent implements AutoCloseable {
         Set<EventType> all = EnumSet.copyOf(capturable);
         all.addAll(fromPolicies);
         selected = all;
+        installPrefilter();
         long holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
         hold = new ContainerHold(holdNanos, sensor.containers(), metrics, e -> engine.evaluate(e, alerts.engineSink()));
@@ -243,6 +251,46 @@ public final class Agent implements AutoCloseable {
         for (Diagnostic d : engine.current().warnings()) {
             log.log(Priority.DEBUG, "vigil: rules: " + d);
         }
+    }
+
+    /**
+     * The in-kernel prefilter of the rules in force (issue #17; sensor.prefilter: false turns it off): the open
+     * family is written to the ring only when an enabled rule or correlation could match it, or the fd table needs
+     * it (see {@link Prefilters#readsFdTable}; fchdir's cwd comes from the table too).
+     */
+    private void installPrefilter() {
+        if (sensor == null || !config.bool("sensor.prefilter") || config.bool("base_syscalls.all")) return;
+        sensor.installPrefilter(prefilterOf(engine.current(), selected, customSet, config));
+    }
+
+    /**
+     * What `vigil rules explain` prints: the prefilter the agent would install for the configured rules, with no
+     * kernel (the selection assumed capturable: the rules' types and base_syscalls.custom_set).
+     */
+    public static Prefilter explainPrefilter(AgentConfig config) {
+        RuleSet rs = dryRun(config);
+        Set<EventType> selected = EnumSet.noneOf(EventType.class), custom = EnumSet.noneOf(EventType.class);
+        selected.addAll(rs.requiredEventTypes());
+        for (String name : config.list("base_syscalls.custom_set")) {
+            EventType t = EventType.byName(name);
+            if (t != null) custom.add(t);
+        }
+        selected.addAll(custom);
+        if (!config.bool("sensor.prefilter") || config.bool("base_syscalls.all")) return Prefilter.NONE;
+        return prefilterOf(rs, selected, custom, config);
+    }
+
+    /** The prefilter the agent installs for these rules and selected types (what `vigil rules explain` prints). */
+    public static Prefilter prefilterOf(RuleSet rs, Set<EventType> selected, Set<EventType> customSet, AgentConfig config) {
+        boolean extraFd = false;
+        for (dev.vigil.agent.config.AppendOutput a : config.appendOutput()) {
+            String extra = (a.extraOutput() == null ? "" : a.extraOutput()) + (a.extraFields() == null ? "" : a.extraFields().values());
+            extraFd |= extra.contains("fd.");
+        }
+        Set<EventType> readers = EnumSet.noneOf(EventType.class);
+        for (EventType t : Sensor.fdTableReaders()) if (selected.contains(t)) readers.add(t);
+        boolean fdNeeds = selected.contains(EventType.FCHDIR) || Prefilters.readsFdTable(rs, readers, extraFd);
+        return Prefilters.derive(rs, selected, customSet, fdNeeds);
     }
 
     /** The event types of the enabled rules and correlations at or above the priority threshold. */
@@ -427,9 +475,12 @@ public final class Agent implements AutoCloseable {
     public synchronized boolean reloadRules(String trigger) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("trigger", trigger);
+        // the new rules may need what the old prefilter drops: everything passes until theirs is in
+        if (sensor != null && config.bool("sensor.prefilter")) sensor.installPrefilter(Prefilter.NONE);
         try {
             loadRules();
         } catch (IllegalArgumentException e) {
+            installPrefilter();
             metrics.reload(false);
             log.log(Priority.ERROR, "vigil: rules reload (" + trigger + ") failed; the previous rules stay in force: " + e.getMessage());
             f.put("error", e.getMessage());
@@ -437,6 +488,7 @@ public final class Agent implements AutoCloseable {
             return false;
         }
         metrics.reload(true);
+        installPrefilter();
         List<String> notCaptured = new ArrayList<>();
         for (EventType t : neededTypes(engine.current())) {
             boolean live = PolicyRuleEvents.TYPES.contains(t) && policies != null && policies.active(); // no attach needed

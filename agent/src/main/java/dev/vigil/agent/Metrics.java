@@ -96,6 +96,8 @@ public final class Metrics {
                     }
                 }
             }
+            help(sb, "vigil_prefiltered_total", "counter", "records the in-kernel prefilter kept out of the ring: no loaded rule could use them (not lost)");
+            sb.append("vigil_prefiltered_total ").append(s.prefilterDropped()).append('\n');
             help(sb, "vigil_ring_fill_ratio", "gauge", "share of the kernel ring buffer holding unread records now");
             sb.append("vigil_ring_fill_ratio ").append((double) s.ringPending() / s.ringCapacity()).append('\n');
             help(sb, "vigil_ring_fill_peak_ratio", "gauge", "the highest share of the ring found unread at a drain since start (1: full, drops)");

@@ -15,15 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The enforcers' decisions as rule events ({@code evt.type=netpol_deny}): handed over by the flow reader's thread
+ * The enforcers' decisions as rule events ({@code evt.type=netpol_deny}, {@code evt.type=enforcement}): handed over by the flow reader's thread
  * through a bounded queue (a full queue counts the event as dropped, never blocks the enforcer), evaluated on the
  * reader thread like every sensor event, so the rules engine stays single-threaded. There, each event gets the
  * sensor's view of its process (exe, command line, ancestors: what a rule on a sensor event reads) when the
  * process table knows the pid, and the sensor's container view when the enforcer had none.
  */
 final class PolicyRuleEvents implements Consumer<EventView> {
-    /** The event types the policy engine produces rather than the sensor. */
-    static final Set<EventType> TYPES = EnumSet.of(EventType.NETPOL_DENY);
+    /** The event types the policy engine produces rather than the sensor (network and process enforcers). */
+    static final Set<EventType> TYPES = EnumSet.of(EventType.NETPOL_DENY, EventType.ENFORCEMENT);
     static final int CAPACITY = 8192;
 
     private final ArrayBlockingQueue<EventView> queue = new ArrayBlockingQueue<>(CAPACITY);

@@ -126,13 +126,17 @@ class HttpTlsOutputTest {
                 key == null ? "" : pki.resolve(key).toString());
     }
 
-    /** Offers one alert; true when the sink got it, false when the output kept failing (and gave up at close). */
+    /**
+     * Offers one alert; true when the sink got it, false when the output kept failing (and gave up at close). Three
+     * failed attempts in a row (the output retries with backoff, 0.7 s in all) make a refusal: a refused certificate
+     * fails every time, while one attempt can fail on a loaded machine (a handshake past the timeout) and then succeed.
+     */
     static boolean deliver(HttpsServer s, HttpOutput.Falco f, List<Received> got) throws Exception {
         HttpOutput out = new HttpOutput(url(s), "vigil-test", Duration.ofSeconds(5), 100, null, 0, f);
         out.start();
         out.offer("{\"rule\":\"tls test\"}");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (got.isEmpty() && out.failed() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        while (got.isEmpty() && out.failed() < 3 && System.nanoTime() < deadline) Thread.sleep(10);
         boolean flushed = out.flushAndClose(got.isEmpty() ? 200 : 5000);
         return !got.isEmpty() && flushed;
     }

@@ -5,11 +5,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** capable with libbpf-tools' flags, on the cap_capable tracepoint. */
+/** capable with libbpf-tools' flags: kprobes on cap_capable where the kernel has them, else its tracepoint. */
 @Command(name = "capable", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trace security capability checks (cap_capable), like libbpf-tools' capable.",
-            "This kernel's hook is the capability:cap_capable tracepoint: it gives the capability and the verdict",
-            "but not cap_opt, so AUDIT and INSETID print as \"-\"; -K/-U stacks are not supported.", "",
+            "Hooks: libbpf-tools' kprobe and kretprobe on cap_capable where the kernel allows kprobes (AUDIT and",
+            "INSETID from cap_opt); else the capability:cap_capable tracepoint, which gives the capability and the",
+            "verdict but not cap_opt, so AUDIT and INSETID print as \"-\". -K/-U stacks are not supported.", "",
             "Examples:",
             "  vigil capable              # trace capability checks",
             "  vigil capable -p 181       # only trace PID 181",

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             "  vigil opensnoop -d 10     # trace for 10 seconds only",
             "  vigil opensnoop -n main   # only print process names containing \"main\"",
             "  vigil opensnoop -e        # show extended fields",
+            "  vigil opensnoop -F        # show full paths for relative opens",
             "  vigil opensnoop --container web   # only trace container web"})
 final class OpenSnoopCommand implements ToolCommand {
     @Option(names = {"-T", "--timestamp"}, description = "Print timestamp (HH:MM:SS).")
@@ -45,6 +46,11 @@ final class OpenSnoopCommand implements ToolCommand {
     @Option(names = {"-e", "--extended-fields"}, description = "Print extended fields (FLAGS).")
     boolean extended;
 
+    @Option(names = {"-F", "--full-path"}, description = {"Show the full path of an open with a relative path (as BCC's opensnoop -F):",
+            "the directory (cwd, or the dirfd's) is walked up in the kernel at the open, so it is right even if the",
+            "process changes directory or exits; \"...\" starts a path whose directory was deeper than 32 steps."})
+    boolean fullPath;
+
     @Mixin ToolOptions tool;
 
     @Override
@@ -52,7 +58,7 @@ final class OpenSnoopCommand implements ToolCommand {
         if (duration != null && duration <= 0) {
             throw new IllegalArgumentException("-d DURATION must be a positive number of seconds, got " + duration);
         }
-        var options = new OpenSnoop.Options(tool.filters(pid.pid, tid.tid, uid.uid), failed, name, time, printUid, extended);
+        var options = new OpenSnoop.Options(tool.filters(pid.pid, tid.tid, uid.uid), failed, name, time, printUid, extended, fullPath);
         ToolSession session = ToolSession.begin(tool);
         ToolOutput out = session.output(tool.json);
         var printer = new OpenSnoop.Printer(out, options);
@@ -60,6 +66,6 @@ final class OpenSnoopCommand implements ToolCommand {
         if (duration != null) {
             snoop.stopAfter(Duration.ofSeconds(duration));
         }
-        return session.stream(snoop, printer::header, (data, offset, length) -> printer.print(data, offset));
+        return session.stream(snoop, printer::header, (data, offset, length) -> printer.print(data, offset, length));
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** Rule-file commands that need no kernel. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Work with Falco-language rule files.",
-        subcommands = RulesCommand.Validate.class)
+        subcommands = {RulesCommand.Validate.class, RulesCommand.Explain.class})
 final class RulesCommand {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -35,6 +35,32 @@ final class RulesCommand {
                     files.size(), files.size() == 1 ? "" : "s", errors, errors == 1 ? "" : "s",
                     warnings, warnings == 1 ? "" : "s");
             return v.exitCode();
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+            description = {"Print the in-kernel prefilter the agent derives from the rules (issue #17), per event type:",
+                "what of the open family is written to the ring. Types not listed pass whole. No kernel needed."})
+    static final class Explain implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration file (default /etc/vigil/vigil.yaml if present).")
+        Path configFile;
+
+        @picocli.CommandLine.Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "Override a configuration key.")
+        List<String> overrides = new java.util.ArrayList<>();
+
+        @Parameters(arity = "0..*", paramLabel = "FILE", description = "Rule files (default: the configured ones, or the bundled stable rules).")
+        List<Path> files = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            for (Path f : files) {
+                if (!Files.isReadable(f)) throw new IllegalArgumentException(f + ": cannot read the file");
+            }
+            var cfg = RunCommand.config(configFile, overrides, files, false, List.of());
+            var p = dev.vigil.agent.Agent.explainPrefilter(cfg);
+            if (p.byType().isEmpty()) System.out.println("no prefilter: every selected event is written to the ring");
+            System.out.print(p.explain());
+            return 0;
         }
     }
 }

@@ -62,12 +62,28 @@ final class ToolSession {
             try {
                 body.run(tool);
                 flush();
-            } catch (UncheckedIOException closedStdout) {
-                return 0;
+            } catch (UncheckedIOException e) {
+                if (isClosedPipe(e.getCause())) {
+                    return 0; // the reader went away (| head): the C tools end quietly too
+                }
+                // any other failed write (a full disk, EIO) loses what was not written: never quietly
+                System.err.println("vigil " + tool.name() + ": cannot write the output: " + e.getCause().getMessage()
+                        + " (events after this point were not printed)");
+                lost.summary();
+                return 2;
+            }
+            if (tool.bytesLeftInRing() > 0) {
+                System.err.println("vigil " + tool.name() + ": " + tool.bytesLeftInRing()
+                        + " bytes of records were still being written when the programs were detached, and are lost");
             }
             lost.summary();
         }
         return 0;
+    }
+
+    /** EPIPE: the JVM ignores SIGPIPE, so a closed pipe arrives as this IOException. */
+    static boolean isClosedPipe(IOException e) {
+        return e != null && e.getMessage() != null && e.getMessage().contains("Broken pipe");
     }
 
     /** A ring-buffer tool: the header, then every record through the handler until stopped. */

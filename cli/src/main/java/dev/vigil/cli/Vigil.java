@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             CapableCommand.class,
             OomKillCommand.class,
             MountSnoopCommand.class,
+            BindSnoopCommand.class,
             ProfileCommand.class,
             OffCpuTimeCommand.class,
             TcpConnectCommand.class,

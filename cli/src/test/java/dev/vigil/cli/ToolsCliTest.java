@@ -143,6 +143,8 @@ class ToolsCliTest {
         "mountsnoop -p 0          | vigil mountsnoop: -p PID must be a positive number, got 0",
         "exitsnoop --pid=x        | vigil exitsnoop: Invalid value for option '--pid': 'x' is not an int (Usage: vigil exitsnoop --help)",
         "exitsnoop -t 5           | vigil exitsnoop: Unmatched argument at index 2: '5' (Usage: vigil exitsnoop --help)",
+        "bindsnoop -P 80,0        | vigil bindsnoop: -P 80,0: '0' is not a port (1-65535)",
+        "bindsnoop -u 1           | vigil bindsnoop: Unknown options: '-u', '1' (Usage: vigil bindsnoop --help)",
     })
     void badFlagsGiveOneLineAndExitTwo(String args, String expected) throws Exception {
         if (expected.contains("cgroup v2")) {

@@ -278,6 +278,20 @@ public final class BpfObject implements AutoCloseable {
         links.remove(link);
     }
 
+    /**
+     * Detaches every link the object holds, keeping programs and maps: no program runs again after this returns
+     * (bar one already running), so a reader can then drain a ring to its true end and read final counters.
+     */
+    public void detachAll() {
+        List<Link> remaining;
+        synchronized (links) {
+            remaining = new ArrayList<>(links);
+        }
+        for (Link l : remaining) {
+            l.close();
+        }
+    }
+
     public void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("BPF object '" + name + "' is closed");
@@ -296,13 +310,7 @@ public final class BpfObject implements AutoCloseable {
         if (closed) {
             return;
         }
-        List<Link> remaining;
-        synchronized (links) {
-            remaining = new ArrayList<>(links);
-        }
-        for (Link l : remaining) {
-            l.close();
-        }
+        detachAll();
         closed = true;
         LibBpf.objectClose(handle);
         arena.close();

@@ -42,4 +42,9 @@ public interface FdView {
 
     long dev();
     long ino();
+
+    /** For a file on overlayfs (a container's root): in the upper (container-written) layer ({@code fd.is_upper_layer}). */
+    default boolean upperLayer() { return false; }
+    /** For a file on overlayfs: only in a lower (image) layer ({@code fd.is_lower_layer}). */
+    default boolean lowerLayer() { return false; }
 }

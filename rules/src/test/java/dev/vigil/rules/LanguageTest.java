@@ -289,6 +289,9 @@ class LanguageTest {
             assertThat(cond("thread.cgroups contains \"=/system.slice/ssh.service\"", e)).isTrue();
             assertThat(cond("container.ip = 203.0.113.7 and container.host_pid = true and container.host_network = false "
                     + "and container.host_ipc = true", e)).isTrue();
+            Event up = ev(EventType.OPENAT, proc("cat")).res(3).arg("name", "/bin/x").fd(Fd.builder().num(3).type(dev.vigil.events.FdType.FILE)
+                    .name("/bin/x").layers(true, false).build()).build();
+            assertThat(cond("fd.is_upper_layer = true and fd.is_lower_layer = false", up)).isTrue();
             assertThat(cond("container.host_pid exists", ev(EventType.EXECVE, p).container(dev.vigil.events.Container.HOST).build())).isFalse();
         }
 

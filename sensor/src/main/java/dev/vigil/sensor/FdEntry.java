@@ -31,7 +31,7 @@ public final class FdEntry implements FdView {
         FdEntry c = new FdEntry(newNum, type, name);
         c.nameRaw = nameRaw; c.l4proto = l4proto; c.role = role; c.connected = connected; c.hasTuple = hasTuple;
         c.cipHi = cipHi; c.cipLo = cipLo; c.sipHi = sipHi; c.sipLo = sipLo; c.cport = cport; c.sport = sport;
-        c.dev = dev; c.ino = ino; c.openFlags = openFlags;
+        c.dev = dev; c.ino = ino; c.openFlags = openFlags; c.layer = layer;
         return c;
     }
 
@@ -41,6 +41,11 @@ public final class FdEntry implements FdView {
         name = IpAddr.format(cHi, cLo) + ":" + cPort + "->" + IpAddr.format(sHi, sLo) + ":" + sPort;
     }
 
+    /** RecordLayout.FILE_UPPER_LAYER / FILE_LOWER_LAYER, from the open's record; 0 off overlayfs. */
+    int layer;
+
+    @Override public boolean upperLayer() { return layer == RecordLayout.FILE_UPPER_LAYER; }
+    @Override public boolean lowerLayer() { return layer == RecordLayout.FILE_LOWER_LAYER; }
     @Override public long num() { return num; }
     @Override public FdType type() { return type; }
     @Override public CharSequence name() { return name; }

@@ -47,7 +47,7 @@ final class RecordLayout {
             .field("cgroup_id", 112, 8).field("pid_ns", 120, 4).field("mnt_ns", 124, 4).field("net_ns", 128, 4)
             .field("syscall_nr", 132, 4).field("comm", 136, COMM_LEN).field("blob_len", 152, 2 * NBLOBS)
             .field("vpid", 168, 4).field("vtid", 172, 4).field("pgid", 176, 4).field("sid", 180, 4)
-            .field("vpgid", 184, 4)
+            .field("vpgid", 184, 4).field("file_layer", 188, 4)
             .build();
 
     static final StructView SOCK = StructView.builder("sensor_sock", 264)
@@ -59,12 +59,17 @@ final class RecordLayout {
     static final StructView SPEC = StructView.builder("sensor_spec", 16)
             .field("kind", 0, 1).field("flags", 1, 1).field("path", 2, 2).field("dirfd", 4, 2)
             .field("str", 6, 1).field("sockaddr", 7, 1).field("sockaddr_len", 8, 1).field("raw_only", 9, 1)
+            .field("flags2", 10, 1)
             .build();
+
+    static final int SPEC2_FILE_RET = 1;
+    static final int FILE_UPPER_LAYER = 1, FILE_LOWER_LAYER = 2;
 
     static final StructView CONFIG = StructView.builder("sensor_config", 16)
             .field("pid_filter", 0, 4).field("comm_filter", 4, 4).field("cgroup_filter", 8, 4)
             .field("paused", 12, 4).build();
 
+    static final long FILE_LAYER = HDR.field("file_layer").offset();
     static final long SIZE = HDR.field("size").offset();
     static final long KIND = HDR.field("kind").offset();
     static final long CPU = HDR.field("cpu").offset();

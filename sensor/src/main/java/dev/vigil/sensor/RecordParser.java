@@ -225,6 +225,12 @@ final class RecordParser {
         p.commOfWords = p.comm;
     }
 
+    /** The types applySyscall takes an fd from the fd table for (keep in step with its switch). */
+    static final java.util.Set<EventType> FD_TABLE_READERS = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(
+            EventType.CONNECT, EventType.BIND, EventType.LISTEN, EventType.SENDTO, EventType.RECVFROM, EventType.SENDMSG,
+            EventType.RECVMSG, EventType.DUP, EventType.DUP2, EventType.DUP3, EventType.FCNTL, EventType.CLOSE,
+            EventType.FCHMOD, EventType.FCHOWN, EventType.FTRUNCATE, EventType.FCHDIR, EventType.FINIT_MODULE));
+
     /** The fd effects of a syscall (the fd table) and the fd the event is about. */
     private static void applySyscall(SensorEvent ev, SyscallTable.Def d, ProcessEntry p) {
         long ret = ev.ret();
@@ -235,6 +241,7 @@ final class RecordParser {
                 e.nameRaw = ev.rawPath(0);
                 long flags = d.type() == EventType.CREAT ? 01101 : ev.argLong(d.type().slotOf("flags"));
                 e.openFlags = (int) flags;
+                e.layer = ev.fileLayer();
                 if ((flags & 0200000) != 0) e.type = FdType.DIRECTORY;
                 if (ret >= 0) p.putFd(e);
                 ev.fd = e;

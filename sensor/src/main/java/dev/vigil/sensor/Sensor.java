@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.nio.file.Files;
 import java.util.function.Consumer;
 
@@ -145,6 +146,7 @@ public final class Sensor implements AutoCloseable {
         this.drops = object.map("sensor_drops");
         this.selection = selection;
         this.table = table;
+        this.prefilter = new SensorPrefilter(object);
         this.parser = new RecordParser(table, containers, selection, KernelClock.realtimeNanos() - KernelClock.monotonicNanos());
         this.lastSweep = System.nanoTime(); // the table was just seeded: the first sweep is due in a minute
     }
@@ -167,6 +169,7 @@ public final class Sensor implements AutoCloseable {
         RingBuffer ring = null;
         try {
             RecordLayout.verify(obj.btf());
+            SensorPrefilter.verify(obj.btf());
             obj.setConstant("self_tgid", ProcessHandle.current().pid());
             obj.map("sensor_ring").setMaxEntries(options.ringBytes());
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
@@ -230,6 +233,7 @@ public final class Sensor implements AutoCloseable {
             v.put(4, (byte) d.dirfd0()).put(5, (byte) d.dirfd1());
             v.put(6, (byte) d.str()).put(7, (byte) d.sockaddr()).put(8, (byte) d.sockaddrLen());
             v.put(9, (byte) (rawOnly.contains(d.nr()) ? 1 : 0));
+            if (d.type().isOpen()) v.put(10, (byte) RecordLayout.SPEC2_FILE_RET); // the opened file's overlayfs layer
             specs.update(BpfMap.u32(d.nr()), v.array());
         }
     }
@@ -255,6 +259,26 @@ public final class Sensor implements AutoCloseable {
     }
 
     private List<EventType> rawOnly = List.of();
+    private final SensorPrefilter prefilter;
+
+    /**
+     * Installs the in-kernel prefilter (issue #17): records of a filtered type that it rejects are never written
+     * to the ring (counted apart: {@link #prefilterDropped}). Replaces the previous one in the maps, without
+     * reattaching; events pass whole while it is being swapped.
+     */
+    public void installPrefilter(dev.vigil.events.prefilter.Prefilter p) { prefilter.install(p); }
+
+    /** The prefilter in force ({@link dev.vigil.events.prefilter.Prefilter#NONE} until one is installed). */
+    public dev.vigil.events.prefilter.Prefilter prefilter() { return prefilter.current(); }
+
+    /** Records the prefilter kept out of the ring since it was installed (not drops: nothing needed them). */
+    public long prefilterDropped() { return prefilter.dropped(); }
+
+    /**
+     * The types whose fd the sensor takes from the fd table (so what it holds for a file an open created can
+     * change their events), and fchdir, which sets the cwd from it.
+     */
+    public static Set<EventType> fdTableReaders() { return RecordParser.FD_TABLE_READERS; }
 
     /** Selected types this kernel has no tracepoint for, reported through the raw sys_exit hook instead. */
     public List<EventType> rawHooked() { return rawOnly; }

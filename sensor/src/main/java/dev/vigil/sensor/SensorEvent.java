@@ -92,6 +92,8 @@ public final class SensorEvent implements EventView {
     public int pgid() { return seg.get(JAVA_INT_UNALIGNED, base + RecordLayout.PGID); }
     public int sid() { return seg.get(JAVA_INT_UNALIGNED, base + RecordLayout.SID); }
     public long vpgid() { return u32(RecordLayout.VPGID); }
+    /** An open's file: RecordLayout.FILE_UPPER_LAYER / FILE_LOWER_LAYER on overlayfs, else 0. */
+    int fileLayer() { return seg.get(JAVA_INT_UNALIGNED, base + RecordLayout.FILE_LAYER); }
     public long loginUid() { return u32(RecordLayout.LOGINUID); }
     public long uid() { return u32(RecordLayout.UID); }
     public long euid() { return u32(RecordLayout.EUID); }

@@ -209,6 +209,33 @@ public final class RingBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * For the end of a stream, once every producer is detached: delivers records until the ring is empty,
+     * waiting out a record a producer reserved but has not committed yet (BUSY) instead of stopping at it, as
+     * {@link #drain} does. Gives up after {@code timeoutMs} (a BPF program cannot hold a reservation for long)
+     * and returns the bytes left behind, 0 when the ring was emptied.
+     */
+    public long drainToEnd(RecordHandler handler, long timeoutMs) {
+        pollLock.lock();
+        try {
+            ensureOpen();
+            long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+            while (true) {
+                drainLocked(handler);
+                long left = (long) LONG.getAcquire(producerView, 0L) - (long) LONG.getAcquire(consumerView, 0L);
+                if (left <= 0) {
+                    return 0;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    return left;
+                }
+                Thread.onSpinWait();
+            }
+        } finally {
+            pollLock.unlock();
+        }
+    }
+
     private int drainLocked(RecordHandler handler) {
         final MemorySegment data = producerView;
         final MemorySegment consumer = consumerView;

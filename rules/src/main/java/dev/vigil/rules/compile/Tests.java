@@ -114,6 +114,13 @@ final class Tests {
 
         private static int mix(int h) { return h ^ (h >>> 16); }
 
+        /** The members (for the kernel prefilter's derivation). */
+        List<String> values() {
+            List<String> out = new java.util.ArrayList<>();
+            for (String s : table) if (s != null) out.add(s);
+            return out;
+        }
+
         boolean contains(CharSequence v) {
             int i = mix(Strings.hash(v)) & mask;
             String s;

@@ -53,6 +53,9 @@ public final class Correlation {
 
         public String name() { return name; }
 
+        /** The step's condition specialized for one of its event types (null for other types). */
+        public Pred predicateFor(int typeId) { return byType[typeId]; }
+
         public Set<EventType> eventTypes() {
             Set<EventType> s = EnumSet.noneOf(EventType.class);
             for (EventType t : EventType.values()) if (types[t.id()]) s.add(t);

@@ -539,6 +539,16 @@ public final class FieldRegistry {
             FdView f = e.fd();
             return f == null ? ABSENT : f.dev();
         }));
+        def("fd.is_upper_layer", BOOL, "'true' if the file is in the upper layer of an overlayfs (written in the container)",
+                n(BOOL, e -> {
+                    FdView f = e.fd();
+                    return f == null ? ABSENT : bool(f.upperLayer());
+                }));
+        def("fd.is_lower_layer", BOOL, "'true' if the file is only in a lower layer of an overlayfs (the image's)",
+                n(BOOL, e -> {
+                    FdView f = e.fd();
+                    return f == null ? ABSENT : bool(f.lowerLayer());
+                }));
         def("fd.ino", UINT64, "inode number of the referenced file", n(UINT64, e -> {
             FdView f = e.fd();
             return f == null ? ABSENT : f.ino();

@@ -22,6 +22,11 @@ public final class Glob {
 
     public boolean matches(CharSequence s) { return match(pattern, s, ignoreCase); }
 
+    /** The pattern (lower-cased when the match ignores case). */
+    public String pattern() { return pattern; }
+
+    public boolean ignoresCase() { return ignoreCase; }
+
     public static boolean matches(String pattern, CharSequence s, boolean ignoreCase) {
         return match(ignoreCase ? lowerAll(pattern) : pattern, s, ignoreCase);
     }

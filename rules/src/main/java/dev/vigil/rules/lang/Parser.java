@@ -327,31 +327,7 @@ public final class Parser {
      * optional {@code [arg]} (getopt's option selector).
      */
     private FieldRef call(String fn, int start) throws ParseException {
-        if (++depth > MAX_DEPTH) throw error("condition nests deeper than " + MAX_DEPTH + " levels");
-        int open = pos;
-        pos++;
-        List<CallArg> args = new ArrayList<>();
-        ws();
-        if (pos < s.length() && s.charAt(pos) == ')') {
-            pos++;
-        } else {
-            while (true) {
-                args.add(callArg(false));
-                ws();
-                if (pos >= s.length()) throw new ParseException(open, "unbalanced '(': " + fn + "(...) is missing ')'");
-                char c = s.charAt(pos);
-                if (c == ',') {
-                    pos++;
-                    continue;
-                }
-                if (c == ')') {
-                    pos++;
-                    break;
-                }
-                throw error("expected ',' or ')' in " + fn + "(...) but found '" + token() + "'");
-            }
-        }
-        depth--;
+        List<CallArg> args = callArgs(false, fn + "(...)");
         String selector = null;
         if (pos < s.length() && s.charAt(pos) == '[') {
             int bracket = pos;
@@ -367,7 +343,40 @@ public final class Parser {
             }
             pos++;
         }
-        return new Call(fn, List.copyOf(args), selector, new Loc(src, start));
+        return new Call(fn, args, selector, new Loc(src, start));
+    }
+
+    /**
+     * Comma-separated arguments from the '(' at {@code pos} to its ')': a transformer's ({@code inList} false)
+     * or a list's ({@code inList} true, whose items are not lists); {@code what} names it in messages.
+     */
+    private List<CallArg> callArgs(boolean inList, String what) throws ParseException {
+        if (++depth > MAX_DEPTH) throw error("condition nests deeper than " + MAX_DEPTH + " levels");
+        int open = pos;
+        pos++;
+        List<CallArg> items = new ArrayList<>();
+        ws();
+        if (pos < s.length() && s.charAt(pos) == ')') {
+            pos++;
+        } else {
+            while (true) {
+                items.add(callArg(inList));
+                ws();
+                if (pos >= s.length()) throw new ParseException(open, "unbalanced '(': " + what + " is missing ')'");
+                char c = s.charAt(pos);
+                if (c == ',') {
+                    pos++;
+                    continue;
+                }
+                if (c == ')') {
+                    pos++;
+                    break;
+                }
+                throw error("expected ',' or ')' in " + what + " but found '" + token() + "'");
+            }
+        }
+        depth--;
+        return List.copyOf(items);
     }
 
     /** One argument of a multi-value transformer; inside a list ({@code inList}) lists do not nest. */
@@ -377,33 +386,7 @@ public final class Parser {
         int start = pos;
         char c = s.charAt(pos);
         if (c == '"' || c == '\'') return new ArgLiteral(quoted(), new Loc(src, start));
-        if (c == '(' && !inList) {
-            if (++depth > MAX_DEPTH) throw error("condition nests deeper than " + MAX_DEPTH + " levels");
-            pos++;
-            List<CallArg> items = new ArrayList<>();
-            ws();
-            if (pos < s.length() && s.charAt(pos) == ')') {
-                pos++;
-            } else {
-                while (true) {
-                    items.add(callArg(true));
-                    ws();
-                    if (pos >= s.length()) throw new ParseException(start, "unbalanced '(': list is missing ')'");
-                    char d = s.charAt(pos);
-                    if (d == ',') {
-                        pos++;
-                        continue;
-                    }
-                    if (d == ')') {
-                        pos++;
-                        break;
-                    }
-                    throw error("expected ',' or ')' in list but found '" + token() + "'");
-                }
-            }
-            depth--;
-            return new ArgList(List.copyOf(items), new Loc(src, start));
-        }
+        if (c == '(' && !inList) return new ArgList(callArgs(true, "list"), new Loc(src, start));
         if ((c >= '0' && c <= '9') || c == '+' || c == '-') {
             int e = pos + 1;
             while (e < s.length() && (Character.isLetterOrDigit(s.charAt(e)) || s.charAt(e) == '.')) e++;

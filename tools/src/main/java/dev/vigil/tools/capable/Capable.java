@@ -13,9 +13,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * capable: capability checks with their verdict, from capability:cap_capable, columns as libbpf-tools':
- * {@code TIME UID PID [TID] COMM CAP NAME AUDIT [INSETID] VERDICT}. The tracepoint carries no cap_opt, so
- * AUDIT and INSETID print as "-" (libbpf-tools reads them with a kprobe this kernel does not have).
+ * capable: capability checks with their verdict, columns as libbpf-tools':
+ * {@code TIME UID PID [TID] COMM CAP NAME AUDIT [INSETID] VERDICT}. Where kprobes exist, libbpf-tools' kprobe
+ * and kretprobe on cap_capable (cap_opt gives AUDIT and INSETID); else capability:cap_capable, which carries
+ * no cap_opt, so AUDIT and INSETID print as "-". The feature probe picks ({@link BpfTool#variant()}).
  */
 public final class Capable {
     static final String OBJECT = "/bpf/capable.bpf.o";
@@ -47,16 +48,17 @@ public final class Capable {
     }
 
     /** struct capable_event (bpf/include/vigil/capable.h). */
-    public record Event(long bootTimeNs, int pid, int tid, int uid, int cap, int ret, int audit, String comm) {
-        static final StructView LAYOUT = StructView.builder("capable_event", 48)
+    public record Event(long bootTimeNs, int pid, int tid, int uid, int cap, int ret, int audit, int insetid, String comm) {
+        static final StructView LAYOUT = StructView.builder("capable_event", 56)
                 .field("ts_ns", 0, 8).field("pid", 8, 4).field("tid", 12, 4).field("uid", 16, 4).field("cap", 20, 4)
-                .field("ret", 24, 4).field("audit", 28, 4).field("comm", 32, 16).build();
+                .field("ret", 24, 4).field("audit", 28, 4).field("insetid", 32, 4).field("comm", 40, 16).build();
 
         public static Event decode(MemorySegment d, long o) {
             return new Event(d.get(ValueLayout.JAVA_LONG_UNALIGNED, o), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 8),
                     d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 12), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 16),
                     d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 20), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 24),
-                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 28), ToolOutput.cString(d, o + 32, 16));
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 28), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 32),
+                    ToolOutput.cString(d, o + 40, 16));
         }
 
         public String verdict() {
@@ -70,7 +72,10 @@ public final class Capable {
                 .filters(o.filters())
                 .constant("unique_by", o.unique().ordinal())
                 .ring("events")
-                .attach("handle_cap_capable", Hook.tracepoint("capability", "cap_capable"))
+                .attachOneOf(
+                        BpfTool.Variant.of("kprobe", "kprobe_cap_capable", Hook.kprobe("cap_capable"))
+                                .and("kretprobe_cap_capable", Hook.kretprobe("cap_capable")),
+                        BpfTool.Variant.of("tracepoint", "handle_cap_capable", Hook.tracepoint("capability", "cap_capable")))
                 .start();
     }
 
@@ -103,7 +108,7 @@ public final class Capable {
             if (o.extra()) l.decLeft(e.tid(), 6).ch(' ');
             l.left(e.comm(), 16).ch(' ').decLeft(e.cap(), 4).ch(' ').left(capName(e.cap()), 20).ch(' ')
                     .left(e.audit() < 0 ? "-" : Integer.toString(e.audit()), 6).ch(' ');
-            if (o.extra()) l.left("-", 7).ch(' ');
+            if (o.extra()) l.left(e.insetid() < 0 ? "-" : Integer.toString(e.insetid()), 7).ch(' ');
             l.str(e.verdict()).nl();
         }
 
@@ -117,6 +122,8 @@ public final class Capable {
                 g.writeStringField("comm", e.comm());
                 g.writeNumberField("cap", e.cap());
                 g.writeStringField("name", capName(e.cap()));
+                if (e.audit() >= 0) g.writeNumberField("audit", e.audit());     // kprobe variant only
+                if (e.insetid() >= 0) g.writeNumberField("insetid", e.insetid());
                 g.writeStringField("verdict", e.verdict());
                 out.endObject();
             } catch (IOException ex) {

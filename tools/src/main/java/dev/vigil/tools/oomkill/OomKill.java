@@ -14,10 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * oomkill: OOM kills from oom:mark_victim, one line each as libbpf-tools prints them:
+ * oomkill: OOM kills, one line each as libbpf-tools prints them:
  * {@code HH:MM:SS Triggered by PID N ("comm"), OOM kill of PID N ("comm"), N pages, loadavg: ...}.
- * N pages is the victim's resident set (anon + file + shmem) in 4 KiB pages; libbpf-tools prints the OOM
- * control's total pages, which the tracepoint does not carry.
+ * Where kprobes exist, libbpf-tools' kprobe on oom_kill_process, and N pages is the OOM control's total
+ * pages, as there; else oom:mark_victim, which does not carry those: N pages is then the victim's resident
+ * set (anon + file + shmem) in 4 KiB pages.
  */
 public final class OomKill {
     static final String OBJECT = "/bpf/oomkill.bpf.o";
@@ -26,21 +27,23 @@ public final class OomKill {
 
     /** struct oomkill_event (bpf/include/vigil/oomkill.h). */
     public record Event(long bootTimeNs, int triggerPid, int victimPid, long rssKb, long totalVmKb, int uid, int oomScoreAdj,
-            String triggerComm, String victimComm) {
-        static final StructView LAYOUT = StructView.builder("oomkill_event", 72)
+            String triggerComm, String victimComm, long totalPages) {
+        static final StructView LAYOUT = StructView.builder("oomkill_event", 80)
                 .field("ts_ns", 0, 8).field("tpid", 8, 4).field("kpid", 12, 4).field("rss_kb", 16, 8)
                 .field("total_vm_kb", 24, 8).field("uid", 32, 4).field("oom_score_adj", 36, 4)
-                .field("tcomm", 40, 16).field("kcomm", 56, 16).build();
+                .field("tcomm", 40, 16).field("kcomm", 56, 16).field("total_pages", 72, 8).build();
 
         public static Event decode(MemorySegment d, long o) {
             return new Event(d.get(ValueLayout.JAVA_LONG_UNALIGNED, o), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 8),
                     d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 12), d.get(ValueLayout.JAVA_LONG_UNALIGNED, o + 16),
                     d.get(ValueLayout.JAVA_LONG_UNALIGNED, o + 24), d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 32),
-                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 36), ToolOutput.cString(d, o + 40, 16), ToolOutput.cString(d, o + 56, 16));
+                    d.get(ValueLayout.JAVA_INT_UNALIGNED, o + 36), ToolOutput.cString(d, o + 40, 16), ToolOutput.cString(d, o + 56, 16),
+                    d.get(ValueLayout.JAVA_LONG_UNALIGNED, o + 72));
         }
 
+        /** "N pages": the OOM control's total pages (kprobe, as libbpf-tools), else the victim's RSS in 4 KiB pages. */
         public long pages() {
-            return rssKb / 4;
+            return totalPages > 0 ? totalPages : rssKb / 4;
         }
     }
 
@@ -49,7 +52,9 @@ public final class OomKill {
                 .layout(Event.LAYOUT)
                 .filters(filters)
                 .ring("events")
-                .attach("handle_mark_victim", Hook.tracepoint("oom", "mark_victim"))
+                .attachOneOf(
+                        BpfTool.Variant.of("kprobe", "kprobe_oom_kill_process", Hook.kprobe("oom_kill_process")),
+                        BpfTool.Variant.of("tracepoint", "handle_mark_victim", Hook.tracepoint("oom", "mark_victim")))
                 .start();
     }
 

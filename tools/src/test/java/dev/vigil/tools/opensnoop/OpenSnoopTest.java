@@ -45,7 +45,7 @@ class OpenSnoopTest {
     }
 
     private ToolRun<OpenSnoop.Event> start(OpenSnoop.Options o) {
-        ToolRun<OpenSnoop.Event> r = new ToolRun<>(OpenSnoop.start(o), (d, off, len) -> OpenSnoop.Event.decode(d, off));
+        ToolRun<OpenSnoop.Event> r = new ToolRun<>(OpenSnoop.start(o), (d, off, len) -> OpenSnoop.Event.decode(d, off, len));
         running.add(r);
         return r;
     }
@@ -122,6 +122,25 @@ class OpenSnoopTest {
     }
 
     @Test
+    void fullPathGivesARelativeOpenItsDirectoryFromTheKernel() throws Exception {
+        var full = start(OpenSnoop.Options.defaults().withFullPath(true));
+        var plain = start(OpenSnoop.Options.defaults());
+        Path sub = Files.createDirectories(dir.resolve("a").resolve("b"));
+        Path file = Files.writeString(sub.resolve("vigil-rel-" + UUID.randomUUID()), "x");
+        String relative = "b/" + file.getFileName();
+        Process p = new ProcessBuilder("cat", relative).directory(dir.resolve("a").toFile()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        int pid = (int) p.pid();
+        // the cwd's names up to the root, crossing the mounts in between (/tmp is often a tmpfs)
+        var e = full.awaitOrFail(ev -> ev.pid() == pid && ev.path().endsWith(relative), "cat's relative open with -F");
+        assertThat(e.path()).isEqualTo(dir.toRealPath().resolve("a") + "/" + relative);
+        var abs = full.awaitOrFail(ev -> ev.pid() == pid && ev.path().startsWith("/etc/ld.so.cache"), "an absolute open with -F");
+        assertThat(abs.path()).isEqualTo("/etc/ld.so.cache"); // absolute paths stay as given
+        plain.awaitOrFail(ev -> ev.pid() == pid && ev.path().equals(relative), "the same open without -F, as given");
+    }
+
+    @Test
     void printsLibbpfToolsColumns() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment rec = a.allocate(312);
@@ -133,7 +152,7 @@ class OpenSnoopTest {
             rec.setString(OpenSnoop.Event.PATH, "/usr/lib/locale/locale-archive");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             ToolOutput out = new ToolOutput(bytes, false);
-            var p = new OpenSnoop.Printer(out, new OpenSnoop.Options(ToolFilters.NONE, false, null, false, true, true));
+            var p = new OpenSnoop.Printer(out, new OpenSnoop.Options(ToolFilters.NONE, false, null, false, true, true, false));
             p.header();
             p.print(rec, 0);
             out.flush();

@@ -1,0 +1,171 @@
+package dev.vigil.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.ebpf.testing.KernelTests;
+import dev.vigil.events.EventType;
+import dev.vigil.events.prefilter.Prefilter;
+import dev.vigil.rules.engine.RuleSet;
+import dev.vigil.rules.load.RuleLoader;
+import dev.vigil.sensor.Selection;
+import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.SensorEvent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prefilter changes no alert (issue #17): two sensors on the same real activity, one without the prefilter
+ * and one with the one the agent derives, each judged by the same rules, give the same alerts, for the three
+ * upstream rule files. The kernel's verdict on each open also equals the Java mirror's on the unfiltered copy.
+ * The activity (a cgroup of this test's own, so nothing else is seen): sensitive reads, directory traversal,
+ * failing opens, writes of logs and below /etc, directory listings and a loop of ordinary opens.
+ */
+class PrefilterDifferentialTest {
+    @TempDir Path dir;
+
+    static String read(Path p) throws Exception { return Files.readString(p); }
+
+    static Path rules(String name) {
+        Path p = Path.of(System.getProperty("user.dir")).resolve("../../shared/falco-rules").resolve(name).normalize();
+        return Files.exists(p) ? p : Path.of(System.getProperty("user.dir")).resolve("../shared/falco-rules").resolve(name).normalize();
+    }
+
+    @Test
+    void stable() throws Exception { differential(List.of("falco_rules.yaml"), true); }
+
+    @Test
+    void incubating() throws Exception { differential(List.of("falco_rules.yaml", "falco-incubating_rules.yaml"), false); }
+
+    @Test
+    void sandbox() throws Exception {
+        differential(List.of("falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"), false);
+    }
+
+    /** One side: a sensor, its alerts ("rule: output") and its open records (tid, raw path, flags, result). */
+    record Side(Sensor sensor, List<String> alerts, List<String> opens, Set<String> execArgs, Thread reader) {}
+
+    private void differential(List<String> files, boolean stableOnly) throws Exception {
+        KernelTests.assumeKernel();
+        List<RuleLoader.Source> src = new ArrayList<>();
+        for (String f : files) src.add(new RuleLoader.Source(f, read(rules(f))));
+        RuleSet rs = RuleLoader.load(src, Agent.engineOptions(AgentConfig.defaults())).ruleSet().enable("*");
+        Set<EventType> selected = EnumSet.noneOf(EventType.class);
+        for (EventType t : rs.requiredEventTypes()) {
+            try {
+                Selection.of(t);
+                if (Sensor.availableHere(t)) selected.add(t);
+            } catch (IllegalArgumentException e) {
+                // not capturable: the agent reports it so
+            }
+        }
+        Prefilter p = Agent.prefilterOf(rs, selected, Set.of(), AgentConfig.defaults());
+        assertThat(p.byType()).as("the open family is filtered").containsKey(EventType.OPENAT);
+
+        Path v2 = Path.of("/sys/fs/cgroup");
+        assertThat(v2.resolve("cgroup.controllers")).as("cgroup v2 at /sys/fs/cgroup").exists();
+        Path cg = Files.createDirectories(v2.resolve("vigil-test-prefilter-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+        long cgId = (Long) Files.getAttribute(cg, "unix:ino");
+        Path etcFile = Path.of("/etc/vigil-test-prefilter-" + ProcessHandle.current().pid());
+        Side a = null, b = null;
+        try {
+            a = side(rs, selected, cgId, null);
+            b = side(rs, selected, cgId, p);
+            Files.writeString(dir.resolve("plain"), "p");
+            String d = dir.toString();
+            String[] cmds = {
+                "head -c1 /etc/shadow",
+                "head -c1 /tmp/../../etc/shadow",
+                "cat /tmp/../../etc/nonexistent-vigil-test",
+                "cat /etc/passwd",
+                "cat /nonexistent-vigil-test",
+                "ls /etc /root/.ssh " + d,
+                "sh -c 'echo x > " + d + "/app.log; echo y >> " + d + "/app.log; : > " + d + "/app.log'",
+                "touch " + etcFile,
+                "dd if=/dev/zero of=" + d + "/zero bs=1 count=1",
+                "find /etc -maxdepth 1 -name passwd",
+                "sh -c 'i=0; while [ $i -lt 200 ]; do cat " + d + "/plain " + d + "/nope 2>/dev/null; i=$((i+1)); done'",
+                "head -c1 /root/.ssh/authorized_keys",
+                "sh -c 'cd /etc && cat ./hostname ../etc/passwd >/dev/null'",
+            };
+            for (String c : cmds) {
+                // the shell moves itself into the cgroup, then becomes the command (its parent: this JVM, not a shell)
+                Process pr = new ProcessBuilder("sh", "-c", "echo $$ > " + cg.resolve("cgroup.procs") + " && exec " + c)
+                        .redirectErrorStream(true).start();
+                pr.getInputStream().readAllBytes();
+                assertThat(pr.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+            String marker = "vigil-prefilter-marker-" + System.nanoTime();
+            Process m = new ProcessBuilder("sh", "-c", "echo $$ > " + cg.resolve("cgroup.procs") + " && exec true " + marker).start();
+            assertThat(m.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            await(a, marker);
+            await(b, marker);
+        } finally {
+            for (Side s : new Side[] {a, b}) {
+                if (s == null) continue;
+                s.sensor().stop();
+                s.reader().join(10_000);
+                s.sensor().close();
+            }
+            Files.deleteIfExists(etcFile);
+            Files.deleteIfExists(cg);
+        }
+        assertThat(a.sensor().droppedTotal()).as("no drops on the unfiltered side").isZero();
+        assertThat(b.alerts()).as("alerts with the prefilter").containsExactlyInAnyOrderElementsOf(a.alerts());
+        assertThat(a.alerts()).as("the activity raised alerts").isNotEmpty();
+        if (stableOnly) {
+            assertThat(a.alerts()).anyMatch(s -> s.startsWith("Read sensitive file untrusted:"))
+                    .anyMatch(s -> s.startsWith("Directory traversal monitored file read:"));
+        }
+        // the kernel filtered what its Java mirror rejects, and only that
+        List<String> expected = new ArrayList<>();
+        for (String o : a.opens()) {
+            String[] f = o.split("\t", -1);
+            EventType t = EventType.byName(f[0]);
+            if (p.filter(t).passes(f[2].equals("null") ? null : f[2], Long.parseLong(f[3]), Long.parseLong(f[4]))) expected.add(o);
+        }
+        assertThat(b.opens()).as("opens through the prefilter = the mirror's verdicts on the unfiltered stream").isEqualTo(expected);
+        assertThat(b.opens().size()).as("the prefilter dropped opens").isLessThan(a.opens().size());
+    }
+
+    private static Side side(RuleSet rs, Set<EventType> selected, long cgId, Prefilter p) {
+        Sensor s = Sensor.start(Selection.of(selected));
+        s.filterCgroups(List.of(cgId));
+        if (p != null) s.installPrefilter(p);
+        List<String> alerts = Collections.synchronizedList(new ArrayList<>());
+        List<String> opens = Collections.synchronizedList(new ArrayList<>());
+        Set<String> execArgs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread t = Thread.ofPlatform().name("prefilter-diff").start(() -> s.run(ev -> {
+            rs.evaluate(ev, (r, e) -> alerts.add(r.name() + ": " + r.formatOutput(e)));
+            if (ev.type().isOpen()) opens.add(open(ev));
+            if (ev.type() == EventType.EXECVE && ev.process() != null) execArgs.add(String.valueOf(ev.process().args()));
+        }));
+        return new Side(s, alerts, opens, execArgs, t);
+    }
+
+    /** type, tid, raw path, flags, result: what the kernel filter reads. */
+    private static String open(SensorEvent ev) {
+        EventType t = ev.type();
+        long flags = t == EventType.CREAT ? 01101 : ev.argLong(t.slotOf("flags"));
+        return t.falcoName() + "\t" + ev.process().tid() + "\t" + (ev.fd() == null ? null : ev.fd().nameRaw()) + "\t" + flags + "\t" + ev.rawRes();
+    }
+
+    private static void await(Side s, String marker) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (s.execArgs().stream().anyMatch(a -> a.contains(marker))) return;
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the marker exec did not arrive");
+    }
+}

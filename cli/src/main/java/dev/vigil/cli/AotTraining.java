@@ -1,0 +1,106 @@
+package dev.vigil.cli;
+
+import dev.vigil.containers.ContainerResolver;
+import dev.vigil.sensor.CaptureWriter;
+import dev.vigil.sensor.Selection;
+import dev.vigil.sensor.Sensor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The training run behind bin/vigil's AOT cache (JEP 483/514/515): run once under -XX:AOTCacheOutput, it
+ * captures the machine's own syscalls through the real reader, decoder, process table and capture writer,
+ * under both syscall hooks, while it floods them with the records a busy host makes (close, failing opens,
+ * stat, connect, fork+exec). The cache then holds those classes loaded and linked and the methods' profiles,
+ * so the next JVM's JIT compiles the reader at once instead of while the first flood fills the ring.
+ * Needs root and the kernel's BPF support, as capture does; exits 1 (and no cache is written) without them.
+ */
+public final class AotTraining {
+    private AotTraining() { }
+
+    public static void main(String[] args) throws Throwable {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.5;
+        Path dir = Files.createTempDirectory("vigil-aot-training");
+        try {
+            for (Sensor.SyscallHook hook : Sensor.SyscallHook.values()) train(hook, dir, (long) (seconds * 1e9));
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static void train(Sensor.SyscallHook hook, Path dir, long nanos) throws Exception {
+        Selection selection = Selection.parse("all");
+        Path file = dir.resolve("training.vcap");
+        try (Sensor sensor = Sensor.start(selection, Sensor.Options.defaults().withSyscallHook(hook)
+                .withContainers(ContainerResolver.identityOnly()))) {
+            CaptureWriter writer = CaptureWriter.create(file, CaptureWriter.Meta.now(selection), sensor.processTable());
+            sensor.setDropListener(r -> writer.writeDrops(r.total(), r.newDrops()));
+            Thread load = Thread.ofPlatform().daemon().name("aot-training-load").start(() -> {
+                try {
+                    workload(dir, nanos);
+                } catch (Throwable e) {
+                    System.err.println("vigil aot training: workload: " + e);
+                } finally {
+                    sensor.stop();
+                }
+            });
+            try {
+                sensor.run(writer::write, writer::flushIfDue);
+            } finally {
+                writer.close();
+                load.join();
+            }
+        }
+    }
+
+    /** A host's syscall mix, heavy in the cheap captured ones a flood is made of. */
+    private static void workload(Path dir, long nanos) throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        Path real = Files.writeString(dir.resolve("real"), "vigil");
+        Path missing = dir.resolve("missing");
+        try (ServerSocket listener = new ServerSocket(0, 64, InetAddress.getLoopbackAddress())) {
+            Thread accept = Thread.ofPlatform().daemon().start(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        s.setSoLinger(true, 0);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            long end = System.nanoTime() + nanos;
+            for (int round = 0; System.nanoTime() < end; round++) {
+                for (int i = 0; i < 4096; i++) { int ignored = (int) close.invokeExact(-1); }
+                for (int i = 0; i < 64; i++) {
+                    try (FileInputStream in = new FileInputStream(missing.toFile())) {
+                        in.read();
+                    } catch (IOException expected) { /* ENOENT: the failing open is the point */ }
+                }
+                for (int i = 0; i < 16; i++) Files.exists(real);
+                try (FileInputStream in = new FileInputStream(real.toFile())) {
+                    in.read();
+                }
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                    s.setSoLinger(true, 0);
+                }
+                if (round % 32 == 0) new ProcessBuilder("/bin/true").start().waitFor();
+            }
+            listener.close();
+            accept.join();
+        }
+    }
+}
