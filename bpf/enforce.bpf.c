@@ -7,7 +7,14 @@
  *   open:    lsm/file_open (EPERM); else SIGKILL at the exit of open/openat/openat2/creat (the call completes,
  *            the process never returns to user space);
  *   connect, bind: cgroup/connect4|6, cgroup/bind4|6 (EPERM on every kernel);
- *   tamper:  signal:signal_generate and sys_enter_ptrace aimed at the agent.
+ *   ptrace:  lsm/ptrace_access_check (EPERM); else SIGKILL at sys_enter_ptrace (the attach completes, the tracer
+ *            never returns to user space and its exit detaches it);
+ *   setuid:  lsm/task_fix_setuid (EPERM); else SIGKILL at sys_enter_setuid/setreuid/setresuid/setfsuid;
+ *   bpf:     lsm/bpf (EPERM for BPF_PROG_LOAD by anyone but the agent); else SIGKILL at sys_enter_bpf;
+ *   module:  lsm/kernel_read_file and lsm/kernel_load_data only (at the syscall, a kill comes after the module ran);
+ *   spec.matchBinaries with followChildren: tp_btf/sched_process_fork passes a parent's answer to its child;
+ *   tamper:  signal:signal_generate and sys_enter_ptrace aimed at the agent; with LSM, ptrace_access_check and
+ *            task_kill also deny them (self-protection).
  * Tables and the matching model: vigil/enforce.h. Every decision is a record on enforce_events.
  */
 #include "vmlinux.h"
@@ -38,7 +45,15 @@ struct {
 	__type(key, struct enf_path_key);
 	__type(value, __u64);
 } enf_exec_prefix SEC(".maps"), enf_exec_postfix SEC(".maps"), enf_open_prefix SEC(".maps"),
-  enf_open_postfix SEC(".maps");
+  enf_open_postfix SEC(".maps"), enf_bin_prefix SEC(".maps"), enf_bin_postfix SEC(".maps");
+
+/* tgid -> its spec.matchBinaries answer (vigil/enforce.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct enf_proc);
+} enf_procs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -122,6 +137,8 @@ struct enf_scratch {
 	struct enf_path_key key;
 	struct enf_path_key rkey;
 	__u64 hits;
+	__u64 own;              /* enf_binary_own's answer */
+	__u64 mask;             /* enf_binary_scope's answer */
 	struct enforce_event layout; /* unused: puts the record's type in the object's BTF for the Java layout check */
 };
 
@@ -346,8 +363,10 @@ __noinline int enf_path_hits(__u32 hook, int len, __u32 reverse)
 {
 	__u32 zero = 0;
 	struct enf_scratch *s = bpf_map_lookup_elem(&enf_scratch, &zero);
-	void *prefix = hook == ENF_HOOK_EXEC ? (void *)&enf_exec_prefix : (void *)&enf_open_prefix;
-	void *postfix = hook == ENF_HOOK_EXEC ? (void *)&enf_exec_postfix : (void *)&enf_open_postfix;
+	void *prefix = hook == ENF_HOOK_EXEC ? (void *)&enf_exec_prefix
+		     : hook == ENF_HOOK_OPEN ? (void *)&enf_open_prefix : (void *)&enf_bin_prefix;
+	void *postfix = hook == ENF_HOOK_EXEC ? (void *)&enf_exec_postfix
+		      : hook == ENF_HOOK_OPEN ? (void *)&enf_open_postfix : (void *)&enf_bin_postfix;
 	__u64 *v;
 	int i;
 
@@ -377,6 +396,121 @@ static __always_inline struct enf_scratch *scratch(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&enf_scratch, &zero);
+}
+
+/* The policies whose spec.matchBinaries hold for a task's binary, into scratch->own. */
+__noinline int enf_binary_own(__u64 task_addr)
+{
+	struct task_struct *task = (struct task_struct *)task_addr;
+	struct enf_scratch *s = scratch();
+	__u32 h = ENF_HOOK_BINARY;
+	struct enf_hook_cfg *hc;
+	struct file *exe;
+	__u64 holds, own = 0;
+	int i, len;
+
+	if (!s)
+		return -1;
+	s->own = 0;
+	hc = bpf_map_lookup_elem(&enf_hooks, &h);
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (!hc || !hc->nrules || !exe)
+		return 0; /* kernel threads have no binary: no matchBinaries holds */
+	s->hits = 0;
+	len = enf_path_of((__u64)BPF_CORE_READ(exe, f_path.dentry), (__u64)BPF_CORE_READ(exe, f_path.mnt));
+	if (len < 0)
+		count(2);
+	else
+		enf_path_hits(ENF_HOOK_BINARY, len, hc->postfix);
+	holds = s->hits ^ hc->neg_terms;
+	for (i = 0; i < ENF_MAX_RULES; i++) {
+		__u32 idx = ENF_HOOK_BINARY * ENF_MAX_RULES + i;
+		struct enf_rule *r;
+
+		if (i >= hc->nrules)
+			break;
+		r = bpf_map_lookup_elem(&enf_rules, &idx);
+		if (!r)
+			break;
+		if ((holds & r->terms) == r->terms)
+			own |= 1ULL << (r->policy & 63);
+	}
+	s->own = own;
+	return 0;
+}
+
+/*
+ * The policies whose spec.matchBinaries hold for a process, into scratch->mask: its own binary, or an ancestor's
+ * for followChildren policies. Cached in enf_procs; a process not seen since the policies changed (or started before
+ * them) walks its ancestors once; children forked later get their parent's answer at fork (enf_process_fork), so
+ * a double fork that reparents a child to init does not shed the policy.
+ */
+__noinline int enf_binary_scope(__u64 task_addr)
+{
+	struct task_struct *task = (struct task_struct *)task_addr;
+	struct enf_config *cfg = enf_cfg();
+	struct enf_scratch *s = scratch();
+	struct enf_proc *p, np = {};
+	struct task_struct *anc;
+	__u64 exe, own = 0, inherited = 0;
+	__u32 tgid;
+	int i;
+
+	if (!cfg || !s)
+		return -1;
+	tgid = BPF_CORE_READ(task, tgid);
+	exe = (__u64)BPF_CORE_READ(task, mm, exe_file);
+	p = bpf_map_lookup_elem(&enf_procs, &tgid);
+	if (p && p->generation == cfg->generation && p->exe == exe) {
+		s->mask = p->own | p->inherited;
+		return 0;
+	}
+	if (p && p->generation == cfg->generation)
+		inherited = p->inherited; /* it ran exec: what its ancestors gave it stands */
+	else if (cfg->follow_policies) {
+		anc = BPF_CORE_READ(task, real_parent);
+		for (i = 0; i < 16; i++) {
+			struct enf_proc *ap;
+			__u32 at;
+
+			if (!anc)
+				break;
+			at = BPF_CORE_READ(anc, tgid);
+			if (at <= 1 || at == tgid)
+				break;
+			ap = bpf_map_lookup_elem(&enf_procs, &at);
+			if (ap && ap->generation == cfg->generation && ap->exe == (__u64)BPF_CORE_READ(anc, mm, exe_file)) {
+				inherited |= (ap->own & cfg->follow_policies) | ap->inherited;
+				break;
+			}
+			if (enf_binary_own((__u64)anc) == 0)
+				inherited |= s->own & cfg->follow_policies;
+			anc = BPF_CORE_READ(anc, real_parent);
+		}
+	}
+	if (enf_binary_own(task_addr) == 0)
+		own = s->own;
+	np.exe = exe;
+	np.own = own;
+	np.inherited = inherited;
+	np.generation = cfg->generation;
+	bpf_map_update_elem(&enf_procs, &tgid, &np, BPF_ANY);
+	s->mask = own | inherited;
+	return 0;
+}
+
+/* The policies whose whole scope holds for the task: place (host, container) and spec.matchBinaries. */
+static __always_inline __u64 scope_for(struct enf_config *cfg, struct task_struct *task, __u64 mntns)
+{
+	__u64 scope = scope_of(cfg, mntns);
+	struct enf_scratch *s;
+
+	if (!(scope & cfg->bin_policies))
+		return scope;
+	s = scratch();
+	if (!s || enf_binary_scope((__u64)task) < 0)
+		return scope & ~cfg->bin_policies;
+	return scope & (~cfg->bin_policies | s->mask);
 }
 
 /*
@@ -418,7 +552,7 @@ static __always_inline int decide_file(__u32 hook, struct file *file, __u8 acces
 	if (access && !(hc->access & access))
 		return -1; /* e.g. a read when every open rule is about writes: no path walk */
 	mntns = mntns_of(task);
-	scope = scope_of(cfg, mntns);
+	scope = scope_for(cfg, task, mntns);
 	if (!scope)
 		return -1;
 	s = scratch();
@@ -575,7 +709,7 @@ static __always_inline int decide_sock(__u32 hook, struct bpf_sock_addr *ctx, bo
 	if (!cfg)
 		return 1;
 	mntns = mntns_of(task);
-	scope = scope_of(cfg, mntns);
+	scope = scope_for(cfg, task, mntns);
 	if (!scope)
 		return 1;
 	if (v6) {
@@ -676,6 +810,67 @@ int BPF_PROG(enf_signal_generate, int sig, struct kernel_siginfo *info, struct t
 	return 0;
 }
 
+/* --- ptrace, setuid to root, BPF program loads, module loads: rules with no condition but the scope --- */
+
+/* One decision for a call that only the scope selects: the outcome (and *sig), or -1 when no rule applies. */
+static __always_inline int decide_call(__u32 hook, bool can_deny, __u32 target, __u32 *sig)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct enf_config *cfg = enf_cfg();
+	struct enf_hook_cfg *hc;
+	struct enforce_event *e;
+	struct enf_rule *r;
+	__u64 mntns, scope;
+	__u32 h = hook;
+	__u8 out;
+
+	*sig = 0;
+	if (!cfg)
+		return -1;
+	hc = bpf_map_lookup_elem(&enf_hooks, &h);
+	if (!hc || !hc->nrules)
+		return -1;
+	mntns = mntns_of(task);
+	scope = scope_for(cfg, task, mntns);
+	if (!scope)
+		return -1;
+	r = decide(hook, 0, scope, 0);
+	if (!r)
+		return -1;
+	out = outcome_of(r, can_deny, sig);
+	e = new_event(task, hook, r, out, mntns);
+	if (e) {
+		e->target = target;
+		submit(e);
+	}
+	return out;
+}
+
+/* An LSM hook's answer for a decision: EPERM for a denial (and for a kill: the call must not happen either). */
+static __always_inline int lsm_verdict(int out, __u32 sig)
+{
+	if (out < 0)
+		return 0;
+	if (sig)
+		bpf_send_signal(sig);
+	return out == ENF_OUT_DENIED || sig == SIGKILL ? -EPERM : 0;
+}
+
+/* The kill floor at a syscall's entry: the call still completes, the process never returns to user space. */
+static __always_inline int kill_at_call(__u32 hook, __u32 target)
+{
+	__u32 sig;
+
+	if (decide_call(hook, false, target, &sig) >= 0 && sig)
+		bpf_send_signal(sig);
+	return 0;
+}
+
+static __always_inline bool is_agent(struct enf_config *cfg)
+{
+	return cfg->agent_tgid && (bpf_get_current_pid_tgid() >> 32) == cfg->agent_tgid;
+}
+
 SEC("tracepoint/syscalls/sys_enter_ptrace")
 int enf_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 {
@@ -683,11 +878,180 @@ int enf_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 	long req = ctx->args[0];
 	__u32 pid = ctx->args[1];
 
-	if (!cfg || !cfg->tamper || pid != cfg->agent_tgid)
+	if (!cfg || (req != PTRACE_ATTACH && req != PTRACE_SEIZE))
 		return 0;
-	if (req == PTRACE_ATTACH || req == PTRACE_SEIZE)
+	if (cfg->tamper && pid == cfg->agent_tgid)
 		tamper(0, pid);
+	return kill_at_call(ENF_HOOK_PTRACE, pid);
+}
+
+static __always_inline bool arg_is_root(long v)
+{
+	return (__u32)v == 0;
+}
+
+/* Only a process that is not root (uid or euid) can become root. */
+static __always_inline bool not_root(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, cred, uid.val) != 0 || BPF_CORE_READ(task, cred, euid.val) != 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setuid")
+int enf_enter_setuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return arg_is_root(ctx->args[0]) && not_root() ? kill_at_call(ENF_HOOK_SETUID, 0) : 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setreuid")
+int enf_enter_setreuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return (arg_is_root(ctx->args[0]) || arg_is_root(ctx->args[1])) && not_root() ? kill_at_call(ENF_HOOK_SETUID, 0) : 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setresuid")
+int enf_enter_setresuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return (arg_is_root(ctx->args[0]) || arg_is_root(ctx->args[1]) || arg_is_root(ctx->args[2])) && not_root()
+		       ? kill_at_call(ENF_HOOK_SETUID, 0) : 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setfsuid")
+int enf_enter_setfsuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return arg_is_root(ctx->args[0]) && not_root() ? kill_at_call(ENF_HOOK_SETUID, 0) : 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_bpf")
+int enf_enter_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+	struct enf_config *cfg = enf_cfg();
+
+	if (!cfg || ctx->args[0] != BPF_PROG_LOAD || is_agent(cfg))
+		return 0;
+	return kill_at_call(ENF_HOOK_BPF, BPF_PROG_LOAD);
+}
+
+/* followChildren: a child starts with its parent's answer (and keeps it through exec and reparenting). */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(enf_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct enf_config *cfg = enf_cfg();
+	struct enf_proc *p, np = {};
+	__u32 ptgid, ctgid;
+
+	if (!cfg || !cfg->follow_policies)
+		return 0;
+	ptgid = BPF_CORE_READ(parent, tgid);
+	ctgid = BPF_CORE_READ(child, tgid);
+	/* the parent is the current task (a scalar for the global function, not the typed argument) */
+	if (ptgid == ctgid || enf_binary_scope(bpf_get_current_task()) < 0)
+		return 0;
+	p = bpf_map_lookup_elem(&enf_procs, &ptgid);
+	if (!p)
+		return 0;
+	np.exe = p->exe;
+	np.own = p->own;
+	np.inherited = p->inherited | (p->own & cfg->follow_policies);
+	np.generation = p->generation;
+	bpf_map_update_elem(&enf_procs, &ctgid, &np, BPF_ANY);
 	return 0;
+}
+
+#define PTRACE_MODE_ATTACH 0x02
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(enf_lsm_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct enf_config *cfg = enf_cfg();
+	__u32 target, sig;
+	int out;
+
+	if (ret || !cfg || !(mode & PTRACE_MODE_ATTACH))
+		return ret;
+	target = BPF_CORE_READ(child, tgid);
+	if (cfg->agent_tgid && target == cfg->agent_tgid && !is_agent(cfg)) {
+		/* ptrace of the agent, or reading or writing its memory (/proc/PID/mem, process_vm_*) */
+		if (cfg->tamper)
+			tamper(0, target);
+		if (cfg->protect)
+			return -EPERM;
+	}
+	out = decide_call(ENF_HOOK_PTRACE, true, target, &sig);
+	return lsm_verdict(out, sig);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(enf_lsm_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig, const struct cred *cred, int ret)
+{
+	struct enf_config *cfg = enf_cfg();
+
+	if (ret || !cfg || !cfg->protect || !cfg->agent_tgid || BPF_CORE_READ(p, tgid) != cfg->agent_tgid || is_agent(cfg))
+		return ret;
+	/* SIGHUP (reload), SIGINT and SIGTERM (an orderly stop, reported), and harmless ones pass; the rest (SIGKILL,
+	 * SIGSTOP, SIGQUIT, ...) are refused. signal_generate reports each attempt. */
+	if (sig == 0 || sig == 1 || sig == 2 || sig == 15 || sig == 17 || sig == 18 || sig == 23 || sig == 28)
+		return 0;
+	if (cfg->tamper)
+		tamper(sig, cfg->agent_tgid); /* a refused signal is never generated: signal_generate would not see it */
+	return -EPERM;
+}
+
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(enf_lsm_setuid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	__u32 sig;
+	int out;
+
+	if (ret)
+		return ret;
+	if (!((BPF_CORE_READ(new, uid.val) == 0 && BPF_CORE_READ(old, uid.val) != 0)
+	      || (BPF_CORE_READ(new, euid.val) == 0 && BPF_CORE_READ(old, euid.val) != 0)
+	      || (BPF_CORE_READ(new, fsuid.val) == 0 && BPF_CORE_READ(old, fsuid.val) != 0)))
+		return 0;
+	out = decide_call(ENF_HOOK_SETUID, true, 0, &sig);
+	return lsm_verdict(out, sig);
+}
+
+/* (no ret argument read: its index moved when kernels added one more parameter to this hook) */
+SEC("lsm/bpf")
+int BPF_PROG(enf_lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
+{
+	struct enf_config *cfg = enf_cfg();
+	__u32 sig;
+	int out;
+
+	if (!cfg || cmd != BPF_PROG_LOAD || is_agent(cfg))
+		return 0;
+	out = decide_call(ENF_HOOK_BPF, true, cmd, &sig);
+	return lsm_verdict(out, sig);
+}
+
+/* finit_module reads the module's file */
+SEC("lsm/kernel_read_file")
+int BPF_PROG(enf_lsm_read_file, struct file *file, enum kernel_read_file_id id, bool contents, int ret)
+{
+	__u32 sig;
+	int out;
+
+	if (ret || id != READING_MODULE)
+		return ret;
+	out = decide_call(ENF_HOOK_MODULE, true, 0, &sig);
+	return lsm_verdict(out, sig);
+}
+
+/* init_module passes the module's image */
+SEC("lsm/kernel_load_data")
+int BPF_PROG(enf_lsm_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	__u32 sig;
+	int out;
+
+	if (ret || id != LOADING_MODULE)
+		return ret;
+	out = decide_call(ENF_HOOK_MODULE, true, 0, &sig);
+	return lsm_verdict(out, sig);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -9,7 +9,12 @@
  * Prefix: the prefix; Postfix: the reversed suffix in a second trie); user space stores in every key the
  * union of the terms whose string is a prefix of it, so the longest match carries every term that holds.
  * Negated operators (NotIn, NotPrefix, NotPostfix) flip their bits. A rule holds when all its term bits hold
- * and its policy's scope contains the process (host, or its container's mount namespace).
+ * and its policy's scope contains the process (host, or its container's mount namespace, and, for a policy with
+ * spec.matchBinaries, the calling process's binary or with followChildren an ancestor's).
+ *
+ * spec.matchBinaries is one more path "hook" (ENF_HOOK_BINARY) with its own tries: its rules are one per such
+ * policy (terms: the policy's conditions; policy: its bit). The answer for a process is cached in enf_procs by
+ * tgid, checked against the process's executable (mm->exe_file) and the policy generation.
  */
 #ifndef VIGIL_ENFORCE_H
 #define VIGIL_ENFORCE_H
@@ -23,7 +28,12 @@ enum enf_hook {
 	ENF_HOOK_OPEN = 1,
 	ENF_HOOK_CONNECT = 2,
 	ENF_HOOK_BIND = 3,
-	ENF_HOOK_COUNT = 4,
+	ENF_HOOK_PTRACE = 4,    /* attach to another process (and reading its memory, under LSM) */
+	ENF_HOOK_MODULE = 5,    /* a kernel module load (LSM only) */
+	ENF_HOOK_BPF = 6,       /* a BPF program load by anyone but the agent */
+	ENF_HOOK_SETUID = 7,    /* a change of uid, euid or fsuid to root by a process that is not root */
+	ENF_HOOK_BINARY = 8,    /* not a call: the spec.matchBinaries scope of policies */
+	ENF_HOOK_COUNT = 9,
 };
 
 /* What a rule asks for. */
@@ -91,6 +101,19 @@ struct enf_config {
 	__u64 host_policies;    /* policies with host: true */
 	__u32 agent_tgid;       /* tamper alerts: signals and ptrace aimed at this process */
 	__u32 tamper;           /* 1: report tamper */
+	__u64 bin_policies;     /* policies with spec.matchBinaries */
+	__u64 follow_policies;  /* of those, the ones with followChildren */
+	__u32 generation;       /* bumped at every policy change: enf_procs entries of an older one are recomputed */
+	__u32 protect;          /* 1 (LSM only): deny ptrace of and signals to the agent by other processes */
+};
+
+/* A process's spec.matchBinaries answer (enf_procs, by tgid). */
+struct enf_proc {
+	__u64 exe;              /* the struct file of mm->exe_file the answer is for (an exec changes it) */
+	__u64 own;              /* policies whose matchBinaries hold for this binary */
+	__u64 inherited;        /* followChildren policies that held for an ancestor */
+	__u32 generation;
+	__u32 pad;
 };
 
 struct enforce_event {
@@ -102,7 +125,7 @@ struct enforce_event {
 	__u32 ppid;             /* tgid of the real parent */
 	__u32 uid;
 	__u32 rule_id;
-	__u32 target;           /* tamper: the agent's tgid */
+	__u32 target;           /* tamper: the agent's tgid; ptrace: the tracee's tgid; setuid: the new id; bpf: the command */
 	__u16 hook;             /* enum enf_hook */
 	__u8 outcome;           /* enum enf_outcome */
 	__u8 action;            /* the rule's enum enf_action */

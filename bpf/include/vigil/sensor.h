@@ -32,6 +32,7 @@
 #define SENSOR_KIND_PROC_EXIT 3   /* sched_process_exit with group_dead */
 #define SENSOR_KIND_TASK_RENAME 4 /* task_rename: comm changed (prctl PR_SET_NAME, writes to /proc/.../comm) */
 #define SENSOR_KIND_TCP_RESET 5   /* tcp_send_reset for no socket (a closed port): slot 5 the tuple, args[0] reason; no process */
+#define SENSOR_KIND_GENERIC 6     /* a syscall without a decoder (Falco's generic event): the header alone, syscall_nr names it */
 #define SENSOR_KIND_FIRST_SYSCALL 8
 
 /* An exec record's args[5]: the old thread id in the low 32 bits, these flags about the executable above. */

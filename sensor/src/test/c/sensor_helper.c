@@ -24,6 +24,8 @@
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <sys/ioctl.h>
+#include <sys/sendfile.h>
 
 /* struct clone_args, version 0 (64 bytes): declared here, <linux/sched.h> clashes with <sched.h> */
 struct helper_clone_args {
@@ -401,6 +403,33 @@ int main(int argc, char **argv)
 		int ur = syscall(SYS_io_uring_setup, 1, params);
 		printf("%d %d %d %d %d %d %d %d %d %d %d %ld %d %d\n", fd, dup, pg, sid, m == MAP_FAILED ? -1 : 0, mp, pa, pb, so,
 		       pidfd, got, rv, sc, ur);
+	} else if (!strcmp(cmd, "generic")) {   /* DIR: #10's syscalls, each once, and two without a decoder (umask, getppid) */
+		if (chdir(argv[2]))
+			return 2;
+		int fd = open("in.txt", O_RDWR | O_CREAT, 0600);
+		if (write(fd, "vigil", 5) != 5 || lseek(fd, 0, SEEK_SET))
+			return 3;
+		int avail = -1;
+		int io = ioctl(fd, FIONREAD, &avail);
+		int mk = syscall(SYS_mknod, "fifo1", S_IFIFO | 0600, 0); /* glibc's mknod() is mknodat */
+		int dfd = open(".", O_RDONLY | O_DIRECTORY);
+		int mka = mknodat(dfd, "fifo2", S_IFIFO | 0640, 0);
+		long kc = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -2 /* KEY_SPEC_PROCESS_KEYRING */, 0);
+		int out = open("out.txt", O_WRONLY | O_CREAT, 0600);
+		long sf = sendfile(out, fd, NULL, 2);
+		int pp[2];
+		if (pipe(pp))
+			return 4;
+		long spl = splice(fd, NULL, pp[1], NULL, 3, 0);
+		int hi = dup2(fd, 205);
+		int io2 = ioctl(205, FIONREAD, &avail); /* before close_range: fd 205 is in.txt */
+		int cr = syscall(SYS_close_range, 200, 210, 0);
+		int io3 = ioctl(205, FIONREAD, &avail), io3e = errno; /* after: EBADF, and no fd in the table */
+		long ue = syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0), uee = errno;
+		int um1 = syscall(SYS_umask, 027), um2 = syscall(SYS_umask, 022);
+		int ppid = syscall(SYS_getppid);
+		printf("%d %d %d %d %ld %d %ld %ld %d %d %d %d %d %ld %ld %d %d %d %d\n", fd, io, mk, mka, kc, out, sf, spl, hi, io2,
+		       cr, io3, io3e, ue, uee, um1, um2, ppid, avail);
 	} else if (!strcmp(cmd, "modules")) {   /* the module syscalls: ENOSYS on a kernel without modules */
 		char img[64] = {0};
 		int a = syscall(SYS_init_module, img, sizeof(img), "vigil=1"), ae = errno;

@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private volatile FileWatch watcher;
     private ContainerHold hold;
     private AgentPolicies policies;
+    private final PolicyRuleEvents policyRuleEvents = new PolicyRuleEvents();
     private Set<EventType> selected = Set.of();
     /** Types base_syscalls.custom_set asks for whatever the rules say: the prefilter passes them whole. */
     private final Set<EventType> customSet = EnumSet.noneOf(EventType.class);
@@ -126,7 +127,8 @@ public final class Agent implements AutoCloseable {
         for (String note : config.startupNotes()) log.log(Priority.WARNING, note);
         // Cheap checks first, so a typo does not cost a BPF load.
         loadRules();
-        policies = AgentPolicies.load(this, config, log.stream(Priority.INFORMATIONAL), line -> outputs.outputs().forEach(o -> o.offer(line)));
+        policies = AgentPolicies.load(this, config, log.stream(Priority.INFORMATIONAL), line -> outputs.outputs().forEach(o -> o.offer(line)),
+                policyRuleEvents);
         rulesNanos = System.nanoTime() - startNanos;
         outputs = OutputSet.fromConfig(config);
         alerts.addSink(outputs);
@@ -142,10 +144,16 @@ public final class Agent implements AutoCloseable {
         Set<EventType> needed = neededTypes(engine.current());
         // Falco's base_syscalls.custom_set: these are captured too (a leading ! removes one the rules did not ask for)
         List<String> unknownCustom = new ArrayList<>();
+        // syscalls without a decoder that rules name in evt.type: captured as the generic event
+        Set<Integer> generic = new java.util.TreeSet<>(engine.current().requiredSyscalls());
         for (String name : config.list("base_syscalls.custom_set")) {
             boolean remove = name.startsWith("!");
             EventType t = EventType.byName(remove ? name.substring(1) : name);
-            if (t == null) unknownCustom.add(name);
+            int nr = dev.vigil.events.Syscalls.number(remove ? name.substring(1) : name);
+            if ((t == null || t == EventType.SYSCALL) && nr >= 0) {
+                if (!remove) generic.add(nr);
+                else if (!engine.current().requiredSyscalls().contains(nr)) generic.remove(nr);
+            } else if (t == null) unknownCustom.add(name);
             else if (!remove) {
                 needed.add(t);
                 customSet.add(t);
@@ -158,7 +166,13 @@ public final class Agent implements AutoCloseable {
         }
         Set<EventType> capturable = EnumSet.noneOf(EventType.class);
         List<EventType> cannot = new ArrayList<>();
+        Set<EventType> fromPolicies = EnumSet.noneOf(EventType.class);
         for (EventType t : needed) {
+            if (PolicyRuleEvents.TYPES.contains(t)) {
+                if (policies.active()) fromPolicies.add(t); // the policy engine's flows, not the sensor's
+                else cannot.add(t); // no policy_files: nothing produces them
+                continue;
+            }
             try {
                 Selection.of(t);
                 if (!Sensor.availableHere(t)) {
@@ -170,14 +184,17 @@ public final class Agent implements AutoCloseable {
                 cannot.add(t);
             }
         }
-        selected = capturable;
         uncapturable = List.copyOf(cannot);
         Sensor.Options so = Sensor.Options.defaults().withRingBytes(config.integer("sensor.ring_buffer_bytes"))
                 .withSyscallHook(Sensor.SyscallHook.parse(config.string("sensor.syscall_hook")))
                 .withContainers(containerResolver(config)); // owned by the sensor: closed with it
         long t0 = System.nanoTime();
-        sensor = Sensor.start(Selection.of(capturable), so);
+        capturable.remove(EventType.SYSCALL); // the generic set says which syscalls
+        sensor = Sensor.start(Selection.of(capturable, generic), so);
         attachNanos = System.nanoTime() - t0;
+        Set<EventType> all = EnumSet.copyOf(capturable);
+        all.addAll(fromPolicies);
+        selected = all;
         installPrefilter();
         long holdNanos = config.bool("container_engines.docker.enabled") || config.bool("container_engines.cri.enabled")
                 ? config.integer("container_engines.docker.metadata_wait_ms") * 1_000_000L : 0;
@@ -314,13 +331,23 @@ public final class Agent implements AutoCloseable {
                 if (!h.hold(ev, t0)) engine.evaluate(ev, alerts.engineSink());
                 m.evalNanos(System.nanoTime() - t0);
             };
+            final PolicyRuleEvents pr = policyRuleEvents;
+            final Sensor s = sensor;
+            java.util.function.Consumer<dev.vigil.events.EventView> policyConsumer = ev -> {
+                m.event(ev.typeId());
+                long t0 = System.nanoTime();
+                engine.evaluate(ev, alerts.engineSink());
+                m.evalNanos(System.nanoTime() - t0);
+            };
             // poll ourselves (not Sensor.run) so that held events are released on time in a quiet period too
             while (!stopping) {
                 sensor.pollOnce(Sensor.POLL_INTERVAL_MS, consumer);
                 if (!h.isEmpty()) h.release(System.nanoTime(), false);
+                if (!pr.isEmpty()) pr.drain(s, policyConsumer);
             }
             sensor.run(consumer); // stopping: drains what is left in the ring
             h.release(System.nanoTime(), true);
+            pr.drain(s, policyConsumer);
         } catch (Throwable t) {
             readerFailure = t;
             healthy = false;
@@ -464,7 +491,8 @@ public final class Agent implements AutoCloseable {
         installPrefilter();
         List<String> notCaptured = new ArrayList<>();
         for (EventType t : neededTypes(engine.current())) {
-            if (!selected.contains(t) && !uncapturable.contains(t)) notCaptured.add(t.falcoName());
+            boolean live = PolicyRuleEvents.TYPES.contains(t) && policies != null && policies.active(); // no attach needed
+            if (!selected.contains(t) && !uncapturable.contains(t) && !live) notCaptured.add(t.falcoName());
         }
         f.put("rules_loaded", engine.current().enabledRules().size());
         f.put("event_types_not_attached_until_restart", notCaptured);
@@ -555,6 +583,9 @@ public final class Agent implements AutoCloseable {
     public int webPort() { return web == null ? -1 : web.port(); }
 
     public AgentConfig config() { return config; }
+
+    /** The policy decisions handed to the rules (netpol_deny events): received and dropped counts. */
+    PolicyRuleEvents policyRuleEvents() { return policyRuleEvents; }
 
     /** The policy side (engine, flows), or null before start. */
     AgentPolicies policies() { return policies; }

@@ -1,6 +1,7 @@
 package dev.vigil.agent;
 
 import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.events.EventView;
 import dev.vigil.policy.PinStore;
 import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.PolicyLoader;
@@ -31,13 +32,13 @@ final class AgentPolicies implements AutoCloseable {
     private volatile FileWatch watcher;
     private long reloads, reloadFailures;
 
-    private AgentPolicies(Agent agent, AgentConfig config, PrintStream log, Consumer<String> outputs) {
+    private AgentPolicies(Agent agent, AgentConfig config, PrintStream log, Consumer<String> outputs, Consumer<EventView> rules) {
         this.agent = agent;
         this.config = config;
         this.log = log;
         this.files = config.list("policy_files").stream().map(Path::of).toList();
         this.loader = PolicyLoader.installed();
-        this.events = new PolicyEvents(PolicyEvents.DEFAULT_CAPACITY, outputs);
+        this.events = new PolicyEvents(PolicyEvents.DEFAULT_CAPACITY, outputs, rules);
         this.engine = new PolicyEngine(loader.kinds(), PinStore.resolve(config.string("policy.pin_root")), options(config), events, log);
     }
 
@@ -52,9 +53,9 @@ final class AgentPolicies implements AutoCloseable {
                 config.bool("policy_audit_mode"), settings);
     }
 
-    /** Loads the files (problems throw, positioned, before anything touches the kernel). */
-    static AgentPolicies load(Agent agent, AgentConfig config, PrintStream log, Consumer<String> outputs) {
-        AgentPolicies p = new AgentPolicies(agent, config, log, outputs);
+    /** Loads the files (problems throw, positioned, before anything touches the kernel); rule events go to {@code rules}. */
+    static AgentPolicies load(Agent agent, AgentConfig config, PrintStream log, Consumer<String> outputs, Consumer<EventView> rules) {
+        AgentPolicies p = new AgentPolicies(agent, config, log, outputs, rules);
         p.pending = p.files.isEmpty() ? null : p.loader.load(p.files);
         return p;
     }

@@ -70,6 +70,9 @@ public final class Metrics {
             help(sb, "vigil_policy_flow_drops_total", "counter", "flow records the kernel could not queue (ring full), lost");
             sb.append("vigil_policy_flow_drops_total ").append(pol.engine().counters().entrySet().stream()
                     .filter(e -> e.getKey().endsWith("flow_drops_total")).mapToLong(Map.Entry::getValue).sum()).append('\n');
+            help(sb, "vigil_policy_rule_events_total", "counter", "policy decisions handed to the rules (netpol_deny), by result");
+            sb.append("vigil_policy_rule_events_total{result=\"queued\"} ").append(a.policyRuleEvents().received() - a.policyRuleEvents().dropped()).append('\n');
+            sb.append("vigil_policy_rule_events_total{result=\"dropped\"} ").append(a.policyRuleEvents().dropped()).append('\n');
             long[] r = pol.reloadCounts();
             help(sb, "vigil_policy_reloads_total", "counter", "policy reloads, by result");
             sb.append("vigil_policy_reloads_total{result=\"ok\"} ").append(r[0]).append('\n');

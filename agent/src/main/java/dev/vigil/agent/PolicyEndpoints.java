@@ -28,7 +28,7 @@ final class PolicyEndpoints {
             for (Policy pol : p.engine().current().all()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", pol.name());
-                m.put("kind", pol.getClass().getSimpleName());
+                m.put("kind", pol.documentKind() != null ? pol.documentKind() : pol.getClass().getSimpleName());
                 m.put("defined_at", pol.position().toString());
                 m.put("audit", pol.audit());
                 loaded.add(m);

@@ -1,5 +1,6 @@
 package dev.vigil.agent;
 
+import dev.vigil.events.EventView;
 import dev.vigil.policy.PolicyEvent;
 import dev.vigil.rules.output.Json;
 import java.util.ArrayDeque;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
  * The enforcers' events (flows, denials) as JSON lines: the most recent kept in a bounded buffer for
  * {@code GET /flows}, followers fed as they come, and the agent's outputs given each line. Bounded everywhere: a full
  * buffer forgets the oldest, a slow follower's full queue counts drops instead of blocking the enforcer's reader.
+ * A decision rules can match (a denied connection) goes on to the rules as well.
  */
 final class PolicyEvents implements Consumer<PolicyEvent> {
     static final int DEFAULT_CAPACITY = 4096;
@@ -22,11 +24,13 @@ final class PolicyEvents implements Consumer<PolicyEvent> {
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final List<LinkedBlockingQueue<String>> followers = new CopyOnWriteArrayList<>();
     private final Consumer<String> outputs;
+    private final Consumer<EventView> rules;
     private final java.util.concurrent.atomic.AtomicLong followerDrops = new java.util.concurrent.atomic.AtomicLong();
 
-    PolicyEvents(int capacity, Consumer<String> outputs) {
+    PolicyEvents(int capacity, Consumer<String> outputs, Consumer<EventView> rules) {
         this.capacity = capacity;
         this.outputs = outputs;
+        this.rules = rules;
     }
 
     @Override
@@ -42,6 +46,8 @@ final class PolicyEvents implements Consumer<PolicyEvent> {
             if (!q.offer(line)) followerDrops.incrementAndGet();
         }
         outputs.accept(line);
+        EventView ruleEvent = e.ruleEvent();
+        if (ruleEvent != null) rules.accept(ruleEvent);
     }
 
     List<String> recent() {

@@ -3,6 +3,9 @@ package dev.vigil.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.agent.config.AgentConfig;
+import dev.vigil.rules.correlation.Correlation;
+import dev.vigil.rules.correlation.CorrelationSet;
+import dev.vigil.rules.correlation.Durations;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.RuleSet;
 import dev.vigil.rules.output.Json;
@@ -13,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +24,29 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The web endpoints (JDK HTTP server, one daemon thread): health, Prometheus metrics, loaded rules (read-only), and
+ * The web endpoints (JDK HTTP server, webserver.threadiness daemon threads): health, Prometheus metrics, loaded rules (read-only), and
  * POST /reload, which changes state and so needs {@code Authorization: Bearer <webserver.token>} (off without one).
  */
 final class WebServer {
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService pool;
 
-    private WebServer(HttpServer server) {
+    private WebServer(HttpServer server, java.util.concurrent.ExecutorService pool) {
         this.server = server;
+        this.pool = pool;
+    }
+
+    /** Falco's webserver.threadiness: that many request threads; 0, one per online CPU. */
+    static int threads(AgentConfig config) {
+        int n = config.integer("webserver.threadiness");
+        if (n < 0) throw new IllegalArgumentException("webserver.threadiness: " + n + " is not 0 (one thread per online CPU) or a number of threads");
+        return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
     }
 
     static WebServer start(Agent agent, AgentConfig config) {
         String addr = config.string("webserver.listen_address");
         int port = config.integer("webserver.listen_port");
+        int threads = threads(config);
         HttpServer s;
         try {
             if (config.bool("webserver.ssl_enabled")) {
@@ -52,8 +66,12 @@ final class WebServer {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("webserver: cannot listen on " + addr + ":" + port + ": " + e.getMessage());
         }
-        // a few threads: GET /flows?follow=1 holds one for as long as the client follows
-        s.setExecutor(Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().name("vigil-web").unstarted(r)));
+        // webserver.threadiness threads, named by port (GET /flows?follow=1 holds one for as long as the client follows)
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        String name = "vigil-web-" + s.getAddress().getPort() + "-";
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads,
+                r -> Thread.ofPlatform().daemon().name(name + n.incrementAndGet()).unstarted(r));
+        s.setExecutor(pool);
         s.createContext(config.string("webserver.k8s_healthz_endpoint"), ex -> {
             boolean ok = agent.healthy();
             reply(ex, ok ? 200 : 503, "application/json", () -> ok ? "{\"status\":\"ok\"}\n" : "{\"status\":\"starting\"}\n");
@@ -95,12 +113,15 @@ final class WebServer {
             }
         });
         s.start();
-        return new WebServer(s);
+        return new WebServer(s, pool);
     }
 
     int port() { return server.getAddress().getPort(); }
 
-    void stop() { server.stop(0); }
+    void stop() {
+        server.stop(0);
+        pool.shutdownNow(); // the server does not stop the executor it was given
+    }
 
     private static void reply(HttpExchange ex, int code, String type, Supplier<String> body) throws IOException {
         try (ex) {
@@ -133,6 +154,45 @@ final class WebServer {
         }
     }
 
+    /** The loaded correlations as /rules lists rules, with each one's live state (keys tracked, alerts, repeats). */
+    private static List<Object> correlationsJson(Agent agent, CorrelationSet cs) {
+        Map<String, CorrelationSet.Stats> stats = new HashMap<>();
+        for (CorrelationSet.Stats st : cs.stats()) stats.put(st.correlation(), st);
+        List<Object> out = new ArrayList<>();
+        for (Correlation c : cs.all()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            boolean enabled = cs.isEnabled(c.name());
+            m.put("name", c.name());
+            m.put("type", c.kind().yamlName());
+            m.put("priority", c.priority().display());
+            m.put("enabled", enabled);
+            m.put("active", enabled && c.priority().ordinal() <= agent.threshold().ordinal());
+            m.put("window", Durations.format(c.windowNanos()));
+            if (c.kind() != Correlation.Kind.SEQUENCE) m.put("threshold", c.threshold());
+            List<String> steps = new ArrayList<>();
+            for (Correlation.Step st : c.steps()) steps.add(st.name());
+            m.put("steps", steps);
+            m.put("tags", c.tags());
+            List<String> types = new ArrayList<>();
+            c.eventTypes().forEach(t -> types.add(t.falcoName()));
+            m.put("event_types", types);
+            m.put("defined_at", c.pos().toString());
+            m.put("description", c.description());
+            CorrelationSet.Stats st = stats.get(c.name());
+            if (st != null) {
+                Map<String, Object> state = new LinkedHashMap<>();
+                state.put("keys", st.keys());
+                state.put("max_keys", st.maxKeys());
+                state.put("evictions", st.evictions());
+                state.put("alerts", st.alerts());
+                state.put("suppressed", st.suppressed());
+                m.put("state", state);
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
     static String rulesJson(Agent agent) {
         RuleSet rs = agent.rules();
         List<Object> rules = new ArrayList<>();
@@ -154,6 +214,7 @@ final class WebServer {
         Map<String, Object> top = new LinkedHashMap<>();
         top.put("files", agent.ruleSources());
         top.put("rules", rules);
+        top.put("correlations", correlationsJson(agent, rs.correlations()));
         StringBuilder sb = new StringBuilder(1 << 16);
         Json.value(sb, top);
         return sb.append('\n').toString();

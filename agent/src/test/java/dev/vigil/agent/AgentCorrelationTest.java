@@ -138,6 +138,19 @@ class AgentCorrelationTest {
         await("Outbound Port Scan", x -> f(x, "fd.sip").equals(net + "2") && x.path("proc.pid").asLong() == host.pid);
         // one alert per key per window: the 200-port scan raised one for its host, not ten
         assertThat(alertsOf("Outbound Port Scan").stream().filter(x -> x.path("proc.pid").asLong() == host.pid)).hasSize(1);
+        // /rules lists the correlations beside the rules, with their live state
+        JsonNode listed = null;
+        for (JsonNode c : new com.fasterxml.jackson.databind.ObjectMapper().readTree(WebServer.rulesJson(agent)).path("correlations")) {
+            if (c.path("name").asText().equals("Outbound Port Scan")) listed = c;
+        }
+        assertThat(listed).as("Outbound Port Scan on /rules").isNotNull();
+        assertThat(listed.path("type").asText()).isEqualTo("value_count");
+        assertThat(listed.path("window").asText()).isEqualTo("10s");
+        assertThat(listed.path("threshold").asInt()).isEqualTo(20);
+        assertThat(listed.path("event_types").toString()).contains("connect");
+        assertThat(listed.path("defined_at").asText()).startsWith("vigil_correlation_rules.yaml");
+        assertThat(listed.path("state").path("alerts").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(listed.path("state").path("keys").asInt()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -59,6 +59,41 @@ class FalcoOutputsTest {
     }
 
     @Test
+    void httpOutputWithoutKeepAliveUsesANewConnectionForEachAlert() throws Exception {
+        // the remote port of each request tells its connection apart
+        java.util.List<Integer> ports = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        com.sun.net.httpserver.HttpServer sink = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        sink.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ports.add(ex.getRemoteAddress().getPort());
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        sink.start();
+        try {
+            String url = "http://127.0.0.1:" + sink.getAddress().getPort() + "/";
+            AgentConfig defaults = AgentConfig.builder().build();
+            assertThat(defaults.bool("http_output.keep_alive")).as("Falco's default").isFalse();
+            for (boolean keepAlive : new boolean[] {false, true}) {
+                ports.clear();
+                dev.vigil.agent.output.HttpOutput out = new dev.vigil.agent.output.HttpOutput(url, "vigil-test",
+                        java.time.Duration.ofSeconds(5), 100, null, 0, new dev.vigil.agent.output.HttpOutput.Falco(
+                                dev.vigil.agent.output.HttpTls.DEFAULT, false, false, 5, keepAlive));
+                out.start();
+                for (int i = 0; i < 3; i++) out.offer("{\"rule\":\"keep alive " + i + "\"}");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (ports.size() < 3 && System.nanoTime() < deadline) Thread.sleep(10);
+                assertThat(out.flushAndClose(5000)).isTrue();
+                assertThat(ports).hasSize(3);
+                assertThat(new java.util.HashSet<>(ports)).as("connections with keep_alive " + keepAlive).hasSize(keepAlive ? 1 : 3);
+            }
+        } finally {
+            sink.stop(0);
+        }
+    }
+
+    @Test
     void outputsQueueCapacityZeroIsUnboundedAsFalco() {
         FileOutput out = new FileOutput(dir.resolve("q.txt"), 0); // not started: nothing drains
         for (int i = 0; i < 100_000; i++) assertThat(out.offer("a")).isTrue();

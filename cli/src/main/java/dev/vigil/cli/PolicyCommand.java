@@ -80,7 +80,7 @@ final class PolicyCommand {
                 return Vigil.EXIT_FINDINGS;
             }
             for (Policy p : set.all()) {
-                System.out.println(p.position() + ": " + p.getClass().getSimpleName() + " " + p.name() + (p.audit() ? " (audit)" : ""));
+                System.out.println(p.position() + ": " + (p.documentKind() != null ? p.documentKind() : p.getClass().getSimpleName()) + " " + p.name() + (p.audit() ? " (audit)" : ""));
             }
             System.out.printf("ok: %d polic%s%n", set.size(), set.size() == 1 ? "y" : "ies");
             return Vigil.EXIT_OK;

@@ -22,6 +22,9 @@ public final class ContainerInfo implements ContainerView {
     private final List<String> capAdd;
     private final Map<String, String> labels;
     private Map<String, String> podLabels = Map.of(); // set once, by withPodLabels, before the view is shared
+    // set once, by withHost, before the view is shared
+    private String ip;
+    private boolean hostPid, hostNetwork, hostIpc;
 
     ContainerInfo(ContainerId cid, boolean complete, String name, String image, String imageRepository,
                   String imageTag, String imageDigest, String imageId, boolean privileged, long startTs,
@@ -53,8 +56,23 @@ public final class ContainerInfo implements ContainerView {
     /** This view with another start time (the runtime's start event carries it before a re-fetch does). */
     ContainerInfo withStartTs(long ts) {
         return new ContainerInfo(cid, complete, name, image, imageRepository, imageTag, imageDigest, imageId,
-                privileged, ts, List.of(mounts), capAdd, networkMode, user, labels).withPodLabels(podLabels);
+                privileged, ts, List.of(mounts), capAdd, networkMode, user, labels).withPodLabels(podLabels)
+                .withHost(ip, hostPid, hostNetwork, hostIpc);
     }
+
+    /** Sets the container's IP and the host namespaces it shares; call before the view is handed out. */
+    ContainerInfo withHost(String ip, boolean pid, boolean network, boolean ipc) {
+        this.ip = ip;
+        hostPid = pid;
+        hostNetwork = network;
+        hostIpc = ipc;
+        return this;
+    }
+
+    @Override public CharSequence ip() { return ip; }
+    @Override public boolean hostPid() { return hostPid; }
+    @Override public boolean hostNetwork() { return hostNetwork; }
+    @Override public boolean hostIpc() { return hostIpc; }
 
     /** Sets the pod's labels (a CRI sandbox's); call before the view is handed out. */
     ContainerInfo withPodLabels(Map<String, String> l) {

@@ -225,7 +225,8 @@ final class CriApi implements MetadataSource {
         long start = st.startedAt > 0 ? st.startedAt : EventView.ABSENT;
         String netMode = networkMode(sb != null && sb.networkMode >= 0 ? sb.networkMode : v.networkMode);
         return new ContainerInfo(ContainerId.of(rt, cid.fullId()), true, st.name, image, repo, tag, digest, imageId,
-                v.privileged, start, st.mounts, v.capAdd, netMode, st.user, labels).withPodLabels(sb == null ? Map.of() : sb.labels);
+                v.privileged, start, st.mounts, v.capAdd, netMode, st.user, labels).withPodLabels(sb == null ? Map.of() : sb.labels)
+                .withHost(null, false, "host".equals(netMode), false); // the CRI's pid/ipc modes and pod IP: not read yet
     }
 
     /**

@@ -100,9 +100,17 @@ final class DockerApi implements MetadataSource {
             Map.Entry<String, JsonNode> l = it.next();
             labels.put(l.getKey(), l.getValue().asText());
         }
+        // the IP: NetworkSettings.IPAddress (the default bridge), else the first network's that has one
+        String ip = text(c.path("NetworkSettings").path("IPAddress"));
+        for (JsonNode n : c.path("NetworkSettings").path("Networks")) {
+            if (ip == null || ip.isEmpty()) ip = text(n.path("IPAddress"));
+        }
+        if (ip != null && ip.isEmpty()) ip = null; // host or none networking: no address of its own
         return new ContainerInfo(cid, true, name, image, repo, tag, digest, imageId,
                 host.path("Privileged").asBoolean(false), time(text(c.path("State").path("StartedAt"))),
-                mounts, capAdd, text(host.path("NetworkMode")), text(config.path("User")), labels);
+                mounts, capAdd, text(host.path("NetworkMode")), text(config.path("User")), labels)
+                .withHost(ip, "host".equals(text(host.path("PidMode"))), "host".equals(text(host.path("NetworkMode"))),
+                        "host".equals(text(host.path("IpcMode"))));
     }
 
     private ImageMeta image(String imageId) {

@@ -118,6 +118,44 @@ class DockerEngineTest {
         assertThat(c.name().toString()).isNotBlank(); // docker's generated name
     }
 
+    @Test @Order(2) void hostNamespaces() throws Exception {
+        // container.host_pid / host_ipc (the network is none here: host_network false, no IP)
+        ContainerInfo c = runAndResolve("--pid", "host", "--ipc", "host", DockerEngine.IMAGE, "sleep", "300");
+        assertThat(c.hostPid()).isTrue();
+        assertThat(c.hostIpc()).isTrue();
+        assertThat(c.hostNetwork()).isFalse();
+        assertThat(c.ip()).isNull();
+        ContainerInfo plain = runAndResolve(DockerEngine.IMAGE, "sleep", "300");
+        assertThat(plain.hostPid() || plain.hostIpc() || plain.hostNetwork()).isFalse();
+    }
+
+    @Test @Order(3) void ipOnAUserNetworkAndHostNetwork() throws Exception {
+        // container.ip: the address docker gave it on a network of its own (a TEST-NET bridge, removed after)
+        String net = "vigil-ip-" + ProcessHandle.current().pid();
+        engine.docker("network", "create", "--subnet", "203.0.113.0/28", net);
+        try {
+            String id = engine.docker("run", "-d", "--network", net, "--ip", "203.0.113.7", DockerEngine.IMAGE, "sleep", "300");
+            Cg cg = cgroupOf(id);
+            FaultySocketTest.await(() -> resolver.cached(id) != null && resolver.cached(id).complete(), "metadata");
+            ContainerView v = resolver.resolve(cg.id(), cg.path());
+            assertThat(String.valueOf(v.ip())).isEqualTo("203.0.113.7");
+            assertThat(v.hostNetwork()).isFalse();
+            engine.docker("rm", "-f", id);
+            String hostNet = engine.docker("run", "-d", "--network", "host", DockerEngine.IMAGE, "sleep", "300");
+            Cg hcg = cgroupOf(hostNet);
+            FaultySocketTest.await(() -> resolver.cached(hostNet) != null && resolver.cached(hostNet).complete(), "metadata");
+            ContainerView h = resolver.resolve(hcg.id(), hcg.path());
+            assertThat(h.hostNetwork()).isTrue();
+            assertThat(h.ip()).isNull();
+            engine.docker("rm", "-f", hostNet);
+        } finally {
+            for (String left : engine.docker("ps", "-aq", "--filter", "network=" + net).split("\\s+")) {
+                if (!left.isBlank()) engine.docker("rm", "-f", left);
+            }
+            engine.docker("network", "rm", net);
+        }
+    }
+
     @Test @Order(3) void capAdd() throws Exception {
         ContainerInfo c = runAndResolve("--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", DockerEngine.IMAGE, "sleep", "300");
         assertThat(c.privileged()).isFalse();

@@ -6,6 +6,11 @@ import dev.vigil.enforce.kernel.Enforcer;
 import dev.vigil.enforce.policy.EnforcementPolicy;
 import dev.vigil.policy.EnforcerContext;
 import dev.vigil.policy.PolicyEvent;
+import dev.vigil.enforce.compile.Hook;
+import dev.vigil.events.Event;
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.events.Process;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,6 +115,14 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
             if (container.image() != null) c.put("image", String.valueOf(container.image()));
             f.put("container", c);
         }
+        if (d.outcome() != Decision.Outcome.TAMPER) {
+            switch (d.hook()) {
+                case PTRACE -> f.put("target_pid", d.target());
+                case SETUID -> f.put("new_uid", d.target());
+                case BPF -> f.put("bpf_cmd", d.target());
+                default -> { }
+            }
+        }
         if (d.address() != null) {
             f.put("address", d.address());
             f.put("port", d.port());
@@ -122,6 +135,23 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
             @Override public String type() { return type; }
             @Override public long timeNanos() { return ns; }
             @Override public Map<String, Object> fields() { return f; }
+            @Override public EventView ruleEvent() { return toRuleEvent(d, container, ns); }
         };
+    }
+
+    /** A decision as the rules engine's {@code enforcement} event (EventType.ENFORCEMENT). */
+    static EventView toRuleEvent(Decision d, dev.vigil.events.ContainerView container, long timeNanos) {
+        boolean tamper = d.outcome() == Decision.Outcome.TAMPER;
+        Event.Builder b = Event.builder(EventType.ENFORCEMENT).timestamp(timeNanos)
+                .arg("outcome", d.outcome().label)
+                .arg("hook", tamper ? (d.signal() == 0 ? "ptrace" : "signal") : d.hook().label)
+                .arg("policy", d.policy()).arg("rule", d.rule())
+                .arg("action", tamper ? (d.signal() == 0 ? "" : Integer.toString(d.signal())) : d.action())
+                .arg("enforced_by", d.enforcedBy()).arg("path", d.path())
+                .arg("target", tamper || d.hook() == Hook.PTRACE || d.hook() == Hook.SETUID || d.hook() == Hook.BPF ? d.target() : 0);
+        if (d.address() != null) b.arg("addr", d.address()).arg("port", d.port());
+        b.process(Process.builder().pid(d.tgid()).tid(d.pid()).ppid(d.ppid()).uid(d.uid()).name(d.comm()).build());
+        if (container != null) b.container(container);
+        return b.build();
     }
 }

@@ -9,6 +9,7 @@ import dev.vigil.enforce.kernel.Enforcer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -204,5 +205,129 @@ class EnforcerKernelTest {
         // (not from this JVM: a write here would kill the test itself)
         assertThat(TestBinaries.status(List.of("cat", existing.toString()))).as("a read passes").isZero();
         assertThat(TestBinaries.status(List.of(allowed.toString(), dir.resolve("w-elsewhere").toString()))).isZero();
+    }
+    @Test
+    void specMatchBinariesScopesARuleToTheCallingBinary() throws Exception {
+        Path files = Files.createDirectories(dir.resolve("scoped-files"));
+        apply("""
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: only-denied-writes}
+                spec:
+                  host: true
+                  matchBinaries:
+                  - operator: In
+                    values: ["%s"]
+                  rules:
+                  - name: no-writes
+                    open:
+                      matchPaths: [{operator: Prefix, values: ["%s/"]}]
+                      access: write
+                    action: Deny
+                    fallback: Sigkill
+                """.formatted(denied, files));
+        assertThat(TestBinaries.status(List.of(denied.toString(), files.resolve("a").toString()))).isEqualTo(137);
+        assertThat(files.resolve("a")).as("killed at the open, before its write").hasContent("");
+        assertThat(TestBinaries.status(List.of(allowed.toString(), files.resolve("b").toString()))).as("another binary writes").isZero();
+        assertThat(files.resolve("b")).hasContent("ran");
+        Decision d = next(Hook.OPEN);
+        assertThat(d.outcome()).isEqualTo(Decision.Outcome.KILLED);
+        assertThat(d.path()).isEqualTo(files.resolve("a").toString());
+        assertThat(d.policy()).isEqualTo("only-denied-writes");
+    }
+
+    /** A copy of bash under the test folder: a parent binary nothing else on the machine runs. */
+    static Path parentShell() throws Exception {
+        Path bash = dir.resolve("parent/bash");
+        if (!Files.exists(bash)) {
+            Files.createDirectories(bash.getParent());
+            Files.copy(Path.of("/bin/bash"), bash);
+            bash.toFile().setExecutable(true);
+        }
+        return bash;
+    }
+
+    static String followPolicy(String name, Path parent, boolean follow) {
+        return """
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: %s}
+                spec:
+                  host: true
+                  matchBinaries:
+                  - operator: In
+                    values: ["%s"]
+                    followChildren: %s
+                  rules:
+                  - name: no-denied
+                    exec:
+                      matchBinaries: [{operator: Prefix, values: ["%s/"]}]
+                    action: Deny
+                    fallback: Sigkill
+                """.formatted(name, parent, follow, dir.resolve("denied"));
+    }
+
+    @Test
+    void followChildrenCoversTheDescendantsOfTheSelectedBinary() throws Exception {
+        Path bash = parentShell();
+        // bash forks, the child runs /bin/sh, which forks and execs the marker: the exec is the grandchild's
+        String nested = "/bin/sh -c '" + denied + " %s; true'; true";
+        apply(followPolicy("follow", bash, true));
+        Path f1 = dir.resolve("f1"), f2 = dir.resolve("f2"), f3 = dir.resolve("f3");
+        assertThat(TestBinaries.status(List.of(bash.toString(), "-c", nested.formatted(f1)))).isZero();
+        assertThat(f1).as("a grandchild of the selected binary was killed at exec").doesNotExist();
+        Decision d = next(Hook.EXEC);
+        assertThat(d.outcome()).isEqualTo(Decision.Outcome.KILLED);
+        assertThat(d.comm()).as("the exec was made by the /bin/sh child, not by bash").isNotEqualTo("bash");
+
+        apply(followPolicy("no-follow", bash, false));
+        assertThat(TestBinaries.status(List.of(bash.toString(), "-c", nested.formatted(f2)))).isZero();
+        assertThat(f2).as("without followChildren the /bin/sh grandchild is out of scope").hasContent("ran");
+        assertThat(TestBinaries.status(List.of(bash.toString(), "-c", denied + " " + f3 + "; true"))).isZero();
+        assertThat(f3).as("the selected binary's own (forked) child is in scope").doesNotExist();
+    }
+
+    @Test
+    void ptraceSetuidToRootAndBpfLoadsAreKilledForTheSelectedBinariesOnly() throws Exception {
+        Path calls = dir.resolve("calls"), free = dir.resolve("free");
+        Path tracer = TestBinaries.compile(calls, "tracer", TestBinaries.TRACER_C);
+        Path setuider = TestBinaries.compile(calls, "setuider", TestBinaries.SETUIDER_C);
+        Path bpfloader = TestBinaries.compile(calls, "bpfloader", TestBinaries.BPFLOADER_C);
+        Files.createDirectories(free);
+        for (Path p : List.of(tracer, setuider, bpfloader)) Files.copy(p, free.resolve(p.getFileName()));
+        apply("""
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: calls}
+                spec:
+                  host: true
+                  matchBinaries: [{operator: Prefix, values: ["%s/"]}]
+                  rules:
+                  - {name: no-ptrace, ptrace: {}, action: Deny, fallback: Sigkill}
+                  - {name: no-root, setuid: {}, action: Deny, fallback: Sigkill}
+                  - {name: no-bpf, bpf: {}, action: Deny, fallback: Sigkill}
+                """.formatted(calls));
+        Map<String, String> done = Map.of("tracer", "attached\n", "setuider", "euid 0\n", "bpfloader", "loaded\n");
+        for (String name : List.of("tracer", "setuider", "bpfloader")) {
+            Path m = dir.resolve("calls-" + name);
+            assertThat(TestBinaries.status(List.of(calls.resolve(name).toString(), m.toString()))).as(name).isEqualTo(137);
+            assertThat(m).as("%s never got past the call", name).hasContent("");
+            Path n = dir.resolve("free-" + name);
+            assertThat(TestBinaries.status(List.of(free.resolve(name).toString(), n.toString()))).as(name + " copy").isZero();
+            assertThat(n).as("a copy outside the selected folder is not affected").hasContent(done.get(name));
+        }
+        Decision ptrace = next(Hook.PTRACE);
+        assertThat(ptrace.outcome()).isEqualTo(Decision.Outcome.KILLED);
+        assertThat(ptrace.rule()).isEqualTo("no-ptrace");
+        assertThat(ptrace.enforcedBy()).isEqualTo("Sigkill (fallback for Deny) at the syscall (the attach completes; the tracer "
+                + "never returns to user space, and its exit detaches): sys_enter_ptrace");
+        assertThat(ptrace.target()).as("the tracee").isNotZero();
+        Decision setuid = next(Hook.SETUID);
+        assertThat(setuid.outcome()).isEqualTo(Decision.Outcome.KILLED);
+        assertThat(setuid.uid()).as("the caller had dropped to nobody").isEqualTo(65534);
+        Decision bpf = next(Hook.BPF);
+        assertThat(bpf.outcome()).isEqualTo(Decision.Outcome.KILLED);
+        assertThat(bpf.comm()).isEqualTo("bpfloader");
+        assertThat(enforcer.attachedPrograms()).contains("enf_enter_ptrace", "enf_enter_setresuid", "enf_enter_bpf");
     }
 }

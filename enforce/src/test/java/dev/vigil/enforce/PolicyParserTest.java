@@ -61,7 +61,8 @@ class PolicyParserTest {
         assertThat(problem(ISSUE_EXAMPLE.replace("fallback: Sigkill", "fallbak: Sigkill"))).startsWith("bad.yaml:13:5: unknown field");
         assertThat(problem(ISSUE_EXAMPLE.replace("values: [\"/tmp/\"]", "values: [\"tmp/\"]"))).startsWith("bad.yaml:11:18: Prefix values are absolute paths");
         assertThat(problem(ISSUE_EXAMPLE.replace("  host: true\n", ""))).contains("host: true, or a containerSelector");
-        assertThat(problem(ISSUE_EXAMPLE.replace("- exec:", "- ptrace:"))).startsWith("bad.yaml:8:5: 'spec.rules[0].ptrace': ptrace rules are not supported yet");
+        assertThat(problem(ISSUE_EXAMPLE.replace("- exec:", "- ptrace:"))).startsWith("bad.yaml:9:7: unknown field 'spec.rules[0].ptrace.matchBinaries'");
+        assertThat(problem(ISSUE_EXAMPLE.replace("- exec:", "- setuid: {}\n    exec:"))).contains("exactly one of");
         assertThat(problem(ISSUE_EXAMPLE.replace("fallback: Sigkill", "fallback: Post"))).startsWith("bad.yaml:13:15: fallback can only be Sigkill");
         assertThat(problem(ISSUE_EXAMPLE.replace("action: Deny\n    fallback: Sigkill", "action: Signal"))).contains("argSig");
     }
@@ -108,5 +109,57 @@ class PolicyParserTest {
         assertThat(exact.mask()).as("the In key holds the Prefix term of /usr/ too").isEqualTo(0b011);
         var suffix = c.postfixTries().get(Hook.EXEC).getFirst();
         assertThat(new String(suffix.data(), StandardCharsets.UTF_8)).isEqualTo("hs/");
+    }
+
+    static final String CALLS = """
+            apiVersion: vigil.dev/v1alpha1
+            kind: EnforcementPolicy
+            metadata: {name: calls}
+            spec:
+              host: true
+              matchBinaries:
+              - {operator: Prefix, values: ["/usr/sbin/"], followChildren: true}
+              - {operator: NotIn, values: ["/usr/sbin/sshd"]}
+              rules:
+              - {ptrace: {}, action: Deny, fallback: Sigkill}
+              - {setuid: null, action: Deny, fallback: Sigkill}
+              - {bpf: {}, action: Post}
+              - {module_load: {}, action: Deny}
+            """;
+
+    @Test
+    void callRulesGetTheBestHookOfEachKernel() {
+        List<EnforcementPolicy> ps = Policies.parse("c.yaml", CALLS);
+        CompiledPolicies lsm = new PolicyCompiler(KernelCaps.withLsm(), false).compile(ps);
+        assertThat(lsm.plans()).extracting(CompiledPolicies.RulePlan::enforcement).containsExactly("Deny: LSM ptrace_access_check",
+                "Deny: LSM task_fix_setuid", "Post: report from LSM bpf", "Deny: LSM kernel_read_file and kernel_load_data");
+        CompiledPolicies here = new PolicyCompiler(KernelCaps.withoutLsm(), false).compile(ps);
+        assertThat(here.plans()).extracting(CompiledPolicies.RulePlan::enforcement).containsExactly(
+                "Sigkill (fallback for Deny) at the syscall (the attach completes; the tracer never returns to user space, and its exit "
+                        + "detaches): sys_enter_ptrace",
+                "Sigkill (fallback for Deny) at the syscall (the call completes; the process never returns to user space): "
+                        + "sys_enter_setuid/setreuid/setresuid/setfsuid",
+                "Post: report from sys_enter_bpf",
+                "Deny: nothing to enforce, this kernel cannot load modules (CONFIG_MODULES unset)");
+        assertThatThrownBy(() -> new PolicyCompiler(KernelCaps.withoutLsm().withModules(true), false).compile(ps))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("c.yaml:13:5: module_load rules need BPF LSM")
+                .hasMessageContaining("after the module's code ran");
+    }
+
+    @Test
+    void specMatchBinariesCompileToOneBinaryRulePerPolicy() {
+        CompiledPolicies c = new PolicyCompiler(KernelCaps.withoutLsm(), false)
+                .compile(Policies.parse("c.yaml", ISSUE_EXAMPLE + "---\n" + CALLS));
+        assertThat(c.binPolicies()).as("the second policy").isEqualTo(0b10);
+        assertThat(c.followPolicies()).isEqualTo(0b10);
+        assertThat(c.rules().get(Hook.BINARY)).singleElement().satisfies(r -> {
+            assertThat(r.policy()).isEqualTo(1);
+            assertThat(r.terms()).isEqualTo(0b11);
+        });
+        assertThat(c.negTerms().get(Hook.BINARY)).isEqualTo(0b10);
+        assertThat(c.pathTries().get(Hook.BINARY)).extracting(e -> new String(e.data(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("/usr/sbin/", "/usr/sbin/sshd\0");
+        assertThat(c.rules().get(Hook.PTRACE)).singleElement().satisfies(r -> assertThat(r.terms()).isZero());
     }
 }

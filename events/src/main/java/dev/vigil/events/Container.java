@@ -15,6 +15,8 @@ public final class Container implements ContainerView {
     private final Mount[] mounts;
     private final Map<String, String> labels;
     private final Map<String, String> podLabels;
+    private final String ip;
+    private final boolean hostPid, hostNetwork, hostIpc;
 
     private Container(Builder b) {
         id = b.id; fullId = b.fullId != null ? b.fullId : b.id; name = b.name; image = b.image;
@@ -38,6 +40,7 @@ public final class Container implements ContainerView {
         mounts = b.mounts.toArray(Mount[]::new);
         labels = Map.copyOf(b.labels);
         podLabels = Map.copyOf(b.podLabels);
+        ip = b.ip; hostPid = b.hostPid; hostNetwork = b.hostNetwork; hostIpc = b.hostIpc;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -58,6 +61,10 @@ public final class Container implements ContainerView {
     @Override public CharSequence label(String key) { return labels.get(key); }
     @Override public Map<String, String> labels() { return labels; }
     @Override public Map<String, String> podLabels() { return podLabels; }
+    @Override public CharSequence ip() { return ip; }
+    @Override public boolean hostPid() { return hostPid; }
+    @Override public boolean hostNetwork() { return hostNetwork; }
+    @Override public boolean hostIpc() { return hostIpc; }
 
     @Override
     public String toString() { return "Container[" + id + " " + image + "]"; }
@@ -70,6 +77,8 @@ public final class Container implements ContainerView {
         private final List<Mount> mounts = new ArrayList<>();
         private final Map<String, String> labels = new LinkedHashMap<>();
         private final Map<String, String> podLabels = new LinkedHashMap<>();
+        private String ip;
+        private boolean hostPid, hostNetwork, hostIpc;
 
         public Builder id(String v) { id = v; return this; }
         public Builder fullId(String v) { fullId = v; return this; }
@@ -82,6 +91,14 @@ public final class Container implements ContainerView {
         public Builder imageId(String v) { imageId = v; return this; }
         public Builder runtime(String v) { runtime = v; return this; }
         public Builder privileged(boolean v) { privileged = v; return this; }
+        public Builder ip(String v) { ip = v; return this; }
+        /** The host namespaces the container shares (container.host_pid / host_network / host_ipc). */
+        public Builder hostNamespaces(boolean pid, boolean network, boolean ipc) {
+            hostPid = pid;
+            hostNetwork = network;
+            hostIpc = ipc;
+            return this;
+        }
         public Builder startTs(long v) { startTs = v; return this; }
         public Builder mount(String source, String dest) { mounts.add(new Mount(source, dest, "", true, "rprivate")); return this; }
         public Builder mount(Mount m) { mounts.add(m); return this; }

@@ -39,6 +39,14 @@ public interface ContainerView {
     /** Every label of the container's pod (empty outside a CRI pod). */
     default java.util.Map<String, String> podLabels() { return java.util.Map.of(); }
 
+    /** The container's IP address (its first network's), or null when unknown or it has none of its own. */
+    default CharSequence ip() { return null; }
+
+    /** Whether the container shares the host's pid / network / IPC namespace (docker run --pid/--network/--ipc host). */
+    default boolean hostPid() { return false; }
+    default boolean hostNetwork() { return false; }
+    default boolean hostIpc() { return false; }
+
     default boolean isHost() {
         CharSequence id = id();
         return id != null && "host".contentEquals(id);

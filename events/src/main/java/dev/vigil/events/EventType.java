@@ -124,7 +124,39 @@ public enum EventType {
      * Vigil's own: a TCP reset the kernel sent for a segment no socket took (a connection attempt to a closed port
      * of this host). No process made it; fd.sip/fd.sport are this host's closed port, fd.cip/fd.cport the sender.
      */
-    TCP_SEND_RESET("tcp_send_reset", "tuple:SOCKTUPLE reason:UINT32");
+    TCP_SEND_RESET("tcp_send_reset", "tuple:SOCKTUPLE reason:UINT32"),
+    // appended (ids are ordinals: captures keep theirs)
+    /**
+     * Falco's generic event: a syscall the sensor has no decoder for, captured because a rule names it in
+     * evt.type. {@code evt.type} is the syscall's name (ID); the six raw arguments and the return value come too.
+     */
+    SYSCALL("syscall", "ID:CHARBUF nativeID:UINT32 arg0:UINT64 arg1:UINT64 arg2:UINT64 arg3:UINT64 arg4:UINT64 arg5:UINT64"),
+    IOCTL("ioctl", "res:ERRNO fd:FD request:UINT64 argument:UINT64"),
+    MKNOD("mknod", "res:ERRNO path:FSPATH mode:MODE dev:UINT32"),
+    MKNODAT("mknodat", "res:ERRNO dirfd:FD path:FSRELPATH mode:MODE dev:UINT32"),
+    KEYCTL("keyctl", "res:INT64 operation:UINT32 arg2:INT32 arg3:UINT64 arg4:UINT64 arg5:UINT64"),
+    SENDFILE("sendfile", "res:INT64 out_fd:FD in_fd:FD offset:UINT64 size:UINT64"),
+    SPLICE("splice", "res:INT64 fd_in:FD fd_out:FD size:UINT64 flags:UINT32"),
+    CLOSE_RANGE("close_range", "res:ERRNO first:UINT32 last:UINT32 flags:UINT32"),
+    IO_URING_ENTER("io_uring_enter", "res:INT64 fd:FD to_submit:UINT32 min_complete:UINT32 flags:UINT32"),
+    /**
+     * Vigil's own: a connection or packet the network policy denied (verdict DROPPED) or, in audit mode, would have
+     * denied (AUDIT); from the policy engine's flow records, not the sensor. direction is EGRESS or INGRESS; the
+     * tuple is client->server (fd.cip/fd.cport the connecting side); policy names the policy that decided (a deny
+     * rule, or the policies whose default deny it was), rule its position (FILE:LINE:COL, empty for a default deny),
+     * reason Hubble's drop reason (POLICY_DENIED, POLICY_DENY).
+     */
+    NETPOL_DENY("netpol_deny", "verdict:CHARBUF direction:CHARBUF tuple:SOCKTUPLE policy:CHARBUF rule:CHARBUF "
+            + "reason:CHARBUF"),
+    /**
+     * Vigil's own: a process enforcement decision (EnforcementPolicy), or a tamper report (someone signalled or
+     * ptraced the agent: outcome "tamper", target the agent's pid, action the signal). Not captured by the sensor: the
+     * enforcer hands each decision to the rules engine, so a rule can alert on one ({@code evt.type = enforcement and
+     * evt.arg.outcome = killed}). outcome: denied, killed, signalled, posted, monitored, tamper; hook: exec, open,
+     * connect, bind, ptrace, setuid, bpf, module_load.
+     */
+    ENFORCEMENT("enforcement", "outcome:CHARBUF hook:CHARBUF policy:CHARBUF rule:CHARBUF action:CHARBUF "
+            + "enforced_by:CHARBUF path:FSPATH addr:CHARBUF port:UINT32 target:UINT32");
 
     private final String falcoName;
     private final Param[] params;
@@ -175,7 +207,41 @@ public enum EventType {
         return this == OPEN || this == OPENAT || this == OPENAT2 || this == CREAT || this == OPEN_BY_HANDLE_AT;
     }
 
+    /**
+     * Falco's {@code evt.category} of this type: file, net, process, memory, signal, ipc, io_read, io_write,
+     * io_other or other (the generic event's is "other", as in libsinsp).
+     */
+    public String category() {
+        return switch (this) {
+            case OPEN, OPENAT, OPENAT2, CREAT, OPEN_BY_HANDLE_AT, CLOSE, DUP, DUP2, DUP3, FCNTL, UNLINK, UNLINKAT, RENAME,
+                 RENAMEAT, RENAMEAT2, MKDIR, MKDIRAT, RMDIR, LINK, LINKAT, SYMLINK, SYMLINKAT, CHMOD, FCHMOD, FCHMODAT,
+                 CHOWN, LCHOWN, FCHOWN, FCHOWNAT, TRUNCATE, FTRUNCATE, CHROOT, CHDIR, FCHDIR, MEMFD_CREATE, MOUNT,
+                 UMOUNT, UMOUNT2, MKNOD, MKNODAT, CLOSE_RANGE, INOTIFY_INIT, EVENTFD, TIMERFD_CREATE, SIGNALFD,
+                 EPOLL_CREATE, USERFAULTFD, PIDFD_GETFD -> "file";
+            case CONNECT, ACCEPT, ACCEPT4, BIND, LISTEN, SOCKET, SHUTDOWN, TCP_SEND_RESET, NETPOL_DENY -> "net";
+            case SOCKETPAIR, PIPE, PIPE2 -> "ipc";
+            case EXECVE, EXECVEAT, CLONE, CLONE3, FORK, VFORK, PROCEXIT, SETUID, SETGID, SETREUID, SETREGID, SETRESUID,
+                 SETRESGID, SETPGID, SETSID, CAPSET, PRCTL, PTRACE, UNSHARE, SETNS, PIVOT_ROOT, SECCOMP, PIDFD_OPEN,
+                 PROCESS_VM_READV, PROCESS_VM_WRITEV, INIT_MODULE, FINIT_MODULE, DELETE_MODULE, BPF, KEYCTL -> "process";
+            case MMAP, MPROTECT -> "memory";
+            case KILL, TKILL, TGKILL -> "signal";
+            case READ, RECVFROM, RECVMSG -> "io_read";
+            case WRITE, SENDTO, SENDMSG, SENDFILE, SPLICE -> "io_write";
+            case IOCTL, IO_URING_SETUP, IO_URING_ENTER -> "io_other";
+            case SYSCALL, ENFORCEMENT -> "other"; // an enforcement decision is Vigil's own, about any hook
+        };
+    }
+
     public static final int COUNT = values().length;
+    /**
+     * Match ids: what evt.type conditions and the rule index select on. The types' own ids, then one per syscall
+     * number for the generic event ({@link #matchIdOf(int)}), so {@code evt.type=getpid} is one array lookup too.
+     */
+    public static final int MATCH_IDS = COUNT + Syscalls.MAX;
+
+    /** The match id of the generic event of syscall {@code nr}. */
+    public static int matchIdOf(int nr) { return COUNT + nr; }
+
     private static final EventType[] BY_ID = values();
     private static final Map<String, EventType> BY_NAME = new HashMap<>();
 

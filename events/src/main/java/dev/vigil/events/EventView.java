@@ -18,6 +18,37 @@ public interface EventView {
     /** {@code type().id()}; a flyweight may answer from the record header without resolving the enum. */
     default int typeId() { return type().id(); }
 
+    /** For the generic event ({@link EventType#SYSCALL}): the syscall's x86-64 number; -1 for every other type. */
+    default int syscallNr() {
+        if (typeId() != EventType.SYSCALL.ordinal()) return -1;
+        long nr = argLong(1); // nativeID
+        return nr < 0 || nr >= Syscalls.MAX ? -1 : (int) nr;
+    }
+
+    /**
+     * What evt.type conditions select on: {@link #typeId()}, or for a generic event the syscall's own match id
+     * ({@link EventType#matchIdOf(int)}).
+     */
+    default int matchId() {
+        int t = typeId();
+        if (t != EventType.SYSCALL.ordinal()) return t;
+        int nr = syscallNr();
+        return nr < 0 ? t : EventType.matchIdOf(nr);
+    }
+
+    /** Falco's evt.type: the type's name, or for a generic event the syscall's. */
+    default String typeName() {
+        int nr = syscallNr();
+        String n = nr < 0 ? null : Syscalls.name(nr);
+        return n != null ? n : type().falcoName();
+    }
+
+    /**
+     * Text of a path parameter as the process passed it, before it was made absolute (fs.path.*raw); other
+     * parameters, and producers that keep no raw form, give {@link #argStr(int)}.
+     */
+    default CharSequence argRaw(int slot) { return argStr(slot); }
+
     /** True for an enter event ({@code >}), false for an exit event ({@code <}, what the sensor emits). */
     default boolean isEnter() { return false; }
 

@@ -16,6 +16,8 @@ public final class Process implements ProcessView {
     private final String env;
     private final ProcessView parent, sessionLeader, vpgidLeader;
     private final boolean selfSessionLeader, selfVpgidLeader;
+    private final FdView[] stdio;
+    private final String fdTypes, cgroup;
 
     private Process(Builder b) {
         pid = b.pid; tid = b.tid == EventView.ABSENT ? b.pid : b.tid; ppid = b.ppid;
@@ -38,6 +40,7 @@ public final class Process implements ProcessView {
         env = String.join(" ", b.env);
         parent = b.parent; sessionLeader = b.sessionLeader; vpgidLeader = b.vpgidLeader;
         selfSessionLeader = b.selfSessionLeader; selfVpgidLeader = b.selfVpgidLeader;
+        stdio = b.stdio.clone(); fdTypes = b.fdTypes; cgroup = b.cgroup;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -71,6 +74,12 @@ public final class Process implements ProcessView {
         b.exeFromMemfd(p.exeFromMemfd()).exeUpperLayer(p.exeUpperLayer()).exeLowerLayer(p.exeLowerLayer())
                 .exeWritable(p.exeWritable()).exeIno(p.exeIno()).exeInoCtime(p.exeInoCtime()).exeInoMtime(p.exeInoMtime());
         for (int i = 0, n = p.envCount(); i < n; i++) b.env.add(str(p.envEntry(i)));
+        for (int i = 0; i < 3; i++) {
+            FdView f = p.fdByNum(i);
+            b.stdio[i] = f == null ? null : Fd.copyOf(f);
+        }
+        b.fdTypes = str(p.fdTypes());
+        b.cgroup = str(p.cgroup());
         if (depth > 0) {
             ProcessView parent = p.parent();
             if (parent != null) b.parent(copyOf(parent, depth - 1));
@@ -128,6 +137,9 @@ public final class Process implements ProcessView {
     @Override public CharSequence envEntry(int i) { return envEntries[i]; }
     @Override public CharSequence env() { return env; }
     @Override public ProcessView parent() { return parent; }
+    @Override public FdView fdByNum(long num) { return num >= 0 && num < 3 ? stdio[(int) num] : null; }
+    @Override public CharSequence fdTypes() { return fdTypes; }
+    @Override public CharSequence cgroup() { return cgroup; }
     @Override public ProcessView sessionLeader() { return selfSessionLeader ? this : sessionLeader; }
     @Override public ProcessView vpgidLeader() { return selfVpgidLeader ? this : vpgidLeader; }
 
@@ -151,6 +163,13 @@ public final class Process implements ProcessView {
         private ProcessView parent, sessionLeader, vpgidLeader;
         private boolean selfSessionLeader, selfVpgidLeader;
         private boolean exeSet; // copyOf: exe and args as the view gave them, null included
+        private final FdView[] stdio = new FdView[3];
+        private String fdTypes, cgroup;
+
+        /** Fd 0, 1 or 2 of the process (proc.stdin/stdout/stderr). */
+        public Builder stdio(int num, FdView f) { stdio[num] = f; return this; }
+        public Builder fdTypes(String v) { fdTypes = v; return this; }
+        public Builder cgroup(String v) { cgroup = v; return this; }
 
         public Builder pid(long v) { pid = v; return this; }
         public Builder tid(long v) { tid = v; return this; }

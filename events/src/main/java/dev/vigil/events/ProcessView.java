@@ -64,6 +64,18 @@ public interface ProcessView {
     /** The whole environment, entries separated by a space ({@code proc.env} without argument). */
     CharSequence env();
 
+    /**
+     * The open fd with this number, or null when unknown (proc.stdin/stdout/stderr read 0-2, fd.types[N]).
+     * Held copies keep the standard three only.
+     */
+    default FdView fdByNum(long num) { return null; }
+
+    /** Falco's {@code fd.types}: the distinct types of the open fds known, in fd order, as "(file,ipv4)"; null for none. */
+    default CharSequence fdTypes() { return null; }
+
+    /** The process's cgroup (v2) path ({@code thread.cgroups}), or null when unknown. */
+    default CharSequence cgroup() { return null; }
+
     /** The parent process, or null when unknown (also for pid 1). */
     ProcessView parent();
     /** The session leader process, or null. */

@@ -8,6 +8,14 @@ public interface Policy {
     /** Where the document starts. */
     Position position();
 
+    /**
+     * The document kind it was read from, when its {@link PolicyKind} reads several ({@link PolicyKind#alsoReads()}):
+     * names are unique per document kind. Null: the kind's own.
+     */
+    default String documentKind() {
+        return null;
+    }
+
     /** Audit only (per policy): verdicts reported, nothing denied. */
     default boolean audit() {
         return false;

@@ -1,5 +1,6 @@
 package dev.vigil.policy;
 
+import dev.vigil.events.EventView;
 import java.util.Map;
 
 /**
@@ -14,4 +15,13 @@ public interface PolicyEvent {
     long timeNanos();
 
     Map<String, Object> fields();
+
+    /**
+     * The same decision as an event the rules engine evaluates (e.g. {@code evt.type=netpol_deny} for a denied
+     * connection), or null when rules have nothing to match in it (an allowed flow). Its process and container are
+     * what the enforcer knows; the agent may replace them with its own tables' richer views.
+     */
+    default EventView ruleEvent() {
+        return null;
+    }
 }

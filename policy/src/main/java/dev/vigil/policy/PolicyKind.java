@@ -20,6 +20,15 @@ public interface PolicyKind<P extends Policy> {
         return kind() + "List";
     }
 
+    /**
+     * Further document kinds (same apiVersion) read into this kind's policies and enforced by the same enforcer, each
+     * with its own {@code <kind>List}: e.g. Cilium's clusterwide variant of its network policy, whose rules combine
+     * with the namespaced ones (deny beats allow across both).
+     */
+    default java.util.List<String> alsoReads() {
+        return java.util.List.of();
+    }
+
     /** The folder name of this kind's pins under the pin root (e.g. {@code netpol}). */
     String pinName();
 
@@ -31,6 +40,11 @@ public interface PolicyKind<P extends Policy> {
      * the position ({@link YamlNode#error}). Must not touch the kernel: {@code vigil policy validate} runs it.
      */
     P parse(YamlNode document);
+
+    /** Parses a document of {@code kind}: {@link #kind()} or one of {@link #alsoReads()} (a list's item may not say). */
+    default P parse(YamlNode document, String kind) {
+        return parse(document);
+    }
 
     /**
      * The kernel side, created once per agent. When {@code context.adopting()}, pins of an earlier run exist and the

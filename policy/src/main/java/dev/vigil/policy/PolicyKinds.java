@@ -31,17 +31,31 @@ public final class PolicyKinds {
         return kinds;
     }
 
+    /** The kind reading documents of this apiVersion and kind (its own or one it {@link PolicyKind#alsoReads()}). */
     public Optional<PolicyKind<?>> byKind(String apiVersion, String kind) {
-        return kinds.stream().filter(k -> k.kind().equals(kind) && k.apiVersion().equals(apiVersion)).findFirst();
+        return kinds.stream().filter(k -> k.apiVersion().equals(apiVersion) && (k.kind().equals(kind) || k.alsoReads().contains(kind)))
+                .findFirst();
     }
 
     public Optional<PolicyKind<?>> byListKind(String apiVersion, String listKind) {
-        return kinds.stream().filter(k -> k.listKind().equals(listKind) && k.apiVersion().equals(apiVersion)).findFirst();
+        return kinds.stream().filter(k -> k.apiVersion().equals(apiVersion) && itemKind(k, listKind) != null).findFirst();
+    }
+
+    /** The document kind whose list {@code listKind} is, for this kind; null if it is none of its lists. */
+    public static String itemKind(PolicyKind<?> k, String listKind) {
+        if (k.listKind().equals(listKind)) return k.kind();
+        for (String also : k.alsoReads()) if ((also + "List").equals(listKind)) return also;
+        return null;
     }
 
     /** For messages: "cilium.io/v2 CiliumNetworkPolicy, ...". */
     public String describe() {
         if (kinds.isEmpty()) return "none installed";
-        return String.join(", ", kinds.stream().map(k -> k.apiVersion() + " " + k.kind()).toList());
+        List<String> names = new ArrayList<>();
+        for (PolicyKind<?> k : kinds) {
+            names.add(k.apiVersion() + " " + k.kind());
+            k.alsoReads().forEach(a -> names.add(k.apiVersion() + " " + a));
+        }
+        return String.join(", ", names);
     }
 }

@@ -55,9 +55,10 @@ public final class PolicyLoader {
             }
             loadText(f.toString(), text, problems, p -> {
                 PolicyKind<?> k = kindOf(p);
-                Policy first = names.putIfAbsent(k.kind() + "/" + p.name(), p);
+                String kind = p.documentKind() != null ? p.documentKind() : k.kind();
+                Policy first = names.putIfAbsent(kind + "/" + p.name(), p);
                 if (first != null) {
-                    problems.add(p.position() + ": duplicate " + k.kind() + " '" + p.name() + "' (first at " + first.position() + ")");
+                    problems.add(p.position() + ": duplicate " + kind + " '" + p.name() + "' (first at " + first.position() + ")");
                 } else {
                     byKind.computeIfAbsent(k, x -> new ArrayList<>()).add(p);
                 }
@@ -122,13 +123,13 @@ public final class PolicyLoader {
             String listApi = list.require("apiVersion").text();
             PolicyKind<?> k = kinds.byListKind(listApi, listKind).orElseThrow();
             apiVersion = apiVersion == null ? k.apiVersion() : apiVersion;
-            kind = kind == null ? k.kind() : kind;
+            kind = kind == null ? PolicyKinds.itemKind(k, listKind) : kind;
         }
         if (apiVersion == null) throw doc.error("the document needs 'apiVersion' (e.g. cilium.io/v2)");
         if (kind == null) throw doc.error("the document needs 'kind' (e.g. CiliumNetworkPolicy)");
         var single = kinds.byKind(apiVersion, kind);
         if (single.isPresent()) {
-            out.accept(single.get().parse(doc));
+            out.accept(single.get().parse(doc, kind));
             return;
         }
         if (list == null && kinds.byListKind(apiVersion, kind).isPresent()) {

@@ -242,6 +242,57 @@ class LanguageTest {
         }
 
         @Test
+        void genericEventTypeIsAnySyscallName() {
+            // umask has no decoder: the generic event, evt.type its name, as Falco's
+            Event um = ev(EventType.SYSCALL, tree()).arg("ID", "umask").arg("nativeID", 95).arg("arg0", 027).res(022).build();
+            assertThat(um.typeName()).isEqualTo("umask");
+            assertThat(cond("evt.type = umask and evt.arg.arg0 = 23", um)).isTrue();
+            assertThat(cond("evt.type in (open, umask) and evt.rawres = 18", um)).isTrue();
+            assertThat(cond("evt.type = getppid", um)).isFalse();
+            assertThat(cond("evt.type != umask", um)).isFalse();
+            assertThat(cond("evt.type startswith uma and evt.category = other", um)).isTrue();
+            RuleSet rs = load(rule("Named", "evt.type in (umask, keyctl, openat)") + rule("Negated", "evt.type != open")
+                    + rule("Open", "evt.type = open"));
+            assertThat(rs.requiredSyscalls()).as("only the named one: a negation asks for none").containsExactly(95);
+            assertThat(rs.requiredEventTypes()).contains(EventType.KEYCTL, EventType.OPENAT);
+            assertThat(fire(rs, um)).containsExactly("Named", "Negated");
+            Event pp = ev(EventType.SYSCALL, tree()).arg("ID", "getppid").arg("nativeID", 110).build();
+            assertThat(fire(rs, pp)).containsExactly("Negated");
+            assertThat(diags(rule("Bad", "evt.type = nosuchcall"))).anyMatch(d -> d.contains("unknown event type 'nosuchcall'"));
+        }
+
+        @Test
+        void categoryAbspathRawPathsAndAncestorArgs() {
+            Event mk = ev(EventType.MKDIRAT, tree()).arg("res", 0).arg("dirfd", -100).arg("path", "/tmp/x/new").arg("mode", 0755).build();
+            assertThat(cond("evt.category = file and evt.abspath = /tmp/x/new and fs.path.nameraw = /tmp/x/new", mk)).isTrue();
+            Event mv = ev(EventType.RENAMEAT, tree()).arg("res", 0).arg("olddirfd", -100).arg("oldpath", "/etc/shadow")
+                    .arg("newdirfd", -100).arg("newpath", "/tmp/s").build();
+            assertThat(cond("evt.abspath.src = /etc/shadow and evt.abspath.dst = /tmp/s and fs.path.sourceraw = /etc/shadow", mv)).isTrue();
+            assertThat(cond("evt.abspath = /tmp/x/new", open("/tmp/x/new", "O_RDONLY"))).isTrue();
+            assertThat(cond("evt.category = net", ev(EventType.CONNECT, tree()).build())).isTrue();
+            assertThat(cond("evt.category = io_write", ev(EventType.SENDFILE, tree()).build())).isTrue();
+            Event ex = ev(EventType.EXECVE, tree()).build();
+            assertThat(cond("proc.aargs[0] = \"-c id\" and not proc.aargs[2] = \"-c id\"", ex)).isTrue();
+            assertThat(cond("proc.aargs = \"-c id\"", ex)).as("without an index: the ancestors, as proc.aname").isFalse();
+        }
+
+        @Test
+        void stdioFdTypesCgroupsAndContainerNamespaces() {
+            Process p = Process.builder().pid(20).name("bash").argv("bash", "-i").parent(systemd())
+                    .stdio(0, Fd.file(0, "/dev/pts/1")).stdio(1, Fd.file(1, "/tmp/out")).fdTypes("(file,ipv4)")
+                    .cgroup("/system.slice/ssh.service").build();
+            Event e = ev(EventType.EXECVE, p).container(dev.vigil.events.Container.builder().id("0123456789ab")
+                    .ip("203.0.113.7").hostNamespaces(true, false, true).build()).build();
+            assertThat(cond("proc.stdin.type = file and proc.stdin.name = /dev/pts/1 and proc.stdout.name = /tmp/out", e)).isTrue();
+            assertThat(cond("proc.stderr.type exists or proc.stderr.name exists", e)).isFalse();
+            assertThat(cond("fd.types[0] = file and fd.types contains ipv4 and not fd.types[2] exists", e)).isTrue();
+            assertThat(cond("thread.cgroups contains \"=/system.slice/ssh.service\"", e)).isTrue();
+            assertThat(cond("container.ip = 203.0.113.7 and container.host_pid = true and container.host_network = false "
+                    + "and container.host_ipc = true", e)).isTrue();
+            assertThat(cond("container.host_pid exists", ev(EventType.EXECVE, p).container(dev.vigil.events.Container.HOST).build())).isFalse();
+        }
+
+        @Test
         void podLabels() {
             dev.vigil.events.Container c = dev.vigil.events.Container.builder().id("0123456789ab").k8s("shop", "web-0")
                     .label("team", "blue").podLabel("app", "web").podLabel("tier", "front").build();

@@ -342,6 +342,11 @@ public final class CaptureReader implements AutoCloseable {
             String k = r.str(), v = r.str();
             if (k != null) c.label(k, v);
         }
+        if (r.p < r.end) { // written since container.ip and host_* were captured
+            c.ip(r.str());
+            int h = r.u8();
+            c.hostNamespaces((h & 1) != 0, (h & 2) != 0, (h & 4) != 0);
+        }
         return c.build();
     }
 

@@ -267,6 +267,9 @@ public final class CaptureWriter implements AutoCloseable {
             buf.str(e.getKey());
             buf.str(e.getValue());
         }
+        // appended (a reader finds them when the record goes on): the IP and the host namespaces shared
+        buf.str(c.ip());
+        buf.u8((c.hostPid() ? 1 : 0) | (c.hostNetwork() ? 2 : 0) | (c.hostIpc() ? 4 : 0));
         record(CaptureFormat.TAG_CONTAINER);
         containerRecords++;
     }

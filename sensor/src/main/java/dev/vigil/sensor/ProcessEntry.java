@@ -82,6 +82,44 @@ public final class ProcessEntry implements ProcessView {
 
     int fdCount() { return fds == null ? 0 : fds.size(); }
 
+    @Override
+    public dev.vigil.events.FdView fdByNum(long num) {
+        FdEntry e = fd(num);
+        if (e == null && num >= 0 && num < 3 && !exited && !stdioRead[(int) num]) {
+            // opened before the sensor saw this process (inherited from a shell that predates it): /proc, once
+            stdioRead[(int) num] = true;
+            e = ProcFds.read(pid, (int) num);
+            if (e != null) putFd(e);
+        }
+        return e;
+    }
+
+    private final boolean[] stdioRead = new boolean[3];
+
+    @Override
+    public CharSequence fdTypes() {
+        if (fds == null || fds.isEmpty()) return null;
+        java.util.LinkedHashSet<String> types = new java.util.LinkedHashSet<>();
+        for (Integer n : new java.util.TreeSet<>(fds.keySet())) {
+            FdEntry e = fds.get(n);
+            if (e.type != null) types.add(e.type.falcoName());
+        }
+        return "(" + String.join(",", types) + ")";
+    }
+
+    @Override
+    public CharSequence cgroup() { return table.cgroups.path(cgroupId, pid); }
+
+    /** close_range(first, last): closes the fds in the range, or with cloexec marks them close-on-exec. */
+    void closeRange(long first, long last, boolean cloexec) {
+        if (fds == null) return;
+        if (cloexec) {
+            for (FdEntry e : fds.values()) if (e.num >= first && e.num <= last) e.openFlags |= 02000000;
+        } else {
+            fds.values().removeIf(e -> e.num >= first && e.num <= last);
+        }
+    }
+
     void copyFdsFrom(ProcessEntry parent) {
         if (parent.fds == null) return;
         fds = new HashMap<>(parent.fds.size() * 2);

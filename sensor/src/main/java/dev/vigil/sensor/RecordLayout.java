@@ -21,6 +21,7 @@ final class RecordLayout {
     static final int KIND_PROC_EXIT = 3;
     static final int KIND_TASK_RENAME = 4;
     static final int KIND_TCP_RESET = 5;
+    static final int KIND_GENERIC = 6;
     static final int KIND_FIRST_SYSCALL = 8;
 
     static final int SPEC_SOCK_ARG0 = 1;

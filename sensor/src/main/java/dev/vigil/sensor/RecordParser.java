@@ -160,6 +160,12 @@ final class RecordParser {
                 if (target != null && comm != null && ev.arg(0) == ev.arg(1)) target.setComm(comm);
                 return; // internal: the prctl event (if selected) comes from the syscall
             }
+            case RecordLayout.KIND_GENERIC -> {
+                int nr = seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR);
+                if (nr < 0 || nr >= RecordLayout.MAX_SYSCALLS) return;
+                ev.def = SyscallTable.generic(nr);
+                type = EventType.SYSCALL;
+            }
             default -> {
                 SyscallTable.Def d = SyscallTable.byKind(kind);
                 if (d == null) return;
@@ -223,7 +229,9 @@ final class RecordParser {
     static final java.util.Set<EventType> FD_TABLE_READERS = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(
             EventType.CONNECT, EventType.BIND, EventType.LISTEN, EventType.SENDTO, EventType.RECVFROM, EventType.SENDMSG,
             EventType.RECVMSG, EventType.DUP, EventType.DUP2, EventType.DUP3, EventType.FCNTL, EventType.CLOSE,
-            EventType.FCHMOD, EventType.FCHOWN, EventType.FTRUNCATE, EventType.FCHDIR, EventType.FINIT_MODULE));
+            EventType.FCHMOD, EventType.FCHOWN, EventType.FTRUNCATE, EventType.FCHDIR, EventType.FINIT_MODULE, EventType.IOCTL,
+            EventType.SENDFILE, EventType.IO_URING_ENTER, EventType.SPLICE,
+            EventType.SYSCALL)); // the generic event: its rules may name any fd argument
 
     /** The fd effects of a syscall (the fd table) and the fd the event is about. */
     private static void applySyscall(SensorEvent ev, SyscallTable.Def d, ProcessEntry p) {
@@ -309,7 +317,11 @@ final class RecordParser {
                 }
                 ev.fd = old;
             }
-            case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE -> ev.fd = p.fd(ev.arg(0));
+            case CLOSE, FCHMOD, FCHOWN, FTRUNCATE, FCHDIR, FINIT_MODULE, IOCTL, SENDFILE, IO_URING_ENTER -> ev.fd = p.fd(ev.arg(0));
+            case SPLICE -> ev.fd = p.fd(ev.arg(2)); // the end written to, as sendfile's out_fd
+            case CLOSE_RANGE -> {
+                if (ret == 0) p.closeRange(ev.arg(0) & 0xffffffffL, ev.arg(1) & 0xffffffffL, (ev.arg(2) & 4) != 0); // CLOSE_RANGE_CLOEXEC
+            }
             case CHDIR -> {
                 if (ret == 0) p.cwd = ev.path(0);
             }

@@ -18,21 +18,39 @@ import java.util.Set;
  * The clone family needs no syscall tracepoint at all: sched_process_fork reads which syscall (clone, fork,
  * vfork, clone3) and its flags from the parent's saved registers.
  */
-public record Selection(Set<EventType> types, boolean failedExecs) {
+public record Selection(Set<EventType> types, boolean failedExecs, Set<Integer> generic) {
     private static final Set<EventType> LIFECYCLE = EnumSet.of(EventType.EXECVE, EventType.EXECVEAT,
             EventType.CLONE, EventType.CLONE3, EventType.FORK, EventType.VFORK, EventType.PROCEXIT);
     /** Events from non-syscall tracepoints, attached only when selected (not part of {@link #all()}). */
     static final Set<EventType> KERNEL = EnumSet.of(EventType.TCP_SEND_RESET);
 
+    /**
+     * {@code generic}: syscall numbers captured as the generic event ({@link EventType#SYSCALL}); one with a
+     * decoder is captured as its own type instead.
+     */
     public Selection {
         EnumSet<EventType> s = EnumSet.noneOf(EventType.class);
         for (EventType t : types) {
+            if (t == EventType.SYSCALL) continue; // which syscalls: the generic set says
             if (!LIFECYCLE.contains(t) && !KERNEL.contains(t) && SyscallTable.of(t) == null) {
                 throw new IllegalArgumentException("the sensor cannot capture event type '" + t.falcoName() + "'");
             }
             s.add(t);
         }
+        java.util.TreeSet<Integer> g = new java.util.TreeSet<>();
+        for (int nr : generic) {
+            if (dev.vigil.events.Syscalls.name(nr) == null) throw new IllegalArgumentException("no x86-64 syscall has number " + nr);
+            SyscallTable.Def d = SyscallTable.byNr(nr);
+            if (d != null) s.add(d.type());
+            else g.add(nr);
+        }
+        if (!g.isEmpty()) s.add(EventType.SYSCALL);
         types = Set.copyOf(s);
+        generic = java.util.Collections.unmodifiableSet(g);
+    }
+
+    public Selection(Set<EventType> types, boolean failedExecs) {
+        this(types, failedExecs, Set.of());
     }
 
     /** Exactly these types; lifecycle from sched tracepoints only. */
@@ -52,21 +70,32 @@ public record Selection(Set<EventType> types, boolean failedExecs) {
         return new Selection(s, true);
     }
 
-    /** Parses a comma-separated list of Falco event type names ("execve,openat,connect", or "all"). */
+    /**
+     * Parses a comma-separated list of Falco event type names ("execve,openat,connect", or "all"); the name of a
+     * syscall without a decoder ("getpid") selects its generic event.
+     */
     public static Selection parse(String list) {
         if (list.trim().equals("all")) return all();
         EnumSet<EventType> s = EnumSet.noneOf(EventType.class);
+        java.util.Set<Integer> generic = new java.util.TreeSet<>();
         for (String n : list.split(",")) {
             String name = n.trim();
             if (name.isEmpty()) continue;
             EventType t = EventType.byName(name);
-            if (t == null) throw new IllegalArgumentException("unknown event type '" + name + "'");
-            s.add(t);
+            int nr = dev.vigil.events.Syscalls.number(name);
+            if (t != null && t != EventType.SYSCALL) s.add(t);
+            else if (nr >= 0) generic.add(nr);
+            else throw new IllegalArgumentException("unknown event type '" + name + "'");
         }
-        return of(s);
+        return new Selection(s, false, generic);
     }
 
-    public Selection withFailedExecs(boolean on) { return new Selection(types, on); }
+    /** These types plus the generic events of these syscall numbers. */
+    public static Selection of(Collection<EventType> types, Collection<Integer> generic) {
+        return new Selection(types.isEmpty() ? EnumSet.noneOf(EventType.class) : EnumSet.copyOf(types), false, Set.copyOf(generic));
+    }
+
+    public Selection withFailedExecs(boolean on) { return new Selection(types, on, generic); }
 
     public boolean contains(EventType t) { return types.contains(t); }
 
@@ -74,6 +103,7 @@ public record Selection(Set<EventType> types, boolean failedExecs) {
     public List<SyscallTable.Def> syscalls() {
         List<SyscallTable.Def> out = new ArrayList<>();
         for (SyscallTable.Def d : SyscallTable.all()) if (types.contains(d.type())) out.add(d);
+        for (int nr : generic) out.add(SyscallTable.generic(nr));
         return out;
     }
 

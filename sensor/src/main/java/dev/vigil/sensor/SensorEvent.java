@@ -180,6 +180,7 @@ public final class SensorEvent implements EventView {
             case "exitsig": return arg(0) & 0x7f;
             case "exitcore": return (arg(0) >> 7) & 1;
             case "reaper": return reaper;
+            case "nr": return def != null ? def.nr() : ABSENT;
             default: return ABSENT;
         }
     }
@@ -220,9 +221,21 @@ public final class SensorEvent implements EventView {
             case "comm" -> process == null ? null : process.comm;
             case "exepath" -> exePath;
             case "filename" -> filename;
+            case "name" -> def != null ? dev.vigil.events.Syscalls.name(def.nr()) : null;
             default -> null;
         };
     }
+
+    @Override
+    public CharSequence argRaw(int slot) {
+        String src = source(slot);
+        if ("p0".equals(src)) return rawPath(0);
+        if ("p1".equals(src)) return rawPath(1);
+        return argStr(slot);
+    }
+
+    @Override
+    public int syscallNr() { return type == EventType.SYSCALL && def != null ? def.nr() : -1; }
 
     private int role() {
         return type == EventType.ACCEPT || type == EventType.ACCEPT4 || type == EventType.TCP_SEND_RESET ? FdView.ROLE_SERVER

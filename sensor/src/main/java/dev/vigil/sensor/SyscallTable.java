@@ -139,13 +139,46 @@ public final class SyscallTable {
         d(EventType.PROCESS_VM_WRITEV, 311, 0, N, N, N, N, N, N, N, "res=ret pid=a0");
         d(EventType.SECCOMP, 317, 0, N, N, N, N, N, N, N, "res=ret op=a0 flags=a1");
         d(EventType.IO_URING_SETUP, 425, 0, N, N, N, N, N, N, N, "res=ret entries=a0");
+        d(EventType.IOCTL, 16, 0, N, N, N, N, N, N, N, "res=ret fd=a0 request=a1 argument=a2");
+        d(EventType.MKNOD, 133, 0, 0, N, N, N, N, N, N, "res=ret path=p0 mode=a1 dev=a2");
+        d(EventType.MKNODAT, 259, 0, 1, 0, N, N, N, N, N, "res=ret dirfd=a0 path=p0 mode=a2 dev=a3");
+        d(EventType.KEYCTL, 250, 0, N, N, N, N, N, N, N, "res=ret operation=a0 arg2=a1 arg3=a2 arg4=a3 arg5=a4");
+        d(EventType.SENDFILE, 40, 0, N, N, N, N, N, N, N, "res=ret out_fd=a0 in_fd=a1 offset=a2 size=a3");
+        d(EventType.SPLICE, 275, 0, N, N, N, N, N, N, N, "res=ret fd_in=a0 fd_out=a2 size=a4 flags=a5");
+        d(EventType.CLOSE_RANGE, 436, 0, N, N, N, N, N, N, N, "res=ret first=a0 last=a1 flags=a2");
+        d(EventType.IO_URING_ENTER, 426, 0, N, N, N, N, N, N, N, "res=ret fd=a0 to_submit=a1 min_complete=a2 flags=a3");
     }
 
     /**
      * Types every process makes many of (a program's start maps its libraries): captured when named (a rule,
      * --events), left out of {@link Selection#all()} so that "everything" stays affordable.
      */
-    static final java.util.Set<EventType> HIGH_RATE = java.util.EnumSet.of(EventType.MMAP, EventType.MPROTECT);
+    static final java.util.Set<EventType> HIGH_RATE = java.util.EnumSet.of(EventType.MMAP, EventType.MPROTECT, EventType.IOCTL);
+
+    private static final Def[] GENERIC = new Def[RecordLayout.MAX_SYSCALLS];
+    private static final Def[] BY_NR = new Def[RecordLayout.MAX_SYSCALLS];
+
+    static {
+        for (Def d : DEFS) BY_NR[d.nr()] = d;
+    }
+
+    /** The decoded syscall with this number, or null. */
+    static Def byNr(int nr) { return nr >= 0 && nr < BY_NR.length ? BY_NR[nr] : null; }
+
+    /**
+     * The generic record of a syscall without a decoder (Falco's generic event): header only, its number in
+     * syscall_nr, the six raw arguments and the return value.
+     */
+    static synchronized Def generic(int nr) {
+        Def d = GENERIC[nr];
+        if (d == null) {
+            String[] sources = {"name", "nr", "a0", "a1", "a2", "a3", "a4", "a5"};
+            int[] codes = new int[sources.length];
+            for (int i = 0; i < sources.length; i++) codes[i] = code(sources[i]);
+            d = GENERIC[nr] = new Def(EventType.SYSCALL, nr, RecordLayout.KIND_GENERIC, 0, N, N, N, N, N, N, N, sources, codes);
+        }
+        return d;
+    }
 
     private static void d(EventType type, int nr, int flags, int path0, int dirfd0, int path1, int dirfd1, int str,
             int sockaddr, int sockaddrLen, String params) {
@@ -177,6 +210,7 @@ public final class SyscallTable {
 
     /** The tracepoint names (without sys_enter_/sys_exit_) of a type. */
     static String syscallName(Def def) {
+        if (def.type() == EventType.SYSCALL) return dev.vigil.events.Syscalls.name(def.nr());
         return switch (def.type()) {
             case UMOUNT2 -> "umount";
             default -> def.type().falcoName();

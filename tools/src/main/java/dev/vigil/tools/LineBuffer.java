@@ -37,7 +37,20 @@ public final class LineBuffer {
     }
 
     public LineBuffer str(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A part longer than the buffer (a folded stack of a deep JIT-compiled call chain) goes straight out. */
+    private LineBuffer bytes(byte[] b) {
+        if (b.length > buf.length) {
+            writeOut();
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
         ensure(b.length);
         System.arraycopy(b, 0, buf, len, b.length);
         len += b.length;
@@ -46,16 +59,16 @@ public final class LineBuffer {
 
     /** {@code %-Ns} */
     public LineBuffer left(String s, int width) {
-        int start = len;
-        str(s);
-        return pad(start, width);
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        bytes(b);
+        return spaces(width - b.length); // by length, not by position: writing the part may have flushed the buffer
     }
 
     /** {@code %Ns} */
     public LineBuffer right(String s, int width) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         spaces(width - b.length);
-        return str(s);
+        return bytes(b);
     }
 
     private LineBuffer pad(int start, int width) {
@@ -97,6 +110,7 @@ public final class LineBuffer {
 
     /** {@code %-Nd} */
     public LineBuffer decLeft(long v, int width) {
+        ensure(20);
         int start = len;
         dec(v);
         return pad(start, width);
@@ -128,6 +142,7 @@ public final class LineBuffer {
 
     /** {@code %-N.Mf} for a non-negative value given in units of 10^-M (e.g. milliseconds with M = 3). */
     public LineBuffer fixedLeft(long units, int decimals, int width) {
+        ensure(64); // room for the number, so that writing it cannot flush and move the start
         int start = len;
         long scale = 1;
         for (int i = 0; i < decimals; i++) {
@@ -147,6 +162,7 @@ public final class LineBuffer {
 
     /** The NUL-terminated bytes at {@code at} (at most {@code max}), left-aligned in {@code width}. */
     public LineBuffer cstrLeft(MemorySegment data, long at, int max, int width) {
+        ensure(max); // room for the string, so that writing it cannot flush and move the start
         int start = len;
         cstr(data, at, max);
         return pad(start, width);

@@ -113,7 +113,7 @@ public final class AgentConfig {
         key("http_output.client_key", Kind.STRING, "/etc/ssl/certs/client.key", "PEM client key (PKCS#8, or PKCS#1 RSA) for mtls");
         key("http_output.echo", Kind.BOOL, false, "log the server's answers");
         key("http_output.compress_uploads", Kind.BOOL, false, "gzip each request body (Content-Encoding: gzip)");
-        key("http_output.keep_alive", Kind.BOOL, false, "accepted; the connection is always reused");
+        key("http_output.keep_alive", Kind.BOOL, false, "false: a new connection for each alert (as Falco); true: one kept alive");
         key("http_output.max_consecutive_timeouts", Kind.INT, 5,
                 "after this many timeouts in a row the alert is given up (counted as failed)");
         key("metrics.enabled", Kind.BOOL, false, "emit a metrics snapshot every metrics.interval");
@@ -131,7 +131,7 @@ public final class AgentConfig {
         key("base_syscalls.repair", Kind.BOOL, false, "accepted; Vigil's state syscalls are always captured");
         key("base_syscalls.all", Kind.BOOL, false, "accepted");
         key("webserver.enabled", Kind.BOOL, true, "serve /healthz, /versions, /metrics and /rules");
-        key("webserver.threadiness", Kind.INT, 0, "accepted; one thread serves");
+        key("webserver.threadiness", Kind.INT, 0, "threads serving requests; 0: one per online CPU (as Falco)");
         key("webserver.ssl_enabled", Kind.BOOL, false, "serve HTTPS with webserver.ssl_certificate");
         key("webserver.ssl_certificate", Kind.STRING, "/etc/falco/falco.pem", "PEM with the private key and certificate(s)");
         key("webserver.listen_address", Kind.STRING, "127.0.0.1", "address the web server binds");

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Each alert POSTed as its own request (the Falco JSON alert: falcosidekick's input), over a keep-alive
- * connection, in order. A sink that is down or answers 5xx/429 is retried with exponential backoff (100 ms to
+ * Each alert POSTed as its own request (the Falco JSON alert: falcosidekick's input), in order, on a new
+ * connection each (Falco's http_output.keep_alive: false) or on one kept alive. A sink that is down or answers 5xx/429 is retried with exponential backoff (100 ms to
  * 5 s) until it takes the alert, so alerts queue up (bounded: a full queue counts drops) and are delivered in
  * order, once each, when it is back. A 4xx other than 429 is a refusal: counted as failed, not retried.
  */
@@ -39,13 +39,29 @@ public final class HttpOutput extends Output {
         this(url, userAgent, timeout, capacity, spoolDir, spoolBytes, Falco.DEFAULT);
     }
 
-    /** falco.yaml's http_output options beyond the URL: TLS, compress_uploads, echo, max_consecutive_timeouts. */
-    public record Falco(HttpTls tls, boolean compress, boolean echo, int maxConsecutiveTimeouts) {
+    /**
+     * falco.yaml's http_output options beyond the URL: TLS, compress_uploads, echo, max_consecutive_timeouts,
+     * keep_alive (false, Falco's default: a new connection for each alert, as Falco's curl handle per alert; true:
+     * one connection reused).
+     */
+    public record Falco(HttpTls tls, boolean compress, boolean echo, int maxConsecutiveTimeouts, boolean keepAlive) {
+        /** Without keep_alive: the connection is reused (programmatic use; falco.yaml's default is false). */
+        public Falco(HttpTls tls, boolean compress, boolean echo, int maxConsecutiveTimeouts) {
+            this(tls, compress, echo, maxConsecutiveTimeouts, true);
+        }
+
         public static final Falco DEFAULT = new Falco(HttpTls.DEFAULT, false, false, 5);
     }
 
     private final Falco falco;
+    private final javax.net.ssl.SSLContext tls;
     private int consecutiveTimeouts;
+
+    private HttpClient newClient() {
+        HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+        if (tls != null) cb.sslContext(tls);
+        return cb.build();
+    }
 
     public HttpOutput(String url, String userAgent, Duration timeout, int capacity, Path spoolDir, long spoolBytes, Falco falco) {
         super("http", capacity);
@@ -60,10 +76,8 @@ public final class HttpOutput extends Output {
         }
         this.userAgent = userAgent;
         this.timeout = timeout;
-        HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
-        javax.net.ssl.SSLContext tls = falco.tls().context();
-        if (tls != null) cb.sslContext(tls);
-        this.client = cb.build();
+        this.tls = falco.tls().context();
+        this.client = newClient();
         if (spoolDir != null) {
             try {
                 this.spool = new HttpSpool(spoolDir, spoolBytes);
@@ -200,8 +214,10 @@ public final class HttpOutput extends Output {
                 rb.POST(HttpRequest.BodyPublishers.ofString(json));
             }
             int code;
+            // keep_alive false: a client (so a connection) of its own for this request, closed after it
+            HttpClient c = falco.keepAlive() ? client : newClient();
             try {
-                HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = c.send(rb.build(), HttpResponse.BodyHandlers.ofString());
                 code = r.statusCode();
                 consecutiveTimeouts = 0;
                 if (falco.echo()) System.out.println(r.body()); // Falco echoes the server's answer on stdout
@@ -216,6 +232,8 @@ public final class HttpOutput extends Output {
                 code = -1;
             } catch (InterruptedException e) {
                 throw new IOException("interrupted", e);
+            } finally {
+                if (c != client) c.shutdownNow();
             }
             if (code >= 200 && code < 300) return true;
             if (code >= 400 && code < 500 && code != 429 && code != 408) {

@@ -61,7 +61,7 @@ public final class OutputSet implements AlertSink {
                             config.bool("http_output.mtls"), config.string("http_output.client_cert"),
                             config.string("http_output.client_key")),
                             config.bool("http_output.compress_uploads"), config.bool("http_output.echo"),
-                            config.integer("http_output.max_consecutive_timeouts"))));
+                            config.integer("http_output.max_consecutive_timeouts"), config.bool("http_output.keep_alive"))));
         }
         boolean buffered = config.bool("buffered_outputs");
         for (Output o : outputs) {

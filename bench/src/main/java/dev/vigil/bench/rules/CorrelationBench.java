@@ -15,6 +15,7 @@ import dev.vigil.rules.correlation.Correlation;
 import dev.vigil.rules.engine.AlertSink;
 import dev.vigil.rules.engine.CompiledRule;
 import dev.vigil.rules.engine.EngineOptions;
+import dev.vigil.rules.engine.RuleSelector;
 import dev.vigil.rules.engine.RuleSet;
 import dev.vigil.rules.output.Alert;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -61,11 +62,13 @@ public class CorrelationBench {
     @Param({"synthetic", "scan"})
     public String stream;
 
-    Shifted[] events;
-    Clock clock;
-    long span;
-    RuleSet rules;
-    Sink sink;
+    /**
+     * With stable+correlations: "all" the shipped correlations, or only the one named (spaces as '_', e.g.
+     * Host_Sweep), to attribute the cost per correlation.
+     */
+    @Param({"all"})
+    public String only;
+
 
     /** Counts rule matches and correlation alerts; allocation-free itself. */
     static final class Sink implements AlertSink {
@@ -132,26 +135,53 @@ public class CorrelationBench {
         return out.toArray(EventView[]::new);
     }
 
+    /** One ruleset over one stream, ready to replay: what a benchmark invocation evaluates. */
+    static final class Workload {
+        final RuleSet rules;
+        final Shifted[] events;
+        final Clock clock = new Clock();
+        final long span;
+        final Sink sink = new Sink();
+
+        Workload(String ruleset, String stream, String only) throws RuleLoadException {
+            List<Path> files = new ArrayList<>(List.of(SyntheticEvents.rulesDir().resolve("falco_rules.yaml")));
+            if (ruleset.equals("stable+correlations")) files.add(correlationRules());
+            EngineOptions options = EngineOptions.defaults().withHostname("bench");
+            RuleSet rs = Rules.load(files, options);
+            if (!only.equals("all")) {
+                String keep = only.replace('_', ' ');
+                List<RuleSelector> off = new ArrayList<>();
+                for (Correlation c : rs.correlations().all()) if (!c.name().equals(keep)) off.add(RuleSelector.disableRule(c.name()));
+                if (off.size() == rs.correlations().all().size()) throw new IllegalArgumentException("no correlation named " + keep);
+                rs = Rules.load(files, options.withSelectors(off));
+            }
+            rules = rs;
+            EventView[] raw = stream.equals("scan") ? scanStream(EVENTS) : SyntheticEvents.stream(EVENTS, 42);
+            events = new Shifted[raw.length];
+            for (int i = 0; i < raw.length; i++) events[i] = new Shifted(raw[i], clock);
+            span = raw[raw.length - 1].timestamp() - raw[0].timestamp() + 1000L;
+        }
+
+        /** Evaluates the stream once, one stream-length after the last time. */
+        long pass() {
+            RuleSet rs = rules;
+            Sink s = sink;
+            for (Shifted e : events) rs.evaluate(e, s);
+            clock.offset += span;
+            return s.matches + s.alerts;
+        }
+    }
+
+    Workload w;
+
     @Setup(Level.Trial)
     public void setup() throws RuleLoadException {
-        List<Path> files = new ArrayList<>(List.of(SyntheticEvents.rulesDir().resolve("falco_rules.yaml")));
-        if (ruleset.equals("stable+correlations")) files.add(correlationRules());
-        rules = Rules.load(files, EngineOptions.defaults().withHostname("bench"));
-        EventView[] raw = stream.equals("scan") ? scanStream(EVENTS) : SyntheticEvents.stream(EVENTS, 42);
-        clock = new Clock();
-        events = new Shifted[raw.length];
-        for (int i = 0; i < raw.length; i++) events[i] = new Shifted(raw[i], clock);
-        span = raw[raw.length - 1].timestamp() - raw[0].timestamp() + 1000L;
-        sink = new Sink();
+        w = new Workload(ruleset, stream, only);
     }
 
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public void evaluate(Blackhole bh) {
-        RuleSet rs = rules;
-        Sink s = sink;
-        for (Shifted e : events) rs.evaluate(e, s);
-        clock.offset += span;
-        bh.consume(s.matches + s.alerts);
+        bh.consume(w.pass());
     }
 }

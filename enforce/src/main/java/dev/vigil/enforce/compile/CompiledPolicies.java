@@ -17,12 +17,14 @@ import java.util.Map;
  * @param netEntries connect/bind addresses: key (hook, address bytes, prefix length) with closed term masks
  * @param ports     (hook, port) with term masks
  * @param policies  in bit order (the bit in the scope masks is the index)
+ * @param binPolicies policies (bits) with spec.matchBinaries; their conditions are the rules of {@link Hook#BINARY}
+ * @param followPolicies of those, the ones with followChildren
  */
 public record CompiledPolicies(Map<Hook, List<KernelRule>> rules, Map<Hook, Long> negTerms, Map<Hook, Boolean> postfix,
                                Map<Hook, Long> upperTerms,
                                Map<Hook, List<LpmEntry>> pathTries, Map<Hook, List<LpmEntry>> postfixTries,
                                List<NetEntry> netEntries, List<PortEntry> ports, List<EnforcementPolicy> policies,
-                               Map<Integer, RuleRef> byId, List<RulePlan> plans) {
+                               Map<Integer, RuleRef> byId, List<RulePlan> plans, long binPolicies, long followPolicies) {
 
     /** A rule as the kernel holds it (struct enf_rule). */
     public record KernelRule(int id, long terms, int policy, int action, boolean monitor, int signal, int access) {}

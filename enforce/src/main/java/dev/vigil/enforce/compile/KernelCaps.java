@@ -10,23 +10,28 @@ import java.nio.file.Path;
 /**
  * What this kernel lets enforcement use, from the feature probe: BPF LSM (a real EPERM for exec and open),
  * bpf_send_signal (a kill before the process returns to user space), the sched_prepare_exec tracepoint (the
- * earliest point to kill an exec; else sched_process_exec), cgroup socket hooks (EPERM for connect and bind).
+ * earliest point to kill an exec; else sched_process_exec), cgroup socket hooks (EPERM for connect and bind), and
+ * whether the kernel can load modules at all (CONFIG_MODULES: /proc/modules).
  */
 public record KernelCaps(boolean lsm, String lsmDetail, boolean sendSignal, boolean prepareExec, boolean cgroupSockAddr,
-                         String kernelRelease) {
+                         boolean modules, String kernelRelease) {
 
     public static KernelCaps of(FeatureReport r) {
         return new KernelCaps(r.supports(Feature.LSM), r.results().get(Feature.LSM).detail(), r.supports(Feature.SEND_SIGNAL),
-                hasPrepareExec(), r.supports(Feature.CGROUP_SOCK_ADDR), r.kernelRelease());
+                hasPrepareExec(), r.supports(Feature.CGROUP_SOCK_ADDR), Files.exists(Path.of("/proc/modules")), r.kernelRelease());
     }
 
-    /** No LSM, signals and cgroup hooks: this project's main test machine (6.18 without trampolines). */
+    /** No LSM, signals and cgroup hooks, no loadable modules: this project's main test machine (6.18 without trampolines). */
     public static KernelCaps withoutLsm() {
-        return new KernelCaps(false, "refused with EPERM (BPF trampolines blocked)", true, true, true, "test");
+        return new KernelCaps(false, "refused with EPERM (BPF trampolines blocked)", true, true, true, false, "test");
     }
 
     public static KernelCaps withLsm() {
-        return new KernelCaps(true, "", true, false, true, "test");
+        return new KernelCaps(true, "", true, false, true, true, "test");
+    }
+
+    public KernelCaps withModules(boolean on) {
+        return new KernelCaps(lsm, lsmDetail, sendSignal, prepareExec, cgroupSockAddr, on, kernelRelease);
     }
 
     /** The tracepoint's type is in the kernel's BTF (sched_prepare_exec came with Linux 6.10). */

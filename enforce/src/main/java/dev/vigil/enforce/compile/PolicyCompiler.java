@@ -10,12 +10,14 @@ import dev.vigil.enforce.policy.Cidr;
 import dev.vigil.enforce.policy.EnforcementPolicy;
 import dev.vigil.enforce.policy.EnforcementPolicy.Action;
 import dev.vigil.enforce.policy.EnforcementPolicy.BinaryMatch;
+import dev.vigil.enforce.policy.EnforcementPolicy.Call;
 import dev.vigil.enforce.policy.EnforcementPolicy.Exec;
 import dev.vigil.enforce.policy.EnforcementPolicy.Net;
 import dev.vigil.enforce.policy.EnforcementPolicy.Open;
 import dev.vigil.enforce.policy.EnforcementPolicy.Operator;
 import dev.vigil.enforce.policy.EnforcementPolicy.Rule;
 import dev.vigil.policy.PolicyException;
+import dev.vigil.policy.Position;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,14 +92,23 @@ public final class PolicyCompiler {
         List<RulePlan> plans = new ArrayList<>();
         Map<String, String> names = new HashMap<>();
         int nextId = 1;
+        long binPolicies = 0, followPolicies = 0;
         for (int p = 0; p < policies.size(); p++) {
             EnforcementPolicy pol = policies.get(p);
             String dup = names.putIfAbsent(pol.name(), pol.position().toString());
             if (dup != null) throw new PolicyException(pol.position() + ": a policy named '" + pol.name() + "' is already loaded (" + dup + ")");
             if (!pol.matchBinaries().isEmpty()) {
-                throw new PolicyException(pol.matchBinaries().getFirst().pos()
-                        + ": spec.matchBinaries (scope by the calling process's binary) is not supported yet; "
-                        + "scope by host or containerSelector, and match the executable with exec.matchBinaries");
+                // the calling process's binary (or, with followChildren, an ancestor's): one BINARY rule per policy
+                HookBuild bin = hooks.get(Hook.BINARY);
+                Position first = pol.matchBinaries().getFirst().pos();
+                if (bin.rules.size() == MAX_RULES) throw new PolicyException(first + ": more than " + MAX_RULES + " policies with spec.matchBinaries");
+                long terms = 0;
+                for (BinaryMatch m : pol.matchBinaries()) {
+                    terms |= pathTerm(bin, m, first);
+                    if (m.followChildren()) followPolicies |= 1L << p;
+                }
+                bin.rules.add(new KernelRule(0, terms, p, 0, false, 0, 0));
+                binPolicies |= 1L << p;
             }
             boolean monitor = monitorAll || pol.mode() == EnforcementPolicy.Mode.MONITOR;
             for (Rule r : pol.rules()) {
@@ -105,6 +116,12 @@ public final class PolicyCompiler {
                     case Exec e -> Hook.EXEC;
                     case Open o -> Hook.OPEN;
                     case Net n -> n.bind() ? Hook.BIND : Hook.CONNECT;
+                    case Call c -> switch (c.kind()) {
+                        case PTRACE -> Hook.PTRACE;
+                        case MODULE_LOAD -> Hook.MODULE_LOAD;
+                        case BPF -> Hook.BPF;
+                        case SETUID -> Hook.SETUID;
+                    };
                 };
                 HookBuild hb = hooks.get(hook);
                 if (hb.rules.size() == MAX_RULES) throw new PolicyException(r.pos() + ": more than " + MAX_RULES + " " + hook.label + " rules");
@@ -114,20 +131,20 @@ public final class PolicyCompiler {
                 int access = 0;
                 switch (r.target()) {
                     case Exec e -> {
-                        for (BinaryMatch m : e.matchBinaries()) terms |= pathTerm(hb, m, r);
+                        for (BinaryMatch m : e.matchBinaries()) terms |= pathTerm(hb, m, r.pos());
                         if (e.fromUpperLayer()) {
-                            long t = newTerm(hb, r);
+                            long t = newTerm(hb, r.pos());
                             hb.upper |= t;
                             terms |= t;
                         }
                     }
                     case Open o -> {
-                        for (BinaryMatch m : o.matchPaths()) terms |= pathTerm(hb, m, r);
+                        for (BinaryMatch m : o.matchPaths()) terms |= pathTerm(hb, m, r.pos());
                         access = (o.read() ? 1 : 0) | (o.write() ? 2 : 0);
                     }
                     case Net n -> {
                         if (!n.cidrs().isEmpty()) {
-                            long t = newTerm(hb, r);
+                            long t = newTerm(hb, r.pos());
                             for (String c : n.cidrs()) {
                                 Cidr cidr = Cidr.parse(c);
                                 (cidr.v6() ? net6 : net4).computeIfAbsent(hook, h -> new HashMap<>())
@@ -136,11 +153,12 @@ public final class PolicyCompiler {
                             terms |= t;
                         }
                         if (!n.ports().isEmpty()) {
-                            long t = newTerm(hb, r);
+                            long t = newTerm(hb, r.pos());
                             for (int port : n.ports()) ports.merge(((long) hook.ordinal() << 32) | port, t, (a, b) -> a | b);
                             terms |= t;
                         }
                     }
+                    case Call c -> { } // no condition: the scope decides
                 }
                 hb.rules.add(new KernelRule(id, terms, p, kernelAction(r.action()), monitor, r.signal(), access));
                 String how = (monitor ? "Monitor (would be " + enforcedBy + ")" : enforcedBy);
@@ -173,7 +191,7 @@ public final class PolicyCompiler {
         List<PortEntry> portEntries = new ArrayList<>();
         ports.forEach((k, m) -> portEntries.add(new PortEntry(Hook.of((int) (k >>> 32)), (int) (k & 0xffff), m)));
         return new CompiledPolicies(rules, neg, postfix, upper, prefixTries, postfixTries, netEntries, portEntries,
-                List.copyOf(policies), byId, plans);
+                List.copyOf(policies), byId, plans, binPolicies, followPolicies);
     }
 
     private static int kernelAction(Action a) {
@@ -196,17 +214,41 @@ public final class PolicyCompiler {
                 default -> throw new PolicyException(r.pos() + ": " + hook.label + " rules can Deny or Post (cgroup socket hooks cannot send signals)");
             };
         }
-        String lsmHook = hook == Hook.EXEC ? "bprm_check_security" : "file_open";
-        String killHook = hook == Hook.EXEC ? caps.execKillHook() : "sys_exit_open/openat/openat2/creat";
-        String killWhat = hook == Hook.EXEC ? "before the new image runs: " + killHook
-                : "at the syscall (the open completes; the process never returns to user space): " + killHook;
+        if (hook == Hook.MODULE_LOAD && !caps.lsm()) {
+            // a kill at init_module/finit_module comes after the module's init ran: no floor without LSM
+            if (!caps.modules()) return a.yamlName + ": nothing to enforce, this kernel cannot load modules (CONFIG_MODULES unset)";
+            throw new PolicyException(r.pos() + ": module_load rules need BPF LSM (kernel_read_file, kernel_load_data), which this kernel ("
+                    + caps.kernelRelease() + ") does not allow (" + caps.lsmDetail() + "); a kill at the syscall would come after the module's code ran");
+        }
+        String lsmHook = switch (hook) {
+            case EXEC -> "bprm_check_security";
+            case OPEN -> "file_open";
+            case PTRACE -> "ptrace_access_check";
+            case SETUID -> "task_fix_setuid";
+            case BPF -> "bpf";
+            default -> "kernel_read_file and kernel_load_data";
+        };
+        String killHook = switch (hook) {
+            case EXEC -> caps.execKillHook();
+            case OPEN -> "sys_exit_open/openat/openat2/creat";
+            case PTRACE -> "sys_enter_ptrace";
+            case SETUID -> "sys_enter_setuid/setreuid/setresuid/setfsuid";
+            default -> "sys_enter_bpf";
+        };
+        String killWhat = switch (hook) {
+            case EXEC -> "before the new image runs: " + killHook;
+            case OPEN -> "at the syscall (the open completes; the process never returns to user space): " + killHook;
+            case PTRACE -> "at the syscall (the attach completes; the tracer never returns to user space, and its exit detaches): " + killHook;
+            default -> "at the syscall (the call completes; the process never returns to user space): " + killHook;
+        };
         if (a == Action.POST) return "Post: report from " + (caps.lsm() ? "LSM " + lsmHook : killHook);
         if (a == Action.DENY) {
             if (caps.lsm()) return "Deny: LSM " + lsmHook;
             if (r.fallback() == Action.SIGKILL && caps.sendSignal()) return "Sigkill (fallback for Deny) " + killWhat;
             throw new PolicyException(r.pos() + ": Deny of " + hook.label + " needs BPF LSM, which this kernel ("
                     + caps.kernelRelease() + ") does not allow (" + caps.lsmDetail() + "); add 'fallback: Sigkill' to kill "
-                    + (hook == Hook.EXEC ? "before the new image runs" : "at the open") + " instead");
+                    + (hook == Hook.EXEC ? "before the new image runs" : hook == Hook.OPEN ? "at the open" : "at the " + hook.label + " call")
+                    + " instead");
         }
         if (!caps.sendSignal()) throw new PolicyException(r.pos() + ": " + a.yamlName + " needs bpf_send_signal, which this kernel refuses");
         String via = caps.lsm() ? "LSM " + lsmHook : killHook;
@@ -214,13 +256,13 @@ public final class PolicyCompiler {
                 : "Signal " + r.signal() + " at " + via;
     }
 
-    private long newTerm(HookBuild hb, Rule r) {
-        if (hb.terms == MAX_TERMS) throw new PolicyException(r.pos() + ": more than " + MAX_TERMS + " conditions on one hook");
+    private long newTerm(HookBuild hb, Position pos) {
+        if (hb.terms == MAX_TERMS) throw new PolicyException(pos + ": more than " + MAX_TERMS + " conditions on one hook");
         return 1L << hb.terms++;
     }
 
-    private long pathTerm(HookBuild hb, BinaryMatch m, Rule r) {
-        long t = newTerm(hb, r);
+    private long pathTerm(HookBuild hb, BinaryMatch m, Position pos) {
+        long t = newTerm(hb, pos);
         if (m.operator().negated) hb.neg |= t;
         for (String v : m.values()) {
             byte[] b = v.getBytes(StandardCharsets.UTF_8);

@@ -5,7 +5,8 @@ import dev.vigil.enforce.compile.Hook;
 /**
  * One enforcement decision, as the kernel reported it: what was done (outcome), by which policy and rule, to which
  * process, about which file or address. Tamper reports (someone signalled or ptraced the agent) are decisions too,
- * with outcome TAMPER, the signal (0: ptrace) and the agent's pid as target.
+ * with outcome TAMPER, the signal (0: ptrace) and the agent's pid as target. {@code target} is also the tracee's pid for
+ * ptrace, the new uid for setuid and the bpf command for bpf.
  *
  * @param monoNanos CLOCK_MONOTONIC time of the decision in the kernel
  * @param enforcedBy how this kernel enforced it (e.g. "Deny: LSM bprm_check_security")
@@ -32,7 +33,14 @@ public record Decision(long monoNanos, Hook hook, Outcome outcome, String policy
             return "tamper: " + (signal == 0 ? "ptrace attach" : "signal " + signal) + " aimed at the agent (pid " + target
                     + ") by pid " + tgid + " (" + comm + ")";
         }
-        String what = hook == Hook.CONNECT || hook == Hook.BIND ? address + ":" + port : path;
+        String what = switch (hook) {
+            case CONNECT, BIND -> address + ":" + port;
+            case PTRACE -> "of pid " + target;
+            case SETUID -> "to uid " + target;
+            case BPF -> "(program load)";
+            case MODULE_LOAD -> "(module load)";
+            default -> path;
+        };
         return outcome.label + " " + hook.label + " " + what + " by pid " + tgid + " (" + comm + "): policy " + policy
                 + " rule " + rule + " (" + enforcedBy + ")";
     }

@@ -52,20 +52,25 @@ public final class Enforcer implements AutoCloseable {
      * @param tamper     report signals and ptrace aimed at {@code agentTgid}
      * @param hostMntns  the host's mount namespace (host: true policies); 0: that of pid 1
      * @param monitorAll enforcement.mode: monitor
+     * @param protect    where BPF LSM works: other processes' ptrace of (and memory access to) the agent and signals
+     *                   that stop or kill it are refused (SIGTERM, SIGINT, SIGHUP pass: an orderly stop or reload)
      */
-    public record Options(Path cgroupDir, boolean tamper, int agentTgid, long hostMntns, boolean monitorAll, PinDirectory pins) {
+    public record Options(Path cgroupDir, boolean tamper, int agentTgid, long hostMntns, boolean monitorAll, PinDirectory pins,
+                          boolean protect) {
         public static Options defaults() {
-            return new Options(defaultCgroupRoot(), true, (int) ProcessHandle.current().pid(), 0, false, null);
+            return new Options(defaultCgroupRoot(), true, (int) ProcessHandle.current().pid(), 0, false, null, true);
         }
 
-        public Options withCgroupDir(Path dir) { return new Options(dir, tamper, agentTgid, hostMntns, monitorAll, pins); }
+        public Options withCgroupDir(Path dir) { return new Options(dir, tamper, agentTgid, hostMntns, monitorAll, pins, protect); }
 
-        public Options withTamper(boolean on, int tgid) { return new Options(cgroupDir, on, tgid, hostMntns, monitorAll, pins); }
+        public Options withTamper(boolean on, int tgid) { return new Options(cgroupDir, on, tgid, hostMntns, monitorAll, pins, protect); }
 
-        public Options withMonitorAll(boolean on) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, on, pins); }
+        public Options withMonitorAll(boolean on) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, on, pins, protect); }
 
         /** Links pinned here (and adopted from here): enforcement outlives the agent. Null: nothing pinned. */
-        public Options withPins(PinDirectory dir) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, monitorAll, dir); }
+        public Options withPins(PinDirectory dir) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, monitorAll, dir, protect); }
+
+        public Options withProtect(boolean on) { return new Options(cgroupDir, tamper, agentTgid, hostMntns, monitorAll, pins, on); }
     }
 
     private final Options options;
@@ -81,7 +86,8 @@ public final class Enforcer implements AutoCloseable {
     private final long hostMntns;
     private volatile CompiledPolicies current;
     private volatile boolean closed;
-    private long hostPolicies;
+    private long hostPolicies, binPolicies, followPolicies;
+    private int generation;
 
     private Enforcer(Options options, KernelCaps caps, BpfObject obj, Consumer<Decision> listener) {
         this.options = options;
@@ -114,8 +120,9 @@ public final class Enforcer implements AutoCloseable {
             if (options.tamper() && options.pins() != null) e.adoptTamperRecord();
             if (options.tamper()) {
                 e.attach("enf_signal_generate");
-                e.attach("enf_enter_ptrace");
+                e.attach(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace"); // the LSM hook also sees /proc/PID/mem
             }
+            if (e.protecting()) e.attach("enf_lsm_task_kill");
             e.reader.start();
             return e;
         } catch (RuntimeException ex) {
@@ -124,18 +131,28 @@ public final class Enforcer implements AutoCloseable {
         }
     }
 
+    private static final List<String> SETUID_TRACEPOINTS = List.of("enf_enter_setuid", "enf_enter_setreuid", "enf_enter_setresuid",
+            "enf_enter_setfsuid");
+
     private static Set<String> programsFor(KernelCaps caps, boolean tamper) {
         Set<String> s = new HashSet<>();
         if (caps.lsm()) {
-            s.add("enf_lsm_bprm");
-            s.add("enf_lsm_open");
+            s.addAll(List.of("enf_lsm_bprm", "enf_lsm_open", "enf_lsm_ptrace", "enf_lsm_setuid", "enf_lsm_bpf", "enf_lsm_task_kill"));
+            if (caps.modules()) s.addAll(List.of("enf_lsm_read_file", "enf_lsm_load_data"));
         } else {
             s.add(caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
-            s.addAll(List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat"));
+            s.addAll(List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat", "enf_enter_ptrace", "enf_enter_bpf"));
+            s.addAll(SETUID_TRACEPOINTS);
         }
         if (caps.cgroupSockAddr()) s.addAll(List.of("enf_connect4", "enf_connect6", "enf_bind4", "enf_bind6"));
         if (tamper) s.addAll(List.of("enf_signal_generate", "enf_enter_ptrace"));
+        s.add("enf_process_fork");
         return s;
+    }
+
+    /** Self-protection is on: BPF LSM can refuse, and there is an agent to protect. */
+    boolean protecting() {
+        return options.protect() && caps.lsm() && options.agentTgid() != 0;
     }
 
     public KernelCaps caps() { return caps; }
@@ -158,8 +175,12 @@ public final class Enforcer implements AutoCloseable {
     public synchronized void apply(CompiledPolicies c) {
         ensureOpen();
         Map<String, Map<ByteBuffer, byte[]>> next = new HashMap<>();
-        for (Hook h : List.of(Hook.EXEC, Hook.OPEN)) {
-            String base = h == Hook.EXEC ? "enf_exec_" : "enf_open_";
+        for (Hook h : List.of(Hook.EXEC, Hook.OPEN, Hook.BINARY)) {
+            String base = switch (h) {
+                case EXEC -> "enf_exec_";
+                case OPEN -> "enf_open_";
+                default -> "enf_bin_";
+            };
             Map<ByteBuffer, byte[]> pre = next.computeIfAbsent(base + "prefix", k -> new HashMap<>());
             for (LpmEntry e : c.pathTries().get(h)) pre.put(ByteBuffer.wrap(pathKey(e)), BpfMap.u64(e.mask()));
             Map<ByteBuffer, byte[]> post = next.computeIfAbsent(base + "postfix", k -> new HashMap<>());
@@ -200,6 +221,9 @@ public final class Enforcer implements AutoCloseable {
         long host = 0;
         for (int i = 0; i < c.policies().size(); i++) if (c.policies().get(i).host()) host |= 1L << i;
         hostPolicies = host;
+        binPolicies = c.binPolicies();
+        followPolicies = c.followPolicies();
+        generation++; // every process's spec.matchBinaries answer is recomputed against the new tables
         writeConfig();
         for (var m : next.entrySet()) {
             Set<ByteBuffer> before = written.getOrDefault(m.getKey(), Set.of());
@@ -210,6 +234,7 @@ public final class Enforcer implements AutoCloseable {
         current = c;
         // the tables are in place: only now do this run's programs take over the hooks (pinned ones swapped)
         for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) attachFor(h);
+        if (followPolicies != 0) attach("enf_process_fork");
         adoptRemaining();
     }
 
@@ -247,7 +272,8 @@ public final class Enforcer implements AutoCloseable {
 
     private synchronized void writeConfig() {
         byte[] v = ByteBuffer.allocate((int) Layout.CONFIG.size()).order(ByteOrder.nativeOrder())
-                .putLong(hostMntns).putLong(hostPolicies).putInt(options.agentTgid()).putInt(options.tamper() ? 1 : 0).array();
+                .putLong(hostMntns).putLong(hostPolicies).putInt(options.agentTgid()).putInt(options.tamper() ? 1 : 0)
+                .putLong(binPolicies).putLong(followPolicies).putInt(generation).putInt(protecting() ? 1 : 0).array();
         obj.map("enf_config").update(BpfMap.u32(0), v);
     }
 
@@ -262,6 +288,19 @@ public final class Enforcer implements AutoCloseable {
                 attach("enf_connect4");
                 attach("enf_connect6");
             }
+            case PTRACE -> attach(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace");
+            case SETUID -> {
+                if (caps.lsm()) attach("enf_lsm_setuid");
+                else SETUID_TRACEPOINTS.forEach(this::attach);
+            }
+            case BPF -> attach(caps.lsm() ? "enf_lsm_bpf" : "enf_enter_bpf");
+            case MODULE_LOAD -> {
+                if (caps.lsm() && caps.modules()) {
+                    attach("enf_lsm_read_file");
+                    attach("enf_lsm_load_data");
+                }
+            }
+            case BINARY -> { } // no hook of its own: consulted by the others (and enf_process_fork for followChildren)
             case BIND -> {
                 attach("enf_bind4");
                 attach("enf_bind6");

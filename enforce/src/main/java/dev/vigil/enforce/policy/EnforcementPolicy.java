@@ -78,7 +78,7 @@ public record EnforcementPolicy(String name, Position position, Mode mode, boole
     }
 
     /** The call a rule is about, and its conditions. */
-    public sealed interface Target permits Exec, Open, Net {}
+    public sealed interface Target permits Exec, Open, Net, Call {}
 
     /**
      * exec of a binary: conditions on the new executable's path (symlinks resolved, as the kernel opened it), and
@@ -92,6 +92,25 @@ public record EnforcementPolicy(String name, Position position, Mode mode, boole
 
     /** connect or bind: destination (connect) or local (bind) address in one of the CIDRs and/or one of the ports. */
     public record Net(boolean bind, List<String> cidrs, List<Integer> ports) implements Target {}
+
+    /** The calls a rule can be about with no condition of their own: the policy's scope says who may not make them. */
+    public enum CallKind {
+        /** attach to another process with ptrace (under LSM also reading or writing its memory) */
+        PTRACE("ptrace"),
+        /** load a kernel module (init_module, finit_module) */
+        MODULE_LOAD("module_load"),
+        /** load a BPF program (by anyone but the agent) */
+        BPF("bpf"),
+        /** become root: uid, euid or fsuid changed to 0 by a process that is not root */
+        SETUID("setuid");
+
+        public final String yamlName;
+
+        CallKind(String yamlName) { this.yamlName = yamlName; }
+    }
+
+    /** ptrace, module_load, bpf or setuid (to root). */
+    public record Call(CallKind kind) implements Target {}
 
     /**
      * One rule: the target, the action, a signal for Signal, and the fallback this kernel may use when it cannot

@@ -2,6 +2,7 @@ package dev.vigil.enforce.policy;
 
 import dev.vigil.enforce.policy.EnforcementPolicy.Action;
 import dev.vigil.enforce.policy.EnforcementPolicy.BinaryMatch;
+import dev.vigil.enforce.policy.EnforcementPolicy.CallKind;
 import dev.vigil.enforce.policy.EnforcementPolicy.ContainerSelector;
 import dev.vigil.enforce.policy.EnforcementPolicy.Exec;
 import dev.vigil.enforce.policy.EnforcementPolicy.Mode;
@@ -27,10 +28,6 @@ public final class PolicyParser {
     private PolicyParser() {}
 
     private static final Map<String, String> REFUSED_RULE_FIELDS = Map.of(
-            "ptrace", "ptrace rules are not supported yet (the agent itself is protected: tamper alerts)",
-            "module_load", "module_load rules are not supported yet",
-            "bpf", "bpf rules are not supported yet",
-            "setuid", "setuid rules are not supported yet",
             "matchCapabilities", "matchCapabilities is not supported yet",
             "matchNamespaces", "matchNamespaces is not supported yet");
 
@@ -73,14 +70,22 @@ public final class PolicyParser {
     }
 
     private static Rule rule(YamlNode n, int index) {
-        n.allowOnly(Set.of("name", "exec", "open", "connect", "bind", "action", "argSig", "fallback"), REFUSED_RULE_FIELDS);
+        n.allowOnly(Set.of("name", "exec", "open", "connect", "bind", "ptrace", "module_load", "bpf", "setuid", "action", "argSig",
+                "fallback"), REFUSED_RULE_FIELDS);
         String name = n.string("name").orElse("rule-" + index);
         List<String> targets = new ArrayList<>();
         for (String t : List.of("exec", "open", "connect", "bind")) if (n.get(t).isPresent()) targets.add(t);
+        for (CallKind k : CallKind.values()) if (n.fields().containsKey(k.yamlName)) targets.add(k.yamlName); // "ptrace: {}" or "ptrace:"
         if (targets.size() != 1) {
-            throw n.error("a rule needs exactly one of exec, open, connect, bind" + (targets.isEmpty() ? "" : " (it has " + targets + ")"));
+            throw n.error("a rule needs exactly one of exec, open, connect, bind, ptrace, module_load, bpf, setuid"
+                    + (targets.isEmpty() ? "" : " (it has " + targets + ")"));
         }
-        YamlNode tn = n.require(targets.getFirst());
+        for (CallKind k : CallKind.values()) {
+            if (!k.yamlName.equals(targets.getFirst())) continue;
+            YamlNode cn = n.fields().get(k.yamlName);
+            if (!cn.isNull()) cn.allowOnly(Set.of()); // no conditions: the policy's scope selects who
+        }
+        YamlNode tn = n.fields().get(targets.getFirst());
         Target target = switch (targets.getFirst()) {
             case "exec" -> {
                 tn.allowOnly(Set.of("matchBinaries", "fromUpperLayer"));
@@ -89,7 +94,9 @@ public final class PolicyParser {
             }
             case "open" -> open(tn);
             case "connect" -> net(tn, false);
-            default -> net(tn, true);
+            case "bind" -> net(tn, true);
+            default -> new EnforcementPolicy.Call(java.util.Arrays.stream(CallKind.values())
+                    .filter(k -> k.yamlName.equals(targets.getFirst())).findFirst().orElseThrow());
         };
         YamlNode an = n.require("action");
         Action action = action(an, "action");

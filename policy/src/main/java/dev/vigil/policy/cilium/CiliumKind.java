@@ -15,9 +15,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code cilium.io/v2 CiliumNetworkPolicy}: Cilium's L3/L4 schema, read so that a Cilium user's files load unchanged.
- * What Vigil does not enforce (L7, FQDN, services, ICMP rules, host policies, named ports) is refused at its
- * position. {@code metadata.annotations["vigil.dev/audit"]: "true"} puts one policy in audit mode.
+ * {@code cilium.io/v2 CiliumNetworkPolicy} and {@code CiliumClusterwideNetworkPolicy}: Cilium's L3/L4 schema, read so
+ * that a Cilium user's files load unchanged. What Vigil does not enforce (L7, FQDN, services, ICMP rules, host
+ * policies, named ports) is refused at its position. {@code metadata.annotations["vigil.dev/audit"]: "true"} puts one
+ * policy in audit mode.
+ *
+ * <p>The clusterwide kind is Cilium's: no namespace (a {@code metadata.namespace} is refused, as it would scope
+ * nothing), and its selectors ({@code endpointSelector}, {@code fromEndpoints}/{@code toEndpoints}) match containers
+ * of every namespace unless they name one ({@code k8s:io.kubernetes.pod.namespace}). Its {@code nodeSelector} (a host
+ * firewall policy for the node itself) is refused at its position: Vigil enforces per container, and a host policy
+ * that silently enforced nothing would be worse than none.
  */
 public final class CiliumKind implements PolicyKind<CiliumPolicy> {
     public static final String AUDIT_ANNOTATION = "vigil.dev/audit";
@@ -29,7 +36,7 @@ public final class CiliumKind implements PolicyKind<CiliumPolicy> {
     private static final Set<String> SPEC = Set.of("endpointSelector", "ingress", "egress", "ingressDeny", "egressDeny",
             "enableDefaultDeny", "description", "labels");
     private static final Map<String, String> SPEC_REFUSED = Map.of(
-            "nodeSelector", "host (node) policies are not supported: Vigil enforces per container");
+            "nodeSelector", "host (node) policies are not supported: Vigil enforces per container (select containers with endpointSelector)");
     private static final Set<String> INGRESS = Set.of("fromCIDR", "fromCIDRSet", "fromEntities", "fromEndpoints", "toPorts");
     private static final Set<String> EGRESS = Set.of("toCIDR", "toCIDRSet", "toEntities", "toEndpoints", "toPorts");
     private static final Map<String, String> RULE_REFUSED = Map.ofEntries(
@@ -53,7 +60,8 @@ public final class CiliumKind implements PolicyKind<CiliumPolicy> {
     static final Set<String> ENTITIES = Set.of("world", "host", "all");
 
     @Override public String apiVersion() { return "cilium.io/v2"; }
-    @Override public String kind() { return "CiliumNetworkPolicy"; }
+    @Override public String kind() { return CiliumPolicy.KIND; }
+    @Override public List<String> alsoReads() { return List.of(CiliumPolicy.CLUSTERWIDE_KIND); }
     @Override public String pinName() { return "netpol"; }
     @Override public Class<CiliumPolicy> policyClass() { return CiliumPolicy.class; }
 
@@ -64,9 +72,19 @@ public final class CiliumKind implements PolicyKind<CiliumPolicy> {
 
     @Override
     public CiliumPolicy parse(YamlNode doc) {
+        return parse(doc, CiliumPolicy.KIND);
+    }
+
+    @Override
+    public CiliumPolicy parse(YamlNode doc, String kind) {
+        boolean clusterwide = CiliumPolicy.CLUSTERWIDE_KIND.equals(kind);
         doc.allowOnly(TOP);
         YamlNode meta = doc.require("metadata").allowOnly(METADATA);
         String name = meta.require("name").text();
+        if (clusterwide && meta.get("namespace").isPresent()) {
+            throw meta.keyPosition("namespace").error("'metadata.namespace': a " + kind
+                    + " is cluster-scoped and has no namespace (use a CiliumNetworkPolicy to select one namespace's containers)");
+        }
         String ns = meta.string("namespace").orElse(null);
         boolean audit = meta.get("annotations").map(a -> "true".equals(a.stringMap().get(AUDIT_ANNOTATION))).orElse(false);
         String fullName = ns == null ? name : ns + "/" + name;
@@ -79,10 +97,10 @@ public final class CiliumKind implements PolicyKind<CiliumPolicy> {
             // several specs: one policy each, named name#i, so each one's rules keep their own position
             throw doc.keyPosition("specs").error("only one spec per policy is supported (split 'specs' into documents)");
         }
-        return spec(fullName, ns, audit, specs.getFirst(), doc);
+        return spec(fullName, ns, audit, clusterwide, specs.getFirst(), doc);
     }
 
-    private CiliumPolicy spec(String name, String ns, boolean audit, YamlNode spec, YamlNode doc) {
+    private CiliumPolicy spec(String name, String ns, boolean audit, boolean clusterwide, YamlNode spec, YamlNode doc) {
         for (String f : spec.fields().keySet()) {
             if (SPEC_REFUSED.containsKey(f)) throw spec.keyPosition(f).error("'spec." + f + "': " + SPEC_REFUSED.get(f));
         }
@@ -97,7 +115,7 @@ public final class CiliumKind implements PolicyKind<CiliumPolicy> {
         return new CiliumPolicy(name, doc.position(), selector,
                 rules(spec.list("ingress"), INGRESS, "from", ns, false), rules(spec.list("egress"), EGRESS, "to", ns, false),
                 rules(spec.list("ingressDeny"), INGRESS, "from", ns, true), rules(spec.list("egressDeny"), EGRESS, "to", ns, true),
-                ddIn, ddEg, audit);
+                ddIn, ddEg, audit, clusterwide);
     }
 
     private List<Rule> rules(List<YamlNode> items, Set<String> known, String dir, String ns, boolean deny) {

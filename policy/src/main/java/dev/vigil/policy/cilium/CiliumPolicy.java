@@ -5,13 +5,21 @@ import dev.vigil.policy.Position;
 import java.util.List;
 
 /**
- * One CiliumNetworkPolicy (cilium.io/v2), L3/L4 only: which containers it selects, and its rules per direction.
- * A direction is default deny for a selected container once a policy has rules (allow or deny) for it, unless
- * {@code enableDefaultDeny} says false for that direction.
+ * One CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy ({@code clusterwide}; cilium.io/v2), L3/L4 only: which
+ * containers it selects, and its rules per direction. A direction is default deny for a selected container once a
+ * policy has rules (allow or deny) for it, unless {@code enableDefaultDeny} says false for that direction. Both kinds
+ * combine: a container's rules are those of every policy of either kind that selects it.
  */
 public record CiliumPolicy(String name, Position position, Selector endpointSelector, List<Rule> ingress,
         List<Rule> egress, List<Rule> ingressDeny, List<Rule> egressDeny, Boolean defaultDenyIngress,
-        Boolean defaultDenyEgress, boolean audit) implements Policy {
+        Boolean defaultDenyEgress, boolean audit, boolean clusterwide) implements Policy {
+    public static final String KIND = "CiliumNetworkPolicy", CLUSTERWIDE_KIND = "CiliumClusterwideNetworkPolicy";
+
+    /** {@link #KIND} or {@link #CLUSTERWIDE_KIND}: names are unique per kind, as in Kubernetes. */
+    @Override
+    public String documentKind() {
+        return clusterwide ? CLUSTERWIDE_KIND : KIND;
+    }
 
     public enum Protocol { TCP, UDP, ANY }
 

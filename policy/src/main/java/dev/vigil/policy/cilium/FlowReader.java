@@ -1,6 +1,13 @@
 package dev.vigil.policy.cilium;
 
 import dev.vigil.ebpf.KernelClock;
+import dev.vigil.events.Container;
+import dev.vigil.events.Event;
+import dev.vigil.events.EventType;
+import dev.vigil.events.EventView;
+import dev.vigil.events.Fd;
+import dev.vigil.events.FdView;
+import dev.vigil.events.L4Proto;
 import dev.vigil.ebpf.ringbuf.RingBuffer;
 import dev.vigil.policy.PolicyEvent;
 import java.lang.foreign.MemorySegment;
@@ -72,7 +79,8 @@ final class FlowReader implements AutoCloseable {
         }
     }
 
-    record Flow(Instant time, Map<String, Object> fields) implements PolicyEvent {
+    /** A flow record; a denied (or audited) one carries its {@code netpol_deny} rule event. */
+    record Flow(Instant time, Map<String, Object> fields, EventView ruleEvent) implements PolicyEvent {
         @Override public String type() { return "flow"; }
         @Override public long timeNanos() { return time.getEpochSecond() * 1_000_000_000L + time.getNano(); }
     }
@@ -110,8 +118,9 @@ final class FlowReader implements AutoCloseable {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("time", time.toString());
         f.put("verdict", verdictText);
+        String reasonText = reason == 181 ? "POLICY_DENY" : "POLICY_DENIED";
         if (verdict != 1) {
-            f.put("drop_reason_desc", reason == 181 ? "POLICY_DENY" : "POLICY_DENIED");
+            f.put("drop_reason_desc", reasonText);
         }
         f.put("traffic_direction", direction);
         Map<String, Object> ip = new LinkedHashMap<>();
@@ -141,7 +150,7 @@ final class FlowReader implements AutoCloseable {
             proc.put("comm", cstr(commRaw));
             f.put("process", proc);
         }
-        String policyName = null;
+        String policyName = null, ruleWhere = "";
         if (c != null && rules != 0) {
             List<NetpolCompiler.RuleRef> refs = dir == 0 ? c.egress().rules() : c.ingress().rules();
             NetpolCompiler.RuleRef chosen = null;
@@ -153,8 +162,9 @@ final class FlowReader implements AutoCloseable {
             if (chosen != null) {
                 Map<String, Object> pol = new LinkedHashMap<>();
                 pol.put("name", chosen.policy());
-                pol.put("kind", "CiliumNetworkPolicy");
+                pol.put("kind", chosen.kind());
                 pol.put("rule", chosen.where().toString());
+                ruleWhere = chosen.where().toString();
                 pol.put("deny", chosen.deny());
                 f.put("policy", pol);
                 policyName = chosen.policy();
@@ -162,18 +172,53 @@ final class FlowReader implements AutoCloseable {
         } else if (c != null && verdict != 1) {
             Map<String, Object> pol = new LinkedHashMap<>();
             pol.put("name", String.join(",", c.policies()));
-            pol.put("kind", "CiliumNetworkPolicy");
+            pol.put("kind", String.join(",", c.kinds().stream().distinct().toList()));
             pol.put("default_deny", true);
             f.put("policy", pol);
             policyName = String.join(",", c.policies());
         }
+        EventView ruleEvent = verdict == 1 ? null
+                : ruleEvent(wall, verdictText, direction, family, proto, saddr, sport, daddr, dport, policyName,
+                        ruleWhere, reasonText, pid, cstr(commRaw), c != null ? c.endpoint() : null, container);
         f.put("Type", "L3_L4");
         f.put("node_name", HOST);
         f.put("is_reply", false);
         f.put("Summary", protoName + (proto == 6 ? " Flags: " + String.join(", ", tcpFlags(tcpFlags).keySet()) : ""));
         counters.computeIfAbsent("flows_total{verdict=\"" + verdictText + "\",direction=\"" + direction + "\",policy=\""
                 + (policyName == null ? "" : policyName.replace("\"", "")) + "\"}", k -> new AtomicLong()).incrementAndGet();
-        sink.accept(new Flow(time, f));
+        sink.accept(new Flow(time, f, ruleEvent));
+    }
+
+    private static final AtomicLong RULE_EVENTS = new AtomicLong();
+
+    /**
+     * The denied flow as a {@code netpol_deny} event: the tuple is source->destination of the flow (for egress the
+     * container is the client, for ingress the server), the process is what the kernel saw (pid, comm), the container
+     * the enforcer's (Docker's metadata).
+     */
+    private EventView ruleEvent(long wallNanos, String verdict, String direction, int family, int proto, byte[] saddr, int sport,
+            byte[] daddr, int dport, String policy, String rule, String reason, int pid, String comm,
+            NetpolCompiler.Endpoint self, long containerKey) {
+        boolean egress = direction.equals("EGRESS");
+        Fd.Builder fd = Fd.builder().ip(addr(family, saddr), sport, addr(family, daddr), dport)
+                .l4proto(proto == 6 ? L4Proto.TCP : proto == 17 ? L4Proto.UDP : proto == 1 || proto == 58 ? L4Proto.ICMP : L4Proto.UNKNOWN)
+                .role(egress ? FdView.ROLE_CLIENT : FdView.ROLE_SERVER).connected(false);
+        Event.Builder b = Event.builder(EventType.NETPOL_DENY).num(RULE_EVENTS.incrementAndGet()).timestamp(wallNanos)
+                .arg("verdict", verdict).arg("direction", direction)
+                .arg("tuple", addr(family, saddr) + ":" + sport + "->" + addr(family, daddr) + ":" + dport)
+                .arg("policy", policy == null ? "" : policy).arg("rule", rule).arg("reason", reason)
+                .fd(fd.build());
+        if (pid != 0) b.process(dev.vigil.events.Process.builder().pid(pid).name(comm).build());
+        NetpolEnforcer.Known k = enforcer.container(self != null ? self.key() : containerKey);
+        if (k != null) {
+            b.container(k.info()); // Docker's view, as the sensor's resolver gives it
+        } else if (self != null && !self.id().isEmpty()) {
+            Container.Builder cb = Container.builder().id(self.id().substring(0, Math.min(12, self.id().length())))
+                    .fullId(self.id()).name(self.name()).image(self.image());
+            self.labels().forEach(cb::label);
+            b.container(cb.build());
+        }
+        return b.build();
     }
 
     private Map<String, Object> endpoint(NetpolCompiler.Compiled c, long key) {

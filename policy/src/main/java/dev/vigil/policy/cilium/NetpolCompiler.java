@@ -28,7 +28,7 @@ public final class NetpolCompiler {
     public record Endpoint(long key, String id, String name, String image, Map<String, String> labels, List<Cidr> addresses) {}
 
     /** The policy and rule a bit stands for, for flow records. */
-    public record RuleRef(String policy, Position where, boolean deny) {}
+    public record RuleRef(String policy, String kind, Position where, boolean deny) {}
 
     public record Range(int lo, int hi, int proto, long rules) {}
 
@@ -39,8 +39,9 @@ public final class NetpolCompiler {
         static long portKey(int proto, int port) { return ((long) proto << 16) | port; }
     }
 
-    public record Compiled(Endpoint endpoint, boolean selected, boolean audit, List<String> policies, Direction egress,
-            Direction ingress) {
+    /** {@code policies}: the names of the policies selecting the container, {@code kinds} their kinds (same order). */
+    public record Compiled(Endpoint endpoint, boolean selected, boolean audit, List<String> policies, List<String> kinds,
+            Direction egress, Direction ingress) {
         public int flags() {
             int f = 0;
             if (egress.enforced()) f |= 1;
@@ -77,17 +78,18 @@ public final class NetpolCompiler {
                 || mode == PolicyOptions.Enforcement.DEFAULT && selecting.stream().anyMatch(CiliumPolicy::enforcesIngress);
         List<Tagged> eg = new ArrayList<>(), in = new ArrayList<>();
         for (CiliumPolicy p : selecting) {
-            p.egress().forEach(r -> eg.add(new Tagged(p.name(), r, false)));
-            p.egressDeny().forEach(r -> eg.add(new Tagged(p.name(), r, true)));
-            p.ingress().forEach(r -> in.add(new Tagged(p.name(), r, false)));
-            p.ingressDeny().forEach(r -> in.add(new Tagged(p.name(), r, true)));
+            p.egress().forEach(r -> eg.add(new Tagged(p, r, false)));
+            p.egressDeny().forEach(r -> eg.add(new Tagged(p, r, true)));
+            p.ingress().forEach(r -> in.add(new Tagged(p, r, false)));
+            p.ingressDeny().forEach(r -> in.add(new Tagged(p, r, true)));
         }
         boolean never = mode == PolicyOptions.Enforcement.NEVER;
         return new Compiled(e, !selecting.isEmpty(), audit || never, selecting.stream().map(CiliumPolicy::name).toList(),
+                selecting.stream().map(CiliumPolicy::documentKind).toList(),
                 direction(e, "egress", enfEg, eg, all), direction(e, "ingress", enfIn, in, all));
     }
 
-    private record Tagged(String policy, Rule rule, boolean deny) {}
+    private record Tagged(CiliumPolicy policy, Rule rule, boolean deny) {}
 
     private record Entry(Cidr cidr, List<Cidr> except, long bit) {}
 
@@ -105,7 +107,7 @@ public final class NetpolCompiler {
             Tagged t = rules.get(i);
             Rule r = t.rule();
             long bit = 1L << i;
-            refs.add(new RuleRef(t.policy(), r.where(), t.deny()));
+            refs.add(new RuleRef(t.policy().name(), t.policy().documentKind(), r.where(), t.deny()));
             if (t.deny()) deny |= bit;
             if (!r.hasPeers() && r.ports().isEmpty()) continue; // {}: matches nothing (but the direction is enforced)
             if (!r.hasPeers()) {

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * CiliumNetworkPolicy in the kernel. netpol.bpf.c's six programs are attached once at the cgroup v2 root that
+ * CiliumNetworkPolicy (and the clusterwide kind, compiled together with it) in the kernel. netpol.bpf.c's six programs are attached once at the cgroup v2 root that
  * holds the containers ({@code cgroup_root}, default the unified mount) and pinned with their maps under the kind's
  * pin folder; a restarted agent opens the pins instead (the programs never stopped). Containers come from Docker
  * (running ones, then create/start/destroy); each policy or container change recompiles and rewrites the maps, one
@@ -257,6 +257,7 @@ final class NetpolEnforcer implements Enforcer<CiliumPolicy> {
             m.put("id", c.endpoint().id().substring(0, 12));
             m.put("image", c.endpoint().image());
             m.put("policies", c.policies());
+            if (c.kinds().contains(CiliumPolicy.CLUSTERWIDE_KIND)) m.put("policy_kinds", c.kinds());
             m.put("ingress", c.ingress().enforced() ? "default deny" : "allow");
             m.put("egress", c.egress().enforced() ? "default deny" : "allow");
             m.put("ingress_rules", c.ingress().rules().size());

@@ -103,4 +103,120 @@ class CiliumKindTest {
         assertThat(p.ingress().getFirst().endpoints().getFirst().matches(Map.of("app", "web", "io.kubernetes.pod.namespace", "prod"))).isTrue();
         assertThat(p.enforcesIngress()).isFalse(); // enableDefaultDeny.ingress: false
     }
+    static final String CLUSTERWIDE = """
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata:
+              name: wildcard-from-endpoints
+            spec:
+              description: "ingress to kube-dns from every endpoint of the cluster"
+              endpointSelector:
+                matchLabels:
+                  k8s:io.kubernetes.pod.namespace: kube-system
+                  k8s-app: kube-dns
+              ingress:
+              - fromEndpoints:
+                - {}
+                toPorts:
+                - ports:
+                  - port: "53"
+                    protocol: UDP
+            """;
+
+    @Test
+    void clusterwidePoliciesSelectAcrossNamespacesAndCombineWithNamespacedOnes() {
+        PolicySet set = LOADER.loadText("p.yaml", CLUSTERWIDE + "---\n" + """
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata: {name: every-app}
+                spec:
+                  endpointSelector: {matchLabels: {app: api}}
+                  egressDeny:
+                  - toCIDR: [10.1.2.3/32]
+                  egress:
+                  - toEndpoints: [{matchLabels: {app: db}}]
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: every-app}
+                spec:
+                  endpointSelector: {matchLabels: {app: api}}
+                  egress:
+                  - toEndpoints: [{matchLabels: {app: db}}]
+                """);
+        List<CiliumPolicy> all = set.of(KIND);
+        assertThat(all).extracting(CiliumPolicy::documentKind).containsExactly("CiliumClusterwideNetworkPolicy",
+                "CiliumClusterwideNetworkPolicy", "CiliumNetworkPolicy"); // one kind, one enforcer: their rules combine
+        CiliumPolicy dns = all.getFirst();
+        assertThat(dns.clusterwide()).isTrue();
+        assertThat(dns.name()).isEqualTo("wildcard-from-endpoints");
+        assertThat(dns.endpointSelector().matches(Map.of("k8s-app", "kube-dns", "io.kubernetes.pod.namespace", "kube-system"))).isTrue();
+        assertThat(dns.endpointSelector().matches(Map.of("k8s-app", "kube-dns", "io.kubernetes.pod.namespace", "default"))).isFalse();
+        // {} in a clusterwide policy: every endpoint of every namespace (a namespaced policy's {} is its namespace)
+        assertThat(dns.ingress().getFirst().endpoints().getFirst().matches(Map.of("io.kubernetes.pod.namespace", "prod"))).isTrue();
+        assertThat(dns.ingress().getFirst().endpoints().getFirst().matches(Map.of("app", "docker-only"))).isTrue();
+        CiliumPolicy apps = all.get(1);
+        assertThat(apps.endpointSelector().matches(Map.of("app", "api", "io.kubernetes.pod.namespace", "a"))).isTrue();
+        assertThat(apps.endpointSelector().matches(Map.of("app", "api", "io.kubernetes.pod.namespace", "b"))).isTrue();
+        assertThat(apps.egress().getFirst().endpoints().getFirst().matches(Map.of("app", "db", "io.kubernetes.pod.namespace", "b"))).isTrue();
+    }
+
+    @Test
+    void clusterwideListsLoadTheirItemsAsClusterwide() {
+        PolicySet set = LOADER.loadText("p.yaml", """
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicyList
+                items:
+                - metadata: {name: a}
+                  spec: {endpointSelector: {}, egress: [{toCIDR: [10.0.0.0/8]}]}
+                - metadata: {name: b}
+                  spec: {endpointSelector: {}, ingress: [{fromEntities: [world]}]}
+                """);
+        assertThat(set.of(KIND)).extracting(CiliumPolicy::name).containsExactly("a", "b");
+        assertThat(set.of(KIND)).allMatch(CiliumPolicy::clusterwide);
+    }
+
+    @Test
+    void clusterwideNamesAreTheirOwnAndWhatTheyCannotDoIsRefusedWhereItIs() {
+        String ccnp = "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: x}\nspec:\n  endpointSelector: {}\n";
+        String cnp = ccnp.replace("CiliumClusterwideNetworkPolicy", "CiliumNetworkPolicy");
+        assertThat(LOADER.loadText("p.yaml", ccnp + "---\n" + cnp).size()).as("a CNP and a CCNP may share a name").isEqualTo(2);
+        assertThatThrownBy(() -> LOADER.load(List.of(write(ccnp + "---\n" + ccnp))))
+                .hasMessageEndingWith(":7:1: duplicate CiliumClusterwideNetworkPolicy 'x' (first at " + lastWritten + ":1:1)");
+        // Cilium's host firewall example: a nodeSelector policy is for the node itself, which Vigil does not enforce
+        assertThat(problem("""
+                apiVersion: "cilium.io/v2"
+                kind: CiliumClusterwideNetworkPolicy
+                metadata:
+                  name: "demo-host-policy"
+                spec:
+                  description: ""
+                  nodeSelector:
+                    matchLabels:
+                      node-access: ssh
+                  ingress:
+                  - toPorts:
+                    - ports:
+                      - port: "22"
+                        protocol: TCP
+                """)).isEqualTo("p.yaml:7:3: 'spec.nodeSelector': host (node) policies are not supported: Vigil enforces per "
+                + "container (select containers with endpointSelector)");
+        assertThat(problem(ccnp.replace("metadata: {name: x}", "metadata: {name: x, namespace: prod}")))
+                .isEqualTo("p.yaml:3:21: 'metadata.namespace': a CiliumClusterwideNetworkPolicy is cluster-scoped and has no "
+                        + "namespace (use a CiliumNetworkPolicy to select one namespace's containers)");
+        assertThat(problem(ccnp + "  egress:\n  - toFQDNs: [{matchName: example.com}]\n"))
+                .isEqualTo("p.yaml:7:5: 'spec.egress[0].toFQDNs': FQDN (DNS name) rules are not supported: use toCIDR");
+        assertThat(problem(ccnp.replace("kind: CiliumClusterwideNetworkPolicy", "kind: CiliumClusterwidePolicy")))
+                .startsWith("p.yaml:2:7: unsupported policy kind 'cilium.io/v2 CiliumClusterwidePolicy' (supported: cilium.io/v2 "
+                        + "CiliumNetworkPolicy, cilium.io/v2 CiliumClusterwideNetworkPolicy)");
+    }
+
+    static Path lastWritten;
+
+    static Path write(String text) throws Exception {
+        lastWritten = java.nio.file.Files.createTempFile("vigil-ccnp", ".yaml");
+        lastWritten.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(lastWritten, text);
+        return lastWritten;
+    }
 }

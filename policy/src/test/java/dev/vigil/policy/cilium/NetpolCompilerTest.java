@@ -109,4 +109,37 @@ class NetpolCompilerTest {
         assertThatThrownBy(() -> compile(PolicyOptions.Enforcement.DEFAULT, rules.toString()))
                 .hasMessageContaining("65 egress rules select it; at most 64");
     }
+    @Test
+    void clusterwideAndNamespacedPoliciesCombineDenyBeatsAllowAcrossBoth() {
+        var c = compile(PolicyOptions.Enforcement.DEFAULT, """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: web}
+                spec:
+                  endpointSelector: {matchLabels: {app: web}}
+                  egress:
+                  - toCIDR: [10.0.0.0/8]
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata: {name: no-metadata-service}
+                spec:
+                  endpointSelector: {}
+                  egressDeny:
+                  - toCIDR: [10.1.2.3/32]
+                """);
+        NetpolCompiler.Compiled web = c.get(0), db = c.get(1);
+        assertThat(web.policies()).containsExactly("web", "no-metadata-service");
+        assertThat(web.kinds()).containsExactly("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy");
+        assertThat(decide(web.egress(), "10.9.9.9", 6, 80)).isEqualTo("allow");
+        assertThat(decide(web.egress(), "10.1.2.3", 6, 80)).isEqualTo("deny"); // the clusterwide deny beats the allow
+        assertThat(web.egress().rules()).extracting(NetpolCompiler.RuleRef::kind)
+                .containsExactly("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy");
+        // db, in no namespace and selected by the clusterwide policy alone: its deny rule, and (as any policy with
+        // egress rules, deny rules included) egress default deny
+        assertThat(db.selected()).isTrue();
+        assertThat(db.policies()).containsExactly("no-metadata-service");
+        assertThat(decide(db.egress(), "10.1.2.3", 6, 80)).isEqualTo("deny");
+        assertThat(decide(db.egress(), "10.9.9.9", 6, 80)).isEqualTo("default");
+    }
 }

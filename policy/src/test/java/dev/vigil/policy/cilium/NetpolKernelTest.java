@@ -182,6 +182,48 @@ class NetpolKernelTest {
     }
 
     @Test
+    void aClusterwidePolicysDenyBeatsANamespacedAllowAndItsFlowsNameItsKind() throws Exception {
+        apply("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata:
+                  name: cw-allow
+                spec:
+                  endpointSelector:
+                    matchLabels:
+                      app: cw
+                  egress:
+                  - toCIDR:
+                    - 203.0.113.0/24
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata:
+                  name: cw-deny
+                spec:
+                  endpointSelector: {}
+                  egressDeny:
+                  - toCIDR:
+                    - 203.0.113.1/32
+                    toPorts:
+                    - ports:
+                      - port: "8081"
+                  egress:
+                  - toEntities:
+                    - all
+                """);
+        NetpolFixture.Box cw = fx.start("app=cw").wire();
+        awaitKnown(cw);
+        assertThat(cw.connect(NetpolFixture.HOST, 8080)).isEqualTo("refused");
+        assertThat(cw.connect(NetpolFixture.HOST, 8081)).isEqualTo("EPERM"); // the clusterwide deny beats the allow
+        Map<String, Object> denied = awaitFlow(f -> "DROPPED".equals(f.get("verdict")) && dport(f) == 8081);
+        assertThat(denied.get("drop_reason_desc")).isEqualTo("POLICY_DENY");
+        assertThat(policy(denied)).isEqualTo("cw-deny");
+        assertThat(denied.get("policy").toString()).contains("kind=CiliumClusterwideNetworkPolicy");
+        assertThat(engine.show().get("CiliumNetworkPolicy").toString()).contains("cw-allow").contains("cw-deny");
+    }
+
+    @Test
     void ingressFromANonAllowedSourceIsDroppedAndAnAllowedOneAccepted() throws Exception {
         apply("""
                 apiVersion: cilium.io/v2

@@ -3,6 +3,7 @@ package dev.vigil.rules.compile;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.vigil.events.EventType;
+import dev.vigil.events.Syscalls;
 import dev.vigil.events.FlagSet;
 import dev.vigil.events.IpAddr;
 import dev.vigil.rules.fields.ArgField;
@@ -118,7 +119,7 @@ public final class Compiler {
     // ---- event types ----
 
     private static boolean[] full() {
-        boolean[] s = new boolean[EventType.COUNT];
+        boolean[] s = new boolean[EventType.MATCH_IDS];
         java.util.Arrays.fill(s, true);
         return s;
     }
@@ -252,11 +253,15 @@ public final class Compiler {
                 Extractor in = resolveField(t.inner());
                 if (in == null) return null;
                 try {
+                    if (in instanceof MultiValue.ListValue lv) return MultiValue.overList(t.function(), lv);
                     return Transformers.wrap(t.function(), in);
                 } catch (FieldException ex) {
                     error(t.loc(), ex.getMessage());
                     return null;
                 }
+            }
+            case Call call -> {
+                return multiValue(call);
             }
         }
     }
@@ -289,8 +294,10 @@ public final class Compiler {
     }
 
     private Built compare(Compare c) {
+        if (c.value() instanceof Modified m) return modified(c, m);
         Extractor x = resolveField(c.field());
         if (x == null) return fail();
+        if (x instanceof MultiValue.ListValue lv) return listCompare(c, lv);
         Op op = c.op();
         FieldType.Kind kind = x.type().kind();
         String fname = c.field().text();
@@ -328,15 +335,18 @@ public final class Compiler {
     }
 
     private Built evtType(Op op, List<Literal> vals) {
-        boolean[] set = new boolean[EventType.COUNT];
+        boolean[] set = new boolean[EventType.MATCH_IDS];
         boolean bad = false;
         for (Literal l : vals) {
             EventType t = EventType.byName(l.value());
-            if (t == null) {
+            int nr = Syscalls.number(l.value());
+            if (t != null && t != EventType.SYSCALL) {
+                set[t.id()] = true;
+            } else if (nr >= 0) {
+                set[EventType.matchIdOf(nr)] = true; // a syscall without a decoder: the generic event, as in Falco
+            } else {
                 error(l.loc(), "unknown event type '" + l.value() + "'");
                 bad = true;
-            } else {
-                set[t.id()] = true;
             }
         }
         if (bad) return fail();
@@ -568,6 +578,78 @@ public final class Compiler {
             default -> new Tests.BytesEq(l.value().getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         };
         return new Pred.Bytes(x, t);
+    }
+
+    // ---- multi-value transformers and list modifiers ----
+
+    /** {@code join(...)}, {@code concat(...)}, {@code getopt(...)[c]}: arguments resolved, then checked as libsinsp does. */
+    private Extractor multiValue(Call call) {
+        List<Extractor> args = new ArrayList<>();
+        for (CallArg a : call.args()) {
+            Extractor x = callArg(a);
+            if (x == null) return null;
+            args.add(x);
+        }
+        try {
+            return MultiValue.build(call.function(), call.text(), args, call.selector());
+        } catch (FieldException ex) {
+            error(call.loc(), ex.getMessage());
+            return null;
+        }
+    }
+
+    private Extractor callArg(CallArg a) {
+        return switch (a) {
+            case ArgLiteral l -> new MultiValue.Constant(l.value());
+            case ArgList l -> {
+                List<Extractor> items = new ArrayList<>();
+                for (CallArg i : l.items()) {
+                    Extractor x = callArg(i);
+                    if (x == null) yield null;
+                    items.add(x);
+                }
+                yield MultiValue.list(l.text(), items);
+            }
+            case FieldRef f -> resolveField(f);
+        };
+    }
+
+    /** A list (getopt(), a transformer over one) compares only with in, intersects and exists, as in libsinsp. */
+    private Built listCompare(Compare c, MultiValue.ListValue x) {
+        Op op = c.op();
+        if (op == Op.EXISTS) return new Built(new Pred.Exists(x), ALL);
+        if ((op != Op.IN && op != Op.INTERSECTS) || !(c.value() instanceof ListLit l)) {
+            error(c.opLoc(), "operator '" + op.text() + "' cannot be used with the list '" + c.field().text()
+                    + "' (a list takes in, intersects or exists)");
+            return fail();
+        }
+        return new Built(new MultiValue.ListIn(x, values(l).stream().map(Literal::value).toList(), op == Op.IN), ALL);
+    }
+
+    /**
+     * {@code field op oneof|anyof|allof (v1, ...)}: libsinsp's list modifiers, syntactic sugar for the operator
+     * applied to each value (list names expanded) and combined: anyof as or, allof as and, oneof true when exactly
+     * one holds. An empty list matches nothing, whatever the modifier.
+     */
+    private Built modified(Compare c, Modified m) {
+        List<Literal> vals = values(m.list());
+        if (vals.isEmpty()) return new Built(Pred.FALSE, ALL);
+        Pred[] ps = new Pred[vals.size()];
+        List<TNode> ts = new ArrayList<>();
+        for (int i = 0; i < vals.size(); i++) {
+            int before = errors;
+            Built b = compare(new Compare(c.field(), c.op(), vals.get(i), c.loc(), c.opLoc()));
+            if (errors > before) return fail(); // reported once, not once per value
+            ps[i] = b.pred;
+            ts.add(b.types);
+        }
+        if (ps.length == 1) return new Built(ps[0], ts.getFirst());
+        return switch (m.modifier()) {
+            case ANYOF -> new Built(new Pred.Or(Pred.forOr(ps)), new TOr(ts));
+            case ALLOF -> new Built(new Pred.And(Pred.forAnd(ps)), new TAnd(ts));
+            // exactly one: no event-type set is exact under negation ("not oneof" holds when two match), so all
+            case ONEOF -> new Built(new MultiValue.ExactlyOne(ps), ALL);
+        };
     }
 
     /** For tests and tools: a fresh compiler with no macros or lists. */

@@ -248,7 +248,7 @@ public abstract class Pred {
         @Override public boolean test(EventView e, Ctx c) { return !p.test(e, c); }
     }
 
-    /** evt.type in a set, by type id. */
+    /** evt.type in a set, by match id (a type's id, or a generic syscall's: {@link EventType#matchIdOf}). */
     static final class TypeIn extends Pred {
         final boolean[] set;
 
@@ -260,7 +260,7 @@ public abstract class Pred {
 
         @Override Pred specialize(int typeId) { return set[typeId] ? TRUE : FALSE; }
 
-        @Override public boolean test(EventView e, Ctx c) { return set[e.typeId()]; }
+        @Override public boolean test(EventView e, Ctx c) { return set[e.matchId()]; }
     }
 
     static class Str extends Pred {

@@ -39,10 +39,10 @@ public final class CorrelationSet {
             for (int i = 0; i < states.length; i++) states[i] = new CorrelationState(this.correlations.get(i));
         }
         this.states = states;
-        stateByType = new CorrelationState[EventType.COUNT][];
-        stepByType = new int[EventType.COUNT][];
-        predByType = new Pred[EventType.COUNT][];
-        for (int t = 0; t < EventType.COUNT; t++) {
+        stateByType = new CorrelationState[EventType.MATCH_IDS][];
+        stepByType = new int[EventType.MATCH_IDS][];
+        predByType = new Pred[EventType.MATCH_IDS][];
+        for (int t = 0; t < EventType.MATCH_IDS; t++) {
             List<int[]> l = new ArrayList<>();
             for (int i = 0; i < this.correlations.size(); i++) {
                 if (!this.enabled[i]) continue;
@@ -98,7 +98,7 @@ public final class CorrelationSet {
      * Single writer: the state is not locked, so one thread at a time evaluates (the agent's reader thread).
      */
     public int evaluate(EventView e, Pred.Ctx ctx, AlertSink sink, String hostname) {
-        int t = e.typeId();
+        int t = e.matchId();
         CorrelationState[] ss = stateByType[t];
         if (ss.length == 0) return 0;
         Pred[] ps = predByType[t];
@@ -121,6 +121,17 @@ public final class CorrelationSet {
     public Set<EventType> requiredEventTypes() {
         Set<EventType> s = EnumSet.noneOf(EventType.class);
         for (EventType t : EventType.values()) if (stateByType[t.id()].length > 0) s.add(t);
+        return s;
+    }
+
+    /** The generic syscalls the enabled correlations' steps name in evt.type (see RuleSet#requiredSyscalls). */
+    public Set<Integer> requiredSyscalls() {
+        Set<Integer> s = new java.util.TreeSet<>();
+        for (int i = 0; i < correlations.size(); i++) {
+            if (!enabled[i]) continue;
+            Correlation c = correlations.get(i);
+            for (int j = 0; j < c.stepCount(); j++) dev.vigil.rules.engine.CompiledRule.namedSyscalls(c.step(j).types, s);
+        }
         return s;
     }
 

@@ -85,6 +85,21 @@ public final class CompiledRule {
     /** True if the condition does not restrict evt.type (the rule runs on every event). */
     public boolean matchesAllTypes() { return allTypes; }
 
+    /** Adds the generic syscalls the condition names (none when it admits them all: see {@link RuleSet#requiredSyscalls}). */
+    public void addNamedSyscalls(Set<Integer> out) { namedSyscalls(types, out); }
+
+    /** The syscall numbers whose generic match ids are set, unless all are. */
+    public static void namedSyscalls(boolean[] types, Set<Integer> out) {
+        if (types.length < EventType.MATCH_IDS) return;
+        java.util.List<Integer> named = new java.util.ArrayList<>();
+        for (int nr = 0; nr < dev.vigil.events.Syscalls.MAX; nr++) {
+            if (dev.vigil.events.Syscalls.name(nr) == null) continue;
+            if (!types[EventType.matchIdOf(nr)]) continue;
+            named.add(nr);
+        }
+        if (named.size() < dev.vigil.events.Syscalls.all().size()) out.addAll(named);
+    }
+
     public Set<EventType> eventTypes() {
         Set<EventType> s = EnumSet.noneOf(EventType.class);
         for (EventType t : EventType.values()) if (types[t.id()]) s.add(t);

@@ -54,9 +54,9 @@ public final class RuleSet {
         this.mode = mode;
         this.hostname = hostname;
         this.warnings = List.copyOf(warnings);
-        this.byType = new CompiledRule[EventType.COUNT][];
-        this.predsByType = new Pred[EventType.COUNT][];
-        for (int t = 0; t < EventType.COUNT; t++) {
+        this.byType = new CompiledRule[EventType.MATCH_IDS][];
+        this.predsByType = new Pred[EventType.MATCH_IDS][];
+        for (int t = 0; t < EventType.MATCH_IDS; t++) {
             List<CompiledRule> l = new ArrayList<>();
             for (int i = 0; i < this.rules.size(); i++) {
                 CompiledRule r = this.rules.get(i);
@@ -78,7 +78,7 @@ public final class RuleSet {
      * (only the first in {@link MatchMode#FIRST} mode). Allocation-free. Returns the number of matches.
      */
     public int evaluate(EventView e, AlertSink sink) {
-        int t = e.typeId();
+        int t = e.matchId();
         CompiledRule[] rs = byType[t];
         boolean corr = correlations.indexes(t);
         if (rs.length == 0 && !corr) return 0;
@@ -141,6 +141,20 @@ public final class RuleSet {
         Set<EventType> s = EnumSet.noneOf(EventType.class);
         for (EventType t : EventType.values()) if (byType[t.id()].length > 0) s.add(t);
         s.addAll(correlations.requiredEventTypes());
+        return s;
+    }
+
+    /**
+     * The syscalls without a decoder that the enabled rules name in evt.type (Falco's generic event), by number:
+     * the sensor captures exactly these through the generic record. A rule whose condition admits every syscall
+     * (no evt.type test, or only negated ones) asks for none: it sees the ones other rules bring.
+     */
+    public Set<Integer> requiredSyscalls() {
+        Set<Integer> s = new java.util.TreeSet<>();
+        for (int i = 0; i < rules.size(); i++) {
+            if (enabled[i]) rules.get(i).addNamedSyscalls(s);
+        }
+        s.addAll(correlations.requiredSyscalls());
         return s;
     }
 

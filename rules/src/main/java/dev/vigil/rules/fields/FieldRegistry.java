@@ -175,6 +175,49 @@ public final class FieldRegistry {
         return s < 0 ? null : e.argStr(s);
     }
 
+    private static CharSequence stdioField(EventView e, int num, boolean type) {
+        ProcessView p = e.process();
+        FdView f = p == null ? null : p.fdByNum(num);
+        if (f == null) return null;
+        if (!type) return f.name();
+        return f.type() == null ? null : f.type().falcoName();
+    }
+
+    /** The cgroup v2 controllers this machine enables (read once), as thread.cgroups lists them. */
+    private static final class CgroupControllers {
+        static final List<String> NAMES = read();
+
+        private static List<String> read() {
+            try {
+                String mount = "/sys/fs/cgroup"; // where cgroup2 is mounted (/proc/self/mountinfo: fstype after " - ")
+                for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo"))) {
+                    int sep = l.indexOf(" - ");
+                    if (sep > 0 && l.startsWith("cgroup2 ", sep + 3)) {
+                        mount = l.split(" ")[4];
+                        break;
+                    }
+                }
+                String s = java.nio.file.Files.readString(java.nio.file.Path.of(mount, "cgroup.controllers")).trim();
+                return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));
+            } catch (java.io.IOException | RuntimeException e) {
+                return List.of();
+            }
+        }
+    }
+
+    private static CharSequence fsPathRaw(EventView e, int[] slots) {
+        int s = slots[e.typeId()];
+        return s < 0 ? null : e.argRaw(s);
+    }
+
+    // evt.abspath: the one path of an event (an open's name too), resolved against its dirfd or the cwd
+    private static final int[] ABSPATH_SLOT = new int[EventType.COUNT];
+
+    static {
+        for (EventType t : EventType.values()) ABSPATH_SLOT[t.id()] = t.isOpen() ? t.slotOf(t == EventType.OPEN_BY_HANDLE_AT ? "path" : "name") : -1;
+        for (int i = 0; i < ABSPATH_SLOT.length; i++) if (ABSPATH_SLOT[i] < 0) ABSPATH_SLOT[i] = FS_NAME_SLOT[i];
+    }
+
     private static long openFlags(EventView e) {
         int t = e.typeId();
         int s = OPEN_FLAGS_SLOT[t];
@@ -229,7 +272,11 @@ public final class FieldRegistry {
                 n(UINT64, e -> Math.floorDiv(e.timestamp(), 1_000_000_000L)));
         def("evt.rawtime.ns", UINT64, "fractional part of the event timestamp (nanoseconds)",
                 n(UINT64, e -> Math.floorMod(e.timestamp(), 1_000_000_000L)));
-        def("evt.type", CHARBUF, "event type name, e.g. 'open' or 'execve'", s(e -> e.type().falcoName()));
+        def("evt.type", CHARBUF, "event type name, e.g. 'open' or 'execve'; any syscall's name for the generic event "
+                + "(evt.type=getpid: a syscall Vigil does not decode, captured with its number, arguments and return value)",
+                s(EventView::typeName));
+        def("evt.category", CHARBUF, "the event category: file, net, ipc, memory, process, signal, io_read, io_write, io_other or other",
+                s(e -> e.type().category()));
         def("evt.dir", CHARBUF, "event direction: '>' for enter events, '<' for exit events", s(e -> e.isEnter() ? ">" : "<"));
         def("evt.res", CHARBUF, "event return value as a string: SUCCESS, or the error code (e.g. ENOENT)",
                 s(e -> {
@@ -319,6 +366,7 @@ public final class FieldRegistry {
         def("proc.apid", PID, OPTIONAL_INDEX, "the pid of one of the process ancestors: proc.apid[1] is the parent, [2] the grandparent, ...; without index, matches any ancestor", ancestors(PID, P_PID));
         def("proc.aname", CHARBUF, OPTIONAL_INDEX, "the name of one of the process ancestors: proc.aname[1] is the parent, [2] the grandparent, ...; without index, matches any ancestor", ancestors(CHARBUF, P_NAME));
         def("proc.aexe", CHARBUF, OPTIONAL_INDEX, "the proc.exe of one of the process ancestors (same indexing as proc.aname)", ancestors(CHARBUF, P_EXE));
+        def("proc.aargs", CHARBUF, OPTIONAL_INDEX, "the proc.args of one of the process ancestors (same indexing as proc.aname)", ancestors(CHARBUF, ps(PS.ARGS)));
         def("proc.aexepath", CHARBUF, OPTIONAL_INDEX, "the proc.exepath of one of the process ancestors (same indexing as proc.aname)", ancestors(CHARBUF, P_EXEPATH));
         def("proc.acmdline", CHARBUF, OPTIONAL_INDEX, "the proc.cmdline of one of the process ancestors (same indexing as proc.aname)", ancestors(CHARBUF, P_CMDLINE));
         def("proc.duration", RELTIME, "number of nanoseconds since the process started", n(RELTIME, e -> {
@@ -366,6 +414,21 @@ public final class FieldRegistry {
         def("thread.vtid", PID, "the id of the thread as seen from its current PID namespace", proc(PID, 0, pn(ProcessView::vtid)));
         def("thread.ismain", BOOL, "'true' if the thread is the main one in the process",
                 proc(BOOL, 0, pn(p -> p.tid() == ABSENT || p.pid() == ABSENT ? ABSENT : bool(p.tid() == p.pid()))));
+        def("thread.cgroups", CHARBUF, "all the cgroups the thread belongs to, as controller=path pairs (cgroup v2: every "
+                + "controller of the one hierarchy has the same path)", s(e -> {
+                    ProcessView p = e.process();
+                    CharSequence cg = p == null ? null : p.cgroup();
+                    if (cg == null) return null;
+                    StringBuilder sb = new StringBuilder();
+                    for (String ctl : CgroupControllers.NAMES) sb.append(sb.isEmpty() ? "" : " ").append(ctl).append('=').append(cg);
+                    return sb.isEmpty() ? "unified=" + cg : sb;
+                }));
+        def("thread.cgroup", CHARBUF, KEY, "the cgroup the thread belongs to for one controller, e.g. thread.cgroup[cpu] "
+                + "(cgroup v2: the one hierarchy's path for any enabled controller)", (d, a, c) -> str(d, CHARBUF, e -> {
+                    ProcessView p = e.process();
+                    if (p == null || !(CgroupControllers.NAMES.contains(a) || a.equals("unified"))) return null;
+                    return p.cgroup();
+                }));
         def("thread.cap_permitted", CHARBUF, "the permitted capabilities set, as names (CAP_SYS_ADMIN ...)", (d, a, c) -> new CapsField(d, ProcessView::capPermitted));
         def("thread.cap_effective", CHARBUF, "the effective capabilities set, as names", (d, a, c) -> new CapsField(d, ProcessView::capEffective));
         def("thread.cap_inheritable", CHARBUF, "the inheritable capabilities set, as names", (d, a, c) -> new CapsField(d, ProcessView::capInheritable));
@@ -390,12 +453,34 @@ public final class FieldRegistry {
                 path(e -> fsPathArg(e, FS_SOURCE_SLOT)));
         def("fs.path.target", FSPATH, "the target path of a two-path syscall (rename, link: the new path; symlink: the link created)",
                 path(e -> fsPathArg(e, FS_TARGET_SLOT)));
+        def("fs.path.nameraw", FSPATH, "fs.path.name as the process passed it (relative paths unresolved)", path(e -> fsPathRaw(e, FS_NAME_SLOT)));
+        def("fs.path.sourceraw", FSPATH, "fs.path.source as the process passed it", path(e -> fsPathRaw(e, FS_SOURCE_SLOT)));
+        def("fs.path.targetraw", FSPATH, "fs.path.target as the process passed it", path(e -> fsPathRaw(e, FS_TARGET_SLOT)));
+        def("evt.abspath", FSPATH, "the absolute path of the event's path argument (an open's name, mkdirat's path, ...), "
+                + "resolved against its dirfd or the cwd; evt.abspath.src / .dst for two-path syscalls", path(e -> fsPathArg(e, ABSPATH_SLOT)));
+        def("evt.abspath.src", FSPATH, "the absolute source path of a two-path syscall (renameat, linkat: the old path; symlinkat: the target)",
+                path(e -> fsPathArg(e, FS_SOURCE_SLOT)));
+        def("evt.abspath.dst", FSPATH, "the absolute destination path of a two-path syscall (renameat, linkat: the new path; symlinkat: the link)",
+                path(e -> fsPathArg(e, FS_TARGET_SLOT)));
 
         // ---- fd ----
         def("fd.num", INT64, "the unique number identifying the file descriptor (-1 for a failed open)", n(INT64, e -> {
             FdView f = e.fd();
             return f == null ? ABSENT : f.num();
         }));
+        def("fd.types", CHARBUF, OPTIONAL_INDEX, "the types of the process's open fds, as a list \"(file,ipv4)\"; fd.types[N] "
+                + "is the type of fd N (fd.types[0]: stdin's)", (d, a, c) -> {
+                    if (a == null) return str(d, CHARBUF, e -> e.process() == null ? null : e.process().fdTypes());
+                    int n = index(d, a);
+                    return str(d, CHARBUF, e -> stdioField(e, n, true));
+                });
+        for (String[] std : new String[][] {{"stdin", "0"}, {"stdout", "1"}, {"stderr", "2"}}) {
+            int n = Integer.parseInt(std[1]);
+            def("proc." + std[0] + ".type", CHARBUF, "the type of the process's " + std[0] + " (fd " + n + "): file, pipe, ipv4, unix, ...",
+                    s(e -> stdioField(e, n, true)));
+            def("proc." + std[0] + ".name", CHARBUF, "the name of the process's " + std[0] + " (fd " + n + "): a path, a tuple, ...",
+                    s(e -> stdioField(e, n, false)));
+        }
         def("fd.type", CHARBUF, "type of FD: 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify', 'timerfd', 'netlink', 'bpf', 'userfaultfd', 'io_uring', 'memfd'",
                 s(e -> {
                     FdView f = e.fd();
@@ -495,6 +580,22 @@ public final class FieldRegistry {
         def("container.type", CHARBUF, "the container runtime type (docker, containerd, cri-o, podman, ...)", s(e -> {
             ContainerView c = e.container();
             return c == null || c.isHost() ? null : c.runtime();
+        }));
+        def("container.ip", CHARBUF, "the container's IP address (its first network's)", s(e -> {
+            ContainerView c = e.container();
+            return c == null || c.isHost() ? null : c.ip();
+        }));
+        def("container.host_pid", BOOL, "'true' if the container shares the host's PID namespace", n(BOOL, e -> {
+            ContainerView c = e.container();
+            return c == null || c.isHost() ? ABSENT : bool(c.hostPid());
+        }));
+        def("container.host_network", BOOL, "'true' if the container shares the host's network namespace", n(BOOL, e -> {
+            ContainerView c = e.container();
+            return c == null || c.isHost() ? ABSENT : bool(c.hostNetwork());
+        }));
+        def("container.host_ipc", BOOL, "'true' if the container shares the host's IPC namespace", n(BOOL, e -> {
+            ContainerView c = e.container();
+            return c == null || c.isHost() ? ABSENT : bool(c.hostIpc());
         }));
         def("container.privileged", BOOL, "'true' for containers running as privileged", n(BOOL, e -> {
             ContainerView c = e.container();

@@ -16,6 +16,11 @@ public final class Parser {
     public static final int MAX_DEPTH = 100;
     public static final int MAX_LENGTH = 200_000;
     public static final Set<String> TRANSFORMERS = Set.of("tolower", "toupper", "b64", "basename", "len");
+    /** The transformers of several arguments (libsinsp's multi-value transformers). */
+    public static final Set<String> MULTI_TRANSFORMERS = Set.of("join", "concat", "getopt");
+
+    /** Whether {@code word(} starts a transformer. */
+    public static boolean isTransformer(String word) { return TRANSFORMERS.contains(word) || MULTI_TRANSFORMERS.contains(word); }
 
     private final String s;
     private final SourceMap src;
@@ -176,7 +181,7 @@ public final class Parser {
         String word = word();
         ws();
         boolean call = pos < s.length() && s.charAt(pos) == '(';
-        if (word.indexOf('.') < 0 && !(call && TRANSFORMERS.contains(word))) {
+        if (word.indexOf('.') < 0 && !(call && isTransformer(word))) {
             if (word.equals("and") || word.equals("or")) throw new ParseException(start, "unexpected '" + word + "'");
             if (pos < s.length() && s.charAt(pos) == '[') throw error("'" + word + "' is not a field (field names have a class, like proc.name)");
             return new MacroRef(word, new Loc(src, start));
@@ -200,6 +205,7 @@ public final class Parser {
         int afterWord = pos;
         ws();
         if (w.indexOf('.') < 0) {
+            if (MULTI_TRANSFORMERS.contains(w) && pos < s.length() && s.charAt(pos) == '(') return call(w, start);
             if (TRANSFORMERS.contains(w) && pos < s.length() && s.charAt(pos) == '(') {
                 if (++depth > MAX_DEPTH) throw error("condition nests deeper than " + MAX_DEPTH + " levels");
                 pos++;
@@ -259,11 +265,141 @@ public final class Parser {
         Loc loc = new Loc(src, start), opLoc = new Loc(src, opStart);
         if (op == Op.EXISTS) return new Compare(f, op, null, loc, opLoc);
         ws();
+        Modifier mod = modifier();
+        if (mod != null) {
+            int modStart = pos;
+            if (!op.takesModifier()) {
+                throw new ParseException(opStart, "'" + op.text() + "' takes no list modifier ('" + mod.text()
+                        + "' goes with =, ==, !=, contains, icontains, bcontains, startswith, bstartswith, endswith, glob, iglob, regex)");
+            }
+            ws();
+            ListLit items;
+            if (pos < s.length() && s.charAt(pos) == '(') {
+                items = list();
+            } else {
+                String name = word();
+                if (name.isEmpty()) throw error("expected '(' and a list of values after '" + op.text() + " " + mod.text() + "'");
+                items = new ListLit(List.of(new Literal(name, false, new Loc(src, modStart))), new Loc(src, modStart));
+            }
+            return new Compare(f, op, new Modified(mod, items, new Loc(src, modStart)), loc, opLoc);
+        }
         if (op.isListOp()) {
             if (pos >= s.length() || s.charAt(pos) != '(') throw error("expected '(' and a list of values after '" + op.text() + "'");
             return new Compare(f, op, list(), loc, opLoc);
         }
         return new Compare(f, op, value(op), loc, opLoc);
+    }
+
+    /**
+     * A list modifier after a string operator: {@code oneof}, {@code anyof} or {@code allof} followed by a list
+     * ({@code (...)}) or a list name; else null with the position unchanged (a bare value spelled "oneof" stays one).
+     */
+    private Modifier modifier() {
+        int save = pos;
+        if (pos >= s.length() || !isIdentStart(s.charAt(pos))) return null;
+        String w = word();
+        Modifier m = switch (w) {
+            case "oneof" -> Modifier.ONEOF;
+            case "anyof" -> Modifier.ANYOF;
+            case "allof" -> Modifier.ALLOF;
+            default -> null;
+        };
+        if (m != null) {
+            int afterWord = pos;
+            ws();
+            if (pos < s.length() && s.charAt(pos) == '(') {
+                pos = afterWord;
+                return m;
+            }
+            if (pos > afterWord && pos < s.length() && isIdentStart(s.charAt(pos))) {
+                String next = word();
+                pos = afterWord;
+                if (!next.equals("and") && !next.equals("or") && !next.equals("not") && next.indexOf('.') < 0) return m;
+            }
+        }
+        pos = save;
+        return null;
+    }
+
+    /**
+     * The rest of a multi-value transformer after its name ({@code pos} at the '('): arguments separated by
+     * commas, each a field or transformer, a quoted string, a number, or a parenthesized list of those; then an
+     * optional {@code [arg]} (getopt's option selector).
+     */
+    private FieldRef call(String fn, int start) throws ParseException {
+        List<CallArg> args = callArgs(false, fn + "(...)");
+        String selector = null;
+        if (pos < s.length() && s.charAt(pos) == '[') {
+            int bracket = pos;
+            pos++;
+            if (pos < s.length() && (s.charAt(pos) == '"' || s.charAt(pos) == '\'')) {
+                selector = quoted();
+                if (pos >= s.length() || s.charAt(pos) != ']') throw error("expected ']' after " + fn + "(...)[...]");
+            } else {
+                int e = s.indexOf(']', pos);
+                if (e < 0) throw new ParseException(bracket, "unbalanced '[' after " + fn + "(...)");
+                selector = s.substring(pos, e);
+                pos = e;
+            }
+            pos++;
+        }
+        return new Call(fn, args, selector, new Loc(src, start));
+    }
+
+    /**
+     * Comma-separated arguments from the '(' at {@code pos} to its ')': a transformer's ({@code inList} false)
+     * or a list's ({@code inList} true, whose items are not lists); {@code what} names it in messages.
+     */
+    private List<CallArg> callArgs(boolean inList, String what) throws ParseException {
+        if (++depth > MAX_DEPTH) throw error("condition nests deeper than " + MAX_DEPTH + " levels");
+        int open = pos;
+        pos++;
+        List<CallArg> items = new ArrayList<>();
+        ws();
+        if (pos < s.length() && s.charAt(pos) == ')') {
+            pos++;
+        } else {
+            while (true) {
+                items.add(callArg(inList));
+                ws();
+                if (pos >= s.length()) throw new ParseException(open, "unbalanced '(': " + what + " is missing ')'");
+                char c = s.charAt(pos);
+                if (c == ',') {
+                    pos++;
+                    continue;
+                }
+                if (c == ')') {
+                    pos++;
+                    break;
+                }
+                throw error("expected ',' or ')' in " + what + " but found '" + token() + "'");
+            }
+        }
+        depth--;
+        return List.copyOf(items);
+    }
+
+    /** One argument of a multi-value transformer; inside a list ({@code inList}) lists do not nest. */
+    private CallArg callArg(boolean inList) throws ParseException {
+        ws();
+        if (pos >= s.length()) throw error("expected a transformer argument but found the end of the condition");
+        int start = pos;
+        char c = s.charAt(pos);
+        if (c == '"' || c == '\'') return new ArgLiteral(quoted(), new Loc(src, start));
+        if (c == '(' && !inList) return new ArgList(callArgs(true, "list"), new Loc(src, start));
+        if ((c >= '0' && c <= '9') || c == '+' || c == '-') {
+            int e = pos + 1;
+            while (e < s.length() && (Character.isLetterOrDigit(s.charAt(e)) || s.charAt(e) == '.')) e++;
+            String num = s.substring(pos, e);
+            if (!num.matches("[+-]?(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]*)?([eE][+-]?[0-9]+)?)")) {
+                throw error("'" + num + "' is not a number");
+            }
+            pos = e;
+            return new ArgLiteral(num, new Loc(src, start));
+        }
+        if (isIdentStart(c)) return fieldRef();
+        throw error("expected a transformer argument (a field, a transformer, a quoted string, a number"
+                + (inList ? "" : " or a list") + ") but found '" + token() + "'");
     }
 
     private ListLit list() throws ParseException {

@@ -266,15 +266,21 @@ public final class RuleLoader {
                     }
                 }
                 List<Op> ops = new ArrayList<>();
+                List<Expr.Modifier> mods = new ArrayList<>();
                 List<Loc> opLocs = new ArrayList<>();
                 for (int i = 0; i < x.fields.size(); i++) {
                     Text ct = x.compsGiven && i < x.comps.size() ? x.comps.get(i) : null;
-                    Op op = ct == null ? (x.fieldsIsList ? Op.EQ : Op.IN) : Op.parse(ct.value().trim());
-                    if (op == null || op == Op.EXISTS) {
+                    String comp = ct == null ? null : ct.value().trim();
+                    // a comparison with a list modifier, as Falco's engine takes it: "startswith anyof"
+                    Expr.Modifier mod = comp == null ? null : modifierOf(comp);
+                    if (mod != null) comp = comp.substring(0, comp.length() - mod.text().length()).trim();
+                    Op op = ct == null ? (x.fieldsIsList ? Op.EQ : Op.IN) : Op.parse(comp);
+                    if (op == null || op == Op.EXISTS || (mod != null && !op.takesModifier())) {
                         rep.error(new Loc(ct.map(), 0), "in exception '" + x.name + "': invalid comparison operator '" + ct.value() + "'");
                         bad = true;
                     }
                     ops.add(op);
+                    mods.add(mod);
                     opLocs.add(ct == null ? xl : new Loc(ct.map(), 0));
                 }
                 if (bad) continue;
@@ -282,7 +288,10 @@ public final class RuleLoader {
                     Op op = ops.getFirst();
                     List<Expr.Literal> lits = new ArrayList<>();
                     for (List<Value> tuple : x.values) for (Value v : tuple) addLiterals(v, lits);
-                    if (op.isListOp()) {
+                    if (mods.getFirst() != null) {
+                        alts.add(new Expr.Compare(fields.getFirst(), op, new Expr.Modified(mods.getFirst(), new Expr.ListLit(lits, xl), xl), xl,
+                                opLocs.getFirst()));
+                    } else if (op.isListOp()) {
                         alts.add(new Expr.Compare(fields.getFirst(), op, new Expr.ListLit(lits, xl), xl, opLocs.getFirst()));
                     } else {
                         List<Expr> ors = new ArrayList<>();
@@ -298,7 +307,11 @@ public final class RuleLoader {
                         Op op = ops.get(i);
                         Loc vl = new Loc(SourceMap.fixed(v.pos()), 0);
                         Expr.Operand operand;
-                        if (op.isListOp()) {
+                        if (mods.get(i) != null) {
+                            List<Expr.Literal> lits = new ArrayList<>();
+                            addLiterals(v, lits);
+                            operand = new Expr.Modified(mods.get(i), new Expr.ListLit(lits, vl), vl);
+                        } else if (op.isListOp()) {
                             List<Expr.Literal> lits = new ArrayList<>();
                             addLiterals(v, lits);
                             operand = new Expr.ListLit(lits, vl);
@@ -316,6 +329,15 @@ public final class RuleLoader {
             if (alts.isEmpty()) return null;
             Loc l = alts.getFirst().loc();
             return alts.size() == 1 ? alts.getFirst() : new Expr.Or(alts, l);
+        }
+
+        /** The list modifier ending an exception's comparison ("startswith anyof"), or null. */
+        private static Expr.Modifier modifierOf(String comp) {
+            for (Expr.Modifier m : Expr.Modifier.values()) {
+                String w = m.text();
+                if (comp.length() > w.length() && comp.endsWith(w) && Character.isWhitespace(comp.charAt(comp.length() - w.length() - 1))) return m;
+            }
+            return null;
         }
 
         private static Expr.Literal asQuoted(Expr.Literal l) { return new Expr.Literal(l.value(), true, l.loc()); }

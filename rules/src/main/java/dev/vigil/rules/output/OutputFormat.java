@@ -72,7 +72,7 @@ public final class OutputFormat {
             while (e < expanded.length() && (Character.isLetterOrDigit(expanded.charAt(e)) || expanded.charAt(e) == '_' || expanded.charAt(e) == '.')) e++;
             while (e > start && expanded.charAt(e - 1) == '.') e--;
             String word = expanded.substring(start, e);
-            boolean transformer = Parser.TRANSFORMERS.contains(word) && e < expanded.length() && expanded.charAt(e) == '(';
+            boolean transformer = Parser.isTransformer(word) && e < expanded.length() && expanded.charAt(e) == '(';
             if (!transformer && word.indexOf('.') < 0) {
                 reporter.error(new Loc(map, i), "invalid output field '%" + word + "' (field names have a class, like %proc.name)");
                 ok = false;

@@ -6,11 +6,10 @@ import dev.vigil.ebpf.map.BpfMap;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.events.Syscalls;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * syscount: syscalls counted in the kernel (raw_syscalls:sys_exit; sys_enter too with -L), top N by count
@@ -27,7 +25,6 @@ import java.util.TreeMap;
  */
 public final class SysCount {
     static final String OBJECT = "/bpf/syscount.bpf.o";
-    private static final Map<Integer, String> NAMES = loadNames();
 
     private SysCount() {}
 
@@ -59,33 +56,18 @@ public final class SysCount {
 
     /** The x86-64 syscall name of a number ("[N]" if unknown). */
     public static String syscallName(int nr) {
-        return NAMES.getOrDefault(nr, "[" + nr + "]");
+        String n = Syscalls.name(nr);
+        return n != null ? n : "[" + nr + "]";
     }
 
     /** Every known syscall, by number (-l). */
     public static Map<Integer, String> syscalls() {
-        return NAMES;
+        return Syscalls.all();
     }
 
     /** A syscall's number by name, or -1. */
     public static int syscallNumber(String name) {
-        return NAMES.entrySet().stream().filter(e -> e.getValue().equals(name)).mapToInt(Map.Entry::getKey).findFirst().orElse(-1);
-    }
-
-    private static Map<Integer, String> loadNames() {
-        Map<Integer, String> m = new TreeMap<>();
-        try (var in = SysCount.class.getResourceAsStream("syscalls-x86_64.txt");
-             var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (!line.startsWith("#") && !line.isBlank()) {
-                    String[] f = line.split(" ");
-                    m.put(Integer.parseInt(f[0]), f[1]);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return java.util.Collections.unmodifiableMap(m);
+        return Syscalls.number(name);
     }
 
     public static BpfTool start(Options o) {
