@@ -7,7 +7,7 @@
 #             per selected syscall)
 #   execve    `vigil capture --events execve` (the sensor selecting only execve)
 #   bpftrace  bpftrace 0.17, tracepoint:syscalls:sys_enter_openat + sys_enter_execve printing each event
-#   run       `vigil run` (stable rules, stdout output off, web server on 127.0.0.1:$PORT)
+#   run       `vigil run` (stable rules, stdout output off, web server on 127.0.0.1:$PORT, prefilter on)
 #   run-nopf  the same with the in-kernel prefilter off (-o sensor.prefilter=false, issue #17): every selected
 #             event is written to the ring and judged in user space
 #   maxrate   `vigil capture --events all` while close(-1), which the sensor captures, runs as fast as
@@ -107,7 +107,7 @@ start_tracer() {
     bpftrace) bpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%d %s\n", pid, str(args->filename)); }
                         tracepoint:syscalls:sys_enter_execve { printf("%d %s\n", pid, str(args->filename)); }' \
                 </dev/null >"$SHM/bpftrace.out" 2>"$OUT/$cfg.err" & ;;
-    run | maxrate-run) "${VIGIL[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" \
+    run | maxrate-run) "${VIGIL[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" -o sensor.prefilter=true \
                 </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
     run-nopf) "${VIGIL[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" -o sensor.prefilter=false \
                 </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;

@@ -229,7 +229,9 @@ final class RecordParser {
     static final java.util.Set<EventType> FD_TABLE_READERS = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(
             EventType.CONNECT, EventType.BIND, EventType.LISTEN, EventType.SENDTO, EventType.RECVFROM, EventType.SENDMSG,
             EventType.RECVMSG, EventType.DUP, EventType.DUP2, EventType.DUP3, EventType.FCNTL, EventType.CLOSE,
-            EventType.FCHMOD, EventType.FCHOWN, EventType.FTRUNCATE, EventType.FCHDIR, EventType.FINIT_MODULE));
+            EventType.FCHMOD, EventType.FCHOWN, EventType.FTRUNCATE, EventType.FCHDIR, EventType.FINIT_MODULE, EventType.IOCTL,
+            EventType.SENDFILE, EventType.IO_URING_ENTER, EventType.SPLICE,
+            EventType.SYSCALL)); // the generic event: its rules may name any fd argument
 
     /** The fd effects of a syscall (the fd table) and the fd the event is about. */
     private static void applySyscall(SensorEvent ev, SyscallTable.Def d, ProcessEntry p) {

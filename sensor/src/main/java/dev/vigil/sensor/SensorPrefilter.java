@@ -80,7 +80,8 @@ final class SensorPrefilter {
     private static byte[] config(SyscallTable.Def d, TypeFilter f) {
         ByteBuffer b = ByteBuffer.allocate((int) KIND.size()).order(ByteOrder.nativeOrder());
         int flagsArg = NO_ARG, ptr = 0;
-        String src = d.source(d.type().slotOf("flags"));
+        int slot = d.type().slotOf("flags");
+        String src = slot < 0 ? null : d.source(slot); // creat has none
         if (src != null && src.length() == 2 && src.charAt(0) == 'a') flagsArg = src.charAt(1) - '0';
         else if ("how.flags".equals(src)) {
             flagsArg = d.sockaddr(); // openat2: the struct open_how the record reads as its sockaddr blob
