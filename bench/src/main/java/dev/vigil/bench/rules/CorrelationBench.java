@@ -64,7 +64,7 @@ public class CorrelationBench {
 
     /**
      * With stable+correlations: "all" the shipped correlations, or only the one named (spaces as '_', e.g.
-     * Host_Sweep), to attribute the cost per correlation.
+     * Host_Sweep), to attribute the cost per correlation; "none": the file loaded, every correlation disabled.
      */
     @Param({"all"})
     public String only;
@@ -146,13 +146,16 @@ public class CorrelationBench {
         Workload(String ruleset, String stream, String only) throws RuleLoadException {
             List<Path> files = new ArrayList<>(List.of(SyntheticEvents.rulesDir().resolve("falco_rules.yaml")));
             if (ruleset.equals("stable+correlations")) files.add(correlationRules());
+            if (ruleset.startsWith("stable+file:")) files.add(Paths.get(ruleset.substring("stable+file:".length())));
             EngineOptions options = EngineOptions.defaults().withHostname("bench");
             RuleSet rs = Rules.load(files, options);
             if (!only.equals("all")) {
                 String keep = only.replace('_', ' ');
                 List<RuleSelector> off = new ArrayList<>();
                 for (Correlation c : rs.correlations().all()) if (!c.name().equals(keep)) off.add(RuleSelector.disableRule(c.name()));
-                if (off.size() == rs.correlations().all().size()) throw new IllegalArgumentException("no correlation named " + keep);
+                if (off.size() == rs.correlations().all().size() && !only.equals("none")) {
+                    throw new IllegalArgumentException("no correlation named " + keep);
+                }
                 rs = Rules.load(files, options.withSelectors(off));
             }
             rules = rs;
