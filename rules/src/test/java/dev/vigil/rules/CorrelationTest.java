@@ -141,6 +141,21 @@ class CorrelationTest {
             assertThat(st.keys()).isEqualTo(1);
         }
 
+        /** The key table starts small and grows: keys and their windows survive each doubling, in LRU order. */
+        @Test
+        void keysKeepTheirWindowsAsTheKeyTableGrows() {
+            RuleSet rs = load(SCAN.replace("priority: WARNING", "priority: WARNING\n  max_keys: 1000"));
+            List<Event> l = new ArrayList<>();
+            for (int port = 0; port < 20; port++) {
+                for (int h = 0; h < 300; h++) l.add(connect(NOW + (port * 300 + h) * 1000L, 2000, "10.1." + h / 250 + "." + h % 250, 1000 + port));
+            }
+            Collect c = replay(rs, l);
+            assertThat(c.alerts).hasSize(300); // every host's 20th port, none lost to a regrown table
+            CorrelationSet.Stats st = rs.correlations().stats().getFirst();
+            assertThat(st.keys()).isEqualTo(300);
+            assertThat(st.evictions()).isZero();
+        }
+
         @Test
         void keysBeyondMaxKeysEvictTheLeastRecentlyUsedAndAreCounted() {
             RuleSet rs = load(SCAN.replace("priority: WARNING", "priority: WARNING\n  max_keys: 2"));

@@ -142,12 +142,18 @@ public class CorrelationBench {
         final Clock clock = new Clock();
         final long span;
         final Sink sink = new Sink();
+        final long[] pad;
 
         Workload(String ruleset, String stream, String only) throws RuleLoadException {
             List<Path> files = new ArrayList<>(List.of(SyntheticEvents.rulesDir().resolve("falco_rules.yaml")));
             if (ruleset.equals("stable+correlations")) files.add(correlationRules());
             if (ruleset.startsWith("stable+file:")) files.add(Paths.get(ruleset.substring("stable+file:".length())));
             EngineOptions options = EngineOptions.defaults().withHostname("bench");
+            String maxKeys = System.getProperty("bench.maxKeys"); // correlation.max_keys, to size the key tables
+            if (maxKeys != null) {
+                EngineOptions.CorrelationLimits d = EngineOptions.CorrelationLimits.DEFAULTS;
+                options = options.withCorrelationLimits(new EngineOptions.CorrelationLimits(d.maxWindowNanos(), Integer.parseInt(maxKeys), d.maxKeysLimit()));
+            }
             RuleSet rs = Rules.load(files, options);
             if (!only.equals("all")) {
                 String keep = only.replace('_', ' ');
@@ -159,6 +165,7 @@ public class CorrelationBench {
                 rs = Rules.load(files, options.withSelectors(off));
             }
             rules = rs;
+            pad = new long[Integer.getInteger("bench.padKb", 0) * 128]; // layout experiment: live memory between rules and events
             EventView[] raw = stream.equals("scan") ? scanStream(EVENTS) : SyntheticEvents.stream(EVENTS, 42);
             events = new Shifted[raw.length];
             for (int i = 0; i < raw.length; i++) events[i] = new Shifted(raw[i], clock);

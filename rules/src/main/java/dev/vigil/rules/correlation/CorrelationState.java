@@ -21,9 +21,14 @@ final class CorrelationState {
     /** Per-key tables start this small and double up to the threshold: most keys never see more than a few events. */
     static final int INITIAL = 4;
 
+    /** The key table starts this small and doubles up to max_keys: most correlations track a handful of keys. */
+    static final int INITIAL_KEYS = 64;
+
     final Correlation c;
-    private final LruTable keys;
-    private final Slot[] slots;
+    private LruTable keys;
+    private Slot[] slots;
+    /** Evictions of the tables this one grew from (none: a table only grows while it has room to). */
+    private long evictionsBefore;
     long alerts;
     long suppressed;
 
@@ -48,13 +53,32 @@ final class CorrelationState {
 
     CorrelationState(Correlation c) {
         this.c = c;
-        this.keys = new LruTable(c.maxKeys());
-        this.slots = new Slot[c.maxKeys()];
+        this.keys = new LruTable(Math.min(INITIAL_KEYS, c.maxKeys()));
+        this.slots = new Slot[keys.capacity()];
     }
 
     int keys() { return keys.size(); }
 
-    long evictions() { return keys.evictions(); }
+    long evictions() { return evictionsBefore + keys.evictions(); }
+
+    /**
+     * Doubles the key table (up to max_keys), keeping the LRU order and each key's slot. Allocates: only while the
+     * number of keys grows past a power of two; a full table of max_keys evicts instead.
+     */
+    private void growKeys() {
+        LruTable old = keys;
+        LruTable t = new LruTable(Math.min(c.maxKeys(), old.capacity() * 2));
+        Slot[] ns = new Slot[t.capacity()];
+        for (int o = old.oldest(); o >= 0; o = old.oldest()) {
+            long k = old.keyOf(o);
+            Slot sl = slots[o];
+            old.removeId(o);
+            ns[t.add(k)] = sl;
+        }
+        evictionsBefore += old.evictions();
+        keys = t;
+        slots = ns;
+    }
 
     /** Offers an event that matched step {@code j}; returns the alert it completes, or null. */
     Alert offer(int j, EventView e, String hostname) {
@@ -69,6 +93,7 @@ final class CorrelationState {
             if (t < s.lastTs) t = s.lastTs; // per key, time never runs backwards (events of other CPUs can lag)
         } else {
             if (c.kind() == Kind.SEQUENCE && j > 0) return null; // only a first step starts a key
+            if (keys.size() == keys.capacity() && keys.capacity() < c.maxKeys()) growKeys();
             id = keys.add(key);
             s = slots[id];
             if (s == null) s = slots[id] = newSlot();
