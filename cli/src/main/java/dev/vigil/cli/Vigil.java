@@ -4,14 +4,29 @@ import dev.vigil.ebpf.BpfException;
 import dev.vigil.ebpf.Preflight;
 import dev.vigil.ebpf.feature.FeatureUnsupportedException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code vigil} command. Exit codes: 0 ok, 1 findings or internal errors, 2 usage and environment problems. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Vigil.Version.class,
-        description = "eBPF runtime security and tracing.",
-        subcommands = {RunCommand.class, ConfigCommand.class, RulesCommand.class, ListCommand.class,
-            CaptureCommand.class, ReplayCommand.class, ExecSnoopCommand.class, FeaturesCommand.class,
+        description = "eBPF runtime security and tracing.")
+public final class Vigil implements Runnable {
+    /**
+     * Every command but help. Kept out of the annotation so that {@link #execute} can build only the command a call
+     * names: picocli instantiates each subcommand and reflects over its options, and with thirty tools that took
+     * half the start of a tool (issue #11: launch to first event).
+     */
+    static final List<Class<?>> COMMANDS = List.of(
+            RunCommand.class,
+            ConfigCommand.class,
+            RulesCommand.class,
+            ListCommand.class,
+            CaptureCommand.class,
+            ReplayCommand.class,
+            ExecSnoopCommand.class,
+            FeaturesCommand.class,
             OpenSnoopCommand.class,
             ExitSnoopCommand.class,
             StatSnoopCommand.class,
@@ -37,9 +52,8 @@ import picocli.CommandLine.Command;
             RunQLenCommand.class,
             TcpRttCommand.class,
             PolicyCommand.class,
-            FlowsCommand.class,
-            CommandLine.HelpCommand.class})
-public final class Vigil implements Runnable {
+            FlowsCommand.class);
+
     public static final int EXIT_OK = 0;
     public static final int EXIT_FINDINGS = 1;
     public static final int EXIT_USAGE = 2;
@@ -59,12 +73,36 @@ public final class Vigil implements Runnable {
     public static int execute(String... args) {
         // One-line log records: libbpf's warnings arrive through java.util.logging.
         System.setProperty("java.util.logging.SimpleFormatter.format", "vigil: %4$s: %5$s%6$s%n");
-        CommandLine cli = new CommandLine(new Vigil());
+        CommandLine cli = commandLine(args.length == 0 ? null : args[0]);
         cli.setExecutionExceptionHandler(Vigil::handleError);
         CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
         cli.setParameterExceptionHandler((e, a) -> e.getCommandLine().getCommand() instanceof ToolCommand
                 ? toolBadFlag(e) : usage.handleParseException(e, a));
         return cli.execute(args);
+    }
+
+    /**
+     * The command line for a call whose first argument is {@code first}: only the command it names when it names
+     * one, else every command (help, a usage error's "did you mean", {@code --help}, {@code --version}).
+     */
+    static CommandLine commandLine(String first) {
+        CommandLine cli = new CommandLine(new Vigil());
+        Class<?> named = first == null ? null : COMMANDS.stream().filter(c -> names(c).contains(first)).findFirst()
+                .orElse(null);
+        if (named != null) {
+            cli.addSubcommand(named);
+        } else {
+            COMMANDS.forEach(cli::addSubcommand);
+            cli.addSubcommand(CommandLine.HelpCommand.class);
+        }
+        return cli;
+    }
+
+    private static List<String> names(Class<?> command) {
+        Command c = command.getAnnotation(Command.class);
+        List<String> names = new ArrayList<>(List.of(c.aliases()));
+        names.add(c.name());
+        return names;
     }
 
     /**
