@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The training run behind bin/vigil's AOT cache (JEP 483/514/515): run once under -XX:AOTCacheOutput, it
@@ -32,6 +33,7 @@ public final class AotTraining {
         Path dir = Files.createTempDirectory("vigil-aot-training");
         try {
             for (Sensor.SyscallHook hook : Sensor.SyscallHook.values()) train(hook, dir, (long) (seconds * 1e9));
+            trainTools(dir);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path p : files.toList()) Files.deleteIfExists(p);
@@ -62,6 +64,25 @@ public final class AotTraining {
                 writer.close();
                 load.join();
             }
+        }
+    }
+
+    /**
+     * The tools' path, as a user calls it: the command line, the tool harness's load and attach, and a printer
+     * fed by the workload. Most of a tool's launch is linking (FFM downcalls, picocli, the printer), which the
+     * cache then holds (issue #11: launch to first event). Output goes where bin/vigil sends the training's.
+     */
+    private static void trainTools(Path dir) throws Exception {
+        for (String[] call : List.of(new String[] {"opensnoop", "-d", "1"}, new String[] {"syscount", "-d", "1"})) {
+            Thread load = Thread.ofPlatform().daemon().name("aot-training-tool-load").start(() -> {
+                try {
+                    workload(dir, 1_500_000_000L);
+                } catch (Throwable e) {
+                    System.err.println("vigil aot training: workload: " + e);
+                }
+            });
+            Vigil.execute(call);
+            load.join();
         }
     }
 
