@@ -255,6 +255,28 @@ class CorrelationTest {
         }
 
         @Test
+        void appendedExceptionValuesJoinTheExistingException() {
+            // as for rules: an override that appends an exception of the same name adds its values to it
+            String yaml = DROP_EXEC.replace("  priority: CRITICAL", """
+                      priority: CRITICAL
+                      exceptions:
+                        - name: build_tools
+                          fields: [fd.directory]
+                          values: [[/tmp/build]]
+                    """.stripTrailing());
+            RuleSet rs = load(yaml, """
+                    - correlation: Download Then Execute
+                      exceptions:
+                        - name: build_tools
+                          values: [[/tmp/ci]]
+                      override: {exceptions: append}
+                    """);
+            assertThat(replay(rs, List.of(drop(NOW, "/tmp/ci/tool"), exec(NOW + S, "/tmp/ci/tool"))).alerts).isEmpty();
+            assertThat(replay(rs, List.of(drop(NOW, "/tmp/build/tool"), exec(NOW + S, "/tmp/build/tool"))).alerts).isEmpty();
+            assertThat(replay(rs, List.of(drop(NOW, "/tmp/tool"), exec(NOW + S, "/tmp/tool"))).alerts).hasSize(1);
+        }
+
+        @Test
         void stepTypesJoinTheIndexAndTheRequiredTypes() {
             RuleSet rs = load(DROP_EXEC);
             assertThat(rs.requiredEventTypes()).contains(EventType.OPENAT, EventType.OPEN, EventType.EXECVE);

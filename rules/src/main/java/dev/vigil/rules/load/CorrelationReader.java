@@ -241,26 +241,8 @@ final class CorrelationReader {
     private Text withPos(Text t, ScalarNode stepKey) { return new Text(t.value(), t.map(), pos(stepKey)); }
 
     private void apply(CorrelationDef into, CorrelationDef from, String key, boolean append) {
+        if (into.applyShared(from, key, append, y.d)) return;
         switch (key) {
-            case "condition" -> {
-                if (!append) into.condition.clear();
-                into.condition.addAll(from.condition);
-            }
-            case "output" -> {
-                if (!append) into.output.clear();
-                into.output.addAll(from.output);
-            }
-            case "desc" -> into.desc = append ? into.desc + " " + from.desc : from.desc;
-            case "priority" -> into.priority = from.priority;
-            case "tags" -> {
-                if (!append) into.tags.clear();
-                into.tags.addAll(from.tags);
-            }
-            case "enabled" -> into.enabled = from.enabled;
-            case "exceptions" -> {
-                if (!append) into.exceptions.clear();
-                into.exceptions.addAll(from.exceptions);
-            }
             case "type" -> into.type = from.type;
             case "steps" -> into.steps = from.steps;
             case "group_by" -> into.groupBy = from.groupBy;

@@ -329,7 +329,18 @@ final class YamlReader {
         return ok;
     }
 
-    Boolean legacyAppend(Map<String, Entry> map) {
+    /** The legacy {@code append:} flag; null (reported) when it is no boolean or comes with an {@code override:}. */
+    private Boolean appendFlag(Map<String, Entry> map) {
+        Boolean append = legacyAppend(map);
+        Entry ov = map.get("override");
+        if (append != null && append && ov != null) {
+            d.error(f.pos(ov.key), "'override' and 'append' cannot be used together");
+            return null;
+        }
+        return append;
+    }
+
+    private Boolean legacyAppend(Map<String, Entry> map) {
         Entry a = map.get("append");
         return a == null ? Boolean.FALSE : bool(a);
     }
@@ -338,13 +349,9 @@ final class YamlReader {
         String name = name(map.get("list"), "list");
         if (name == null) return;
         unknownKeys(map, Set.of("list", "items", "append", "override"), "list");
-        Boolean append = legacyAppend(map);
+        Boolean append = appendFlag(map);
         if (append == null) return;
         Entry ov = map.get("override");
-        if (ov != null && append) {
-            d.error(f.pos(ov.key), "'override' and 'append' cannot be used together");
-            return;
-        }
         Entry items = map.get("items");
         if (items == null) {
             d.error(f.pos(m), "list '" + name + "' has no 'items'");
@@ -394,13 +401,9 @@ final class YamlReader {
         String name = name(map.get("macro"), "macro");
         if (name == null) return;
         unknownKeys(map, Set.of("macro", "condition", "append", "override"), "macro");
-        Boolean append = legacyAppend(map);
+        Boolean append = appendFlag(map);
         if (append == null) return;
         Entry ov = map.get("override");
-        if (ov != null && append) {
-            d.error(f.pos(ov.key), "'override' and 'append' cannot be used together");
-            return;
-        }
         Entry ce = map.get("condition");
         if (ce == null) {
             d.error(f.pos(m), "macro '" + name + "' has no 'condition'");
@@ -435,14 +438,10 @@ final class YamlReader {
         if (name == null) return;
         SourcePos namePos = f.pos(map.get("rule").value);
         unknownKeys(map, RULE_KEYS, "rule");
-        Boolean append = legacyAppend(map);
+        Boolean append = appendFlag(map);
         if (append == null) return;
         Entry ov = map.get("override");
         RuleDef existing = rules.get(name);
-        if (ov != null && append) {
-            d.error(f.pos(ov.key), "'override' and 'append' cannot be used together");
-            return;
-        }
         if (ov != null) {
             Map<String, String> o = override(ov, RULE_APPENDABLE, RULE_REPLACEABLE);
             if (o == null || !overrideKeysMatch(map, o, "rule", ov)) return;
@@ -580,50 +579,12 @@ final class YamlReader {
     }
 
     private void apply(RuleDef into, RuleDef from, String key, boolean append) {
+        if (into.applyShared(from, key, append, d)) return;
         switch (key) {
-            case "condition" -> {
-                if (!append) into.condition.clear();
-                into.condition.addAll(from.condition);
-            }
-            case "output" -> {
-                if (!append) into.output.clear();
-                into.output.addAll(from.output);
-            }
-            case "desc" -> into.desc = append ? into.desc + " " + from.desc : from.desc;
-            case "priority" -> into.priority = from.priority;
-            case "tags" -> {
-                if (!append) into.tags.clear();
-                into.tags.addAll(from.tags);
-            }
-            case "enabled" -> into.enabled = from.enabled;
             case "warn_evttypes" -> into.warnEvttypes = from.warnEvttypes;
             case "skip-if-unknown-filter" -> into.skipIfUnknownFilter = from.skipIfUnknownFilter;
             case "capture" -> into.capture = from.capture;
             case "capture_duration" -> into.captureDurationMs = from.captureDurationMs;
-            case "exceptions" -> {
-                if (!append) {
-                    into.exceptions.clear();
-                    into.exceptions.addAll(from.exceptions);
-                    break;
-                }
-                for (ExceptionDef ne : from.exceptions) {
-                    ExceptionDef old = null;
-                    for (ExceptionDef x : into.exceptions) if (x.name.equals(ne.name)) old = x;
-                    if (old == null) {
-                        if (ne.fields.isEmpty()) {
-                            d.error(ne.pos, "exception '" + ne.name + "' is not defined in rule '" + into.name + "' and has no fields");
-                            continue;
-                        }
-                        into.exceptions.add(ne);
-                    } else {
-                        if (!ne.fields.isEmpty()) {
-                            d.error(ne.pos, "exception '" + ne.name + "' already exists in rule '" + into.name + "': an append may only add values");
-                            continue;
-                        }
-                        old.values.addAll(ne.values);
-                    }
-                }
-            }
             default -> { }
         }
     }
