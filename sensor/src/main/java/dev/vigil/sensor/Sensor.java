@@ -185,6 +185,15 @@ public final class Sensor implements AutoCloseable {
             }
             boolean rawProgram = anySyscall && (raw || !rawOnly.isEmpty());
             obj.setConstant("raw_hook_all", raw ? 1 : 0);
+            if (!raw && !rawOnly.isEmpty() && rawOnly.size() <= RAW_ONLY_MAX) {
+                // the raw hook's own early exit for every other syscall of the machine (see sensor.bpf.c)
+                java.nio.ByteBuffer nrs = java.nio.ByteBuffer.allocate(4 * RAW_ONLY_MAX).order(java.nio.ByteOrder.nativeOrder());
+                for (int i = 0; i < RAW_ONLY_MAX; i++) nrs.putInt(-1);
+                int i = 0;
+                for (int nr : rawOnly) nrs.putInt(4 * i++, nr);
+                obj.setConstant("raw_only_nrs", nrs.array());
+                obj.setConstant("raw_only_listed", 1);
+            }
             obj.program("sensor_sys_exit").setAutoload(anySyscall && !raw);
             obj.program("sensor_sys_exit_raw").setAutoload(rawProgram);
             boolean execveat = selection.syscalls().stream().anyMatch(d -> d.type() == EventType.EXECVEAT);
@@ -224,6 +233,9 @@ public final class Sensor implements AutoCloseable {
             throw e;
         }
     }
+
+    /** How many syscall numbers the raw hook's early exit compares (SENSOR_RAW_ONLY_MAX in sensor.bpf.c). */
+    private static final int RAW_ONLY_MAX = 4;
 
     private static void writeSpecs(BpfMap specs, Selection selection, java.util.Set<Integer> rawOnly) {
         for (SyscallTable.Def d : selection.syscalls()) {
