@@ -230,7 +230,7 @@ final class RecordParser {
             EventType.CONNECT, EventType.BIND, EventType.LISTEN, EventType.SENDTO, EventType.RECVFROM, EventType.SENDMSG,
             EventType.RECVMSG, EventType.DUP, EventType.DUP2, EventType.DUP3, EventType.FCNTL, EventType.CLOSE,
             EventType.FCHMOD, EventType.FCHOWN, EventType.FTRUNCATE, EventType.FCHDIR, EventType.FINIT_MODULE, EventType.IOCTL,
-            EventType.SENDFILE, EventType.IO_URING_ENTER, EventType.SPLICE,
+            EventType.SENDFILE, EventType.IO_URING_ENTER, EventType.SPLICE, EventType.POLL, EventType.PPOLL,
             EventType.SYSCALL)); // the generic event: its rules may name any fd argument
 
     /** The fd effects of a syscall (the fd table) and the fd the event is about. */
