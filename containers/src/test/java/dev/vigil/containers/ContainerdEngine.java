@@ -186,8 +186,11 @@ final class ContainerdEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- CRI calls the agent never makes
 
-    private Proto.Writer sandboxConfig(String name, String namespace, String uid, boolean privileged) {
-        Proto.Writer nsOpts = new Proto.Writer().int64(1, 2).int64(2, 1).int64(3, 2); // network NODE, pid CONTAINER, ipc NODE
+    /** The CRI's NamespaceMode values. */
+    static final int POD = 0, CONTAINER = 1, NODE = 2;
+
+    private Proto.Writer sandboxConfig(String name, String namespace, String uid, boolean privileged, int[] modes) {
+        Proto.Writer nsOpts = namespaceOptions(modes);
         return new Proto.Writer()
                 .message(1, new Proto.Writer().string(1, name).string(2, uid).string(3, namespace))  // metadata
                 .map(6, Map.of("app", name))                                                            // labels
@@ -197,12 +200,28 @@ final class ContainerdEngine implements AutoCloseable {
 
     /** RunPodSandbox in the node's network namespace (privileged: it may hold privileged containers): its id. */
     String runPod(String name, String namespace, String uid, boolean privileged) throws IOException {
-        Proto.Writer cfg = sandboxConfig(name, namespace, uid, privileged);
+        return runPod(name, namespace, uid, privileged, NODE, CONTAINER, NODE);
+    }
+
+    /** RunPodSandbox with these namespace modes (network, pid, ipc: POD, CONTAINER or NODE; network POD needs a CNI). */
+    String runPod(String name, String namespace, String uid, boolean privileged, int network, int pid, int ipc) throws IOException {
+        int[] modes = {network, pid, ipc};
+        Proto.Writer cfg = sandboxConfig(name, namespace, uid, privileged, modes);
         byte[] resp = cri.call("RunPodSandbox", new Proto.Writer().message(1, cfg).toBytes());
         String id = firstString(resp, 1);
         pods.add(id);
         podConfigs.put(id, cfg);
+        podModes.put(id, modes);
         return id;
+    }
+
+    private final Map<String, int[]> podModes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Proto.Writer namespaceOptions(int[] modes) {
+        Proto.Writer w = new Proto.Writer();
+        // proto3: a zero (POD) is left out, as the runtime's own encoder does
+        for (int i = 0; i < 3; i++) if (modes[i] != 0) w.int64(i + 1, modes[i]);
+        return w;
     }
 
     private final Map<String, Proto.Writer> podConfigs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -221,7 +240,7 @@ final class ContainerdEngine implements AutoCloseable {
             cfg.message(7, new Proto.Writer().string(1, m[1]).string(2, m[0]).bool(3, "ro".equals(m[2])));
         }
         cfg.message(15, new Proto.Writer().message(2, new Proto.Writer().bool(2, spec.privileged())
-                .message(3, new Proto.Writer().int64(1, 2).int64(2, 1).int64(3, 2))));
+                .message(3, namespaceOptions(podModes.get(podId)))));
         byte[] resp = cri.call("CreateContainer", new Proto.Writer().string(1, podId).message(2, cfg)
                 .message(3, podConfigs.get(podId)).toBytes());
         String id = firstString(resp, 1);
