@@ -182,6 +182,30 @@ class ContainerdCriTest {
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + cg.pid() + "/ns/ipc"))).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")));
     }
 
+    /**
+     * A pod on its own network (a CNI bridge with no host address, addresses from the benchmarking range): the
+     * container's IP is the pod's, as PodSandboxStatus reports it and as the container's own eth0 has it.
+     */
+    @Test @Order(2) void podNetworkIp() throws Exception {
+        engine.enablePodNetwork("fidelitybr0", "198.18.77.0/28");
+        String pod = engine.runPod("net-0", "team-e", "uid-net", false, ContainerdEngine.POD, ContainerdEngine.CONTAINER, ContainerdEngine.POD);
+        String id = engine.runContainer(pod, new ContainerdEngine.Spec("net", Map.of(), List.of("/bin/sleep", "300"), List.of(), false));
+        Cg cg = cgroupOf(id);
+        ContainerInfo c = resolveComplete(cg);
+        assertThat(c.hostNetwork()).isFalse();
+        assertThat(c.hostPid()).isFalse();
+        assertThat(c.hostIpc()).isFalse();
+        assertThat(c.networkMode()).isEqualTo("pod");
+        assertThat(c.ip()).isNotNull();
+        String ip = c.ip().toString();
+        assertThat(ip).startsWith("198.18.77.");
+        Process p = new ProcessBuilder("nsenter", "-t", Integer.toString(cg.pid()), "-n", "ip", "-4", "-o", "addr", "show", "eth0")
+                .redirectErrorStream(true).start();
+        String addr = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(addr).isZero();
+        assertThat(addr).as("the container's own eth0").contains(" " + ip + "/28");
+    }
+
     @Test @Order(3) void containersRunningBeforeTheResolverAreFetchedAtStart() throws Exception {
         String pod = engine.runPod("early-0", "team-c", "uid-early", false);
         String id = engine.runContainer(pod, new ContainerdEngine.Spec("early", Map.of(), List.of("/bin/sleep", "300"), List.of(), false));

@@ -298,9 +298,42 @@ final class ContainerdEngine implements AutoCloseable {
                         try { h.onExit().get(5, TimeUnit.SECONDS); } catch (Exception ignored) { }
                     });
             removeCgroups();
+            if (podBridge != null) new ProcessBuilder("ip", "link", "del", podBridge).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
         } finally {
             DockerEngine.unmountAndDelete(dir);
         }
+    }
+
+    private volatile String podBridge;
+
+    /**
+     * A CNI network for pods with network POD (Debian's containernetworking-plugins): a bridge of this name with no
+     * address on the host (no gateway, no masquerading: nothing routes to it) and addresses from {@code subnet}.
+     * The bridge is deleted at {@link #close()}.
+     */
+    void enablePodNetwork(String bridge, String subnet) throws Exception {
+        Path plugins = Path.of("/usr/lib/cni");
+        if (!Files.isExecutable(plugins.resolve("bridge"))) {
+            if (!DockerEngine.required()) unusable("no CNI plugins in " + plugins + " (VIGIL_REQUIRE_KERNEL=1 installs containernetworking-plugins)");
+            String cmd = "export DEBIAN_FRONTEND=noninteractive; "
+                    + "apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends containernetworking-plugins "
+                    + "|| { apt-get update -q -o DPkg::Lock::Timeout=300 && "
+                    + "apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends containernetworking-plugins; }";
+            DockerEngine.Result r = DockerEngine.run(List.of("sh", "-c", cmd), 900);
+            if (r.code() != 0 || !Files.isExecutable(plugins.resolve("bridge"))) {
+                unusable("apt-get install containernetworking-plugins failed (" + r.code() + "): " + DockerEngine.tail(r.out()));
+            }
+        }
+        for (String p : new String[] {"bridge", "host-local", "loopback"}) {
+            Path link = dir.resolve("cni-bin").resolve(p);
+            if (!Files.exists(link)) Files.createSymbolicLink(link, plugins.resolve(p));
+        }
+        podBridge = bridge;
+        Files.writeString(dir.resolve("cni-conf").resolve("10-vigil.conflist"), """
+                {"cniVersion": "0.4.0", "name": "vigil-test", "plugins": [{"type": "bridge", "bridge": "%s",
+                  "isGateway": false, "ipMasq": false,
+                  "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s"}]], "dataDir": "%s"}}]}
+                """.formatted(bridge, subnet, dir.resolve("cni-ipam")));
     }
 
     /** Kills what is left in our cgroup parent (every hierarchy) and removes the cgroups, deepest first. */
