@@ -11,8 +11,10 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * poll and ppoll carry their fd array (fdlist.*): a real helper connects to a loopback server, makes a pipe and
@@ -21,22 +23,33 @@ import org.junit.jupiter.api.Test;
  * the fds it never saw from /proc: the link and the net tables).
  */
 class SensorPollTest {
+    @TempDir Path dir;
+
     @Test
     void pollNamesItsFdsFromTheTableTheSocketSyscallsFilled() throws Exception {
-        check(List.of(EventType.POLL, EventType.PPOLL, EventType.SOCKET, EventType.CONNECT, EventType.PROCEXIT));
+        check(List.of(EventType.POLL, EventType.PPOLL, EventType.SOCKET, EventType.CONNECT, EventType.PROCEXIT), null);
     }
 
     @Test
     void pollAloneNamesFdsItNeverSawMadeFromProc() throws Exception {
-        check(List.of(EventType.POLL, EventType.PPOLL, EventType.PROCEXIT));
+        check(List.of(EventType.POLL, EventType.PPOLL, EventType.PROCEXIT), null);
     }
 
-    private static void check(List<EventType> types) throws Exception {
+    /** A capture keeps the fd array with what the table held for each fd: a replay reads the same fdlist.*. */
+    @Test
+    void aCaptureKeepsTheFdList() throws Exception {
+        check(List.of(EventType.POLL, EventType.PPOLL, EventType.PROCEXIT), dir.resolve("poll.vcap"));
+    }
+
+    private static void check(List<EventType> types, Path capture) throws Exception {
         KernelTests.assumeKernel();
         assertThat(Selection.all().types()).doesNotContain(EventType.POLL, EventType.PPOLL); // every event loop polls: by name only
         SensorHarness.helper();
         try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
              SensorHarness h = new SensorHarness(Selection.of(types))) {
+            CaptureWriter w = capture == null ? null
+                    : CaptureWriter.create(capture, CaptureWriter.Meta.now(h.sensor.selection()), h.sensor.processTable());
+            if (w != null) h.inspector = w::write; // on the reader thread, as `vigil capture` writes
             Process p = new ProcessBuilder(SensorHarness.helper().toString(), "poll", Integer.toString(server.getLocalPort())).start();
             try {
                 String[] o = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine().strip().split(" ");
@@ -60,6 +73,28 @@ class SensorPollTest {
                     assertThat(String.valueOf(r.name())).startsWith("pipe:[");
                     // Falco's rendering of the argument: fd, type character, returned events in hex (POLLOUT 4, POLLIN 1)
                     assertThat(String.valueOf(e.argStr(e.type().slotOf("fds")))).isEqualTo(sock + ":44 " + pipeRead + ":p1");
+                }
+                if (w != null) {
+                    h.inspector = null;
+                    Thread.sleep(100); // the reader's callback in flight, if any, is done with the writer
+                    w.close();
+                    int seen = 0;
+                    List<CapturedEvent> replayed = new java.util.ArrayList<>();
+                    try (CaptureReader r = CaptureReader.open(capture)) {
+                        r.forEach(replayed::add);
+                    }
+                    {
+                        for (CapturedEvent e : replayed) {
+                            if (e.type() != EventType.POLL && e.type() != EventType.PPOLL || e.pid() != pid) continue;
+                            seen++;
+                            assertThat(e.fdListSize()).isEqualTo(2);
+                            assertThat(e.fdListNum(0)).isEqualTo(sock);
+                            assertThat(String.valueOf(e.fdListFd(0).name())).isEqualTo(tuple);
+                            assertThat(e.fdListFd(0).serverPort()).isEqualTo(server.getLocalPort());
+                            assertThat(e.fdListFd(1).type()).isEqualTo(FdType.PIPE);
+                        }
+                    }
+                    assertThat(seen).as("poll and ppoll replayed").isEqualTo(2);
                 }
             } finally {
                 p.getOutputStream().close();
