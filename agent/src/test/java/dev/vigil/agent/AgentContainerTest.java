@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The agent with the stable Falco rules (plus the incubating file, for "Launch Privileged Container", which upstream
  * ships only there) against real Docker containers on a private engine (the containers module's harness: one
  * dockerd for the class, a busybox-static image with a static AF_PACKET helper added). Each scenario must raise its
- * rule within 2 s with every container.* and k8s.* field right in output_fields (appended as Falco's
+ * rule with every container.* and k8s.* field right in output_fields (appended as Falco's
  * append_output does), on the container's first process where the rule allows it. No warm-up container: the very
  * first container after the agent started must already be described (its early events wait for Docker's answer,
  * container_engines.docker.metadata_wait_ms).
@@ -92,7 +92,7 @@ class AgentContainerTest {
         Files.createDirectories(rootfs.resolve("bin"));
         Files.createDirectories(rootfs.resolve("tmp"));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
-        for (String c : new String[] {"sh", "sleep", "cat", "echo", "true"}) {
+        for (String c : new String[] {"sh", "sleep", "cat", "echo", "true", "nc", "mkdir", "mount"}) {
             Files.createSymbolicLink(rootfs.resolve("bin").resolve(c), Path.of("busybox"));
         }
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/pktsniff") + " src/test/c/packet_socket.c");
@@ -340,5 +340,65 @@ class AgentContainerTest {
         assertThat(text(f, "proc.name")).isEqualTo("modload");
         assertThat(text(f, "evt.type")).isIn("init_module", "finit_module");
         if (out.contains("init_module -1 38")) assertThat(a.path("output").asText()).contains("res=ENOSYS");
+    }
+
+    @Test
+    @Order(10)
+    void netcatRunsAShellForWhoeverConnects() throws Exception {
+        // the attacker's listener in the container, and nc -e handing it a shell (run by docker exec: busybox's sh
+        // would run its own nc applet without an exec): the listener sends a command, the shell's answer comes back
+        String name = MARK + "-nc";
+        String id = run("--name", name, IMAGE, "sh", "-c", "(echo echo reply-" + MARK + "; sleep 3) | nc -l -p 4445; sleep 300");
+        String logs = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!logs.contains("reply-" + MARK) && System.nanoTime() < deadline) {
+            try {
+                docker.docker("exec", name, "/bin/nc", "127.0.0.1", "4445", "-e", "/bin/sh"); // busybox: -e PROG last
+            } catch (AssertionError refused) {
+                Thread.sleep(100); // the listener is not up yet
+            }
+            logs = docker.docker("logs", name);
+        }
+        assertThat(logs).as("the shell answered through the socket").contains("reply-" + MARK);
+        String rule = "Netcat Remote Code Execution in Container";
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, false, null, null);
+        assertThat(text(f, "proc.name")).isEqualTo("nc");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("nc 127.0.0.1 4445 -e /bin/sh");
+        // only nc -e is the rule's (a retry before the listener was up is one too), not the listener
+        assertThat(alerts()).filteredOn(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(name))
+                .allMatch(x -> text(x.path("output_fields"), "proc.cmdline").contains(" -e "));
+    }
+
+    @Test
+    @Order(11)
+    void releaseAgentWriteFromAPrivilegedContainer() throws Exception {
+        // the cgroup v1 escape: mount a hierarchy, write its release_agent (here the v1 mount may be refused on a
+        // v2-only host; the write is made either way, as an exploit script does); the same from an unprivileged
+        // container lacks CAP_SYS_ADMIN and must raise nothing
+        String rule = "Detect release_agent File Container Escapes";
+        String script = "mkdir -p /tmp/cg; mount -t cgroup -o rdma cgroup /tmp/cg; echo /x > /tmp/cg/release_agent; echo done-" + MARK
+                + "; sleep 300";
+        String plain = MARK + "-ra-plain";
+        run("--name", plain, IMAGE, "sh", "-c", script);
+        String logs = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!logs.contains("done-" + MARK) && System.nanoTime() < deadline) {
+            logs = docker.docker("logs", plain);
+            Thread.sleep(20);
+        }
+        assertThat(logs).as("the unprivileged write was made").contains("done-" + MARK);
+        String name = MARK + "-ra";
+        String id = run("--privileged", "--name", name, IMAGE, "sh", "-c", script);
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, true, null, null);
+        assertThat(text(f, "fd.name")).isEqualTo("/tmp/cg/release_agent");
+        assertThat(text(f, "thread.cap_effective")).contains("CAP_SYS_ADMIN");
+        // the privileged write came after the plain one (ring order): the plain one was judged, and raised nothing
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(plain));
     }
 }

@@ -7,9 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * An fd the sensor did not see being made (a process's stdio inherited from a shell older than the agent), read
- * from /proc/PID/fd: its type and name as the link names them. Sockets are typed from the process's
- * /proc/PID/net tables (unix, then tcp/udp 4 and 6), which name each socket's inode.
+ * An fd the sensor did not see being made (a process's stdio inherited from a shell older than the agent, a pipe or
+ * socket a poll names whose syscalls were not traced), read from /proc/PID/fd: its type and name as the link names
+ * them. Sockets are typed from the process's /proc/PID/net tables (unix, then tcp/udp 4 and 6), which name each
+ * socket's inode; a TCP/UDP socket gets both ends from its row.
  */
 final class ProcFds {
     private ProcFds() {}
