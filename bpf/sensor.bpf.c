@@ -948,7 +948,11 @@ int BPF_PROG(sensor_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (cpid != ctgid)
 		return 0; /* a new thread: events carry tid and tgid, the table needs no record */
-	if (!traced())
+	/*
+	 * Vigil's own children are traced like any process (the filters judge the child): without their fork record
+	 * they had no start time (proc.duration), parent image or fds. User space keeps the record from consumers.
+	 */
+	if (bpf_get_current_task_btf()->tgid == self_tgid ? !traced_task(child) : !traced())
 		return 0;
 	s = scratch();
 	if (!s)

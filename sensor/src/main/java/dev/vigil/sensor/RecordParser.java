@@ -22,6 +22,8 @@ import java.util.function.Consumer;
  * selected ones to the consumer as the reused {@link SensorEvent}. Reader thread only.
  */
 final class RecordParser {
+    /** Vigil's own process: the kernel reports its forks (its children are traced), never delivered. */
+    private static final int SELF = (int) ProcessHandle.current().pid();
     private final ProcessTable table;
     private final SensorEvent event = new SensorEvent();
     private final boolean[] deliver = new boolean[EventType.COUNT];
@@ -176,7 +178,7 @@ final class RecordParser {
         }
         ev.type = type;
         ev.num = ++num;
-        if (deliver[type.id()]) {
+        if (deliver[type.id()] && pid != SELF) { // Vigil's own fork records (of its children) feed the table only
             delivered++;
             consumer.accept(ev);
         }
