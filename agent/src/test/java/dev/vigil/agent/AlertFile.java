@@ -28,11 +28,16 @@ final class AlertFile {
                 .override("watch_config_files=false");
     }
 
-    /** Every alert written so far (none if the file is not there yet). */
+    /**
+     * Every alert written so far (none if the file is not there yet): complete lines only, as the agent may be
+     * writing the last one while it is read.
+     */
     static List<JsonNode> read(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(file)) return out;
-        for (String line : Files.readAllLines(file)) {
+        String text = Files.readString(file);
+        int end = text.lastIndexOf('\n');
+        for (String line : (end < 0 ? "" : text.substring(0, end)).split("\n")) {
             if (!line.isBlank()) out.add(JSON.readTree(line));
         }
         return out;
