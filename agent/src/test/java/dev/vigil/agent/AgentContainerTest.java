@@ -98,7 +98,20 @@ class AgentContainerTest {
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/pktsniff") + " src/test/c/packet_socket.c");
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/revshell") + " src/test/c/reverse_shell.c");
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/modload") + " src/test/c/module_load.c");
+        copyWithLibraries(Path.of("/usr/sbin/debugfs"), rootfs, "bin/debugfs"); // e2fsprogs' (dynamic: its libraries too)
         sh("tar -C " + rootfs + " -c . | " + docker.cli() + " import - " + IMAGE);
+    }
+
+    /** A dynamic binary into the image at {@code as}, with the libraries ldd names at their own paths. */
+    private static void copyWithLibraries(Path binary, Path rootfs, String as) throws Exception {
+        Files.copy(binary, rootfs.resolve(as));
+        for (String line : sh("ldd " + binary).lines().toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(/\\S+) \\(0x").matcher(line);
+            if (!m.find()) continue;
+            Path lib = Path.of(m.group(1)), to = rootfs.resolve(lib.toString().substring(1));
+            Files.createDirectories(to.getParent());
+            if (!Files.exists(to)) Files.copy(lib, to);
+        }
     }
 
     private static String sh(String command) throws Exception {
@@ -398,6 +411,32 @@ class AgentContainerTest {
         assertThat(text(f, "fd.name")).isEqualTo("/tmp/cg/release_agent");
         assertThat(text(f, "thread.cap_effective")).contains("CAP_SYS_ADMIN");
         // the privileged write came after the plain one (ring order): the plain one was judged, and raised nothing
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(plain));
+    }
+
+    @Test
+    @Order(12)
+    void debugfsOnTheHostDiskFromAPrivilegedContainer() throws Exception {
+        // a privileged container sees the host's block devices: debugfs reads the host's file system (read-only
+        // here); the same command in an unprivileged container (no such device) is not the rule's
+        String rule = "Debugfs Launched in Privileged Container";
+        String disk = Files.exists(Path.of("/dev/vda")) ? "/dev/vda" : Files.exists(Path.of("/dev/sda")) ? "/dev/sda" : "/dev/null";
+        String plain = MARK + "-dbg-plain";
+        run("--name", plain, IMAGE, "sh", "-c", "/bin/debugfs -R stats " + disk + "; echo done-" + MARK + "; sleep 300");
+        String logs = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!logs.contains("done-" + MARK) && System.nanoTime() < deadline) {
+            logs = docker.docker("logs", plain);
+            Thread.sleep(20);
+        }
+        assertThat(logs).as("debugfs ran in the unprivileged container").contains("done-" + MARK).contains("debugfs");
+        String name = MARK + "-dbg";
+        String id = run("--privileged", "--name", name, IMAGE, "sh", "-c", "/bin/debugfs -R stats " + disk + "; sleep 300");
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, true, null, null);
+        assertThat(text(f, "proc.cmdline")).isEqualTo("debugfs -R stats " + disk);
         assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
                 && text(x.path("output_fields"), "container.name").equals(plain));
     }
