@@ -57,6 +57,11 @@ class AgentContainerTest {
         copyResource(Agent.BUNDLED_RULES, stable);
         copyResource("/rules/falco-incubating_rules.yaml", incubating);
         alerts = dir.resolve("alerts.json");
+        // the API server's name, for "Contact K8S API Server From Container": the agent resolves the names in
+        // conditions at start (and every 10 s); a marked line, removed at the end
+        String hosts = Files.readString(HOSTS);
+        Files.writeString(HOSTS, (hosts.isEmpty() || hosts.endsWith("\n") ? "" : "\n") + API_SERVER_IP
+                + " kubernetes.default.svc.cluster.local # " + MARK + "\n", java.nio.file.StandardOpenOption.APPEND);
         AgentConfig cfg = AlertFile.agentWritingTo(alerts)
                 .override("rule_matching=all")
                 .override("rules_files=[" + stable + ", " + incubating + "]")
@@ -69,8 +74,15 @@ class AgentContainerTest {
         assertThat(agent.sensor().containers().stats().streamConnects()).as("event stream connected").isEqualTo(1);
     }
 
+    static final Path HOSTS = Path.of("/etc/hosts");
+    static final String API_SERVER_IP = "203.0.113.77";
+
     @AfterAll
     void stop() throws Exception {
+        if (Files.readString(HOSTS).contains(MARK)) {
+            List<String> kept = Files.readAllLines(HOSTS).stream().filter(l -> !l.contains(MARK)).toList();
+            Files.writeString(HOSTS, String.join("\n", kept) + "\n");
+        }
         try {
             if (agent != null) agent.close();
         } finally {
@@ -439,5 +451,28 @@ class AgentContainerTest {
         assertThat(text(f, "proc.cmdline")).isEqualTo("debugfs -R stats " + disk);
         assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
                 && text(x.path("output_fields"), "container.name").equals(plain));
+    }
+
+    @Test
+    @Order(13)
+    void contactTheApiServerFromAContainer() throws Exception {
+        // the container's own network namespace holds the API server's address (on lo, with NET_ADMIN), so the
+        // connect succeeds without leaving it; a connect to another address there is not the rule's
+        String rule = "Contact K8S API Server From Container";
+        String name = MARK + "-api";
+        String id = run("--cap-add", "NET_ADMIN", "--name", name, IMAGE, "sh", "-c",
+                "/bin/busybox ip addr add " + API_SERVER_IP + "/32 dev lo; /bin/busybox ip addr add 203.0.113.78/32 dev lo; "
+                + "nc -l -p 443 & nc -l -p 8443 & sleep 0.5; nc 203.0.113.78 8443 </dev/null; echo other-" + MARK
+                + "; nc " + API_SERVER_IP + " 443 </dev/null; echo done-" + MARK + "; sleep 300");
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, false, null, null);
+        assertThat(text(f, "fd.rport")).isEqualTo("443");
+        assertThat(text(f, "fd.type")).isEqualTo("ipv4");
+        assertThat(a.path("output").asText()).contains("->" + API_SERVER_IP + ":443");
+        assertThat(docker.docker("logs", name)).contains("other-" + MARK);
+        assertThat(alerts()).filteredOn(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(name))
+                .allMatch(x -> text(x.path("output_fields"), "fd.rport").equals("443"));
     }
 }
