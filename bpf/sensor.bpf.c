@@ -124,6 +124,9 @@ struct {
 
 /* The BTF the Java views are checked against (the structs are otherwise only reached through maps). */
 struct sensor_sock _sensor_sock_btf = {};
+struct sensor_pollfd _sensor_pollfd_btf = {};
+_Static_assert(SENSOR_POLL_FDS_MAX * sizeof(struct sensor_pollfd) <= SENSOR_SOCKADDR_MAX,
+	       "a poll's fds are copied by put_user_bytes, bounded by SENSOR_SOCKADDR_MAX");
 struct sensor_event _sensor_event_btf = {};
 
 /* The task's cgroup v2 id, as bpf_get_current_cgroup_id() computes it, by BTF loads instead of a helper call. */
@@ -572,7 +575,8 @@ static __always_inline long syscall_regs(__u64 *args)
 static __always_inline bool header_only(const struct sensor_spec *spec)
 {
 	return spec->path[0] < 0 && spec->path[1] < 0 && spec->str < 0 && spec->sockaddr < 0 &&
-	       !(spec->flags & (SENSOR_SPEC_SOCK_ARG0 | SENSOR_SPEC_SOCK_RET | SENSOR_SPEC_CAPS));
+	       !(spec->flags & (SENSOR_SPEC_SOCK_ARG0 | SENSOR_SPEC_SOCK_RET | SENSOR_SPEC_CAPS)) &&
+	       !(spec->flags2 & SENSOR_SPEC2_POLLFDS);
 }
 
 /*
@@ -711,6 +715,13 @@ static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs 
 			}
 		}
 		put_user_bytes(s, sa, len, 4, &off);
+	} else if (spec->flags2 & SENSOR_SPEC2_POLLFDS) {
+		/* the fd array, bounded: fdlist.* name the fds from the process's fd table in user space */
+		__u64 nfds = args[1];
+
+		if (nfds > SENSOR_POLL_FDS_MAX)
+			nfds = SENSOR_POLL_FDS_MAX;
+		put_user_bytes(s, (const void *)args[0], (__u32)nfds * sizeof(struct sensor_pollfd), 4, &off);
 	}
 	if (spec->flags & SENSOR_SPEC_SOCK_ARG0)
 		put_sock(s, (long)(int)args[0], &off);
@@ -949,7 +960,11 @@ int BPF_PROG(sensor_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (cpid != ctgid)
 		return 0; /* a new thread: events carry tid and tgid, the table needs no record */
-	if (!traced())
+	/*
+	 * Vigil's own children are traced like any process (the filters judge the child): without their fork record
+	 * they had no start time (proc.duration), parent image or fds. User space keeps the record from consumers.
+	 */
+	if (bpf_get_current_task_btf()->tgid == self_tgid ? !traced_task(child) : !traced())
 		return 0;
 	s = scratch();
 	if (!s)

@@ -7,7 +7,8 @@
 #     `vigil capture --events close` of each build: ns per call
 #   N execs of /bin/true (bench/execsnoop/exec_loop.c) with an empty environment and with one 4 KiB variable,
 #     under no tracing and `vigil capture --events execve` of each build: us per exec
-# Prints one line per measurement, then medians. Environment: ROUNDS (5), CLOSE_SECONDS (3), EXECS (3000), WORK_CPU (1),
+# Prints one line per measurement, then medians of each configuration and the medians of the ratios taken within
+# each round (after/before: the header and environment cost with the load of that round on both sides). Environment: ROUNDS (5), CLOSE_SECONDS (3), EXECS (3000), WORK_CPU (1),
 # BEFORE (3ef9b9f^), BUILD (1; 0: reuse bench/target/fidelity's jars), JAVA_HOME. Run as root.
 set -euo pipefail
 set -m
@@ -86,9 +87,29 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 echo "uptime after: $(uptime)" | tee -a "$RAW"
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+value() { # round config field: one measurement of the raw file
+  grep "^round=$1 config=$2 " "$RAW" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p"
+}
 for cfg in none before after; do
   c=$(grep "config=$cfg measure=close" "$RAW" | sed 's/.*ns_per_call=//' | median)
   e0=$(grep "config=$cfg measure=exec" "$RAW" | sed 's/.*env0=\([0-9.]*\).*/\1/' | median)
   e4=$(grep "config=$cfg measure=exec" "$RAW" | sed 's/.*env4k=//' | median)
   echo "median $cfg: close(-1) $c ns/call; exec $e0 us (empty env), $e4 us (4 KiB env)"
 done | tee -a "$RAW"
+# Ratios within each round (the configurations of one round ran minutes apart at most, under the same load), then
+# their medians: a baseline that swings between rounds cancels out of a ratio taken inside one round.
+for field in ns_per_call us_per_exec_env0 us_per_exec_env4k; do
+  for ((r = 0; r < ROUNDS; r++)); do
+    n=$(value "$r" none "$field"); b=$(value "$r" before "$field"); a=$(value "$r" after "$field")
+    awk -v r="$r" -v f="$field" -v n="$n" -v b="$b" -v a="$a" \
+      'BEGIN { printf "ratio round=%s %s before/none=%.3f after/none=%.3f after/before=%.3f\n", r, f, b / n, a / n, a / b }'
+  done
+done | tee -a "$RAW"
+for field in ns_per_call us_per_exec_env0 us_per_exec_env4k; do
+  line=$(grep "^ratio round=[0-9]* $field " "$RAW")
+  bn=$(sed 's/.*before\/none=\([0-9.]*\).*/\1/' <<<"$line" | median)
+  an=$(sed 's/.*after\/none=\([0-9.]*\).*/\1/' <<<"$line" | median)
+  ab=$(sed 's/.*after\/before=\([0-9.]*\).*/\1/' <<<"$line" | median)
+  echo "median of per-round ratios $field: before/none x$bn, after/none x$an, after/before x$ab"
+done | tee -a "$RAW"
+echo "raw: $RAW"

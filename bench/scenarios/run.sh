@@ -7,18 +7,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+LOG=${LOG:-/tmp/vigil-scenarios.$$.log} # per run: other engineers run the suite on this machine too
 classes=(AgentScenarioTest AgentContainerTest AgentFidelityScenarioTest AgentDomainNameTest)
 echo "load before: $(uptime)"
 set +e
 mvn -B -q -o -pl agent -am verify -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dtest="$(IFS=,; echo "${classes[*]}")" > /tmp/vigil-scenarios.log 2>&1
+    -Dtest="$(IFS=,; echo "${classes[*]}")" > "$LOG" 2>&1
 rc=$?
 set -e
 echo "load after: $(uptime)"
 total=0; passed=0
 for c in "${classes[@]}"; do
     xml=agent/target/surefire-reports/TEST-dev.vigil.agent.$c.xml
-    [ -f "$xml" ] || { echo "$c: no report (see /tmp/vigil-scenarios.log)"; continue; }
+    [ -f "$xml" ] || { echo "$c: no report (see $LOG)"; continue; }
     t=$(grep -o 'tests="[0-9]*"' "$xml" | head -1 | tr -dc 0-9)
     f=$(grep -o 'failures="[0-9]*"' "$xml" | head -1 | tr -dc 0-9)
     e=$(grep -o 'errors="[0-9]*"' "$xml" | head -1 | tr -dc 0-9)
@@ -28,5 +29,6 @@ for c in "${classes[@]}"; do
     total=$((total + t)); passed=$((passed + ok))
 done
 echo "scenario tests: $passed of $total passed (mvn exit $rc)"
-grep -h "seen after" /tmp/vigil-scenarios.log | sort | uniq -c | sort -rn || true
+echo "log: $LOG"
+grep -h "seen after" "$LOG" | sort | uniq -c | sort -rn || true
 exit $rc

@@ -7,7 +7,8 @@
  * back (blob_len[i] bytes each, strings NUL-terminated and counted with their NUL). Blob slots:
  *   0 path argument 0 as the process passed it      1 base directory of path 0 when it was relative
  *   2 path argument 1 as passed                      3 base directory of path 1 when it was relative
- *   4 extra: a plain string argument, a user sockaddr, or an exec's argv (NUL-separated)
+ *   4 extra: a plain string argument, a user sockaddr, an exec's argv (NUL-separated), or a poll's fds
+ *     (struct sensor_pollfd each, the first SENSOR_POLL_FDS_MAX, revents as the kernel wrote them back)
  *   5 a struct sensor_sock read from the socket itself, or an exec's executable path
  *   6 an exec's environment (NUL-separated), last: the first to go when the record is full
  * An exec record's slot 3 holds the executable inode's ctime and mtime (two u64, nanoseconds since the epoch).
@@ -25,6 +26,7 @@
 #define SENSOR_DATA_LIMIT 8192   /* a blob starts below this offset; each is at most SENSOR_PATH_MAX */
 #define SENSOR_SOCKADDR_MAX 128
 #define SENSOR_UNIX_PATH_MAX 108
+#define SENSOR_POLL_FDS_MAX 16   /* fds of a poll/ppoll record (fdlist.*): the first 16 of the array */
 
 /* Record kinds the kernel side knows itself; syscall kinds come from the spec map (Java's table). */
 #define SENSOR_KIND_PROC_EXEC 1   /* sched_process_exec: a successful exec */
@@ -52,6 +54,7 @@
 
 /* sensor_spec.flags2 */
 #define SENSOR_SPEC2_FILE_RET 1   /* the return value is a new file's fd: hdr.file_layer gets its overlayfs layer */
+#define SENSOR_SPEC2_POLLFDS 2    /* poll/ppoll: args[0] is a struct pollfd array of args[1] entries: slot 4 gets them */
 
 /* sensor_hdr.file_layer (fd.is_upper_layer / fd.is_lower_layer) */
 #define SENSOR_FILE_UPPER_LAYER 1 /* on overlayfs, in the upper (container-written) layer */
@@ -83,6 +86,13 @@ struct sensor_sock {
 	__u8 raddr[16];
 	char lpath[SENSOR_UNIX_PATH_MAX]; /* unix: this socket's bound path (abstract: leading NUL) */
 	char rpath[SENSOR_UNIX_PATH_MAX]; /* unix: the peer's bound path */
+};
+
+/* One entry of a poll's fd array, as user space's struct pollfd lays it out (copied as is). */
+struct sensor_pollfd {
+	__s32 fd;
+	__s16 events;      /* POLLIN, POLLOUT, ... asked for */
+	__s16 revents;     /* what the kernel reported, at exit */
 };
 
 struct sensor_hdr {

@@ -49,6 +49,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "open") && argc >= 3) { /* PATH: open for reading as given (e.g. with ../) */
 		int fd = open(argv[2], O_RDONLY);
 		return fd < 0 ? 1 : 0;
+	} else if (!strcmp(cmd, "open-after") && argc >= 4) { /* SECONDS PATH: a long-running server reading it later */
+		sleep(atoi(argv[2]));
+		int fd = open(argv[3], O_RDONLY);
+		return fd < 0 ? 1 : 0;
 	}
 	return 2;
 }

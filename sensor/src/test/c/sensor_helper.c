@@ -26,6 +26,7 @@
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <poll.h>
 
 /* struct clone_args, version 0 (64 bytes): declared here, <linux/sched.h> clashes with <sched.h> */
 struct helper_clone_args {
@@ -136,6 +137,23 @@ int main(int argc, char **argv)
 		unlink("d/g");
 		rmdir("d");
 		(void)a; (void)b;
+	} else if (!strcmp(cmd, "poll")) {       /* PORT: connect to 127.0.0.1:PORT, make a pipe, poll then ppoll on both */
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])) };
+		int s = socket(AF_INET, SOCK_STREAM, 0), p[2];
+		struct timespec ts = { 1, 0 };
+
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) || pipe(p))
+			return 2;
+		if (write(p[1], "x", 1) != 1)
+			return 2;
+		struct pollfd fds[2] = { { .fd = s, .events = POLLOUT }, { .fd = p[0], .events = POLLIN } };
+		int r1 = poll(fds, 2, 1000);
+		int r2 = ppoll(fds, 2, &ts, NULL);
+		printf("%d %d %d %d %d %d\n", s, port_of(s), p[0], p[1], r1, r2);
+		fflush(stdout);
+		while (read(0, &sa, 1) > 0) /* open until the test closes stdin: its fds stay readable in /proc */
+			;
 	} else if (!strcmp(cmd, "connect4") || !strcmp(cmd, "connect6")) { /* PORT */
 		int v6 = cmd[7] == '6';
 		int s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);

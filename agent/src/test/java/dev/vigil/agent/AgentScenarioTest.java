@@ -41,7 +41,8 @@ class AgentScenarioTest {
             "Clear Log Activities", "Create Symlink Over Sensitive Files", "Run shell untrusted", "Find AWS Credentials",
             "Remove Bulk Data from Disk", "Execution from /dev/shm", "PTRACE anti-debug attempt",
             "PTRACE attached to process", "Fileless execution via memfd_create", "Directory traversal monitored file read",
-            "Create Hardlink Over Sensitive Files", "Disallowed SSH Connection Non Standard Port", "System user interactive");
+            "Create Hardlink Over Sensitive Files", "Disallowed SSH Connection Non Standard Port", "System user interactive",
+            "Read sensitive file trusted after startup");
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MARK = "vigiltest" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -394,6 +395,27 @@ class AgentScenarioTest {
             helper = out;
         }
         return helper;
+    }
+
+    /**
+     * A server (named nginx) reading /etc/shadow 6 s after it started, when proc.duration says it is no longer new;
+     * the same read at its startup is what servers do to load state, and is not this rule's.
+     */
+    @Test
+    @Order(7)
+    void readSensitiveFileTrustedAfterStartup() throws Exception {
+        Path nginx = copyAs(helper().toString(), "nginx");
+        String rule = "Read sensitive file trusted after startup";
+        run(nginx.toString(), "open-after", "0", "/etc/shadow");
+        run(nginx.toString(), "open-after", "6", "/etc/shadow");
+        JsonNode a = await(rule, f -> text(f, "proc.exepath").equals(nginx.toString()));
+        JsonNode f = a.path("output_fields");
+        assertThat(text(f, "fd.name")).isEqualTo("/etc/shadow");
+        assertThat(text(f, "proc.cmdline")).isEqualTo("nginx open-after 6 /etc/shadow");
+        // the read at startup came first in the ring: judged, and not this rule's
+        assertThat(alerts()).filteredOn(x -> x.path("rule").asText().equals(rule)
+                && text(x.path("output_fields"), "proc.exepath").equals(nginx.toString()))
+                .extracting(x -> text(x.path("output_fields"), "proc.cmdline")).containsExactly("nginx open-after 6 /etc/shadow");
     }
 
     @Test

@@ -28,20 +28,29 @@ final class AlertFile {
                 .override("watch_config_files=false");
     }
 
-    /** Every alert written so far (none if the file is not there yet). */
+    /**
+     * Every alert written so far (none if the file is not there yet): complete lines only, as the agent may be
+     * writing the last one while it is read.
+     */
     static List<JsonNode> read(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(file)) return out;
-        for (String line : Files.readAllLines(file)) {
+        String text = Files.readString(file);
+        int end = text.lastIndexOf('\n');
+        for (String line : (end < 0 ? "" : text.substring(0, end)).split("\n")) {
             if (!line.isBlank()) out.add(JSON.readTree(line));
         }
         return out;
     }
 
-    /** Waits (2 s from now at most) for an alert of the rule whose output fields satisfy {@code p}. */
+    /**
+     * Waits (10 s from now at most) for an alert of the rule whose output fields satisfy {@code p}. Not a latency
+     * bound (the "seen after" line reports that): a host-wide sensor also traces the other work on this machine, and
+     * a flood from it (50,909 syscalls dropped in one second, at 22:00 on 12-06) delayed alerts past 2 s.
+     */
     static JsonNode await(Path file, String rule, Predicate<JsonNode> p) throws Exception {
         long t0 = System.nanoTime();
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(2);
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             for (JsonNode a : read(file)) {
                 if (a.path("rule").asText().equals(rule) && p.test(a.path("output_fields"))) {
@@ -51,7 +60,7 @@ final class AlertFile {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("no '" + rule + "' alert within 2 s; alerts: " + read(file));
+        throw new AssertionError("no '" + rule + "' alert within 10 s; alerts: " + read(file));
     }
 
     /** Waits (5 s at most) for a line of the file containing {@code text} (policy events are not alerts). */

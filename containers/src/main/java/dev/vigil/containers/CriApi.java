@@ -45,8 +45,15 @@ final class CriApi implements MetadataSource {
     static final String SERVICE = "runtime.v1.RuntimeService";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What a pod sandbox says about its pod. */
-    record Sandbox(String name, String namespace, String uid, int networkMode, long createdAt, Map<String, String> labels) {}
+    /**
+     * What a pod sandbox says about its pod: the namespace modes are the CRI's NamespaceMode (0 POD, 1 CONTAINER,
+     * 2 NODE; -1 not reported), ip its network status's primary address (null: none, as for a pod on the node's network).
+     */
+    record Sandbox(String name, String namespace, String uid, int networkMode, long createdAt, Map<String, String> labels,
+                   int pidMode, int ipcMode, String ip) {}
+
+    /** NamespaceMode NODE: the host's namespace (hostNetwork, hostPID, hostIPC). */
+    private static final int NODE = 2;
 
     private final Path socket;
     private final long timeoutNanos;
@@ -223,10 +230,14 @@ final class CriApi implements MetadataSource {
             if (digest == null) digest = ref.digest();
         }
         long start = st.startedAt > 0 ? st.startedAt : EventView.ABSENT;
-        String netMode = networkMode(sb != null && sb.networkMode >= 0 ? sb.networkMode : v.networkMode);
+        // the pod's namespace modes (kubelet sets one per pod), else the container's own config (verbose info)
+        int net = sb != null && sb.networkMode >= 0 ? sb.networkMode : v.networkMode;
+        int pid = sb != null && sb.pidMode >= 0 ? sb.pidMode : v.pidMode;
+        int ipc = sb != null && sb.ipcMode >= 0 ? sb.ipcMode : v.ipcMode;
+        String netMode = networkMode(net);
         return new ContainerInfo(ContainerId.of(rt, cid.fullId()), true, st.name, image, repo, tag, digest, imageId,
                 v.privileged, start, st.mounts, v.capAdd, netMode, st.user, labels).withPodLabels(sb == null ? Map.of() : sb.labels)
-                .withHost(null, false, "host".equals(netMode), false); // the CRI's pid/ipc modes and pod IP: not read yet
+                .withHost(sb == null ? null : sb.ip, pid == NODE, net == NODE, ipc == NODE); // a pod's containers share its IP
     }
 
     /**
@@ -240,7 +251,7 @@ final class CriApi implements MetadataSource {
         if (!sb.uid.isEmpty()) labels.putIfAbsent(ContainerView.LABEL_POD_UID, sb.uid);
         return new ContainerInfo(cid, true, null, null, null, null, null, null, false,
                 sb.createdAt > 0 ? sb.createdAt : EventView.ABSENT, List.of(), List.of(), networkMode(sb.networkMode), null, labels)
-                .withPodLabels(sb.labels);
+                .withPodLabels(sb.labels).withHost(sb.ip, sb.pidMode == NODE, sb.networkMode == NODE, sb.ipcMode == NODE);
     }
 
     private static String networkMode(int namespaceMode) {
@@ -320,15 +331,15 @@ final class CriApi implements MetadataSource {
     }
 
     /** What the verbose info JSON adds: containerd's and CRI-O's shapes differ. */
-    private record Verbose(String sandboxId, boolean privileged, List<String> capAdd, int networkMode) {}
+    private record Verbose(String sandboxId, boolean privileged, List<String> capAdd, int networkMode, int pidMode, int ipcMode) {}
 
     static Verbose verbose(String json) {
-        if (json == null || json.isEmpty()) return new Verbose(null, false, List.of(), -1);
+        if (json == null || json.isEmpty()) return new Verbose(null, false, List.of(), -1, -1, -1);
         JsonNode n;
         try {
             n = JSON.readTree(json);
         } catch (IOException e) {
-            return new Verbose(null, false, List.of(), -1); // only extras: the status itself still counts
+            return new Verbose(null, false, List.of(), -1, -1, -1); // only extras: the status itself still counts
         }
         String sandbox = n.path("sandboxID").asText(null);
         // containerd: the CRI ContainerConfig as given; CRI-O: a top-level flag
@@ -336,8 +347,11 @@ final class CriApi implements MetadataSource {
         boolean privileged = sc.path("privileged").asBoolean(false) || n.path("privileged").asBoolean(false);
         List<String> caps = new ArrayList<>();
         for (JsonNode c : sc.path("capabilities").path("add_capabilities")) caps.add(c.asText());
-        int net = sc.path("namespace_options").has("network") ? sc.path("namespace_options").path("network").asInt(-1) : -1;
-        return new Verbose(sandbox == null || sandbox.isEmpty() ? null : sandbox, privileged, caps, net);
+        JsonNode nso = sc.path("namespace_options");
+        int net = nso.has("network") ? nso.path("network").asInt(-1) : -1;
+        int pid = nso.has("pid") ? nso.path("pid").asInt(-1) : -1;
+        int ipc = nso.has("ipc") ? nso.path("ipc").asInt(-1) : -1;
+        return new Verbose(sandbox == null || sandbox.isEmpty() ? null : sandbox, privileged, caps, net, pid, ipc);
     }
 
     /** ListContainers filtered by state RUNNING: their ids. */
@@ -385,8 +399,8 @@ final class CriApi implements MetadataSource {
         } catch (DockerApi.NotFound nf) {
             return null; // no such pod (or it went away): the container's own fields still count
         }
-        String name = "", ns = "", uid = "";
-        int net = -1;
+        String name = "", ns = "", uid = "", ip = "";
+        int[] modes = {-1, -1, -1}; // network, pid, ipc
         long created = 0;
         Map<String, String> labels = new LinkedHashMap<>();
         Proto.Reader r = new Proto.Reader(resp);
@@ -405,8 +419,10 @@ final class CriApi implements MetadataSource {
                             default -> { }
                         }
                     }
+                } else if (st.field() == 5 && st.wire() == Proto.LEN) {
+                    ip = firstString(st.message(), 1);              // PodSandboxNetworkStatus.ip
                 } else if (st.field() == 6 && st.wire() == Proto.LEN) {
-                    net = sandboxNetwork(st.message());
+                    sandboxNamespaces(st.message(), modes);
                 } else if (st.field() == 4 && st.wire() == Proto.VARINT) {
                     created = st.int64();
                 } else if (st.field() == 7 && st.wire() == Proto.LEN) {
@@ -414,26 +430,30 @@ final class CriApi implements MetadataSource {
                 }
             }
         }
-        s = new Sandbox(name, ns, uid, net, created, Map.copyOf(labels));
+        s = new Sandbox(name, ns, uid, modes[0], created, Map.copyOf(labels), modes[1], modes[2], ip.isEmpty() ? null : ip);
         if (sandboxes.size() > 1024) sandboxes.clear();
         sandboxes.put(id, s);
         return s;
     }
 
-    /** LinuxPodSandboxStatus{namespaces = 1: Namespace{options = 2: NamespaceOption{network = 1}}}. */
-    private static int sandboxNetwork(Proto.Reader linux) {
+    /**
+     * LinuxPodSandboxStatus{namespaces = 1: Namespace{options = 2: NamespaceOption{network = 1, pid = 2, ipc = 3}}}
+     * into modes {network, pid, ipc}; left -1 when the status has no options.
+     */
+    private static void sandboxNamespaces(Proto.Reader linux, int[] modes) {
         while (linux.next()) {
             if (linux.field() != 1 || linux.wire() != Proto.LEN) continue;
             Proto.Reader ns = linux.message();
             while (ns.next()) {
                 if (ns.field() != 2 || ns.wire() != Proto.LEN) continue;
                 Proto.Reader opt = ns.message();
-                int net = 0; // proto3: an absent enum is its zero, POD
-                while (opt.next()) if (opt.field() == 1 && opt.wire() == Proto.VARINT) net = (int) opt.int64();
-                return net;
+                java.util.Arrays.fill(modes, 0); // proto3: an absent enum is its zero, POD
+                while (opt.next()) {
+                    if (opt.wire() == Proto.VARINT && opt.field() >= 1 && opt.field() <= 3) modes[opt.field() - 1] = (int) opt.int64();
+                }
+                return;
             }
         }
-        return -1;
     }
 
     @Override

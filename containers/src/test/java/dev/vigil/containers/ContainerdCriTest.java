@@ -111,6 +111,11 @@ class ContainerdCriTest {
         assertThat(c.podLabel("team")).isNull();
         assertThat(c.podLabels()).containsEntry("app", "web-0");
         assertThat(c.networkMode()).isEqualTo("host");
+        // the pod's namespace modes from PodSandboxStatus: network and ipc NODE, pid CONTAINER; no pod IP on the node's network
+        assertThat(c.hostNetwork()).isTrue();
+        assertThat(c.hostIpc()).isTrue();
+        assertThat(c.hostPid()).isFalse();
+        assertThat(c.ip()).isNull();
         assertThat(c.privileged()).isFalse();
         assertThat(c.startTs()).isBetween(before - 1_000_000_000L, after + 1_000_000_000L);
         Map<String, Mount> byDest = new HashMap<>();
@@ -161,6 +166,44 @@ class ContainerdCriTest {
         assertThat(c.label(ContainerView.LABEL_POD_NAME).toString()).isEqualTo("db-0");
         assertThat(c.label(ContainerView.LABEL_POD_NAMESPACE).toString()).isEqualTo("team-b");
         assertThat(c.label("io.kubernetes.container.name").toString()).isEqualTo("db");
+    }
+
+    /** hostPID without hostIPC: the pid namespace is the node's (the container sees every process), the ipc one the pod's. */
+    @Test @Order(2) void hostPidPod() throws Exception {
+        String pod = engine.runPod("top-0", "team-d", "uid-top", false, ContainerdEngine.NODE, ContainerdEngine.NODE, ContainerdEngine.POD);
+        String id = engine.runContainer(pod, new ContainerdEngine.Spec("top", Map.of(), List.of("/bin/sleep", "300"), List.of(), false));
+        Cg cg = cgroupOf(id);
+        ContainerInfo c = resolveComplete(cg);
+        assertThat(c.hostPid()).isTrue();
+        assertThat(c.hostIpc()).isFalse();
+        assertThat(c.hostNetwork()).isTrue();
+        // what the runtime did: the container's init shares the pid namespace of this (host) JVM, not its ipc one
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + cg.pid() + "/ns/pid"))).isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")));
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + cg.pid() + "/ns/ipc"))).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")));
+    }
+
+    /**
+     * A pod on its own network (a CNI bridge with no host address, addresses from the benchmarking range): the
+     * container's IP is the pod's, as PodSandboxStatus reports it and as the container's own eth0 has it.
+     */
+    @Test @Order(2) void podNetworkIp() throws Exception {
+        engine.enablePodNetwork("fidelitybr0", "198.18.77.0/28");
+        String pod = engine.runPod("net-0", "team-e", "uid-net", false, ContainerdEngine.POD, ContainerdEngine.CONTAINER, ContainerdEngine.POD);
+        String id = engine.runContainer(pod, new ContainerdEngine.Spec("net", Map.of(), List.of("/bin/sleep", "300"), List.of(), false));
+        Cg cg = cgroupOf(id);
+        ContainerInfo c = resolveComplete(cg);
+        assertThat(c.hostNetwork()).isFalse();
+        assertThat(c.hostPid()).isFalse();
+        assertThat(c.hostIpc()).isFalse();
+        assertThat(c.networkMode()).isEqualTo("pod");
+        assertThat(c.ip()).isNotNull();
+        String ip = c.ip().toString();
+        assertThat(ip).startsWith("198.18.77.");
+        Process p = new ProcessBuilder("nsenter", "-t", Integer.toString(cg.pid()), "-n", "ip", "-4", "-o", "addr", "show", "eth0")
+                .redirectErrorStream(true).start();
+        String addr = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(addr).isZero();
+        assertThat(addr).as("the container's own eth0").contains(" " + ip + "/28");
     }
 
     @Test @Order(3) void containersRunningBeforeTheResolverAreFetchedAtStart() throws Exception {

@@ -186,8 +186,11 @@ final class ContainerdEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- CRI calls the agent never makes
 
-    private Proto.Writer sandboxConfig(String name, String namespace, String uid, boolean privileged) {
-        Proto.Writer nsOpts = new Proto.Writer().int64(1, 2).int64(2, 1).int64(3, 2); // network NODE, pid CONTAINER, ipc NODE
+    /** The CRI's NamespaceMode values. */
+    static final int POD = 0, CONTAINER = 1, NODE = 2;
+
+    private Proto.Writer sandboxConfig(String name, String namespace, String uid, boolean privileged, int[] modes) {
+        Proto.Writer nsOpts = namespaceOptions(modes);
         return new Proto.Writer()
                 .message(1, new Proto.Writer().string(1, name).string(2, uid).string(3, namespace))  // metadata
                 .map(6, Map.of("app", name))                                                            // labels
@@ -197,12 +200,28 @@ final class ContainerdEngine implements AutoCloseable {
 
     /** RunPodSandbox in the node's network namespace (privileged: it may hold privileged containers): its id. */
     String runPod(String name, String namespace, String uid, boolean privileged) throws IOException {
-        Proto.Writer cfg = sandboxConfig(name, namespace, uid, privileged);
+        return runPod(name, namespace, uid, privileged, NODE, CONTAINER, NODE);
+    }
+
+    /** RunPodSandbox with these namespace modes (network, pid, ipc: POD, CONTAINER or NODE; network POD needs a CNI). */
+    String runPod(String name, String namespace, String uid, boolean privileged, int network, int pid, int ipc) throws IOException {
+        int[] modes = {network, pid, ipc};
+        Proto.Writer cfg = sandboxConfig(name, namespace, uid, privileged, modes);
         byte[] resp = cri.call("RunPodSandbox", new Proto.Writer().message(1, cfg).toBytes());
         String id = firstString(resp, 1);
         pods.add(id);
         podConfigs.put(id, cfg);
+        podModes.put(id, modes);
         return id;
+    }
+
+    private final Map<String, int[]> podModes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Proto.Writer namespaceOptions(int[] modes) {
+        Proto.Writer w = new Proto.Writer();
+        // proto3: a zero (POD) is left out, as the runtime's own encoder does
+        for (int i = 0; i < 3; i++) if (modes[i] != 0) w.int64(i + 1, modes[i]);
+        return w;
     }
 
     private final Map<String, Proto.Writer> podConfigs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -221,7 +240,7 @@ final class ContainerdEngine implements AutoCloseable {
             cfg.message(7, new Proto.Writer().string(1, m[1]).string(2, m[0]).bool(3, "ro".equals(m[2])));
         }
         cfg.message(15, new Proto.Writer().message(2, new Proto.Writer().bool(2, spec.privileged())
-                .message(3, new Proto.Writer().int64(1, 2).int64(2, 1).int64(3, 2))));
+                .message(3, namespaceOptions(podModes.get(podId)))));
         byte[] resp = cri.call("CreateContainer", new Proto.Writer().string(1, podId).message(2, cfg)
                 .message(3, podConfigs.get(podId)).toBytes());
         String id = firstString(resp, 1);
@@ -279,9 +298,42 @@ final class ContainerdEngine implements AutoCloseable {
                         try { h.onExit().get(5, TimeUnit.SECONDS); } catch (Exception ignored) { }
                     });
             removeCgroups();
+            if (podBridge != null) new ProcessBuilder("ip", "link", "del", podBridge).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
         } finally {
             DockerEngine.unmountAndDelete(dir);
         }
+    }
+
+    private volatile String podBridge;
+
+    /**
+     * A CNI network for pods with network POD (Debian's containernetworking-plugins): a bridge of this name with no
+     * address on the host (no gateway, no masquerading: nothing routes to it) and addresses from {@code subnet}.
+     * The bridge is deleted at {@link #close()}.
+     */
+    void enablePodNetwork(String bridge, String subnet) throws Exception {
+        Path plugins = Path.of("/usr/lib/cni");
+        if (!Files.isExecutable(plugins.resolve("bridge"))) {
+            if (!DockerEngine.required()) unusable("no CNI plugins in " + plugins + " (VIGIL_REQUIRE_KERNEL=1 installs containernetworking-plugins)");
+            String cmd = "export DEBIAN_FRONTEND=noninteractive; "
+                    + "apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends containernetworking-plugins "
+                    + "|| { apt-get update -q -o DPkg::Lock::Timeout=300 && "
+                    + "apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends containernetworking-plugins; }";
+            DockerEngine.Result r = DockerEngine.run(List.of("sh", "-c", cmd), 900);
+            if (r.code() != 0 || !Files.isExecutable(plugins.resolve("bridge"))) {
+                unusable("apt-get install containernetworking-plugins failed (" + r.code() + "): " + DockerEngine.tail(r.out()));
+            }
+        }
+        for (String p : new String[] {"bridge", "host-local", "loopback"}) {
+            Path link = dir.resolve("cni-bin").resolve(p);
+            if (!Files.exists(link)) Files.createSymbolicLink(link, plugins.resolve(p));
+        }
+        podBridge = bridge;
+        Files.writeString(dir.resolve("cni-conf").resolve("10-vigil.conflist"), """
+                {"cniVersion": "0.4.0", "name": "vigil-test", "plugins": [{"type": "bridge", "bridge": "%s",
+                  "isGateway": false, "ipMasq": false,
+                  "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s"}]], "dataDir": "%s"}}]}
+                """.formatted(bridge, subnet, dir.resolve("cni-ipam")));
     }
 
     /** Kills what is left in our cgroup parent (every hierarchy) and removes the cgroups, deepest first. */

@@ -255,8 +255,10 @@ class CriFaultTest {
                 },
                 "PodSandboxStatus", req -> new Proto.Writer().message(1, new Proto.Writer().string(1, sandbox)
                         .message(2, new Proto.Writer().string(1, "p1").string(2, "u-1").string(3, "ns1"))
+                        .message(5, new Proto.Writer().string(1, "203.0.113.9")
+                                .message(2, new Proto.Writer().string(1, "2001:db8::9"))) // network: ip, additional_ips
                         .message(6, new Proto.Writer().message(1, new Proto.Writer().message(2,
-                                new Proto.Writer().int64(2, 1))))).toBytes()));
+                                new Proto.Writer().int64(2, 1).int64(3, 2))))).toBytes())); // pid CONTAINER, ipc NODE
         // a timeout that a loaded machine cannot hit: this test is about the answer's shape, not deadlines
         ContainerResolver r = resolver(Duration.ofSeconds(10), dir.resolve("containerd-absent.sock"), sock);
         r.resolve(7, PATH);
@@ -275,6 +277,10 @@ class CriFaultTest {
         assertThat(c.label(ContainerView.LABEL_POD_NAME).toString()).isEqualTo("p1");
         assertThat(c.label(ContainerView.LABEL_POD_UID).toString()).isEqualTo("u-1");
         assertThat(c.networkMode()).as("pod network POD (proto3 zero)").isEqualTo("pod");
+        assertThat(String.valueOf(c.ip())).as("the pod's primary IP").isEqualTo("203.0.113.9");
+        assertThat(c.hostNetwork()).isFalse();
+        assertThat(c.hostPid()).as("pid CONTAINER").isFalse();
+        assertThat(c.hostIpc()).as("ipc NODE").isTrue();
         assertThat(c.user()).isEqualTo("1000:2000");
         assertThat(c.mountCount()).isEqualTo(1);
         assertThat(c.mount(0).source()).isEqualTo("/srv/cfg");

@@ -19,6 +19,8 @@ public final class Event implements EventView {
     private final ProcessView process;
     private final FdView fd;
     private final ContainerView container;
+    private final long[] fdListNums;
+    private final FdView[] fdListFds;
 
     private Event(Builder b) {
         this.type = b.type;
@@ -32,6 +34,8 @@ public final class Event implements EventView {
         this.process = b.process;
         this.fd = b.fd;
         this.container = b.container;
+        this.fdListNums = b.fdListNums;
+        this.fdListFds = b.fdListFds;
     }
 
     public static Builder builder(EventType type) { return new Builder(type); }
@@ -49,6 +53,8 @@ public final class Event implements EventView {
         b.process = process;
         b.fd = fd;
         b.container = container;
+        b.fdListNums = fdListNums;
+        b.fdListFds = fdListFds;
         return b;
     }
 
@@ -63,6 +69,9 @@ public final class Event implements EventView {
     @Override public ProcessView process() { return process; }
     @Override public FdView fd() { return fd; }
     @Override public ContainerView container() { return container; }
+    @Override public int fdListSize() { return fdListNums.length; }
+    @Override public long fdListNum(int i) { return i < 0 || i >= fdListNums.length ? ABSENT : fdListNums[i]; }
+    @Override public FdView fdListFd(int i) { return i < 0 || i >= fdListFds.length ? null : fdListFds[i]; }
 
     @Override
     public String toString() {
@@ -89,6 +98,8 @@ public final class Event implements EventView {
         private final ByteSequence[] bytes;
         private ProcessView process;
         private FdView fd;
+        private long[] fdListNums = new long[0];
+        private FdView[] fdListFds = new FdView[0];
         private ContainerView container;
 
         private Builder(EventType type) {
@@ -157,6 +168,14 @@ public final class Event implements EventView {
 
         public Builder process(ProcessView p) { this.process = p; return this; }
         public Builder fd(FdView f) { this.fd = f; return this; }
+
+        /** A poll's fd array: each fd's number and what the fd table held for it (null entries: unknown). */
+        public Builder fdList(long[] nums, FdView[] fds) {
+            if (nums.length != fds.length) throw new IllegalArgumentException("fdList: " + nums.length + " numbers, " + fds.length + " fds");
+            this.fdListNums = nums.clone();
+            this.fdListFds = fds.clone();
+            return this;
+        }
         public Builder container(ContainerView c) { this.container = c; return this; }
 
         public Event build() { return new Event(this); }

@@ -156,7 +156,13 @@ public enum EventType {
      * connect, bind, ptrace, setuid, bpf, module_load.
      */
     ENFORCEMENT("enforcement", "outcome:CHARBUF hook:CHARBUF policy:CHARBUF rule:CHARBUF action:CHARBUF "
-            + "enforced_by:CHARBUF path:FSPATH addr:CHARBUF port:UINT32 target:UINT32");
+            + "enforced_by:CHARBUF path:FSPATH addr:CHARBUF port:UINT32 target:UINT32"),
+    /**
+     * poll and ppoll at exit: fds renders the fd array as Falco does ("FD:TR" each: the fd, its type character,
+     * the returned events in hex); fdlist.* name the fds (the first 16) from the process's fd table.
+     */
+    POLL("poll", "res:ERRNO fds:CHARBUF timeout:INT64"),
+    PPOLL("ppoll", "res:ERRNO fds:CHARBUF timeout:RELTIME sigmask:UINT64");
 
     private final String falcoName;
     private final Param[] params;
@@ -228,6 +234,7 @@ public enum EventType {
             case READ, RECVFROM, RECVMSG -> "io_read";
             case WRITE, SENDTO, SENDMSG, SENDFILE, SPLICE -> "io_write";
             case IOCTL, IO_URING_SETUP, IO_URING_ENTER -> "io_other";
+            case POLL, PPOLL -> "wait"; // libscap's EC_WAIT
             case SYSCALL, ENFORCEMENT -> "other"; // an enforcement decision is Vigil's own, about any hook
         };
     }

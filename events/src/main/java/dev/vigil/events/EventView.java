@@ -81,4 +81,13 @@ public interface EventView {
 
     /** The container of the process; for host processes a view whose id is "host"; null when unknown. */
     ContainerView container();
+
+    /** For poll and ppoll: how many fds of the call's fd array the event carries (the sensor keeps the first 16); else 0. */
+    default int fdListSize() { return 0; }
+
+    /** The number of fd {@code i} of the fd array ({@link #fdListSize()}), or ABSENT. */
+    default long fdListNum(int i) { return ABSENT; }
+
+    /** What the process's fd table holds for fd {@code i} of the fd array (fdlist.names, cips, ...), or null. */
+    default FdView fdListFd(int i) { return null; }
 }

@@ -25,6 +25,8 @@ import java.util.Arrays;
  *            | zz(res) | pid varint | tid varint | cgroupId varint | nparams varint | (flags u8 | zz(long)? | str?)*
  *            | fd?   (zz: the zigzag varint of a signed number; "previous" starts at 0 and is the file's last
  *            event record: readers decode events in order). Version 2 has i64/i32 for these fields.
+ * An event record may go on past its fd with a poll's fd array (fdlist.*): count varint | (zz(fd number) |
+ * fd?)*, written only for events that have one; a record that ends at its fd has none.
  * Numbers in records are little-endian i64/i32 or unsigned LEB128 varints. The compressed body is sync-flushed
  * at least once a second, so a capture cut short (a killed writer, a full disk) still yields every event
  * before the cut.

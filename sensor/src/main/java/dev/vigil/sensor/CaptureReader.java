@@ -392,6 +392,17 @@ public final class CaptureReader implements AutoCloseable {
             if (strs[i] != null) b.arg(pname, strs[i]);
         }
         if (r.u8() != 0) b.fd(readFd(r));
+        if (r.p < r.end) { // a poll's fd array, written since fdlist.* (older records end at the fd)
+            int nl = (int) r.varint();
+            if (nl < 0 || nl > r.end - r.p) throw new CaptureFormat.Malformed("fd list count " + nl);
+            long[] nums = new long[nl];
+            dev.vigil.events.FdView[] fds = new dev.vigil.events.FdView[nl];
+            for (int i = 0; i < nl; i++) {
+                nums[i] = r.zigzag();
+                if (r.u8() != 0) fds[i] = readFd(r);
+            }
+            b.fdList(nums, fds);
+        }
         Node node = table.get(pid);
         String cgPath = null;
         if (node != null) {

@@ -184,6 +184,16 @@ public final class CaptureWriter implements AutoCloseable {
                 buf.u8(1);
                 writeFd(fd);
             }
+            int nl = ev.fdListSize();
+            if (nl > 0) { // a poll's fd array (fdlist.*): past the fd, only when there is one (CaptureFormat)
+                buf.varint(nl);
+                for (int i = 0; i < nl; i++) {
+                    buf.zigzag(ev.fdListNum(i));
+                    FdView f = ev.fdListFd(i);
+                    buf.u8(f == null ? 0 : 1);
+                    if (f != null) writeFd(f);
+                }
+            }
             record(CaptureFormat.TAG_EVENT);
             events++;
             if ((events & 1023) == 0) flushIfDue(); // a clock read per event was 5% of a flood's reader time

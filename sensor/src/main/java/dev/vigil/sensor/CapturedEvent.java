@@ -48,6 +48,9 @@ public final class CapturedEvent implements EventView {
     @Override public ProcessView process() { return event.process(); }
     @Override public FdView fd() { return event.fd(); }
     @Override public ContainerView container() { return event.container(); }
+    @Override public int fdListSize() { return event.fdListSize(); }
+    @Override public long fdListNum(int i) { return event.fdListNum(i); }
+    @Override public FdView fdListFd(int i) { return event.fdListFd(i); }
 
     @Override
     public String toString() { return event + " pid=" + pid + " tid=" + tid; }

@@ -96,6 +96,19 @@ public final class ProcessEntry implements ProcessView {
 
     private final boolean[] stdioRead = new boolean[3];
 
+    /**
+     * An fd a poll named (fdlist.*): the table's entry, else (a pipe, or a socket made while its syscalls were not
+     * traced) what /proc/PID/fd and the net tables say, kept in the table.
+     */
+    FdEntry fdOfList(long num) {
+        FdEntry e = fd(num);
+        if (e == null && num >= 0 && num <= Integer.MAX_VALUE && !exited) {
+            e = ProcFds.read(pid, (int) num);
+            if (e != null) putFd(e);
+        }
+        return e;
+    }
+
     @Override
     public CharSequence fdTypes() {
         if (fds == null || fds.isEmpty()) return null;

@@ -63,6 +63,14 @@ final class RecordLayout {
             .build();
 
     static final int SPEC2_FILE_RET = 1;
+    static final int SPEC2_POLLFDS = 2;
+    /** A poll/ppoll record's fds (slot 4): the first POLL_FDS_MAX sensor_pollfd entries of its array. */
+    static final int POLL_FDS_MAX = 16;
+
+    static final StructView POLLFD = StructView.builder("sensor_pollfd", 8)
+            .field("fd", 0, 4).field("events", 4, 2).field("revents", 6, 2).build();
+    static final long PF_FD = POLLFD.field("fd").offset();
+    static final long PF_REVENTS = POLLFD.field("revents").offset();
     static final int FILE_UPPER_LAYER = 1, FILE_LOWER_LAYER = 2;
 
     static final StructView CONFIG = StructView.builder("sensor_config", 16)
@@ -114,6 +122,7 @@ final class RecordLayout {
         HDR.verify(btf);
         SOCK.verify(btf);
         SPEC.verify(btf);
+        POLLFD.verify(btf);
         CONFIG.verify(btf);
     }
 }

@@ -22,6 +22,8 @@ import java.util.function.Consumer;
  * selected ones to the consumer as the reused {@link SensorEvent}. Reader thread only.
  */
 final class RecordParser {
+    /** Vigil's own process: the kernel reports its forks (its children are traced), never delivered. */
+    private static final int SELF = (int) ProcessHandle.current().pid();
     private final ProcessTable table;
     private final SensorEvent event = new SensorEvent();
     private final boolean[] deliver = new boolean[EventType.COUNT];
@@ -176,7 +178,7 @@ final class RecordParser {
         }
         ev.type = type;
         ev.num = ++num;
-        if (deliver[type.id()]) {
+        if (deliver[type.id()] && pid != SELF) { // Vigil's own fork records (of its children) feed the table only
             delivered++;
             consumer.accept(ev);
         }
@@ -230,7 +232,7 @@ final class RecordParser {
             EventType.CONNECT, EventType.BIND, EventType.LISTEN, EventType.SENDTO, EventType.RECVFROM, EventType.SENDMSG,
             EventType.RECVMSG, EventType.DUP, EventType.DUP2, EventType.DUP3, EventType.FCNTL, EventType.CLOSE,
             EventType.FCHMOD, EventType.FCHOWN, EventType.FTRUNCATE, EventType.FCHDIR, EventType.FINIT_MODULE, EventType.IOCTL,
-            EventType.SENDFILE, EventType.IO_URING_ENTER, EventType.SPLICE,
+            EventType.SENDFILE, EventType.IO_URING_ENTER, EventType.SPLICE, EventType.POLL, EventType.PPOLL,
             EventType.SYSCALL)); // the generic event: its rules may name any fd argument
 
     /** The fd effects of a syscall (the fd table) and the fd the event is about. */

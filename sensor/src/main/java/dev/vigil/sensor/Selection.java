@@ -63,7 +63,7 @@ public record Selection(Set<EventType> types, boolean failedExecs, Set<Integer> 
         return of(List.of(types));
     }
 
-    /** Every type the sensor can capture, failed execs included, except the high-rate mmap and mprotect (name those). */
+    /** Every type the sensor can capture, failed execs included, except the high-rate ones (mmap, mprotect, ioctl, poll, ppoll: name those). */
     public static Selection all() {
         EnumSet<EventType> s = EnumSet.copyOf(LIFECYCLE);
         for (SyscallTable.Def d : SyscallTable.all()) if (!SyscallTable.HIGH_RATE.contains(d.type())) s.add(d.type());

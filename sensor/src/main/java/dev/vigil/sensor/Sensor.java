@@ -245,7 +245,7 @@ public final class Sensor implements AutoCloseable {
             v.put(4, (byte) d.dirfd0()).put(5, (byte) d.dirfd1());
             v.put(6, (byte) d.str()).put(7, (byte) d.sockaddr()).put(8, (byte) d.sockaddrLen());
             v.put(9, (byte) (rawOnly.contains(d.nr()) ? 1 : 0));
-            if (d.type().isOpen()) v.put(10, (byte) RecordLayout.SPEC2_FILE_RET); // the opened file's overlayfs layer
+            v.put(10, (byte) SyscallTable.flags2(d));
             specs.update(BpfMap.u32(d.nr()), v.array());
         }
     }

@@ -224,8 +224,41 @@ public final class SensorEvent implements EventView {
             case "exepath" -> exePath;
             case "filename" -> filename;
             case "name" -> def != null ? dev.vigil.events.Syscalls.name(def.nr()) : null;
+            case "pollfds" -> pollFdsText();
             default -> null;
         };
+    }
+
+    /** Falco's rendering of a poll's fd array: "FD:TR" each (the fd, its type character or '?', the returned events in hex). */
+    private String pollFdsText() {
+        int n = fdListSize();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            FdView f = fdListFd(i);
+            if (i > 0) sb.append(' ');
+            sb.append(fdListNum(i)).append(':').append(f == null || f.type() == null ? '?' : f.type().typeChar())
+                    .append(Integer.toHexString(Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, pollFd(i) + RecordLayout.PF_REVENTS))));
+        }
+        return sb.toString();
+    }
+
+    private long pollFd(int i) { return blobOff[RecordLayout.SLOT_EXTRA] + i * RecordLayout.POLLFD.size(); }
+
+    @Override
+    public int fdListSize() {
+        if (type != EventType.POLL && type != EventType.PPOLL) return 0;
+        return (int) Math.min(RecordLayout.POLL_FDS_MAX, blobLen[RecordLayout.SLOT_EXTRA] / RecordLayout.POLLFD.size());
+    }
+
+    @Override
+    public long fdListNum(int i) {
+        return i < 0 || i >= fdListSize() ? ABSENT : seg.get(JAVA_INT_UNALIGNED, pollFd(i) + RecordLayout.PF_FD);
+    }
+
+    @Override
+    public FdView fdListFd(int i) {
+        long n = fdListNum(i);
+        return n == ABSENT || n < 0 || process == null ? null : process.fdOfList(n);
     }
 
     @Override
@@ -294,6 +327,17 @@ public final class SensorEvent implements EventView {
         }
         if (process != null) b.process(dev.vigil.events.Process.copyOf(process));
         if (fd != null) b.fd(dev.vigil.events.Fd.copyOf(fd));
+        int nl = fdListSize();
+        if (nl > 0) {
+            long[] nums = new long[nl];
+            FdView[] fds = new FdView[nl];
+            for (int i = 0; i < nl; i++) {
+                nums[i] = fdListNum(i);
+                FdView f = fdListFd(i);
+                fds[i] = f == null ? null : dev.vigil.events.Fd.copyOf(f);
+            }
+            b.fdList(nums, fds);
+        }
         ContainerView c = container();
         if (c != null) b.container(c); // the resolver's views are immutable snapshots of the runtime's answer
         return b.build();

@@ -147,13 +147,23 @@ public final class SyscallTable {
         d(EventType.SPLICE, 275, 0, N, N, N, N, N, N, N, "res=ret fd_in=a0 fd_out=a2 size=a4 flags=a5");
         d(EventType.CLOSE_RANGE, 436, 0, N, N, N, N, N, N, N, "res=ret first=a0 last=a1 flags=a2");
         d(EventType.IO_URING_ENTER, 426, 0, N, N, N, N, N, N, N, "res=ret fd=a0 to_submit=a1 min_complete=a2 flags=a3");
+        // the fd array comes in slot 4 (SPEC2_POLLFDS); ppoll's timeout and sigmask are in user memory
+        d(EventType.POLL, 7, 0, N, N, N, N, N, N, N, "res=ret fds=pollfds timeout=a2");
+        d(EventType.PPOLL, 271, 0, N, N, N, N, N, N, N, "res=ret fds=pollfds");
     }
 
     /**
      * Types every process makes many of (a program's start maps its libraries): captured when named (a rule,
      * --events), left out of {@link Selection#all()} so that "everything" stays affordable.
      */
-    static final java.util.Set<EventType> HIGH_RATE = java.util.EnumSet.of(EventType.MMAP, EventType.MPROTECT, EventType.IOCTL);
+    static final java.util.Set<EventType> HIGH_RATE = java.util.EnumSet.of(EventType.MMAP, EventType.MPROTECT, EventType.IOCTL,
+            EventType.POLL, EventType.PPOLL); // every event loop polls
+    /** The sensor_spec.flags2 of a syscall (SPEC2_*). */
+    static int flags2(Def d) {
+        if (d.type().isOpen()) return RecordLayout.SPEC2_FILE_RET; // the opened file's overlayfs layer
+        if (d.type() == EventType.POLL || d.type() == EventType.PPOLL) return RecordLayout.SPEC2_POLLFDS; // the fd array
+        return 0;
+    }
 
     private static final Def[] GENERIC = new Def[RecordLayout.MAX_SYSCALLS];
     private static final Def[] BY_NR = new Def[RecordLayout.MAX_SYSCALLS];

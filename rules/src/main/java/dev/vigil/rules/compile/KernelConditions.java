@@ -54,7 +54,7 @@ public final class KernelConditions {
     }
 
     /** Whether the extractor reads the fd (its name starts with "fd.", also inside a transformer). */
-    public static boolean readsFd(Extractor x) { return x.name().contains("fd."); }
+    public static boolean readsFd(Extractor x) { return x.name().contains("fd.") || x.name().startsWith("fdlist."); }
 
     private record Walk(EventType type) {
         /** Whether the flags come from a register (the kernel and user space read the same value). */

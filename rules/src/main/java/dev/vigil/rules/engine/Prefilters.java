@@ -61,7 +61,7 @@ public final class Prefilters {
         for (EventType t : readers) {
             for (CompiledRule r : rs.rulesFor(t)) {
                 boolean[] reads = {false};
-                KernelConditions.fields(r.predicateFor(t.id()), f -> reads[0] |= f.contains("fd.") || f.equals("?"));
+                KernelConditions.fields(r.predicateFor(t.id()), f -> reads[0] |= f.contains("fd.") || f.startsWith("fdlist.") || f.equals("?"));
                 if (reads[0]) return true;
                 for (Extractor x : r.output().fields()) if (KernelConditions.readsFd(x)) return true;
             }

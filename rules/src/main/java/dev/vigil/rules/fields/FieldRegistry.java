@@ -88,6 +88,34 @@ public final class FieldRegistry {
         return true;
     }
 
+    private static final int FDL_NUMS = 0, FDL_NAMES = 1, FDL_CIPS = 2, FDL_SIPS = 3, FDL_CPORTS = 4, FDL_SPORTS = 5;
+
+    /**
+     * One fdlist.* value: the fds of the event's fd array, comma-separated; addresses and ports only for IP sockets
+     * with both ends (others are left out, as libsinsp does), names "<NA>" when unknown. Null when nothing is listed.
+     */
+    private static CharSequence fdList(EventView e, int what) {
+        int n = e.fdListSize();
+        if (n == 0) return null;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            FdView f = e.fdListFd(i);
+            boolean ip = f != null && f.hasTuple() && f.type() != null && f.type().isIp();
+            String v = switch (what) {
+                case FDL_NUMS -> Long.toString(e.fdListNum(i));
+                case FDL_NAMES -> f == null || f.name() == null || f.name().isEmpty() ? NA : f.name().toString();
+                case FDL_CIPS -> ip ? dev.vigil.events.IpAddr.format(f.clientIpHi(), f.clientIpLo()) : null;
+                case FDL_SIPS -> ip ? dev.vigil.events.IpAddr.format(f.serverIpHi(), f.serverIpLo()) : null;
+                case FDL_CPORTS -> ip && f.clientPort() >= 0 ? Integer.toString(f.clientPort()) : null;
+                default -> ip && f.serverPort() >= 0 ? Integer.toString(f.serverPort()) : null;
+            };
+            if (v == null) continue;
+            if (!sb.isEmpty()) sb.append(',');
+            sb.append(v);
+        }
+        return sb.isEmpty() ? null : sb.toString();
+    }
+
     /** The value of the variable {@code prefix} ("NAME=") names in p's environment, or null. */
     private static CharSequence envValue(ProcessView p, String prefix) {
         for (int i = 0, n = p.envCount(); i < n; i++) {
@@ -553,6 +581,20 @@ public final class FieldRegistry {
             FdView f = e.fd();
             return f == null ? ABSENT : f.ino();
         }));
+
+        // ---- fdlist: the fds of a poll/ppoll's array (the first 16), named from the process's fd table, as libsinsp ----
+        def("fdlist.nums", CHARBUF, "for poll events, a comma-separated list of the FD numbers in the 'fds' argument",
+                s(e -> fdList(e, FDL_NUMS)));
+        def("fdlist.names", CHARBUF, "for poll events, a comma-separated list of the FD names in the 'fds' argument (<NA> for an "
+                + "fd the process's fd table does not know)", s(e -> fdList(e, FDL_NAMES)));
+        def("fdlist.cips", CHARBUF, "for poll events, a comma-separated list of the client IP addresses in the 'fds' argument",
+                s(e -> fdList(e, FDL_CIPS)));
+        def("fdlist.sips", CHARBUF, "for poll events, a comma-separated list of the server IP addresses in the 'fds' argument",
+                s(e -> fdList(e, FDL_SIPS)));
+        def("fdlist.cports", CHARBUF, "for TCP/UDP FDs, for poll events, a comma-separated list of the client TCP/UDP ports in "
+                + "the 'fds' argument", s(e -> fdList(e, FDL_CPORTS)));
+        def("fdlist.sports", CHARBUF, "for poll events, a comma-separated list of the server TCP/UDP ports in the 'fds' argument",
+                s(e -> fdList(e, FDL_SPORTS)));
 
         // ---- container ----
         def("container.id", CHARBUF, "the truncated container ID (first 12 characters), 'host' for host processes", s(e -> {
