@@ -118,19 +118,9 @@ run_config() {
   echo "$line" >>"$RAW"
 }
 
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-read -r -a CONFIGS <<<"${CONFIGS:-none empty off on bpftrace}"
-echo "== $(date -u +%FT%TZ) load $LOAD0; $ROUNDS rounds x ${#CONFIGS[@]} configurations; workload on CPU $WORK_CPU" >&2
-for ((r = 0; r < ROUNDS; r++)); do
-  for ((k = 0; k < ${#CONFIGS[@]}; k++)); do
-    cfg=${CONFIGS[$(((k + r) % ${#CONFIGS[@]}))]}
-    echo "   round $((r + 1)): $cfg (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-    run_config "$cfg" "$r"
-  done
-done
-LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
-
-awk -v load0="$LOAD0" -v load1="$LOAD1" -v cfgs="${CONFIGS[*]}" '
+# summarize RAW LOAD0 LOAD1 CONFIGS: the table
+summarize() {
+  awk -v load0="$2" -v load1="$3" -v cfgs="$4" '
 function get(line, key,   v) { if (match(line, " " key "=[^ ]*")) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2); return "" }
 function med(arr, n,   i, j, t) {
   for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
@@ -142,7 +132,7 @@ function op(line, o) {
   if (o == "getppid") return get(line, "getppid_ns_per_call")
   return get(line, o "_ns")
 }
-{ c = get($0, "config"); r = get($0, "round"); L[c, r] = $0; if (r + 1 > R) R = r + 1 }
+{ line = " " $0; c = get(line, "config"); r = get(line, "round"); L[c, r] = line; if (r + 1 > R) R = r + 1 }
 END {
   nc = split(cfgs, C, " ")
   split("open openfail stat getppid connect exec", O, " ")
@@ -176,5 +166,22 @@ END {
     printf "\n"
   }
   printf "\n%d rounds; load average before %s, after %s\n", R, load0, load1
-}' "$RAW"
+}' "$1"
+}
+if [ -n "${SUMMARIZE:-}" ]; then # only the table of an earlier run's raw file
+  summarize "$SUMMARIZE" "?" "?" "${CONFIGS:-none empty off on bpftrace}"; exit 0
+fi
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r -a CONFIGS <<<"${CONFIGS:-none empty off on bpftrace}"
+echo "== $(date -u +%FT%TZ) load $LOAD0; $ROUNDS rounds x ${#CONFIGS[@]} configurations; workload on CPU $WORK_CPU" >&2
+for ((r = 0; r < ROUNDS; r++)); do
+  for ((k = 0; k < ${#CONFIGS[@]}; k++)); do
+    cfg=${CONFIGS[$(((k + r) % ${#CONFIGS[@]}))]}
+    echo "   round $((r + 1)): $cfg (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    run_config "$cfg" "$r"
+  done
+done
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+summarize "$RAW" "$LOAD0" "$LOAD1" "${CONFIGS[*]}"
 echo "raw: $RAW" >&2
