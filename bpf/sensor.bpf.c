@@ -461,7 +461,13 @@ static __always_inline void read_unix_path(char *dst, struct sock *sk)
 	bpf_probe_read_kernel(dst, len & 127, (void *)addr->name + 2);
 }
 
-/* Slot 5: the socket behind fd, both ends, from the kernel's own state. */
+#define VIGIL_S_IFMT 00170000
+#define VIGIL_S_IFSOCK 0140000
+
+/*
+ * Slot 5: the socket behind fd, both ends, from the kernel's own state; for an fd that is not a socket, or not open,
+ * hdr.file_layer says so (SENSOR_FD_NOT_SOCK, SENSOR_FD_CLOSED).
+ */
 static __noinline void put_sock(struct scratch *s, long fd, __u32 *off)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -477,8 +483,15 @@ static __noinline void put_sock(struct scratch *s, long fd, __u32 *off)
 	if (o >= SENSOR_DATA_LIMIT)
 		return;
 	f = fd_file(task, (int)fd);
-	if (!f)
+	if (!f) {
+		s->ev.hdr.file_layer = SENSOR_FD_CLOSED;
 		return;
+	}
+	/* private_data is a struct socket only for a socket's file: anything else is not one (a file's is NULL or its own) */
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & VIGIL_S_IFMT) != VIGIL_S_IFSOCK) {
+		s->ev.hdr.file_layer = SENSOR_FD_NOT_SOCK;
+		return;
+	}
 	sock = BPF_CORE_READ(f, private_data);
 	if (!sock)
 		return;

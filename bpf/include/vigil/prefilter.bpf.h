@@ -87,6 +87,7 @@ struct pf_scan {
 	__u32 dd;
 	__u32 clean;
 	__u32 prev;
+	__u32 rev;      /* write the reversed copy (a clause still needs the suffix trie) */
 };
 
 /* One byte: "..", empty / "." / ".." components; the reversed copy for the suffix trie. */
@@ -117,7 +118,8 @@ static long pf_scan_byte(__u32 i, void *ctx)
 			s->seg_dots++;
 	}
 	s->prev = c;
-	b->rev.data[1 + PF_MASKED(s->len - 1 - i, 0xff)] = c; /* len - 1 - i < len: i < len */
+	if (s->rev)
+		b->rev.data[1 + PF_MASKED(s->len - 1 - i, 0xff)] = c; /* len - 1 - i < len: i < len */
 	return 0;
 }
 
@@ -161,6 +163,7 @@ static __noinline bool vigil_prefilter_drops(struct pt_regs *regs, __u32 kind, i
 		return false; /* unreadable or too long: pass */
 	sc.len = n - 1;
 	sc.clean = sc.len > 0 && b->fwd.data[1] == '/';
+	sc.rev = (m & cfg->suffixes) != 0;
 	bpf_loop(PF_MAX_JUDGED, pf_scan_byte, &sc, 0);
 	if (sc.seg_len == 0 && sc.len > 1)
 		sc.clean = 0;
@@ -173,16 +176,21 @@ static __noinline bool vigil_prefilter_drops(struct pt_regs *regs, __u32 kind, i
 		return false;
 	if (!sc.clean)
 		return false; /* the name is not the raw path: user space normalizes it; pass */
-	b->fwd.data[0] = k;
-	b->fwd.prefixlen = 8 * (1 + n); /* with the NUL: exact names match only whole */
-	hit = bpf_map_lookup_elem(&sensor_pf_names, &b->fwd);
-	if (hit && (*hit & m))
-		return false;
-	b->rev.data[0] = k;
-	b->rev.prefixlen = 8 * (1 + sc.len);
-	hit = bpf_map_lookup_elem(&sensor_pf_suffixes, &b->rev);
-	if (hit && (*hit & m))
-		return false;
+	/* a trie holds only its clauses' bits: one no remaining clause uses cannot admit, so it is not asked */
+	if (m & cfg->names) {
+		b->fwd.data[0] = k;
+		b->fwd.prefixlen = 8 * (1 + n); /* with the NUL: exact names match only whole */
+		hit = bpf_map_lookup_elem(&sensor_pf_names, &b->fwd);
+		if (hit && (*hit & m))
+			return false;
+	}
+	if (m & cfg->suffixes) {
+		b->rev.data[0] = k;
+		b->rev.prefixlen = 8 * (1 + sc.len);
+		hit = bpf_map_lookup_elem(&sensor_pf_suffixes, &b->rev);
+		if (hit && (*hit & m))
+			return false;
+	}
 	return pf_drop(k);
 }
 

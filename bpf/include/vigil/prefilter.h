@@ -26,7 +26,8 @@ struct sensor_pf_kind {
 	__u8 path_any;    /* clauses with no name condition */
 	__u8 access[4];   /* clauses admitting flags & O_ACCMODE == i */
 	__u8 dotdot[2];   /* clauses admitting a raw path without (0) / with (1) ".." */
-	__u8 _pad[2];
+	__u8 names;       /* clauses with exact names or prefixes (in sensor_pf_names): else that lookup is skipped */
+	__u8 suffixes;    /* clauses with suffixes (sensor_pf_suffixes): else the reversed copy and lookup are */
 };
 
 /* Key of the tries sensor_pf_names (prefixes, and exact names with their NUL) and sensor_pf_suffixes (reversed). */

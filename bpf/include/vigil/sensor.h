@@ -59,6 +59,13 @@
 /* sensor_hdr.file_layer (fd.is_upper_layer / fd.is_lower_layer) */
 #define SENSOR_FILE_UPPER_LAYER 1 /* on overlayfs, in the upper (container-written) layer */
 #define SENSOR_FILE_LOWER_LAYER 2 /* on overlayfs, only in a lower (image) layer */
+/*
+ * sensor_hdr.file_layer of a record whose spec asks for the socket behind an fd (SENSOR_SPEC_SOCK_ARG0) when slot 5
+ * is empty: the kernel's word that user space must not take that fd for a socket (issue #17: the opens that
+ * reused its number may have been dropped by the prefilter, so the fd table can hold a stale socket).
+ */
+#define SENSOR_FD_NOT_SOCK 4      /* the fd is open and is not a socket (S_IFSOCK clear) */
+#define SENSOR_FD_CLOSED 8        /* no such fd is open */
 
 /* How the kernel treats one syscall (key: x86-64 syscall number). Written by user space before attach. */
 struct sensor_spec {

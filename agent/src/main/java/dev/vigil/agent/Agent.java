@@ -20,6 +20,7 @@ import dev.vigil.rules.engine.RulesEngine;
 import dev.vigil.rules.output.OutputFormat;
 import dev.vigil.sensor.Selection;
 import dev.vigil.events.prefilter.Prefilter;
+import dev.vigil.rules.engine.FdStateNeeds;
 import dev.vigil.rules.engine.Prefilters;
 import dev.vigil.sensor.Sensor;
 import dev.vigil.sensor.SensorEvent;
@@ -256,7 +257,7 @@ public final class Agent implements AutoCloseable {
     /**
      * The in-kernel prefilter of the rules in force (issue #17; sensor.prefilter: false turns it off): the open
      * family is written to the ring only when an enabled rule or correlation could match it, or the fd table needs
-     * it (see {@link Prefilters#readsFdTable}; fchdir's cwd comes from the table too).
+     * it (see {@link FdStateNeeds}).
      */
     private void installPrefilter() {
         if (sensor == null || !config.bool("sensor.prefilter") || config.bool("base_syscalls.all")) return;
@@ -282,15 +283,17 @@ public final class Agent implements AutoCloseable {
 
     /** The prefilter the agent installs for these rules and selected types (what `vigil rules explain` prints). */
     public static Prefilter prefilterOf(RuleSet rs, Set<EventType> selected, Set<EventType> customSet, AgentConfig config) {
-        boolean extraFd = false;
+        return Prefilters.derive(rs, selected, customSet, fdStateNeeds(rs, selected, config));
+    }
+
+    /** Whether any alert can read fd state an open created (issue #17): then every successful open passes. */
+    public static FdStateNeeds fdStateNeeds(RuleSet rs, Set<EventType> selected, AgentConfig config) {
+        StringBuilder extra = new StringBuilder();
         for (dev.vigil.agent.config.AppendOutput a : config.appendOutput()) {
-            String extra = (a.extraOutput() == null ? "" : a.extraOutput()) + (a.extraFields() == null ? "" : a.extraFields().values());
-            extraFd |= extra.contains("fd.");
+            if (a.extraOutput() != null) extra.append(a.extraOutput()).append(' ');
+            if (a.extraFields() != null) extra.append(a.extraFields().values()).append(' ');
         }
-        Set<EventType> readers = EnumSet.noneOf(EventType.class);
-        for (EventType t : Sensor.fdTableReaders()) if (selected.contains(t)) readers.add(t);
-        boolean fdNeeds = selected.contains(EventType.FCHDIR) || Prefilters.readsFdTable(rs, readers, extraFd);
-        return Prefilters.derive(rs, selected, customSet, fdNeeds);
+        return FdStateNeeds.of(rs, selected, Sensor.fdTableReaders(), extra.toString());
     }
 
     /** The event types of the enabled rules and correlations at or above the priority threshold. */

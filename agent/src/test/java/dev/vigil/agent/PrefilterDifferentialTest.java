@@ -36,30 +36,45 @@ class PrefilterDifferentialTest {
 
     static String read(Path p) throws Exception { return Files.readString(p); }
 
+    /** The upstream rule files, in /work/shared/falco-rules: found from a checkout at any depth below /work. */
     static Path rules(String name) {
-        Path p = Path.of(System.getProperty("user.dir")).resolve("../../shared/falco-rules").resolve(name).normalize();
-        return Files.exists(p) ? p : Path.of(System.getProperty("user.dir")).resolve("../shared/falco-rules").resolve(name).normalize();
+        for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
+            Path p = d.resolve("shared/falco-rules").resolve(name);
+            if (Files.exists(p)) return p;
+        }
+        return Path.of("/work/shared/falco-rules").resolve(name);
     }
 
+    /** The agent's defaults: the bundled stable rules and Vigil's correlations, as `vigil run` loads them. */
     @Test
-    void stable() throws Exception { differential(List.of("falco_rules.yaml"), true); }
+    void defaults() throws Exception { differential(() -> Agent.dryRun(AgentConfig.defaults()), true, true); }
 
     @Test
-    void incubating() throws Exception { differential(List.of("falco_rules.yaml", "falco-incubating_rules.yaml"), false); }
+    void stable() throws Exception { differential(() -> upstream(List.of("falco_rules.yaml")), true, false); }
+
+    @Test
+    void incubating() throws Exception { differential(() -> upstream(List.of("falco_rules.yaml", "falco-incubating_rules.yaml")), false, false); }
 
     @Test
     void sandbox() throws Exception {
-        differential(List.of("falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"), false);
+        differential(() -> upstream(List.of("falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml")), false, false);
+    }
+
+    /** A rule set per side: correlations keep state, and evaluation is single-threaded. */
+    interface Rules { RuleSet load() throws Exception; }
+
+    private static RuleSet upstream(List<String> files) throws Exception {
+        List<RuleLoader.Source> src = new ArrayList<>();
+        for (String f : files) src.add(new RuleLoader.Source(f, read(rules(f))));
+        return RuleLoader.load(src, Agent.engineOptions(AgentConfig.defaults())).ruleSet().enable("*");
     }
 
     /** One side: a sensor, its alerts ("rule: output") and its open records (tid, raw path, flags, result). */
     record Side(Sensor sensor, List<String> alerts, List<String> opens, Set<String> execArgs, Thread reader) {}
 
-    private void differential(List<String> files, boolean stableOnly) throws Exception {
+    private void differential(Rules rules, boolean stableOnly, boolean correlations) throws Exception {
         KernelTests.assumeKernel();
-        List<RuleLoader.Source> src = new ArrayList<>();
-        for (String f : files) src.add(new RuleLoader.Source(f, read(rules(f))));
-        RuleSet rs = RuleLoader.load(src, Agent.engineOptions(AgentConfig.defaults())).ruleSet().enable("*");
+        RuleSet rs = rules.load();
         Set<EventType> selected = EnumSet.noneOf(EventType.class);
         for (EventType t : rs.requiredEventTypes()) {
             try {
@@ -83,9 +98,20 @@ class PrefilterDifferentialTest {
         Path etcFile = Path.of("/etc/vigil-test-prefilter-" + ProcessHandle.current().pid());
         Side a = null, b = null;
         long unfilteredDrops = -1;
+        java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        List<java.net.Socket> accepted = Collections.synchronizedList(new ArrayList<>());
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) accepted.add(listener.accept()); // held open: the shells' ends stay connected
+            } catch (java.io.IOException e) {
+                // closed at the end
+            }
+        });
+        int port = listener.getLocalPort();
+        String tcp = "/dev/tcp/127.0.0.1/" + port;
         try {
             a = side(rs, selected, cgId, null);
-            b = side(rs, selected, cgId, p);
+            b = side(rules.load(), selected, cgId, p);
             Files.writeString(dir.resolve("plain"), "p");
             String d = dir.toString();
             String[] cmds = {
@@ -102,6 +128,19 @@ class PrefilterDifferentialTest {
                 "sh -c 'i=0; while [ $i -lt 200 ]; do cat " + d + "/plain " + d + "/nope 2>/dev/null; i=$((i+1)); done'",
                 "head -c1 /root/.ssh/authorized_keys",
                 "sh -c 'cd /etc && cat ./hostname ../etc/passwd >/dev/null'",
+                // shells and sockets: a connection written to and closed, a listing by a shell
+                "bash -c 'exec 3<>" + tcp + "; echo x >&3; exec 3<&-; ls /root >/dev/null'",
+                // a reverse shell: connect, the socket dup2'd onto stdin and stdout, then a shell
+                "bash -c 'exec 3<>" + tcp + "; exec 0<&3 1>&3; exec sh -c \"echo reverse\"'",
+                // not one: the socket closed, its fd number reused by an open of an ordinary file (which the
+                // prefilter drops), that file dup2'd onto stdin, then a shell. A table that kept the socket for
+                // fd 3 would see a socket on stdin (a false reverse shell) where the unfiltered side sees a file.
+                "bash -c 'exec 3<>" + tcp + "; exec 3<&-; exec 3</etc/hostname; exec 0<&3; exec sh -c true'",
+                "bash -c 'exec 3<>" + tcp + "; exec 3<&-; exec 3</etc/hostname; exec 4<&3; exec 1>&4; exec sh -c true'",
+                // the same reuse seen by a socket call: sendto on the file fail with ENOTSOCK
+                "python3 -c 'import socket,os,ctypes; s=socket.create_connection((\"127.0.0.1\"," + port + ")); n=s.detach(); os.close(n); "
+                        + "f=os.open(\"/etc/hostname\",0); assert f==n; ctypes.CDLL(None,use_errno=True).sendto(f,b\"x\",1,0,None,0); "
+                        + "os.dup2(f,0); os.execvp(\"sh\",[\"sh\",\"-c\",\"true\"])'",
             };
             for (String c : cmds) {
                 // the shell moves itself into the cgroup, then becomes the command (its parent: this JVM, not a shell)
@@ -117,6 +156,9 @@ class PrefilterDifferentialTest {
             await(b, marker);
             unfilteredDrops = a.sensor().droppedTotal();
         } finally {
+            listener.close();
+            acceptor.join(5_000);
+            for (java.net.Socket so : accepted) so.close();
             for (Side s : new Side[] {a, b}) {
                 if (s == null) continue;
                 s.sensor().stop();
@@ -132,6 +174,10 @@ class PrefilterDifferentialTest {
         if (stableOnly) {
             assertThat(a.alerts()).anyMatch(s -> s.startsWith("Read sensitive file untrusted:"))
                     .anyMatch(s -> s.startsWith("Directory traversal monitored file read:"));
+        }
+        if (correlations) {
+            // the one reverse shell, not the two whose stdin or stdout became a file on a socket's old fd number
+            assertThat(a.alerts()).filteredOn(s -> s.startsWith("Reverse Shell:")).hasSize(1);
         }
         // the kernel filtered what its Java mirror rejects, and only that
         List<String> expected = new ArrayList<>();
@@ -153,8 +199,20 @@ class PrefilterDifferentialTest {
         Set<String> execArgs = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Thread t = Thread.ofPlatform().name("prefilter-diff").start(() -> s.run(ev -> {
             if (!descendant(ev.process())) return; // events from before the cgroup filter was in
-            rs.evaluate(ev, (r, e) -> alerts.add(r.name() + ": " + r.formatOutput(e)));
+            rs.evaluate(ev, new dev.vigil.rules.engine.AlertSink() {
+                @Override public void onMatch(dev.vigil.rules.engine.CompiledRule r, dev.vigil.events.EventView e) {
+                    alerts.add(r.name() + ": " + r.formatOutput(e));
+                }
+
+                @Override public void onCorrelation(dev.vigil.rules.correlation.Correlation c, dev.vigil.rules.output.Alert al,
+                                                    dev.vigil.events.EventView e) {
+                    // (without the time: each side's kernel program stamps its own record)
+                    alerts.add(c.name() + ": " + al.output().replaceFirst("^[0-9:.]+: ", ""));
+                }
+            });
             if (ev.type().isOpen()) opens.add(open(ev));
+            if (System.getenv("PF_DEBUG") != null && !ev.type().isOpen())
+                System.err.println((p == null ? "A " : "B ") + ev.type().falcoName() + " pid=" + ev.process().pid() + " ret=" + ev.rawRes() + " fd=" + ev.fd());
             if (ev.type() == EventType.EXECVE && ev.process() != null) execArgs.add(String.valueOf(ev.process().args()));
         }));
         return new Side(s, alerts, opens, execArgs, t);

@@ -72,6 +72,8 @@ final class RecordLayout {
     static final long PF_FD = POLLFD.field("fd").offset();
     static final long PF_REVENTS = POLLFD.field("revents").offset();
     static final int FILE_UPPER_LAYER = 1, FILE_LOWER_LAYER = 2;
+    /** hdr.file_layer of a SOCK_ARG0 record without a socket: the fd is open and not a socket, or not open (sensor.h). */
+    static final int FD_NOT_SOCK = 4, FD_CLOSED = 8;
 
     static final StructView CONFIG = StructView.builder("sensor_config", 16)
             .field("pid_filter", 0, 4).field("comm_filter", 4, 4).field("cgroup_filter", 8, 4)

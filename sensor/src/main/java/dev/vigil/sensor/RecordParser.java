@@ -235,6 +235,47 @@ final class RecordParser {
             EventType.SENDFILE, EventType.IO_URING_ENTER, EventType.SPLICE, EventType.POLL, EventType.PPOLL,
             EventType.SYSCALL)); // the generic event: its rules may name any fd argument
 
+    private static boolean hasSock(SensorEvent ev) {
+        return ev.hasBlob(RecordLayout.SLOT_SOCK) && ev.blobLen[RecordLayout.SLOT_SOCK] >= RecordLayout.SOCK.size();
+    }
+
+    private static boolean kernelSaysNoSocket(SensorEvent ev) {
+        return (ev.fileLayer() & (RecordLayout.FD_NOT_SOCK | RecordLayout.FD_CLOSED)) != 0;
+    }
+
+    private static boolean isSocket(FdEntry e) {
+        return e.type == FdType.IPV4 || e.type == FdType.IPV6 || e.type == FdType.UNIX || e.type == FdType.NETLINK;
+    }
+
+    /**
+     * The table's entry for {@code fd}, made to agree with what the record's kernel side saw (issue #17): the fd
+     * table can be stale where the prefilter dropped the open that reused an fd number, so the kernel's word wins.
+     * A socket the table does not know (or holds as something else) gets a fresh entry from the kernel's state; an fd
+     * that is not a socket never keeps a socket entry; a closed fd keeps none. Records without the kernel's word
+     * (no socket read) leave the table as it is.
+     */
+    private static FdEntry kernelSocket(SensorEvent ev, ProcessEntry p, long fd) {
+        FdEntry e = p.fd(fd);
+        if (hasSock(ev)) {
+            if (e == null || !isSocket(e)) {
+                e = new FdEntry(fd, FdType.IPV4, null);
+                Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_NONE);
+                p.putFd(e);
+            }
+            return e;
+        }
+        int word = ev.fileLayer();
+        if ((word & RecordLayout.FD_CLOSED) != 0) {
+            p.removeFd(fd);
+            return null;
+        }
+        if ((word & RecordLayout.FD_NOT_SOCK) != 0 && e != null && isSocket(e)) {
+            p.removeFd(fd);
+            return null;
+        }
+        return e;
+    }
+
     /** The fd effects of a syscall (the fd table) and the fd the event is about. */
     private static void applySyscall(SensorEvent ev, SyscallTable.Def d, ProcessEntry p) {
         long ret = ev.ret();
@@ -275,12 +316,12 @@ final class RecordParser {
             }
             case CONNECT, BIND, LISTEN, SENDTO, RECVFROM, SENDMSG, RECVMSG -> {
                 long fd = ev.arg(0);
-                FdEntry e = p.fd(fd);
-                if (e == null) {
-                    e = new FdEntry(fd, FdType.IPV4, null);
+                FdEntry e = kernelSocket(ev, p, fd);
+                if (e == null && !kernelSaysNoSocket(ev)) {
+                    e = new FdEntry(fd, FdType.IPV4, null); // (a record without the kernel's word: as before)
                     p.putFd(e);
                 }
-                if (ev.hasBlob(RecordLayout.SLOT_SOCK) && ev.blobLen[RecordLayout.SLOT_SOCK] >= RecordLayout.SOCK.size()) {
+                if (e != null && hasSock(ev)) {
                     int role = d.type() == EventType.BIND || d.type() == EventType.LISTEN ? FdView.ROLE_SERVER
                             : e.role != FdView.ROLE_NONE ? e.role : FdView.ROLE_CLIENT;
                     Sockets.fill(e, ev, role);
@@ -300,23 +341,31 @@ final class RecordParser {
                 }
             }
             case DUP, DUP2, DUP3 -> {
-                FdEntry old = p.fd(ev.arg(0));
-                if (ret >= 0 && old != null && ret != ev.arg(0)) {
-                    FdEntry c = old.copyAs(ret);
-                    c.openFlags = d.type() == EventType.DUP3 && (ev.arg(2) & 02000000) != 0 ? 02000000 : 0;
-                    p.putFd(c);
-                    ev.fd = c;
+                FdEntry old = kernelSocket(ev, p, ev.arg(0));
+                if (ret >= 0 && ret != ev.arg(0)) {
+                    if (old != null) {
+                        FdEntry c = old.copyAs(ret);
+                        c.openFlags = d.type() == EventType.DUP3 && (ev.arg(2) & 02000000) != 0 ? 02000000 : 0;
+                        p.putFd(c);
+                        ev.fd = c;
+                    } else {
+                        p.removeFd(ret); // a copy of an fd the table does not know: whatever ret held is gone
+                    }
                 } else {
                     ev.fd = old;
                 }
             }
             case FCNTL -> {
-                FdEntry old = p.fd(ev.arg(0));
+                FdEntry old = kernelSocket(ev, p, ev.arg(0));
                 long cmd = ev.arg(1);
-                if ((cmd == 0 || cmd == 1030) && ret >= 0 && old != null) { // F_DUPFD, F_DUPFD_CLOEXEC: a dup
-                    FdEntry c = old.copyAs(ret);
-                    c.openFlags = cmd == 1030 ? 02000000 : 0;
-                    p.putFd(c);
+                if ((cmd == 0 || cmd == 1030) && ret >= 0) { // F_DUPFD, F_DUPFD_CLOEXEC: a dup
+                    if (old != null) {
+                        FdEntry c = old.copyAs(ret);
+                        c.openFlags = cmd == 1030 ? 02000000 : 0;
+                        p.putFd(c);
+                    } else {
+                        p.removeFd(ret);
+                    }
                 }
                 ev.fd = old;
             }

@@ -29,7 +29,7 @@ final class SensorPrefilter {
     static final StructView KIND = StructView.builder("sensor_pf_kind", 16)
             .field("on", 0, 1).field("flags_arg", 1, 1).field("flags_ptr", 2, 1).field("const_access", 3, 1)
             .field("clauses", 4, 1).field("success", 5, 1).field("failure", 6, 1).field("path_any", 7, 1)
-            .field("access", 8, 4).field("dotdot", 12, 2).build();
+            .field("access", 8, 4).field("dotdot", 12, 2).field("names", 14, 1).field("suffixes", 15, 1).build();
     static final StructView KEY = StructView.builder("sensor_pf_key", 260).field("prefixlen", 0, 4).field("data", 4, 256).build();
     private static final int NO_ARG = 0xff;
 
@@ -88,7 +88,7 @@ final class SensorPrefilter {
             ptr = 1;
         }
         b.put(0, (byte) 1).put(1, (byte) flagsArg).put(2, (byte) ptr).put(3, (byte) (flagsArg == NO_ARG ? constAccess(d) : 0));
-        int clauses = 0, success = 0, failure = 0, pathAny = 0, dd0 = 0, dd1 = 0;
+        int clauses = 0, success = 0, failure = 0, pathAny = 0, dd0 = 0, dd1 = 0, names = 0, suffixes = 0;
         int[] access = new int[4];
         List<Clause> cs = f.clauses();
         for (int i = 0; i < cs.size(); i++) {
@@ -98,13 +98,15 @@ final class SensorPrefilter {
             if ((c.results() & Clause.SUCCESS) != 0) success |= bit;
             if ((c.results() & Clause.FAILURE) != 0) failure |= bit;
             if (c.path().any()) pathAny |= bit;
+            if (!c.path().any() && (!c.path().exact().isEmpty() || !c.path().prefixes().isEmpty())) names |= bit;
+            if (!c.path().any() && !c.path().suffixes().isEmpty()) suffixes |= bit;
             for (int a = 0; a < 4; a++) if ((c.access() & (1 << a)) != 0) access[a] |= bit;
             if ((c.dotdot() & Clause.NO_DOTDOT) != 0) dd0 |= bit;
             if ((c.dotdot() & Clause.DOTDOT) != 0) dd1 |= bit;
         }
         b.put(4, (byte) clauses).put(5, (byte) success).put(6, (byte) failure).put(7, (byte) pathAny);
         for (int a = 0; a < 4; a++) b.put(8 + a, (byte) access[a]);
-        b.put(12, (byte) dd0).put(13, (byte) dd1);
+        b.put(12, (byte) dd0).put(13, (byte) dd1).put(14, (byte) names).put(15, (byte) suffixes);
         return b.array();
     }
 

@@ -70,9 +70,11 @@ public final class SyscallTable {
         d(EventType.SENDMSG, 46, SA | RecordLayout.SPEC_MSGHDR, N, N, N, N, N, 1, N, "res=ret tuple=tuple fd=a0");
         d(EventType.RECVMSG, 47, SA | RecordLayout.SPEC_MSGHDR, N, N, N, N, N, 1, N, "res=ret tuple=tuple fd=a0");
         d(EventType.CLOSE, 3, 0, N, N, N, N, N, N, N, "res=ret fd=a0");
-        d(EventType.DUP, 32, 0, N, N, N, N, N, N, N, "res=ret oldfd=a0");
-        d(EventType.DUP2, 33, 0, N, N, N, N, N, N, N, "res=ret oldfd=a0 newfd=a1");
-        d(EventType.DUP3, 292, 0, N, N, N, N, N, N, N, "res=ret oldfd=a0 newfd=a1 flags=a2");
+        // the socket behind oldfd (slot 5), or the kernel's word that it is none: a dup of a file never copies a stale socket
+        // dups and fcntl read the socket behind the old fd (or the kernel says it is none: issue #17)
+        d(EventType.DUP, 32, SA, N, N, N, N, N, N, N, "res=ret oldfd=a0");
+        d(EventType.DUP2, 33, SA, N, N, N, N, N, N, N, "res=ret oldfd=a0 newfd=a1");
+        d(EventType.DUP3, 292, SA, N, N, N, N, N, N, N, "res=ret oldfd=a0 newfd=a1 flags=a2");
         d(EventType.UNLINK, 87, 0, 0, N, N, N, N, N, N, "res=ret path=p0");
         d(EventType.UNLINKAT, 263, 0, 1, 0, N, N, N, N, N, "res=ret dirfd=a0 name=p0 flags=a2");
         d(EventType.RENAME, 82, 0, 0, N, 1, N, N, N, N, "res=ret oldpath=p0 newpath=p1");
@@ -132,7 +134,7 @@ public final class SyscallTable {
         d(EventType.PIPE, 22, 0, N, N, N, N, N, N, N, "res=ret"); // the two fds are in user memory
         d(EventType.PIPE2, 293, 0, N, N, N, N, N, N, N, "res=ret flags=a1");
         d(EventType.SOCKETPAIR, 53, 0, N, N, N, N, N, N, N, "res=ret domain=a0 type=a1 proto=a2");
-        d(EventType.FCNTL, 72, 0, N, N, N, N, N, N, N, "res=ret fd=a0 cmd=a1");
+        d(EventType.FCNTL, 72, SA, N, N, N, N, N, N, N, "res=ret fd=a0 cmd=a1");
         d(EventType.PIDFD_OPEN, 434, 0, N, N, N, N, N, N, N, "fd=ret pid=a0 flags=a1");
         d(EventType.PIDFD_GETFD, 438, 0, N, N, N, N, N, N, N, "fd=ret pid_fd=a0 target_fd=a1 flags=a2");
         d(EventType.PROCESS_VM_READV, 310, 0, N, N, N, N, N, N, N, "res=ret pid=a0");

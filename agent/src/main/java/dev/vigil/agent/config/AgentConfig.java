@@ -160,10 +160,10 @@ public final class AgentConfig {
         key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "tracepoints",
                 "tracepoints: one tracepoint per selected syscall, nothing runs for the others; raw: one program on every "
                         + "syscall's exit, cheaper per captured syscall, dearer for the rest (BENCHMARKS.md)");
-        key("sensor.prefilter", Kind.BOOL, false,
-                "judge opens in the kernel against the loaded rules: an open no rule (or the fd table) can use is never "
-                        + "written to the ring (`vigil rules explain` prints the filter); false (for now the default, until the "
-                        + "agent's whole suite has run with it on): every selected event is");
+        key("sensor.prefilter", Kind.BOOL, true,
+                "judge opens in the kernel against the loaded rules (issue #17): an open that no rule or correlation could "
+                        + "match, and whose fd no alert can read later, is never written to the ring (counted as filtered, not "
+                        + "lost); `vigil rules explain` prints the filter per event type and why; false: every selected event is");
         key("policy_files", Kind.STRING_LIST, List.of(),
                 "network and enforcement policy files or folders (CiliumNetworkPolicy...; see policy/README.md), enforced in the "
                         + "kernel and pinned under policy.pin_root; reloaded like rule files");

@@ -53,6 +53,78 @@ public final class KernelConditions {
         }
     }
 
+    /** Three-valued truth of a predicate under partial knowledge of an event. */
+    public enum Tri { FALSE, TRUE, UNKNOWN }
+
+    private static final java.util.List<String> NON_SOCKET_TYPES = new java.util.ArrayList<>(), NON_SOCKET_CHARS = new java.util.ArrayList<>();
+
+    static {
+        for (dev.vigil.events.FdType t : dev.vigil.events.FdType.values()) {
+            if (t == dev.vigil.events.FdType.IPV4 || t == dev.vigil.events.FdType.IPV6 || t == dev.vigil.events.FdType.UNIX
+                    || t == dev.vigil.events.FdType.NETLINK) continue;
+            NON_SOCKET_TYPES.add(t.falcoName());
+            NON_SOCKET_CHARS.add(t.typeCharString());
+        }
+    }
+
+    /**
+     * The predicate's value on an event whose fd is known only not to be a socket (fd.type is a non-socket type, or
+     * the fd is unknown: null) and, when {@code errno} is not 0, whose result is {@code -errno}; every other field
+     * unknown. FALSE proves the predicate cannot match such an event whatever the fd table holds for that fd beyond
+     * "not a socket" (issue #17: a socket call on a file fd fails with ENOTSOCK; a dup of a file copies no socket).
+     */
+    public static Tri onNonSocket(Pred p, int errno) {
+        if (p == null || p == Pred.FALSE) return Tri.FALSE;
+        if (p == Pred.TRUE) return Tri.TRUE;
+        return switch (p) {
+            case Pred.Memo m -> onNonSocket(m.p, errno);
+            case Pred.And a -> {
+                Tri r = Tri.TRUE;
+                for (Pred q : a.ps) {
+                    Tri v = onNonSocket(q, errno);
+                    if (v == Tri.FALSE) yield Tri.FALSE;
+                    if (v == Tri.UNKNOWN) r = Tri.UNKNOWN;
+                }
+                yield r;
+            }
+            case Pred.Or o -> {
+                Tri r = Tri.FALSE;
+                for (Pred q : o.ps) {
+                    Tri v = onNonSocket(q, errno);
+                    if (v == Tri.TRUE) yield Tri.TRUE;
+                    if (v == Tri.UNKNOWN) r = Tri.UNKNOWN;
+                }
+                yield r;
+            }
+            case Pred.Not n -> switch (onNonSocket(n.p, errno)) {
+                case FALSE -> Tri.TRUE;
+                case TRUE -> Tri.FALSE;
+                case UNKNOWN -> Tri.UNKNOWN;
+            };
+            case Pred.Str s -> {
+                String f = s.x.name();
+                if (f.equals("fd.type") || f.equals("fd.typechar")) {
+                    // null (no entry) fails every string test; a non-socket entry may have any of these values
+                    for (String v : f.equals("fd.type") ? NON_SOCKET_TYPES : NON_SOCKET_CHARS) if (s.t.test(v)) yield Tri.UNKNOWN;
+                    yield Tri.FALSE;
+                }
+                if (f.equals("evt.res") && errno != 0) {
+                    String v = dev.vigil.events.Errno.resString(-errno);
+                    if (v == null) v = Long.toString(-errno);
+                    yield s.t.test(v) ? Tri.TRUE : Tri.FALSE;
+                }
+                yield Tri.UNKNOWN;
+            }
+            case Pred.Num s -> {
+                String f = s.x.name();
+                if (errno != 0 && f.equals("evt.rawres")) yield s.t.test(-errno) ? Tri.TRUE : Tri.FALSE;
+                if (errno != 0 && f.equals("evt.failed")) yield s.t.test(1) ? Tri.TRUE : Tri.FALSE;
+                yield Tri.UNKNOWN;
+            }
+            default -> Tri.UNKNOWN;
+        };
+    }
+
     /** Whether the extractor reads the fd (its name starts with "fd.", also inside a transformer). */
     public static boolean readsFd(Extractor x) { return x.name().contains("fd.") || x.name().startsWith("fdlist."); }
 

@@ -53,6 +53,10 @@ public final class Correlation {
 
         public String name() { return name; }
 
+        /** The fields of the group key and those the output keeps from this step (what else it reads of an event). */
+        public java.util.List<Extractor> keyFields() { return java.util.List.of(key); }
+        public java.util.List<Extractor> keptFields() { return java.util.List.of(kept); }
+
         /** The step's condition specialized for one of its event types (null for other types). */
         public Pred predicateFor(int typeId) { return byType[typeId]; }
 
@@ -118,6 +122,8 @@ public final class Correlation {
     Step step(int i) { return steps[i]; }
     int stepCount() { return steps.length; }
     Extractor[] distinct() { return distinct; }
+    /** The fields whose distinct values a value_count counts. */
+    public List<Extractor> distinctFields() { return List.of(distinct); }
     public CorrelationOutput output() { return output; }
     /** The most group keys tracked at once; the least recently used is evicted beyond it. */
     public int maxKeys() { return maxKeys; }

@@ -7,8 +7,8 @@ import dev.vigil.events.prefilter.TypeFilter;
 import dev.vigil.rules.compile.KernelConditions;
 import dev.vigil.rules.compile.Pred;
 import dev.vigil.rules.correlation.Correlation;
-import dev.vigil.rules.fields.Extractor;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -25,51 +25,73 @@ public final class Prefilters {
     /** The types the kernel prefilter judges. */
     public static final Set<EventType> FILTERED = Set.of(EventType.OPEN, EventType.OPENAT, EventType.OPENAT2, EventType.CREAT);
 
-    /**
-     * @param selected the types the sensor captures
-     * @param passWhole types captured whole whatever the rules say (Falco's base_syscalls.custom_set)
-     * @param fdTableNeedsOpens every successful open must reach the fd table (see {@link #readsFdTable})
-     */
+    /** As {@link #derive(RuleSet, Set, Set, FdStateNeeds)} with the fd need given as a flag (tests). */
     public static Prefilter derive(RuleSet rs, Set<EventType> selected, Set<EventType> passWhole, boolean fdTableNeedsOpens) {
-        Map<EventType, TypeFilter> m = new EnumMap<>(EventType.class);
-        for (EventType t : FILTERED) {
-            if (!selected.contains(t) || passWhole.contains(t)) continue;
-            TypeFilter f = TypeFilter.DROP_ALL;
-            for (CompiledRule r : rs.rulesFor(t)) {
-                f = f.union(KernelConditions.derive(r.predicateFor(t.id()), t));
-                if (f.passAll()) break;
-            }
-            for (Correlation c : rs.correlations().enabled()) {
-                for (Correlation.Step s : c.steps()) {
-                    if (s.eventTypes().contains(t)) f = f.union(KernelConditions.derive(s.predicateFor(t.id()), t));
-                }
-            }
-            if (fdTableNeedsOpens) f = f.union(TypeFilter.of(Clause.ALL.withResults(Clause.SUCCESS)));
-            m.put(t, f);
-        }
-        return new Prefilter(m);
+        return derive(rs, selected, passWhole, new FdStateNeeds(fdTableNeedsOpens, List.of()));
     }
 
     /**
-     * Whether alerts can depend on what the fd table holds for a file an open created: some enabled rule on one
-     * of {@code readers} (the types whose fd the sensor takes from the table) reads an fd field in its condition
-     * or output, or a correlation has a step on one of them (its keys may), or {@code extraOutputReadsFd} (fields
-     * appended to every output). Then every successful open must pass: a stale or missing entry would change them.
+     * @param selected the types the sensor captures
+     * @param passWhole types captured whole whatever the rules say (Falco's base_syscalls.custom_set)
+     * @param fd whether the fd table needs every successful open (see {@link FdStateNeeds})
      */
-    public static boolean readsFdTable(RuleSet rs, Set<EventType> readers, boolean extraOutputReadsFd) {
-        if (extraOutputReadsFd) return true;
-        for (EventType t : readers) {
+    public static Prefilter derive(RuleSet rs, Set<EventType> selected, Set<EventType> passWhole, FdStateNeeds fd) {
+        Map<EventType, TypeFilter> m = new EnumMap<>(EventType.class);
+        Map<EventType, List<String>> why = new EnumMap<>(EventType.class);
+        for (EventType t : FILTERED) {
+            if (!selected.contains(t)) continue;
+            List<String> w = new ArrayList<>();
+            why.put(t, w);
+            if (passWhole.contains(t)) {
+                w.add("base_syscalls.custom_set names it: captured whole");
+                m.put(t, TypeFilter.PASS_ALL);
+                continue;
+            }
+            TypeFilter f = TypeFilter.DROP_ALL;
             for (CompiledRule r : rs.rulesFor(t)) {
-                boolean[] reads = {false};
-                KernelConditions.fields(r.predicateFor(t.id()), f -> reads[0] |= f.contains("fd.") || f.startsWith("fdlist.") || f.equals("?"));
-                if (reads[0]) return true;
-                for (Extractor x : r.output().fields()) if (KernelConditions.readsFd(x)) return true;
+                TypeFilter d = KernelConditions.derive(r.predicateFor(t.id()), t);
+                if (d.passAll() && w.size() < 8) w.add("rule '" + r.name() + "': its condition on " + t.falcoName() + " tests nothing the kernel can (e.g. "
+                        + firstUnreduced(r.predicateFor(t.id())) + ")");
+                f = f.union(d);
             }
             for (Correlation c : rs.correlations().enabled()) {
-                for (Correlation.Step s : c.steps()) if (s.eventTypes().contains(t)) return true;
+                for (Correlation.Step s : c.steps()) {
+                    if (!s.eventTypes().contains(t)) continue;
+                    TypeFilter d = KernelConditions.derive(s.predicateFor(t.id()), t);
+                    if (d.passAll() && w.size() < 8) w.add("correlation '" + c.name() + "' step '" + s.name() + "': its condition tests nothing the kernel can");
+                    f = f.union(d);
+                }
             }
+            if (fd.needed()) {
+                f = f.union(TypeFilter.of(Clause.ALL.withResults(Clause.SUCCESS)));
+                w.add("the fd table needs every successful open (fd state needs below)");
+            } else {
+                w.add("no alert reads fd state an open created: successful opens no rule matches are dropped too");
+            }
+            m.put(t, f);
         }
-        return false;
+        List<String> notes = new ArrayList<>();
+        StringBuilder whole = new StringBuilder();
+        for (EventType t : EventType.values()) if (selected.contains(t) && !FILTERED.contains(t)) whole.append(whole.isEmpty() ? "" : ", ").append(t.falcoName());
+        if (!whole.isEmpty()) notes.add("written whole (no kernel filter for these types): " + whole);
+        if (!fd.reasons().isEmpty()) notes.addAll(prefixed(fd.reasons()));
+        return new Prefilter(m, why, notes);
+    }
+
+    private static List<String> prefixed(List<String> rs) {
+        List<String> out = new ArrayList<>();
+        out.add("fd state needs:");
+        for (String r : rs) out.add("  " + r);
+        return out;
+    }
+
+    /** A field of the predicate the kernel does not test, for the explanation. */
+    private static String firstUnreduced(Pred p) {
+        for (String f : fields(p)) {
+            if (!Set.of("fd.name", "fd.nameraw", "fd.directory", "fd.filename", "fd.num", "evt.res", "evt.rawres", "evt.failed",
+                    "evt.is_open_read", "evt.is_open_write", "evt.type").contains(f)) return f;
+        }
+        return "a test outside the conditions the kernel evaluates";
     }
 
     /** The fields a predicate reads (for tests and `rules explain`). */
