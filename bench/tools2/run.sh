@@ -46,8 +46,8 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 TRACER=
-# SIGINT first (bpftrace prints its maps, the C tools exit cleanly); SIGTERM if SIGINT was ignored (a
-# shell's background job inherits SIGINT ignored, and the JVM then leaves it ignored)
+# SIGINT first (bpftrace prints its maps, the C tools and vigil drain and exit cleanly; vigil resets an
+# inherited SIG_IGN itself); SIGTERM if something still runs after 5 s
 stop_tracer() {
   [ -n "$TRACER" ] || return 0
   kill -INT "$TRACER" 2>/dev/null || true
