@@ -3,8 +3,8 @@
 #
 # profile: `vigil profile -F HZ` against bpftrace's `profile:hz:HZ { @[kstack, ustack, comm] = count(); }` at
 #   49 and 99 Hz, sampling the whole machine. For each: the tracer process's CPU over MEASURE seconds once
-#   attached (utime+stime from /proc), and the kernel time of its BPF program (kernel.bpf_stats_enabled is
-#   switched on for the run and restored), both as % of one CPU; the target is under 1% of one CPU at 99 Hz.
+#   attached (utime+stime from /proc), and the kernel time of its BPF program (see BPF kernel time below),
+#   both as % of one CPU; the target is under 1% of one CPU at 99 Hz.
 # connect: connect_loop.c (connect+close to a loopback listener, RST on close) with no tracing, under
 #   `vigil tcpconnect`, `vigil tcplife`, libbpf-tools' tcplife and a bpftrace printf on
 #   sock:inet_sock_set_state; ns per connect (median of ROUNDS interleaved rounds) and the ratio to none.
@@ -20,8 +20,9 @@
 #   runqlat.bt (inlined: the packaged one includes linux/sched.h, which does not compile here); ns per round
 #   trip, BPF kernel time per context switch (/proc/stat ctxt), tracer CPU, and the histogram total per
 #   context switch of the machine from attach to stop (each counts the whole machine).
-# BPF kernel time: kernel.bpf_stats_enabled=1 for the run (restored after); run_time_ns summed over the
-#   programs the tracer process holds (/proc/PID/fdinfo), so other engineers' programs do not count.
+# BPF kernel time: bpf_stats.c holds BPF_ENABLE_STATS for the run (a sysctl write of kernel.bpf_stats_enabled
+#   does not survive another user of the machine switching it off); run_time_ns summed over the programs
+#   the tracer process holds (/proc/PID/fdinfo), so other engineers' programs do not count.
 #
 # Environment: ROUNDS (3), CONNECTS (20000), BLOCKS (20000), SWITCHES (200000), MEASURE (10), BUILD (1),
 #   BENCHES ("profile connect block sched"), BEFORE_JARS, VIGIL_JARS (cli/target), JAVA_HOME.
@@ -46,6 +47,7 @@ fi
 mkdir -p "$OUT"
 gcc -O2 -Wall -pthread -o "$OUT/connect_loop" "$ROOT/bench/tools2/connect_loop.c" || die "gcc failed"
 gcc -O2 -Wall -pthread -o "$OUT/ctxswitch_loop" "$ROOT/bench/tools2/ctxswitch_loop.c" || die "gcc failed"
+gcc -O2 -Wall -o "$OUT/bpf_stats" "$ROOT/bench/tools2/bpf_stats.c" || die "gcc failed"
 if [ "$BUILD" = 1 ]; then
   (cd "$ROOT" && mvn -q -B -Dstyle.color=never package -DskipTests -pl cli -am >"$OUT/build.log" 2>&1) || die "build failed: $OUT/build.log"
 fi
@@ -81,9 +83,12 @@ stop_tracer() {
   wait "$TRACER" 2>/dev/null || true
   TRACER=
 }
-STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() { stop_tracer; sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE" || true; }
+STATS=
+cleanup() { stop_tracer; [ -z "$STATS" ] || kill "$STATS" 2>/dev/null || true; }
 trap cleanup EXIT
+coproc STATS_HOLDER { exec "$OUT/bpf_stats"; }
+STATS=$STATS_HOLDER_PID
+read -r -u "${STATS_HOLDER[0]}" on || die "cannot enable BPF statistics"
 
 # start_tracer NAME READY_REGEX CMD...: runs CMD (output to $OUT/NAME.*) until READY_REGEX shows in its output
 start_tracer() {
@@ -98,40 +103,28 @@ start_tracer() {
   die "$name never attached"
 }
 
-# sum of run_time_ns over the programs named $1 (bpftool -j), and of run_cnt
-prog_stats() { bpftool -j prog show 2>/dev/null | python3 -c "
-import json,sys
-ps=[p for p in json.load(sys.stdin) if p.get('name')=='$1']
-print(sum(p.get('run_time_ns',0) for p in ps), sum(p.get('run_cnt',0) for p in ps))"; }
-
 out_lines() { if [ -f "$OUT/$1.out" ]; then wc -l <"$OUT/$1.out"; else echo 0; fi; }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "load before: $(uptime)"
 if [[ " $BENCHES " == *" profile "* ]]; then
-  sysctl -q -w kernel.bpf_stats_enabled=1
   printf '%-28s %8s %12s %14s %12s %12s\n' "profiler" "Hz" "samples/s" "BPF ns/sample" "BPF %CPU" "proc %CPU"
   for hz in 49 99; do
     for who in vigil bpftrace; do
       if [ "$who" = vigil ]; then
         start_tracer "profile-$hz" "Sampling at" "${VIGIL[@]}" profile -F "$hz"
-        prog=do_perf_event
       else
         start_tracer "bpftrace-profile-$hz" "Attaching" bpftrace -e "profile:hz:$hz { @[kstack, ustack, comm] = count(); }"
-        prog=$(bpftool -j prog show | python3 -c "
-import json,sys
-print([p['name'] for p in json.load(sys.stdin) if p.get('type')=='perf_event'][-1])")
       fi
-      read -r t0 c0 < <(prog_stats "$prog"); p0=$(cpu_ticks "$TRACER")
+      read -r t0 c0 < <(tracer_bpf "$TRACER"); p0=$(cpu_ticks "$TRACER")
       sleep "$MEASURE"
-      read -r t1 c1 < <(prog_stats "$prog"); p1=$(cpu_ticks "$TRACER")
+      read -r t1 c1 < <(tracer_bpf "$TRACER"); p1=$(cpu_ticks "$TRACER")
       stop_tracer
       awk -v w="$who" -v hz="$hz" -v t="$((t1 - t0))" -v c="$((c1 - c0))" -v p="$((p1 - p0))" -v s="$MEASURE" -v tick="$TICK" \
         'BEGIN { printf "%-28s %8d %12.1f %14.0f %12.3f %12.3f\n", w, hz, c / s, (c ? t / c : 0), 100 * t / (s * 1e9), 100 * p / tick / s }'
     done
   done
-  sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
 fi
 
 if [[ " $BENCHES " == *" connect "* ]]; then
@@ -185,7 +178,6 @@ if [[ " $BENCHES " == *" block "* ]]; then
   DISK=$(basename "$LOOPDEV")
   DEVT=$(( ($(stat -c '0x%t' "$LOOPDEV") << 20) | $(stat -c '0x%T' "$LOOPDEV") )) # the kernel's dev_t in block tracepoints
   trap 'cleanup; losetup -d "$LOOPDEV" 2>/dev/null; rm -f "$IMG"' EXIT
-  sysctl -q -w kernel.bpf_stats_enabled=1
   declare -A bres bcpu bbpf bshown
   bconfigs=(none vigil-biolatency libbpf-biolatency bpftrace-biolatency vigil-biosnoop)
   for round in $(seq 1 "$ROUNDS"); do
@@ -222,7 +214,6 @@ if [[ " $BENCHES " == *" block "* ]]; then
       bshown[$cfg]+="$shown "
     done
   done
-  sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
   bbase=$(echo "${bres[none]}" | tr ' ' '\n' | grep . | median)
   printf '%-22s %12s %8s %16s %14s %14s   %s\n' "configuration" "ns/write" "ratio" "tracer us/write" "BPF ns/write" "shown/write" "rounds"
   for cfg in "${bconfigs[@]}"; do
@@ -237,7 +228,6 @@ fi
 
 if [[ " $BENCHES " == *" sched "* ]]; then
   SWITCHES=${SWITCHES:-200000}
-  sysctl -q -w kernel.bpf_stats_enabled=1
   declare -A sres scpu sbpf sruns sshown
   sconfigs=(none vigil-runqlat libbpf-runqlat bpftrace-runqlat)
   for round in $(seq 1 "$ROUNDS"); do
@@ -273,7 +263,6 @@ if [[ " $BENCHES " == *" sched "* ]]; then
       sshown[$cfg]+="$(awk -v s="$shown" -v x=$((xs - READY_CTXT)) 'BEGIN {printf "%.3f", s / x}') "
     done
   done
-  sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
   sbase=$(echo "${sres[none]}" | tr ' ' '\n' | grep . | median)
   printf '%-20s %14s %8s %15s %14s %14s %16s   %s\n' "configuration" "ns/roundtrip" "ratio" "BPF ns/switch" "progs/switch" "tracer CPU us" "counted/switch" "rounds"
   for cfg in "${sconfigs[@]}"; do
