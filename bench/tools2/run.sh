@@ -86,9 +86,11 @@ stop_tracer() {
 STATS=
 cleanup() { stop_tracer; [ -z "$STATS" ] || kill "$STATS" 2>/dev/null || true; }
 trap cleanup EXIT
-coproc STATS_HOLDER { exec "$OUT/bpf_stats"; }
-STATS=$STATS_HOLDER_PID
-read -r -u "${STATS_HOLDER[0]}" on || die "cannot enable BPF statistics"
+"$OUT/bpf_stats" >"$OUT/bpf_stats.out" 2>&1 &
+STATS=$!
+disown "$STATS" # no job notice when cleanup ends it
+for _ in $(seq 1 50); do grep -q '^on' "$OUT/bpf_stats.out" && break; sleep 0.1; done
+grep -q '^on' "$OUT/bpf_stats.out" || die "cannot enable BPF statistics: $(cat "$OUT/bpf_stats.out")"
 
 # start_tracer NAME READY_REGEX CMD...: runs CMD (output to $OUT/NAME.*) until READY_REGEX shows in its output
 start_tracer() {
