@@ -46,6 +46,27 @@ class ToolsCliTest {
         }
     }
 
+    /** A background job of a non-interactive shell starts with SIGINT ignored; kill -INT must still stop the tool. */
+    @Test
+    void sigintStopsAToolThatStartedWithSigintIgnored() throws Exception {
+        KernelTests.assumeKernel();
+        Path file = Files.writeString(Files.createTempFile(marker, ".txt"), "x");
+        try {
+            StringBuilder exec = new StringBuilder("trap '' INT; exec");
+            for (String arg : CliProcess.javaCommand(System.getProperty("java.class.path"), "opensnoop", "-n", "cat")) {
+                exec.append(" '").append(arg.replace("'", "'\\''")).append('\'');
+            }
+            CliProcess cli = CliProcess.start(java.util.List.of("bash", "-c", exec.toString())).awaitLinks(2);
+            run("cat", file.toString());
+            assertThat(cli.awaitOut(file.toString())).contains(file.toString());
+            cli.signal("INT");
+            assertThat(cli.waitFor(20)).as(cli.err()).isZero();
+            assertThat(cli.err()).contains("Lost 0 events");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     void opensnoopColumnsAndDurationEndsByItself() throws Exception {
         KernelTests.assumeKernel();

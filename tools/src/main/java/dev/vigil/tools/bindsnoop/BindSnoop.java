@@ -5,11 +5,11 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
 import dev.vigil.tools.net.Ports;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -151,31 +151,25 @@ public final class BindSnoop {
                 .start();
     }
 
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
         private final Options o;
 
         public Printer(ToolOutput out, Options options) {
-            this.out = out;
+            super(out);
             this.o = options;
         }
 
         /** libbpf-tools: {@code "%-7s %-16s %-3s %-5s %-5s %-4s %-5s %-48s\n"}, after {@code "%-8s "} TIME(s) with -t. */
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             LineBuffer l = out.line();
             if (o.timestamp()) l.left("TIME(s)", 8).ch(' ');
             l.left("PID", 7).ch(' ').left("COMM", 16).ch(' ').left("RET", 3).ch(' ').left("PROTO", 5).ch(' ')
                     .left("OPTS", 5).ch(' ').left("IF", 4).ch(' ').left("PORT", 5).ch(' ').left("ADDR", 48).nl();
         }
 
-        public void print(Event e) {
-            if (out.json()) {
-                json(e);
-                return;
-            }
+        @Override
+        protected void columns(Event e) {
             LineBuffer l = out.line();
             if (o.timestamp()) l.right(ToolOutput.hms(), 8).ch(' ');
             l.decLeft(e.pid(), 7).ch(' ').left(e.comm(), 16).ch(' ').decLeft(e.ret(), 3).ch(' ').left(e.protoName(), 5).ch(' ')
@@ -183,26 +177,21 @@ public final class BindSnoop {
                     .decLeft(e.port(), 5).ch(' ').left(e.addr(), 48).nl();
         }
 
-        private void json(Event e) {
-            try {
-                JsonGenerator g = out.beginObject();
-                if (o.timestamp()) g.writeStringField("time", ToolOutput.hms());
-                g.writeNumberField("ts_ns", e.bootTimeNs());
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("tid", e.tid());
-                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
-                g.writeStringField("comm", e.comm());
-                g.writeNumberField("ret", e.ret());
-                g.writeStringField("proto", e.protoName());
-                g.writeStringField("opts", e.optsColumn());
-                g.writeNumberField("if", Integer.toUnsignedLong(e.boundDevIf()));
-                g.writeNumberField("port", e.port());
-                g.writeStringField("addr", e.addr());
-                g.writeNumberField("ip", e.ver());
-                out.endObject();
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            if (o.timestamp()) g.writeStringField("time", ToolOutput.hms());
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("tid", e.tid());
+            g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("ret", e.ret());
+            g.writeStringField("proto", e.protoName());
+            g.writeStringField("opts", e.optsColumn());
+            g.writeNumberField("if", Integer.toUnsignedLong(e.boundDevIf()));
+            g.writeNumberField("port", e.port());
+            g.writeStringField("addr", e.addr());
+            g.writeNumberField("ip", e.ver());
         }
     }
 }

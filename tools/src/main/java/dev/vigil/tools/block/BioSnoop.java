@@ -5,9 +5,9 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
@@ -82,21 +82,18 @@ public final class BioSnoop {
     }
 
     /** libbpf-tools' columns: {@code TIME(s) COMM PID DISK T SECTOR BYTES [QUE(ms)] LAT(ms)}. */
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
         private final boolean queued;
         private final Map<Integer, String> disks = new HashMap<>();
         private long firstNs;
 
         public Printer(ToolOutput out, boolean queued) {
-            this.out = out;
+            super(out);
             this.queued = queued;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             out.printf("%-11s %-14s %-7s %-7s %-1s %-10s %-7s ", "TIME(s)", "COMM", "PID", "DISK", "T", "SECTOR", "BYTES");
             if (queued) {
                 out.printf("%7s ", "QUE(ms)");
@@ -108,29 +105,25 @@ public final class BioSnoop {
             return disks.computeIfAbsent(dev, Disks::name);
         }
 
-        public void print(Event e) {
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            g.writeNumberField("ts_ns", e.timeNs());
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("pid", e.pid());
+            g.writeStringField("disk", disk(e.dev()));
+            g.writeStringField("rwbs", e.rwbs());
+            g.writeNumberField("sector", e.sector());
+            g.writeNumberField("bytes", Integer.toUnsignedLong(e.bytes()));
+            if (queued) {
+                g.writeNumberField("queued_ns", e.queuedNs());
+            }
+            g.writeNumberField("latency_ns", e.latencyNs());
+        }
+
+        @Override
+        protected void columns(Event e) {
             if (firstNs == 0) {
                 firstNs = e.timeNs();
-            }
-            if (out.json()) {
-                try {
-                    JsonGenerator g = out.beginObject();
-                    g.writeNumberField("ts_ns", e.timeNs());
-                    g.writeStringField("comm", e.comm());
-                    g.writeNumberField("pid", e.pid());
-                    g.writeStringField("disk", disk(e.dev()));
-                    g.writeStringField("rwbs", e.rwbs());
-                    g.writeNumberField("sector", e.sector());
-                    g.writeNumberField("bytes", Integer.toUnsignedLong(e.bytes()));
-                    if (queued) {
-                        g.writeNumberField("queued_ns", e.queuedNs());
-                    }
-                    g.writeNumberField("latency_ns", e.latencyNs());
-                    out.endObject();
-                } catch (IOException x) {
-                    throw new UncheckedIOException(x);
-                }
-                return;
             }
             out.printf("%-11.6f %-14.14s %-7d %-7s %-1s %-10d %-7d ", (e.timeNs() - firstNs) / 1e9, e.comm(), e.pid(), disk(e.dev()),
                     e.rwbs(), e.sector(), Integer.toUnsignedLong(e.bytes()));

@@ -5,10 +5,10 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -79,17 +79,16 @@ public final class Capable {
                 .start();
     }
 
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
         private final Options o;
 
         public Printer(ToolOutput out, Options options) {
-            this.out = out;
+            super(out);
             this.o = options;
         }
 
-        public void header() {
-            if (out.json()) return;
+        @Override
+        protected void heading() {
             LineBuffer l = out.line();
             l.left("TIME", 8).ch(' ').left("UID", 6).ch(' ').left("PID", 6).ch(' ');
             if (o.extra()) l.left("TID", 6).ch(' ');
@@ -98,11 +97,8 @@ public final class Capable {
             l.str("VERDICT").nl();
         }
 
-        public void print(Event e) {
-            if (out.json()) {
-                json(e);
-                return;
-            }
+        @Override
+        protected void columns(Event e) {
             LineBuffer l = out.line();
             l.str(ToolOutput.hms()).ch(' ').decLeft(Integer.toUnsignedLong(e.uid()), 6).ch(' ').decLeft(e.pid(), 6).ch(' ');
             if (o.extra()) l.decLeft(e.tid(), 6).ch(' ');
@@ -112,23 +108,18 @@ public final class Capable {
             l.str(e.verdict()).nl();
         }
 
-        private void json(Event e) {
-            try {
-                JsonGenerator g = out.beginObject();
-                g.writeStringField("time", ToolOutput.hms());
-                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("tid", e.tid());
-                g.writeStringField("comm", e.comm());
-                g.writeNumberField("cap", e.cap());
-                g.writeStringField("name", capName(e.cap()));
-                if (e.audit() >= 0) g.writeNumberField("audit", e.audit());     // kprobe variant only
-                if (e.insetid() >= 0) g.writeNumberField("insetid", e.insetid());
-                g.writeStringField("verdict", e.verdict());
-                out.endObject();
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            g.writeStringField("time", ToolOutput.hms());
+            g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("tid", e.tid());
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("cap", e.cap());
+            g.writeStringField("name", capName(e.cap()));
+            if (e.audit() >= 0) g.writeNumberField("audit", e.audit());     // kprobe variant only
+            if (e.insetid() >= 0) g.writeNumberField("insetid", e.insetid());
+            g.writeStringField("verdict", e.verdict());
         }
     }
 }

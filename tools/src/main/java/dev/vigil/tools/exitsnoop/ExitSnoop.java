@@ -5,11 +5,11 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.SignalNames;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -93,53 +93,42 @@ public final class ExitSnoop {
                 .start();
     }
 
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
         private final Options o;
 
         public Printer(ToolOutput out, Options options) {
-            this.out = out;
+            super(out);
             this.o = options;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             LineBuffer l = out.line();
             if (o.time()) l.left("TIME(s)", 8).ch(' ');
             l.left("PCOMM", 16).ch(' ').left("PID", 7).ch(' ').left("PPID", 7).ch(' ').left("TID", 7).ch(' ')
                     .left("AGE(s)", 7).ch(' ').str("EXIT_CODE").nl();
         }
 
-        public void print(Event e) {
-            if (out.json()) {
-                json(e);
-                return;
-            }
+        @Override
+        protected void columns(Event e) {
             LineBuffer l = out.line();
             if (o.time()) l.str(ToolOutput.hms()).ch(' ');
             l.left(e.comm(), 16).ch(' ').decLeft(e.pid(), 7).ch(' ').decLeft(e.ppid(), 7).ch(' ').decLeft(e.tid(), 7).ch(' ')
                     .fixedLeft(Math.round(e.ageSeconds() * 100), 2, 7).ch(' ').str(e.exitText()).nl();
         }
 
-        private void json(Event e) {
-            try {
-                JsonGenerator g = out.beginObject();
-                if (o.time()) g.writeStringField("time", ToolOutput.hms());
-                g.writeStringField("pcomm", e.comm());
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("ppid", e.ppid());
-                g.writeNumberField("tid", e.tid());
-                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
-                g.writeNumberField("age_s", Math.round(e.ageSeconds() * 1e6) / 1e6);
-                g.writeNumberField("exit_code", e.exitCode());
-                g.writeNumberField("sig", e.signal());
-                g.writeBooleanField("core_dumped", e.coreDumped());
-                out.endObject();
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            if (o.time()) g.writeStringField("time", ToolOutput.hms());
+            g.writeStringField("pcomm", e.comm());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("ppid", e.ppid());
+            g.writeNumberField("tid", e.tid());
+            g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+            g.writeNumberField("age_s", Math.round(e.ageSeconds() * 1e6) / 1e6);
+            g.writeNumberField("exit_code", e.exitCode());
+            g.writeNumberField("sig", e.signal());
+            g.writeBooleanField("core_dumped", e.coreDumped());
         }
     }
 }

@@ -5,10 +5,10 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -99,27 +99,24 @@ public final class MountSnoop {
         return b.start();
     }
 
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
         private final Options o;
 
         public Printer(ToolOutput out, Options options) {
-            this.out = out;
+            super(out);
             this.o = options;
         }
 
-        public void header() {
-            if (out.json() || o.detailed()) return;
+        @Override
+        protected void heading() {
+            if (o.detailed()) return;
             LineBuffer l = out.line();
             if (o.time()) l.left("TIME", 8).ch(' ');
             l.left("COMM", 16).ch(' ').left("PID", 7).ch(' ').left("TID", 7).ch(' ').left("MNT_NS", 11).ch(' ').str("CALL").nl();
         }
 
-        public void print(Event e) {
-            if (out.json()) {
-                json(e);
-                return;
-            }
+        @Override
+        protected void columns(Event e) {
             LineBuffer l = out.line();
             if (o.detailed()) {
                 l.str("PID:    ").dec(e.pid()).nl().str("TID:    ").dec(e.tid()).nl().str("COMM:   ").str(e.comm()).nl()
@@ -134,24 +131,19 @@ public final class MountSnoop {
                     .str(e.callText()).nl();
         }
 
-        private void json(Event e) {
-            try {
-                JsonGenerator g = out.beginObject();
-                g.writeStringField("comm", e.comm());
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("tid", e.tid());
-                g.writeNumberField("mnt_ns", e.mntNs());
-                g.writeStringField("call", e.callName());
-                g.writeStringField("source", e.src());
-                g.writeStringField("target", e.dest());
-                g.writeStringField("fs", e.fs());
-                g.writeStringField("data", e.data());
-                g.writeNumberField("flags", e.flags());
-                g.writeNumberField("ret", e.ret());
-                out.endObject();
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("tid", e.tid());
+            g.writeNumberField("mnt_ns", e.mntNs());
+            g.writeStringField("call", e.callName());
+            g.writeStringField("source", e.src());
+            g.writeStringField("target", e.dest());
+            g.writeStringField("fs", e.fs());
+            g.writeStringField("data", e.data());
+            g.writeNumberField("flags", e.flags());
+            g.writeNumberField("ret", e.ret());
         }
     }
 }

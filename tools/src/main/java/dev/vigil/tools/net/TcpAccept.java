@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -43,43 +43,36 @@ public final class TcpAccept {
     }
 
     /** BCC's columns: {@code [TIME] [TIME(s)] PID COMM IP RADDR RPORT LADDR LPORT}. */
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<TcpEvent> {
         private final Format format;
         private final long startBootNs;
 
         public Printer(ToolOutput out, Format format, long startBootNs) {
-            this.out = out;
+            super(out);
             this.format = format;
             this.startBootNs = startBootNs;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             out.print((format.time() ? String.format("%-9s", "TIME") : "") + (format.timestamp() ? String.format("%-9s", "TIME(s)") : "")
                     + String.format("%-7s %-12s %-2s %-16s %-5s %-16s %-5s%n", "PID", "COMM", "IP", "RADDR", "RPORT", "LADDR", "LPORT"));
         }
 
-        public void print(TcpEvent e) {
-            if (out.json()) {
-                try {
-                    JsonGenerator g = out.beginObject();
-                    g.writeNumberField("ts_ns", e.bootTimeNs());
-                    g.writeNumberField("pid", e.pid());
-                    g.writeStringField("comm", e.comm());
-                    g.writeNumberField("ip", e.ipVersion());
-                    g.writeStringField("raddr", e.raddr());
-                    g.writeNumberField("rport", e.rport());
-                    g.writeStringField("laddr", e.laddr());
-                    g.writeNumberField("lport", e.lport());
-                    out.endObject();
-                } catch (IOException x) {
-                    throw new UncheckedIOException(x);
-                }
-                return;
-            }
+        @Override
+        protected void fields(JsonGenerator g, TcpEvent e) throws IOException {
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("pid", e.pid());
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("ip", e.ipVersion());
+            g.writeStringField("raddr", e.raddr());
+            g.writeNumberField("rport", e.rport());
+            g.writeStringField("laddr", e.laddr());
+            g.writeNumberField("lport", e.lport());
+        }
+
+        @Override
+        protected void columns(TcpEvent e) {
             out.print((format.time() ? String.format("%-9s", ToolOutput.hms()) : "")
                     + (format.timestamp() ? String.format("%-9.3f", (e.bootTimeNs() - startBootNs) / 1e9) : "")
                     + String.format("%-7d %-12.12s %-2d %-16s %-5d %-16s %-5d%n", e.pid(), e.comm(), e.ipVersion(),

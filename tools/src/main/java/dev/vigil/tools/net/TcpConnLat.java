@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * tcpconnlat: active TCP connects with the time from SYN to the established connection (libbpf-tools'
@@ -46,20 +46,17 @@ public final class TcpConnLat {
     }
 
     /** libbpf-tools' columns: {@code [TIME(s)] PID COMM IP SADDR [LPORT] DADDR DPORT LAT(ms)}. */
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<TcpEvent> {
         private final Format format;
         private long firstBootNs;
 
         public Printer(ToolOutput out, Format format) {
-            this.out = out;
+            super(out);
             this.format = format;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             StringBuilder h = new StringBuilder();
             if (format.timestamp()) {
                 h.append(String.format("%-9s ", "TIME(s)"));
@@ -72,26 +69,22 @@ public final class TcpConnLat {
             out.print(h.toString());
         }
 
-        public void print(TcpEvent e) {
-            if (out.json()) {
-                try {
-                    JsonGenerator g = out.beginObject();
-                    g.writeNumberField("ts_ns", e.bootTimeNs());
-                    g.writeNumberField("pid", e.pid());
-                    g.writeNumberField("tid", e.tid());
-                    g.writeStringField("comm", e.comm());
-                    g.writeNumberField("ip", e.ipVersion());
-                    g.writeStringField("saddr", e.laddr());
-                    g.writeNumberField("lport", e.lport());
-                    g.writeStringField("daddr", e.raddr());
-                    g.writeNumberField("dport", e.rport());
-                    g.writeNumberField("latency_ns", e.latencyNs());
-                    out.endObject();
-                } catch (IOException x) {
-                    throw new UncheckedIOException(x);
-                }
-                return;
-            }
+        @Override
+        protected void fields(JsonGenerator g, TcpEvent e) throws IOException {
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("tid", e.tid());
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("ip", e.ipVersion());
+            g.writeStringField("saddr", e.laddr());
+            g.writeNumberField("lport", e.lport());
+            g.writeStringField("daddr", e.raddr());
+            g.writeNumberField("dport", e.rport());
+            g.writeNumberField("latency_ns", e.latencyNs());
+        }
+
+        @Override
+        protected void columns(TcpEvent e) {
             StringBuilder r = new StringBuilder();
             if (format.timestamp()) {
                 if (firstBootNs == 0) {

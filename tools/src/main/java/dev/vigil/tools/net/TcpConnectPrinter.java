@@ -1,6 +1,7 @@
 package dev.vigil.tools.net;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,24 +12,24 @@ import java.util.Map;
  * tcpconnect's output, libbpf-tools' columns: {@code [TIME(s)] [UID] PID COMM IP SADDR DADDR [SPORT] DPORT},
  * or with -c the connects counted per source, destination and port, printed at the end.
  */
-public final class TcpConnectPrinter {
+public final class TcpConnectPrinter extends EventPrinter<TcpEvent> {
     public record Format(boolean timestamp, boolean printUid, boolean sourcePort, boolean count) {}
 
     private record Flow(String saddr, String daddr, int dport) {}
 
-    private final ToolOutput out;
     private final Format format;
     private final long startBootNs;
     private final Map<Flow, Long> counts = new LinkedHashMap<>();
 
     public TcpConnectPrinter(ToolOutput out, Format format, long startBootNs) {
-        this.out = out;
+        super(out);
         this.format = format;
         this.startBootNs = startBootNs;
     }
 
-    public void header() {
-        if (out.json() || format.count()) {
+    @Override
+    protected void heading() {
+        if (format.count()) {
             return;
         }
         StringBuilder h = new StringBuilder();
@@ -46,32 +47,34 @@ public final class TcpConnectPrinter {
         out.print(h.toString());
     }
 
+    /** -c counts instead of printing. */
+    @Override
     public void print(TcpEvent e) {
         if (format.count()) {
             counts.merge(new Flow(e.laddr(), e.raddr(), e.rport()), 1L, Long::sum);
             return;
         }
-        if (out.json()) {
-            try {
-                JsonGenerator g = out.beginObject();
-                g.writeNumberField("ts_ns", e.bootTimeNs());
-                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("tid", e.tid());
-                g.writeStringField("comm", e.comm());
-                g.writeNumberField("ip", e.ipVersion());
-                g.writeStringField("saddr", e.laddr());
-                g.writeStringField("daddr", e.raddr());
-                if (format.sourcePort()) {
-                    g.writeNumberField("sport", e.lport());
-                }
-                g.writeNumberField("dport", e.rport());
-                out.endObject();
-            } catch (IOException x) {
-                throw new UncheckedIOException(x);
-            }
-            return;
+        super.print(e);
+    }
+
+    @Override
+    protected void fields(JsonGenerator g, TcpEvent e) throws IOException {
+        g.writeNumberField("ts_ns", e.bootTimeNs());
+        g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+        g.writeNumberField("pid", e.pid());
+        g.writeNumberField("tid", e.tid());
+        g.writeStringField("comm", e.comm());
+        g.writeNumberField("ip", e.ipVersion());
+        g.writeStringField("saddr", e.laddr());
+        g.writeStringField("daddr", e.raddr());
+        if (format.sourcePort()) {
+            g.writeNumberField("sport", e.lport());
         }
+        g.writeNumberField("dport", e.rport());
+    }
+
+    @Override
+    protected void columns(TcpEvent e) {
         StringBuilder r = new StringBuilder();
         if (format.timestamp()) {
             r.append(String.format("%-9.3f", (e.bootTimeNs() - startBootNs) / 1e9));

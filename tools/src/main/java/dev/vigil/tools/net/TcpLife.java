@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -52,23 +52,20 @@ public final class TcpLife {
     }
 
     /** libbpf-tools' columns: {@code [TIME] [TIME(s)] PID COMM LADDR LPORT RADDR RPORT TX_KB RX_KB MS}. */
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<TcpLifeEvent> {
         private final Format format;
         private final long startBootNs;
         private final int width;
 
         public Printer(ToolOutput out, Format format, long startBootNs) {
-            this.out = out;
+            super(out);
             this.format = format;
             this.startBootNs = startBootNs;
             this.width = format.wide() ? 39 : 15;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             StringBuilder h = new StringBuilder();
             if (format.time()) {
                 h.append(String.format("%-8s ", "TIME"));
@@ -86,27 +83,23 @@ public final class TcpLife {
             return (bytes * 100 + 512) / 1024;
         }
 
-        public void print(TcpLifeEvent e) {
-            if (out.json()) {
-                try {
-                    JsonGenerator g = out.beginObject();
-                    g.writeNumberField("ts_ns", e.bootTimeNs());
-                    g.writeNumberField("pid", e.pid());
-                    g.writeStringField("comm", e.comm());
-                    g.writeNumberField("ip", Addresses.ipVersion(e.family()));
-                    g.writeStringField("laddr", e.laddr());
-                    g.writeNumberField("lport", e.lport());
-                    g.writeStringField("raddr", e.raddr());
-                    g.writeNumberField("rport", e.rport());
-                    g.writeNumberField("tx_bytes", e.txBytes());
-                    g.writeNumberField("rx_bytes", e.rxBytes());
-                    g.writeNumberField("span_us", e.spanUs());
-                    out.endObject();
-                } catch (IOException x) {
-                    throw new UncheckedIOException(x);
-                }
-                return;
-            }
+        @Override
+        protected void fields(JsonGenerator g, TcpLifeEvent e) throws IOException {
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("pid", e.pid());
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("ip", Addresses.ipVersion(e.family()));
+            g.writeStringField("laddr", e.laddr());
+            g.writeNumberField("lport", e.lport());
+            g.writeStringField("raddr", e.raddr());
+            g.writeNumberField("rport", e.rport());
+            g.writeNumberField("tx_bytes", e.txBytes());
+            g.writeNumberField("rx_bytes", e.rxBytes());
+            g.writeNumberField("span_us", e.spanUs());
+        }
+
+        @Override
+        protected void columns(TcpLifeEvent e) {
             // the columns written straight into the line buffer: no Formatter per connection (String.format
             // was most of the consumer's CPU on a connect loop, bench/tools2)
             LineBuffer l = out.line();

@@ -6,6 +6,7 @@ import dev.vigil.ebpf.map.BpfMap;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,39 +103,32 @@ public final class TcpRetrans {
     }
 
     /** BCC's columns: {@code TIME PID IP LADDR:LPORT T> RADDR:RPORT STATE}; with -c the counts table at the end. */
-    public static final class Printer {
-        private final ToolOutput out;
-
+    public static final class Printer extends EventPrinter<Event> {
         public Printer(ToolOutput out) {
-            this.out = out;
+            super(out);
         }
 
-        public void header() {
-            if (!out.json()) {
-                out.printf("%-8s %-7s %-2s %-20s %1s> %-20s %s%n", "TIME", "PID", "IP", "LADDR:LPORT", "T", "RADDR:RPORT", "STATE");
-            }
+        @Override
+        protected void heading() {
+            out.printf("%-8s %-7s %-2s %-20s %1s> %-20s %s%n", "TIME", "PID", "IP", "LADDR:LPORT", "T", "RADDR:RPORT", "STATE");
         }
 
-        public void print(Event e) {
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("ip", Addresses.ipVersion(e.family()));
+            g.writeStringField("laddr", e.laddr());
+            g.writeNumberField("lport", e.lport());
+            g.writeStringField("type", e.type() == LOSS_PROBE ? "loss_probe" : "retransmit");
+            g.writeStringField("raddr", e.raddr());
+            g.writeNumberField("rport", e.rport());
+            g.writeStringField("state", e.stateName());
+        }
+
+        @Override
+        protected void columns(Event e) {
             String type = e.type() == LOSS_PROBE ? "L" : "R";
-            if (out.json()) {
-                try {
-                    JsonGenerator g = out.beginObject();
-                    g.writeNumberField("ts_ns", e.bootTimeNs());
-                    g.writeNumberField("pid", e.pid());
-                    g.writeNumberField("ip", Addresses.ipVersion(e.family()));
-                    g.writeStringField("laddr", e.laddr());
-                    g.writeNumberField("lport", e.lport());
-                    g.writeStringField("type", e.type() == LOSS_PROBE ? "loss_probe" : "retransmit");
-                    g.writeStringField("raddr", e.raddr());
-                    g.writeNumberField("rport", e.rport());
-                    g.writeStringField("state", e.stateName());
-                    out.endObject();
-                } catch (IOException x) {
-                    throw new UncheckedIOException(x);
-                }
-                return;
-            }
             out.printf("%-8s %-7d %-2d %-20s %1s> %-20s %s%n", ToolOutput.hms(), e.pid(), Addresses.ipVersion(e.family()),
                     e.laddr() + ":" + e.lport(), type, e.raddr() + ":" + e.rport(), e.stateName());
         }

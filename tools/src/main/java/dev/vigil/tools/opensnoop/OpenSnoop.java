@@ -7,8 +7,8 @@ import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
+import dev.vigil.tools.ToolPrinter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -147,19 +147,16 @@ public final class OpenSnoop {
     }
 
     /** libbpf-tools' columns straight from the record (no per-event objects), or one JSON object a line. */
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends ToolPrinter<Event> {
         private final Options o;
 
         public Printer(ToolOutput out, Options options) {
-            this.out = out;
+            super(out);
             this.o = options;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             LineBuffer l = out.line();
             if (o.time()) l.left("TIME", 8).ch(' ');
             if (o.printUid()) l.left("UID", 7).ch(' ');
@@ -175,7 +172,7 @@ public final class OpenSnoop {
         /** One ring record of {@code length} bytes (a full record with -F and a relative path). */
         public void print(MemorySegment d, long at, int length) {
             if (out.json()) {
-                json(Event.decode(d, at, length));
+                object(Event.decode(d, at, length));
                 return;
             }
             int ret = d.get(ValueLayout.JAVA_INT_UNALIGNED, at + Event.RET);
@@ -195,24 +192,19 @@ public final class OpenSnoop {
             }
         }
 
-        private void json(Event e) {
-            try {
-                JsonGenerator g = out.beginObject();
-                if (o.time()) g.writeStringField("time", ToolOutput.hms());
-                g.writeNumberField("ts_ns", e.bootTimeNs());
-                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("tid", e.tid());
-                g.writeStringField("comm", e.comm());
-                g.writeNumberField("fd", e.fd());
-                g.writeNumberField("err", e.err());
-                g.writeNumberField("flags", e.flags());
-                g.writeNumberField("mode", e.mode());
-                g.writeStringField("path", e.path());
-                out.endObject();
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            if (o.time()) g.writeStringField("time", ToolOutput.hms());
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("tid", e.tid());
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("fd", e.fd());
+            g.writeNumberField("err", e.err());
+            g.writeNumberField("flags", e.flags());
+            g.writeNumberField("mode", e.mode());
+            g.writeStringField("path", e.path());
         }
     }
 }

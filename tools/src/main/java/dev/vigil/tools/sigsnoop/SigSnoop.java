@@ -5,11 +5,11 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.SignalNames;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -85,51 +85,40 @@ public final class SigSnoop {
         return b.start();
     }
 
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
         private final Options o;
 
         public Printer(ToolOutput out, Options options) {
-            this.out = out;
+            super(out);
             this.o = options;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             out.line().left("TIME", 8).ch(' ').left("PID", 7).ch(' ').left("COMM", 16).ch(' ').left("SIG", 9).ch(' ')
                     .left("TPID", 7).ch(' ').left("TCOMM", 16).ch(' ').left("RESULT", 6).nl();
         }
 
-        public void print(Event e) {
-            if (out.json()) {
-                json(e);
-                return;
-            }
+        @Override
+        protected void columns(Event e) {
             LineBuffer l = out.line();
             l.str(ToolOutput.hms()).ch(' ').decLeft(e.pid(), 7).ch(' ').left(e.comm(), 16).ch(' ');
             if (o.names()) l.left(SignalNames.name(e.sig()), 9); else l.decLeft(e.sig(), 9);
             l.ch(' ').decLeft(e.tpid(), 7).ch(' ').left(e.tcomm().isEmpty() ? "?" : e.tcomm(), 16).ch(' ').decLeft(e.result(), 6).nl();
         }
 
-        private void json(Event e) {
-            try {
-                JsonGenerator g = out.beginObject();
-                g.writeStringField("time", ToolOutput.hms());
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
-                g.writeStringField("comm", e.comm());
-                g.writeNumberField("sig", e.sig());
-                g.writeStringField("sig_name", SignalNames.name(e.sig()));
-                g.writeNumberField("tpid", e.tpid());
-                g.writeStringField("tcomm", e.tcomm());
-                g.writeNumberField("result", e.result());
-                g.writeStringField("source", e.source());
-                out.endObject();
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            g.writeStringField("time", ToolOutput.hms());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("sig", e.sig());
+            g.writeStringField("sig_name", SignalNames.name(e.sig()));
+            g.writeNumberField("tpid", e.tpid());
+            g.writeStringField("tcomm", e.tcomm());
+            g.writeNumberField("result", e.result());
+            g.writeStringField("source", e.source());
         }
     }
 }

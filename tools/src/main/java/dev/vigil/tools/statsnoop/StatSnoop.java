@@ -6,10 +6,10 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.LineBuffer;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -73,20 +73,17 @@ public final class StatSnoop {
         return b.start();
     }
 
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
         private final Options o;
         private final long startBootNs = KernelClock.bootTimeNanos();
 
         public Printer(ToolOutput out, Options options) {
-            this.out = out;
+            super(out);
             this.o = options;
         }
 
-        public void header() {
-            if (out.json()) {
-                return;
-            }
+        @Override
+        protected void heading() {
             LineBuffer l = out.line();
             if (o.timestamp()) l.left("TIME(s)", 14).ch(' ');
             l.left("PID", 7).ch(' ').left("COMM", 20).ch(' ').left("RET", 4).ch(' ').left("ERR", 4).ch(' ');
@@ -94,11 +91,8 @@ public final class StatSnoop {
             l.str("PATH").nl();
         }
 
-        public void print(Event e) {
-            if (out.json()) {
-                json(e);
-                return;
-            }
+        @Override
+        protected void columns(Event e) {
             LineBuffer l = out.line();
             if (o.timestamp()) l.fixedLeft(Math.max(0, (e.bootTimeNs() - startBootNs) / 1_000_000), 3, 14).ch(' ');
             l.decLeft(e.pid(), 7).ch(' ').left(e.comm(), 20).ch(' ').decLeft(e.retColumn(), 4).ch(' ').decLeft(e.err(), 4).ch(' ');
@@ -106,22 +100,17 @@ public final class StatSnoop {
             l.str(e.path()).nl();
         }
 
-        private void json(Event e) {
-            try {
-                JsonGenerator g = out.beginObject();
-                g.writeNumberField("ts_ns", e.bootTimeNs());
-                g.writeNumberField("pid", e.pid());
-                g.writeNumberField("tid", e.tid());
-                g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
-                g.writeStringField("comm", e.comm());
-                g.writeNumberField("ret", e.retColumn());
-                g.writeNumberField("err", e.err());
-                g.writeStringField("syscall", e.syscallName());
-                g.writeStringField("path", e.path());
-                out.endObject();
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("tid", e.tid());
+            g.writeNumberField("uid", Integer.toUnsignedLong(e.uid()));
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("ret", e.retColumn());
+            g.writeNumberField("err", e.err());
+            g.writeStringField("syscall", e.syscallName());
+            g.writeStringField("path", e.path());
         }
     }
 }

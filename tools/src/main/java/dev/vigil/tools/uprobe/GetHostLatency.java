@@ -5,9 +5,9 @@ import dev.vigil.ebpf.btf.StructView;
 import dev.vigil.ebpf.tool.BpfTool;
 import dev.vigil.ebpf.tool.Hook;
 import dev.vigil.ebpf.tool.ToolFilters;
+import dev.vigil.tools.EventPrinter;
 import dev.vigil.tools.ToolOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -65,35 +65,29 @@ public final class GetHostLatency {
     }
 
     /** libbpf-tools' columns: {@code TIME PID COMM LATms HOST}. */
-    public static final class Printer {
-        private final ToolOutput out;
+    public static final class Printer extends EventPrinter<Event> {
 
         public Printer(ToolOutput out) {
-            this.out = out;
+            super(out);
         }
 
-        public void header() {
-            if (!out.json()) {
-                out.printf("%-8s %-7s %-16s %-10s %s%n", "TIME", "PID", "COMM", "LATms", "HOST");
-            }
+        @Override
+        protected void heading() {
+            out.printf("%-8s %-7s %-16s %-10s %s%n", "TIME", "PID", "COMM", "LATms", "HOST");
         }
 
-        public void print(Event e) {
-            if (out.json()) {
-                try {
-                    JsonGenerator g = out.beginObject();
-                    g.writeNumberField("ts_ns", e.bootTimeNs());
-                    g.writeNumberField("pid", e.pid());
-                    g.writeNumberField("tid", e.tid());
-                    g.writeStringField("comm", e.comm());
-                    g.writeNumberField("latency_ns", e.latencyNs());
-                    g.writeStringField("host", e.host());
-                    out.endObject();
-                } catch (IOException x) {
-                    throw new UncheckedIOException(x);
-                }
-                return;
-            }
+        @Override
+        protected void fields(JsonGenerator g, Event e) throws IOException {
+            g.writeNumberField("ts_ns", e.bootTimeNs());
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("tid", e.tid());
+            g.writeStringField("comm", e.comm());
+            g.writeNumberField("latency_ns", e.latencyNs());
+            g.writeStringField("host", e.host());
+        }
+
+        @Override
+        protected void columns(Event e) {
             out.printf("%-8s %-7d %-16s %-10.3f %s%n", ToolOutput.hms(), e.pid(), e.comm(), e.latencyNs() / 1e6, e.host());
         }
     }
