@@ -8,11 +8,13 @@
  * root or outside it), neither timed. A batch is BATCH_MS of TCP connect+close to IP:PORT (a closed allowed
  * port of the test host: SYN, RST; the policy hooks run, no accept is needed).
  *
- * Prints one line per batch: "connect ROUND NAME NS_PER_CONNECT CONNECTS". With LINKS (a folder of pinned BPF
- * links), STATS_ROUNDS more batches per configuration named in STATS_FOR (comma separated) run with the kernel's
- * BPF run-time statistics on (BPF_ENABLE_STATS, held only by this process), and each pinned link's program prints
- * "prog I NAME LINK NS_PER_RUN RUNS", then "progs I NAME NS_PER_CONNECT" (all of them, per connect): the programs'
- * own cost, without the rest of the connect's (a program preempted under load still counts the time it waited).
+ * Prints one line per batch: "connect ROUND NAME NS_PER_CONNECT CONNECTS". With STATS ("NAME=LINKS,...": a
+ * configuration and the folder of pinned BPF links whose programs it runs), $STATS_ROUNDS (default 5) more batches per named
+ * configuration run with the kernel's BPF run-time statistics on (BPF_ENABLE_STATS, held only by this process), in
+ * rounds like the timed ones, and each link's program prints "prog I NAME LINK NS_PER_RUN RUNS", then
+ * "progs I NAME NS_PER_CONNECT" (all of them, per connect): the programs' own cost, without the rest of the
+ * connect's (a program preempted under load still counts the time it waited). The statistics batches are not
+ * timed rounds: the kernel's two clock reads per program run would be in them.
  * Fails if a connect does anything but connect or get ECONNREFUSED (an EPERM: the policy refused it).
  */
 #include <arpa/inet.h>
@@ -28,7 +30,6 @@
 
 #define MAX_CONFIGS 8
 #define MAX_LINKS 16
-#define STATS_ROUNDS 5 /* batches with statistics per configuration: the script reports their median and minimum */
 
 struct config {
 	char *name, *procs, *setup;
@@ -149,8 +150,8 @@ int main(int argc, char **argv)
 	struct config cfg[MAX_CONFIGS];
 	int ncfg = 0;
 
-	if (argc < 8) {
-		fprintf(stderr, "usage: %s IP PORT ROUNDS BATCH_MS LINKS|- STATS_FOR|- NAME:PROCS:SETUP...\n", argv[0]);
+	if (argc < 7) {
+		fprintf(stderr, "usage: %s IP PORT ROUNDS BATCH_MS STATS|- NAME:PROCS:SETUP...\n", argv[0]);
 		return 2;
 	}
 	sa.sin_port = htons(atoi(argv[2]));
@@ -160,9 +161,9 @@ int main(int argc, char **argv)
 	}
 	int rounds = atoi(argv[3]);
 	long ms = atol(argv[4]);
-	const char *links = argv[5], *stats_for = argv[6];
+	char *stats = argv[5];
 
-	for (int i = 7; i < argc && ncfg < MAX_CONFIGS; i++) {
+	for (int i = 6; i < argc && ncfg < MAX_CONFIGS; i++) {
 		char *a = argv[i], *p = strchr(a, ':'), *q = p ? strchr(p + 1, ':') : NULL;
 
 		if (!q) {
@@ -190,43 +191,62 @@ int main(int argc, char **argv)
 			fflush(stdout);
 		}
 	}
-	if (strcmp(links, "-") == 0)
+	if (strcmp(stats, "-") == 0)
 		return 0;
-	struct link_stat before[MAX_LINKS], after[MAX_LINKS];
-	int nl = open_links(links, before);
+	struct stat_target {
+		int cfg, nl;
+		struct link_stat before[MAX_LINKS], after[MAX_LINKS];
+	} *st = calloc(MAX_CONFIGS, sizeof(*st));
+	int nst = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(stats, ",", &save); t && nst < MAX_CONFIGS; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		int k;
+
+		if (!eq) {
+			fprintf(stderr, "bad statistics target %s (NAME=LINKS)\n", t);
+			return 2;
+		}
+		*eq = 0;
+		for (k = 0; k < ncfg && strcmp(cfg[k].name, t) != 0; k++)
+			;
+		if (k == ncfg) {
+			fprintf(stderr, "statistics for %s: no such configuration\n", t);
+			return 2;
+		}
+		st[nst].cfg = k;
+		st[nst].nl = open_links(eq + 1, st[nst].before);
+		nst++;
+	}
+	int stats_rounds = getenv("STATS_ROUNDS") ? atoi(getenv("STATS_ROUNDS")) : 5;
 	int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 
 	if (sfd < 0) {
 		fprintf(stderr, "BPF_ENABLE_STATS: %s\n", strerror(errno));
 		return 1;
 	}
-	memcpy(after, before, sizeof(before));
-	for (int sr = 0; sr < STATS_ROUNDS; sr++)
-	for (int k = 0; k < ncfg; k++) {
-		char want[256];
+	for (int sr = 0; sr < stats_rounds; sr++)
+	for (int j = 0; j < nst; j++) {
+		struct stat_target *x = &st[(j + sr) % nst];
+		const struct config *c = &cfg[x->cfg];
+		unsigned long long total = 0;
 		long long ns;
 		long n;
 
-		snprintf(want, sizeof(want), ",%s,", stats_for);
-		char me[80];
-
-		snprintf(me, sizeof(me), ",%s,", cfg[k].name);
-		if (!strstr(want, me))
-			continue;
-		enter(&cfg[k]);
-		read_stats(before, nl);
-		n = batch(cfg[k].name, ms, &ns);
-		read_stats(after, nl);
-		printf("connect stats%d %s %.1f %ld\n", sr, cfg[k].name, (double)ns / n, n);
-		unsigned long long total = 0;
-
-		for (int i = 0; i < nl; i++) {
-			unsigned long long c = after[i].cnt - before[i].cnt, t = after[i].time - before[i].time;
+		memcpy(x->after, x->before, sizeof(x->before));
+		enter(c);
+		read_stats(x->before, x->nl);
+		n = batch(c->name, ms, &ns);
+		read_stats(x->after, x->nl);
+		printf("connect stats%d %s %.1f %ld\n", sr, c->name, (double)ns / n, n);
+		for (int i = 0; i < x->nl; i++) {
+			unsigned long long cn = x->after[i].cnt - x->before[i].cnt, t = x->after[i].time - x->before[i].time;
 
 			total += t;
-			printf("prog %d %s %s %.1f %llu\n", sr, cfg[k].name, before[i].name, c ? (double)t / c : 0.0, c);
+			printf("prog %d %s %s %.1f %llu\n", sr, c->name, x->before[i].name, cn ? (double)t / cn : 0.0, cn);
 		}
-		printf("progs %d %s %.1f\n", sr, cfg[k].name, (double)total / n);
+		printf("progs %d %s %.1f\n", sr, c->name, (double)total / n);
 	}
 	close(sfd);
 	return 0;
