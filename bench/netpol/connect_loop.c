@@ -5,10 +5,13 @@
  * alike and a round's ratios compare like with like. A configuration is NAME:PROCS:SETUP — before its batch the
  * process runs SETUP with system() (e.g. loading an nftables ruleset; empty for none), then moves itself into the
  * cgroup whose cgroup.procs is PROCS (a socket belongs to the cgroup it was created in: inside the policy's attach
- * root or outside it), neither timed. A batch is BATCH_MS of TCP connect+close to IP:PORT (a closed allowed
- * port of the test host: SYN, RST; the policy hooks run, no accept is needed).
+ * root or outside it), neither timed. The configurations with the first one's SETUP (no ruleset of their own: none,
+ * the cgroups under BPF programs) take turns chunk by chunk (20 connects each, moving cgroup in between, untimed)
+ * for BATCH_MS each per round; every other one then gets a batch of BATCH_MS after its SETUP. A connect is TCP
+ * connect+close to IP:PORT (a closed allowed port of the test host: SYN, RST; the policy hooks run, no accept).
  *
- * Prints one line per batch: "connect ROUND NAME NS_PER_CONNECT CONNECTS". With STATS ("NAME=LINKS,...": a
+ * Prints one line per configuration and round: "connect ROUND NAME MEDIAN_NS CONNECTS MEAN_NS" (MEDIAN_NS: the
+ * median over its chunks of 20 connects of the time per connect, see batch(); MEAN_NS: the mean). With STATS ("NAME=LINKS,...": a
  * configuration and the folder of pinned BPF links whose programs it runs), $STATS_ROUNDS (default 5) more batches per named
  * configuration run with the kernel's BPF run-time statistics on (BPF_ENABLE_STATS, held only by this process), in
  * rounds like the timed ones, and each link's program prints "prog I NAME LINK NS_PER_RUN RUNS", then
@@ -46,29 +49,81 @@ static long long now_ns(void)
 }
 
 /* the setup first (its processes stay out of the policy's cgroup), then the move */
-static void enter(const struct config *c)
+static void move(const struct config *c)
 {
-	FILE *f;
+	FILE *f = fopen(c->procs, "w");
 
-	if (c->setup[0] && system(c->setup) != 0) {
-		fprintf(stderr, "%s: setup failed: %s\n", c->name, c->setup);
-		exit(1);
-	}
-	f = fopen(c->procs, "w");
 	if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
 		fprintf(stderr, "%s: cannot move into %s: %s\n", c->name, c->procs, strerror(errno));
 		exit(1);
 	}
 }
 
-/* connects for at least ms milliseconds (and 50 connects); returns the number made, *ns the time they took */
-static long batch(const char *name, long ms, long long *ns)
+static void enter(const struct config *c)
 {
-	long n = 0;
-	long long t0 = now_ns(), end = t0 + ms * 1000000LL, t;
+	if (c->setup[0] && system(c->setup) != 0) {
+		fprintf(stderr, "%s: setup failed: %s\n", c->name, c->setup);
+		exit(1);
+	}
+	move(c);
+}
+
+#define CHUNK 20		/* connects timed together */
+#define MAX_CHUNKS (1 << 20)
+
+static long long chunk_ns[MAX_CHUNKS];
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* CHUNK connects; returns their time */
+static long long chunk(const char *name)
+{
+	long long c0 = now_ns();
+
+	for (int i = 0; i < CHUNK; i++) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (s < 0) {
+			perror("socket");
+			exit(1);
+		}
+		if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != ECONNREFUSED) {
+			fprintf(stderr, "%s: connect: %s\n", name, strerror(errno));
+			exit(1);
+		}
+		close(s);
+	}
+	return now_ns() - c0;
+}
+
+#define MAX_FINE (1 << 16)
+static long long fine_ns[MAX_CONFIGS][MAX_FINE];
+
+static double median_of(long long *v, long n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_ll);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/*
+ * Connects for at least ms milliseconds (and CHUNK connects); returns the number made, *ns the time they took and
+ * *median_ns the median over its chunks of CHUNK connects of the time per connect. On a shared machine a batch is
+ * preempted now and then (another engineer's process gets the CPU for a time slice): the mean carries those slices,
+ * the median chunk is a connect's own cost, so per-round differences of medians are not swamped by them.
+ */
+static long batch(const char *name, long ms, long long *ns, double *median_ns)
+{
+	long n = 0, chunks = 0;
+	long long t0 = now_ns(), end = t0 + ms * 1000000LL, t = t0, c0;
 
 	do {
-		for (int i = 0; i < 50; i++, n++) {
+		c0 = t;
+		for (int i = 0; i < CHUNK; i++, n++) {
 			int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 			if (s < 0) {
@@ -82,8 +137,12 @@ static long batch(const char *name, long ms, long long *ns)
 			close(s);
 		}
 		t = now_ns();
+		if (chunks < MAX_CHUNKS)
+			chunk_ns[chunks++] = t - c0;
 	} while (t < end);
 	*ns = t - t0;
+	qsort(chunk_ns, chunks, sizeof(chunk_ns[0]), cmp_ll);
+	*median_ns = (chunks % 2 ? chunk_ns[chunks / 2] : (chunk_ns[chunks / 2 - 1] + chunk_ns[chunks / 2]) / 2.0) / CHUNK;
 	return n;
 }
 
@@ -175,21 +234,58 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < ncfg; i++) { /* warm-up: caches, JIT of the hooks, the route */
 		long long ns;
+		double med;
 
 		enter(&cfg[i]);
-		batch(cfg[i].name, ms / 4 + 1, &ns);
+		batch(cfg[i].name, ms / 4 + 1, &ns, &med);
 	}
+	/* the configurations that need no setup of their own (the first one's, "none"'s) are interleaved chunk by chunk
+	 * within a round: one chunk each in turn, for ms each in all; drift between them is then at the scale of a
+	 * chunk, not of a batch. The others (nft rulesets, loaded untimed) get a batch each. */
+	int cheap[MAX_CONFIGS], ncheap = 0;
+
+	for (int k = 0; k < ncfg; k++)
+		if (strcmp(cfg[k].setup, cfg[0].setup) == 0)
+			cheap[ncheap++] = k;
 	for (int r = 0; r < rounds; r++) {
-		for (int k = 0; k < ncfg; k++) {
-			const struct config *c = &cfg[(k + r) % ncfg];
+		long nfine[MAX_CONFIGS] = {0};
+		long long sum[MAX_CONFIGS] = {0};
+
+		if (cfg[0].setup[0] && system(cfg[0].setup) != 0) {
+			fprintf(stderr, "%s: setup failed: %s\n", cfg[0].name, cfg[0].setup);
+			exit(1);
+		}
+		for (long long end = now_ns() + ms * ncheap * 1000000LL, j = 0; now_ns() < end; j++) {
+			for (int i = 0; i < ncheap; i++) {
+				int k = cheap[(i + j + r) % ncheap];
+
+				move(&cfg[k]);
+				long long t = chunk(cfg[k].name);
+
+				sum[k] += t;
+				if (nfine[k] < MAX_FINE)
+					fine_ns[k][nfine[k]++] = t;
+			}
+		}
+		for (int i = 0; i < ncheap; i++) {
+			int k = cheap[i];
+
+			printf("connect %d %s %.1f %ld %.1f\n", r, cfg[k].name, median_of(fine_ns[k], nfine[k]) / CHUNK,
+			       nfine[k] * CHUNK, (double)sum[k] / (nfine[k] * CHUNK));
+		}
+		for (int i = 0; i < ncfg; i++) {
+			const struct config *c = &cfg[(i + r) % ncfg];
 			long long ns;
+			double med;
 			long n;
 
+			if (strcmp(c->setup, cfg[0].setup) == 0)
+				continue;
 			enter(c);
-			n = batch(c->name, ms, &ns);
-			printf("connect %d %s %.1f %ld\n", r, c->name, (double)ns / n, n);
-			fflush(stdout);
+			n = batch(c->name, ms, &ns, &med);
+			printf("connect %d %s %.1f %ld %.1f\n", r, c->name, med, n, (double)ns / n);
 		}
+		fflush(stdout);
 	}
 	if (strcmp(stats, "-") == 0)
 		return 0;
@@ -232,14 +328,15 @@ int main(int argc, char **argv)
 		const struct config *c = &cfg[x->cfg];
 		unsigned long long total = 0;
 		long long ns;
+		double med;
 		long n;
 
 		memcpy(x->after, x->before, sizeof(x->before));
 		enter(c);
 		read_stats(x->before, x->nl);
-		n = batch(c->name, ms, &ns);
+		n = batch(c->name, ms, &ns, &med);
 		read_stats(x->after, x->nl);
-		printf("connect stats%d %s %.1f %ld\n", sr, c->name, (double)ns / n, n);
+		printf("connect stats%d %s %.1f %ld %.1f\n", sr, c->name, med, n, (double)ns / n);
 		for (int i = 0; i < x->nl; i++) {
 			unsigned long long cn = x->after[i].cnt - x->before[i].cnt, t = x->after[i].time - x->before[i].time;
 

@@ -21,6 +21,10 @@
 # nftset; agent killed: none, empty, hooked, pinned, nft, nftset), each of ROUNDS rounds in which every configuration
 # runs once, in an order rotating per round. Connects come from one process (connect_loop.c) pinned to CPU $CPU that switches
 # configuration itself between batches (it moves its own cgroup; nft rules are loaded untimed), BATCH_MS per batch;
+# none and the configurations that differ from it only by cgroup (vigil; empty, hooked, pinned) take turns chunk by
+# chunk (20 connects) within the round, so drift between them is at the scale of a chunk; a configuration's figure in
+# a round is the median over its chunks (a chunk that another process preempted is an outlier, not the connect's
+# cost; the means are reported too);
 # iperf3 runs STREAM_SECONDS per configuration per round (STREAM_ROUNDS rounds, same rotation), client pinned the
 # same way. Reported: medians of the per-round differences and ratios against that round's none, with a 95%
 # confidence interval of each median (order statistics: distribution-free), so that noise can be read against the
@@ -29,12 +33,12 @@
 # connect's).
 # Run as root after scripts/setup.sh. Everything it starts (daemon, container, netns, agent, pins, cgroup) is
 # removed on exit, failure or Ctrl-C.
-# Knobs: ROUNDS (31), BATCH_MS (100), STREAM_ROUNDS (9), STREAM_SECONDS (1), STATS_ROUNDS (7),
+# Knobs: ROUNDS (31), BATCH_MS (100), STREAM_ROUNDS (7), STREAM_SECONDS (2), STATS_ROUNDS (7),
 # SIZES ("10 1000 10000"), CPU (1).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/bench/target/netpol
-ROUNDS=${ROUNDS:-31} BATCH_MS=${BATCH_MS:-100} STREAM_ROUNDS=${STREAM_ROUNDS:-9} STREAM_SECONDS=${STREAM_SECONDS:-1}
+ROUNDS=${ROUNDS:-31} BATCH_MS=${BATCH_MS:-100} STREAM_ROUNDS=${STREAM_ROUNDS:-7} STREAM_SECONDS=${STREAM_SECONDS:-2}
 export STATS_ROUNDS=${STATS_ROUNDS:-7}
 SIZES=${SIZES:-"10 1000 10000"} CPU=${CPU:-1}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -225,28 +229,28 @@ ci() { # ci SCALE FORMAT: "median [lo, hi]" of the values on stdin, each divided
     if (lo < 1) lo = 1; if (hi > NR) hi = NR
     printf f " [" f ", " f "]", m / s, a[lo] / s, a[hi] / s}'
 }
-col() { # col FILE CONFIG FIELD(value|diff|ratio) KIND [BASE]: one value per round
-  awk -v k="$2" -v f="$3" -v kw="$4" -v base="${5:-none}" '$1 != kw || $2 !~ /^[0-9]+$/ {next} $3 == base {b[$2] = $4} $3 == k {v[$2] = $4}
+col() { # col FILE CONFIG FIELD(value|diff|ratio) KIND [BASE [COLUMN]]: one value per round (COLUMN 4: median chunk, 6: mean)
+  awk -v k="$2" -v f="$3" -v kw="$4" -v base="${5:-none}" -v fi="${6:-4}" '$1 != kw || $2 !~ /^[0-9]+$/ {next} $3 == base {b[$2] = $fi} $3 == k {v[$2] = $fi}
     END {for (r in v) if (r in b) print (f == "value" ? v[r] : f == "diff" ? v[r] - b[r] : v[r] / b[r])}' "$1"
 }
 scol() { awk -v k="$2" -v f="$3" '$2 == "none" {b[$1] = $3} $2 == k {v[$1] = $3}
     END {for (r in v) if (r in b && b[r] > 0) print (f == "value" ? v[r] : v[r] / b[r])}' "$1"; }
-printf '\n| CIDRs | phase | configuration | connect+close (us, median) | added per connect (us, median of per-round differences [95%% CI]) | connect vs none (median of per-round ratios) | above the floor (us, per-round difference to empty [95%% CI]) | programs per connect (ns, BPF stats, median of %s) | stream (Gbit/s, median) | stream vs none (median of per-round ratios [95%% CI]) |\n|---|---|---|---|---|---|---|---|---|---|\n' "$STATS_ROUNDS"
+printf '\n| CIDRs | phase | configuration | connect+close (us) | added per connect (us, per-round differences: median [95%% CI]) | connect vs none (per-round ratios, median) | above the floor (us, per-round differences to empty [95%% CI]) | added per connect from batch means (us [95%% CI]) | programs per connect (ns, BPF stats, median of %s) | stream (Gbit/s, median) | stream vs none (per-round ratios: median [95%% CI]) |\n|---|---|---|---|---|---|---|---|---|---|---|\n' "$STATS_ROUNDS"
 for n in $SIZES; do
   for phase in agent kernel; do
     cf=$D/connect-$phase-$n sf=$D/stream-$phase-$n
     for k in $(awk '$1 == "connect" && $2 ~ /^[0-9]+$/ {print $3}' "$cf" | awk '!s[$0]++'); do
       c=$(col "$cf" "$k" value connect | median) q=$(col "$cf" "$k" ratio connect | median)
       d=$(col "$cf" "$k" diff connect | ci 1000 %+.2f)
-      e=-
+      e=- mdiff=$(col "$cf" "$k" diff connect none 6 | ci 1000 %+.2f)
       [ "$phase" = kernel ] && [ "$k" != none ] && [ "$k" != empty ] && e=$(col "$cf" "$k" diff connect empty | ci 1000 %+.2f)
       p=$(awk -v k="$k" '$1 == "progs" && $3 == k {print $4}' "$cf" | median)
       [ "$p" = nan ] && p=- || p=$(printf '%.0f' "$p")
       sv=$(scol "$sf" "$k" value | median) sq=$(scol "$sf" "$k" ratio | ci 1 %.3f)
       [ "$sv" = nan ] && sv=- sq=- # hooked: connects only
       [ "$sq" != - ] && sq=$(echo "$sq" | sed 's/^\([0-9.]*\)/\1x/')
-      printf '| %s | %s | %s | %.1f | %s | %.3fx | %s | %s | %s | %s |\n' "$n" "$phase" "$k" "$(awk -v x="$c" 'BEGIN {print x / 1000}')" \
-        "$d" "$q" "$e" "$p" "$sv" "$sq"
+      printf '| %s | %s | %s | %.2f | %s | %.3fx | %s | %s | %s | %s | %s |\n' "$n" "$phase" "$k" "$(awk -v x="$c" 'BEGIN {print x / 1000}')" \
+        "$d" "$q" "$e" "$mdiff" "$p" "$sv" "$sq"
     done
   done
 done
