@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Network policy cost, side by side in one run (issue 13): a connect+close loop and an iperf3 TCP stream from a
+# Network policy cost, side by side in one run (issue 13): a connect+close loop and a TCP stream from a
 # Docker container (--network none plus a veth) to a test host in a netns. For each N in SIZES, an allow policy
 # selecting the container with N CIDRs (N-1 others, then the test host's 203.0.113.0/24), ports 5201-5202/TCP.
 # Configurations:
@@ -25,28 +25,31 @@
 # chunk (20 connects) within the round, so drift between them is at the scale of a chunk; a configuration's figure in
 # a round is the median over its chunks (a chunk that another process preempted is an outlier, not the connect's
 # cost; the means are reported too);
-# iperf3 runs STREAM_SECONDS per configuration per round (STREAM_ROUNDS rounds, same rotation), client pinned the
-# same way. Reported: medians of the per-round differences and ratios against that round's none, with a 95%
+# The stream (stream_loop.c, a sender in the container's netns, a discarding sink on the test host on the other CPU)
+# keeps one connection per cgroup configuration, made from that cgroup (its ACKs run that cgroup's ingress programs),
+# and takes turns chunk by chunk (1 MB) the same way, STREAM_ROUNDS rounds of STREAM_MS per configuration; the nft
+# rulesets stream on none's connection with the ruleset loaded. (iperf3 runs of a few seconds each, in rotating
+# rounds, gave per-round ratios whose 95% interval spanned 0.5-2x on this shared machine.) Reported: medians of the per-round differences and ratios against that round's none, with a 95%
 # confidence interval of each median (order statistics: distribution-free), so that noise can be read against the
 # effect; pinned against empty the same way (the cost above the floor); and the programs' own run time per connect
 # (BPF_ENABLE_STATS, STATS_ROUNDS more batches of vigil, empty, hooked and pinned: the cost without the rest of the
 # connect's).
 # Run as root after scripts/setup.sh. Everything it starts (daemon, container, netns, agent, pins, cgroup) is
 # removed on exit, failure or Ctrl-C.
-# Knobs: ROUNDS (31), BATCH_MS (100), STREAM_ROUNDS (7), STREAM_SECONDS (2), STATS_ROUNDS (7),
+# Knobs: ROUNDS (31), BATCH_MS (100), STREAM_ROUNDS (15), STREAM_MS (300), STATS_ROUNDS (7),
 # SIZES ("10 1000 10000"), CPU (1).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/bench/target/netpol
-ROUNDS=${ROUNDS:-31} BATCH_MS=${BATCH_MS:-100} STREAM_ROUNDS=${STREAM_ROUNDS:-7} STREAM_SECONDS=${STREAM_SECONDS:-2}
+ROUNDS=${ROUNDS:-31} BATCH_MS=${BATCH_MS:-100} STREAM_ROUNDS=${STREAM_ROUNDS:-15} STREAM_MS=${STREAM_MS:-300}
 export STATS_ROUNDS=${STATS_ROUNDS:-7}
 SIZES=${SIZES:-"10 1000 10000"} CPU=${CPU:-1}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 die() { echo "netpol bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root"
-if ! command -v iperf3 >/dev/null || ! command -v nft >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends iperf3 nftables >/dev/null \
-    || die "cannot install iperf3 and nftables"
+if ! command -v nft >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends nftables >/dev/null \
+    || die "cannot install nftables"
 fi
 command -v dockerd >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 \
   --no-install-recommends docker.io >/dev/null || die "cannot install docker.io"
@@ -56,6 +59,7 @@ mkdir -p "$OUT"
 gcc -O2 -Wall -o "$OUT/connect_loop" "$ROOT/bench/netpol/connect_loop.c" -lbpf || die "gcc failed (libbpf-dev?)"
 gcc -O2 -Wall -o "$OUT/attach_hooks" "$ROOT/bench/netpol/attach_hooks.c" -lbpf || die "gcc failed (libbpf-dev?)"
 gcc -O2 -Wall -o "$OUT/drain" "$ROOT/bench/netpol/drain.c" -lbpf || die "gcc failed (libbpf-dev?)"
+gcc -O2 -Wall -o "$OUT/stream_loop" "$ROOT/bench/netpol/stream_loop.c" -lbpf || die "gcc failed"
 "$(command -v clang-16 || echo clang)" -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu \
   -c "$ROOT/bench/netpol/empty.bpf.c" -o "$OUT/empty.bpf.o" || die "clang failed on empty.bpf.c"
 "$ROOT/bin/vigil" --version >/dev/null || die "bin/vigil does not run"
@@ -68,11 +72,12 @@ EMPTY_LINKS=/sys/fs/bpf/vigil-bench-$U-empty
 NS=vb$U
 PORT=$((20000 + RANDOM % 20000))
 DOCKER=(docker -H "unix://$D/docker.sock")
-AGENT= DRAIN=
+AGENT= DRAIN= SINK=
 cleanup() {
   set +e
   [ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
   [ -n "$DRAIN" ] && kill "$DRAIN" 2>/dev/null && wait "$DRAIN" 2>/dev/null
+  [ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
   "$ROOT/bin/vigil" policy remove -o "policy.pin_root=$PIN" -o webserver.enabled=false >/dev/null 2>&1
   "${DOCKER[@]}" rm -f bench >/dev/null 2>&1
   [ -f "$D/dockerd.pid" ] && kill "$(cat "$D/dockerd.pid")" 2>/dev/null && sleep 2
@@ -103,8 +108,8 @@ ip link add "${NS}a" type veth peer name "${NS}b"
 ip link set "${NS}a" netns "$NS" && ip link set "${NS}b" netns "$PID"
 ip -n "$NS" addr add 203.0.113.1/24 dev "${NS}a" && ip -n "$NS" link set "${NS}a" up && ip -n "$NS" link set lo up
 nsenter -t "$PID" -n ip addr add 203.0.113.2/24 dev "${NS}b" && nsenter -t "$PID" -n ip link set "${NS}b" up
-ip netns exec "$NS" taskset -c $(( (CPU + 1) % $(nproc) )) iperf3 -s -D -p 5201 --pidfile "$D/iperf3.pid" >/dev/null
-for _ in $(seq 1 100); do [ -s "$D/iperf3.pid" ] && break; sleep 0.05; done
+ip netns exec "$NS" taskset -c $(( (CPU + 1) % $(nproc) )) "$OUT/stream_loop" sink 5201 &
+SINK=$!
 
 CGC=/sys/fs/cgroup/unified/$CG/$C/cgroup.procs   # the container's cgroup: inside the attach root
 CGN=/sys/fs/cgroup/unified/$CG-none/cgroup.procs # outside it: no policy program runs
@@ -177,22 +182,16 @@ connects() {
     >"$D/connect-$phase-$n" || die "connect loop ($phase, $n CIDRs) failed"
   in_netns sh -c "$NFT_OFF"
 }
-# streams PHASE N CONFIG...: the interleaved iperf3 rounds -> $D/stream-PHASE-N ("ROUND NAME GBITS")
+# streams PHASE N STATS CONFIG...: the interleaved stream rounds (stream_loop.c) -> $D/stream-PHASE-N ("ROUND NAME
+# GBITS"); STATS (NAME=LINKS or -): whose programs' share of the stream's time to measure
 streams() {
-  local phase=$1 n=$2 r i k g
-  shift 2
-  local cfgs=("$@")
-  : >"$D/stream-$phase-$n"
-  for ((r = 0; r < STREAM_ROUNDS; r++)); do
-    for ((i = 0; i < ${#cfgs[@]}; i++)); do
-      k=${cfgs[$(( (i + r) % ${#cfgs[@]} ))]}
-      in_netns sh -c "$(setup_of "$k")" || die "setup of $k failed"
-      bash -c 'echo $$ > "$0" && exec nsenter -t "$1" -n -- taskset -c "$2" iperf3 -c 203.0.113.1 -p 5201 -t "$3" -J' \
-        "$(procs_of "$k")" "$PID" "$CPU" "$STREAM_SECONDS" >"$D/iperf.json" || die "iperf3 ($k) failed: $(tail -3 "$D/iperf.json")"
-      g=$(sed -n '/"sum_received"/,/}/p' "$D/iperf.json" | awk -F: '/bits_per_second/ {gsub(/[ ,]/, "", $2); printf "%.3f", $2 / 1e9; exit}')
-      echo "$r $k $g" >>"$D/stream-$phase-$n"
-    done
-  done
+  local phase=$1 n=$2 stats=$3 args=() k
+  shift 3
+  for k in "$@"; do args+=("$k:$(procs_of "$k"):$(setup_of "$k")"); done
+  [ "$stats" = - ] && stats=
+  in_netns env ${stats:+STREAM_STATS=$stats} taskset -c "$CPU" "$OUT/stream_loop" 203.0.113.1 5201 "$STREAM_ROUNDS" "$STREAM_MS" "${args[@]}" \
+    >"$D/stream-raw-$phase-$n" || die "stream loop ($phase, $n CIDRs) failed"
+  awk '$1 == "stream" {print $2, $3, $4}' "$D/stream-raw-$phase-$n" >"$D/stream-$phase-$n"
   in_netns sh -c "$NFT_OFF"
 }
 
@@ -203,12 +202,12 @@ for n in $SIZES; do
   agent_start "$n"
   sleep 2 # the agent's start-up (JIT) settles before measuring
   connects agent "$n" "vigil=$PIN/netpol/links" none vigil nft nftset
-  streams agent "$n" none vigil nft nftset
+  streams agent "$n" "vigil=$PIN/netpol/links" none vigil nft nftset
   kill -KILL "$AGENT"; wait "$AGENT" 2>/dev/null || true; AGENT=
   taskset -c $(( (CPU + 1) % $(nproc) )) "$OUT/drain" "$PIN/netpol/maps/flows" >"$D/drain-$n" &
   DRAIN=$!
   connects kernel "$n" "empty=$EMPTY_LINKS,hooked=$PIN/netpol/links,pinned=$PIN/netpol/links" none empty hooked pinned nft nftset
-  streams kernel "$n" none empty pinned nft nftset
+  streams kernel "$n" "pinned=$PIN/netpol/links" none empty pinned nft nftset
   kill -TERM "$DRAIN"; wait "$DRAIN" || true; DRAIN=
   # every flow record the ring could not take (it was full) is counted per CPU by the programs
   drops=$(bpftool -j map dump pinned "$PIN/netpol/maps/vigil_drops" 2>/dev/null | grep -o '"value":[0-9]*' | awk -F: '{s += $2} END {print s + 0}')
@@ -252,6 +251,14 @@ for n in $SIZES; do
       printf '| %s | %s | %s | %.2f | %s | %.3fx | %s | %s | %s | %s | %s |\n' "$n" "$phase" "$k" "$(awk -v x="$c" 'BEGIN {print x / 1000}')" \
         "$d" "$q" "$e" "$mdiff" "$p" "$sv" "$sq"
     done
+  done
+done
+# the programs' share of the stream's time
+printf '\n| CIDRs | configuration | programs'"'"' run time during its stream chunks | of the chunks'"'"' wall time | runs (packets) per MB |\n|---|---|---|---|---|\n'
+for n in $SIZES; do
+  for phase in agent kernel; do
+    awk -v n="$n" '$1 == "progshare" && $4 > 0 {printf "| %s | %s | %.2f ms | %.3f%% | %.1f |\n", n, $2, $3 / 1e6, 100 * $3 / $4, $5 / (bytes[$2] / 1048576)}
+      $1 == "stream" {bytes[$3] += $5}' "$D/stream-raw-$phase-$n"
   done
 done
 # the programs one by one (ns per run, median over the statistics batches)
