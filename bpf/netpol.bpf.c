@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Network policy in the kernel (CiliumNetworkPolicy L3/L4): egress on connect4/6 (TCP and connected UDP) and
- * sendmsg4/6 (unconnected UDP), ingress on cgroup_skb/ingress, identity and raw sockets on sock_create. Attached
+ * sendmsg4/6 (unconnected UDP), ingress on cgroup_skb/ingress, raw sockets on sock_create, identity learnt at connect,
+ * sendmsg and post_bind4/6 (a listener's bind). Attached
  * once at a cgroup v2 root (every container below it), deciding per container by its cgroup. Verdict = the rule
  * bits whose CIDR matches (LPM trie; each prefix carries every rule covering it, excepts subtracted) AND the rule
  * bits whose port matches (hash, plus a few ranges); a deny bit beats an allow bit; no bit and an enforced
@@ -177,10 +178,11 @@ static __always_inline void decide(struct netpol_endpoint *ep, __u8 dir, __u8 fa
 		pk.dir = dir;
 		pk.proto = proto;
 		pk.port = port;
-		v = bpf_map_lookup_elem(&ports, &pk);
+		/* the compiler marks a direction that has no exact ports or no ranges: one lookup fewer each */
+		v = ep->flags & (NETPOL_EP_NO_PORTS << (dir & 1)) ? NULL : bpf_map_lookup_elem(&ports, &pk);
 		if (v)
 			l4 |= *v;
-		rs = bpf_map_lookup_elem(&ranges, &rkey);
+		rs = ep->flags & (NETPOL_EP_NO_RANGES << (dir & 1)) ? NULL : bpf_map_lookup_elem(&ranges, &rkey);
 		if (rs) {
 #pragma unroll
 			for (int i = 0; i < NETPOL_MAX_RANGES; i++) {
@@ -243,7 +245,8 @@ static __always_inline void emit(__u64 cgid, __u64 container, __u32 ep, struct n
 		f->pid = 0;
 		__builtin_memset(f->comm, 0, sizeof(f->comm));
 	}
-	bpf_ringbuf_submit(f, vigil_submit_flags(&flows));
+	/* the ring's fill is asked at one record in VIGIL_QUERY_EVERY (by the clock's low bits: no counter to keep) */
+	bpf_ringbuf_submit(f, vigil_submit_flags_sampled(&flows, f->ts_ns >> 6));
 }
 
 static const __u8 zero_addr[16] = {};
@@ -335,24 +338,26 @@ int netpol_sendmsg6(struct bpf_sock_addr *ctx)
 	return egress(ctx, 6, 1);
 }
 
-/* A container's first socket teaches the kernel its cgroup (so ingress knows it too); raw and ICMP sockets are
- * refused where egress is enforced (ICMP rules are not supported, so nothing could allow them). */
+/* Raw and ICMP sockets are refused where egress is enforced (ICMP rules are not supported, so nothing could allow
+ * them). Every other socket returns on its type alone, before any lookup: this hook runs for every socket of every
+ * process under the root, and the cgroup is learnt where it is needed (connect, sendmsg, bind). */
 SEC("cgroup/sock_create")
 int netpol_sock_create(struct bpf_sock *sk)
 {
-	struct netpol_config *c = cfg();
-	__u64 cgid = bpf_get_current_cgroup_id();
+	struct netpol_config *c;
 	struct netpol_endpoint *ep;
-	__u64 key;
+	__u64 cgid, key;
 
+	if (sk->type != SOCK_RAW && sk->protocol != IPPROTO_ICMP && sk->protocol != IPPROTO_ICMPV6)
+		return 1;
+	if (sk->family != AF_INET && sk->family != AF_INET6)
+		return 1;
+	c = cfg();
+	cgid = bpf_get_current_cgroup_id();
 	if (c && cgid == c->root_cgroup)
 		return 1;
 	key = container_key_of(cgid, 1);
 	if (!key)
-		return 1;
-	if (sk->family != AF_INET && sk->family != AF_INET6)
-		return 1;
-	if (sk->type != SOCK_RAW && sk->protocol != IPPROTO_ICMP && sk->protocol != IPPROTO_ICMPV6)
 		return 1;
 	ep = bpf_map_lookup_elem(&containers, &key);
 	if (!ep)
@@ -362,65 +367,161 @@ int netpol_sock_create(struct bpf_sock *sk)
 	return 1;
 }
 
+/* A socket that binds (a listener, a UDP receiver) teaches the kernel its cgroup, so that ingress, which runs where
+ * no task can be asked for its cgroup's name, knows a container the agent has not located yet. */
+static __always_inline int learn_on_bind(void)
+{
+	struct netpol_config *c = cfg();
+	__u64 cgid = bpf_get_current_cgroup_id();
+
+	if (!(c && cgid == c->root_cgroup))
+		container_key_of(cgid, 1);
+	return 1;
+}
+
+SEC("cgroup/post_bind4")
+int netpol_post_bind4(struct bpf_sock *sk)
+{
+	return learn_on_bind();
+}
+
+SEC("cgroup/post_bind6")
+int netpol_post_bind6(struct bpf_sock *sk)
+{
+	return learn_on_bind();
+}
+
+/* The IP and L4 headers of an inbound packet, read in place (skb->data is the network header here, and the socket
+ * layer has pulled the L4 header into the linear part); the copying helper only when they are not all linear. */
+struct np_headers {
+	__u8 saddr[16], daddr[16];
+	__u8 family, proto, flags, pass; /* pass: decided without a lookup (open connection, later fragment) */
+	__u16 sport, dport;
+};
+
+/* 0: parsed (or pass set); -1: not linear, the slow path must read it */
+static __always_inline int headers_direct(struct __sk_buff *skb, struct np_headers *h)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u32 l4off;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data;
+
+		if ((void *)(ip + 1) > end)
+			return -1;
+		h->family = 4;
+		h->proto = ip->protocol;
+		if (ip->frag_off & bpf_htons(0x1fff)) {
+			h->pass = 1; /* a later fragment: its first was decided */
+			return 0;
+		}
+		__builtin_memcpy(h->saddr, &ip->saddr, 4);
+		__builtin_memcpy(h->daddr, &ip->daddr, 4);
+		l4off = (ip->ihl & 0xf) * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		h->family = 6;
+		h->proto = ip6->nexthdr; /* extension headers: not walked */
+		__builtin_memcpy(h->saddr, &ip6->saddr, 16);
+		__builtin_memcpy(h->daddr, &ip6->daddr, 16);
+		l4off = sizeof(*ip6);
+	} else {
+		h->pass = 1;
+		return 0;
+	}
+	if (h->proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + l4off;
+
+		if ((void *)(th + 1) > end)
+			return -1;
+		h->sport = bpf_ntohs(th->source);
+		h->dport = bpf_ntohs(th->dest);
+		h->flags = ((__u8 *)th)[13];
+	} else if (h->proto == IPPROTO_UDP) {
+		struct udphdr *uh = data + l4off;
+
+		if ((void *)(uh + 1) > end)
+			return -1;
+		h->sport = bpf_ntohs(uh->source);
+		h->dport = bpf_ntohs(uh->dest);
+	}
+	return 0;
+}
+
+static __noinline int headers_copied(struct __sk_buff *skb, struct np_headers *h)
+{
+	__u32 l4off;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return -1;
+		h->family = 4;
+		h->proto = ip.protocol;
+		if (ip.frag_off & bpf_htons(0x1fff)) {
+			h->pass = 1;
+			return 0;
+		}
+		__builtin_memcpy(h->saddr, &ip.saddr, 4);
+		__builtin_memcpy(h->daddr, &ip.daddr, 4);
+		l4off = (ip.ihl & 0xf) * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
+			return -1;
+		h->family = 6;
+		h->proto = ip6.nexthdr;
+		__builtin_memcpy(h->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(h->daddr, &ip6.daddr, 16);
+		l4off = sizeof(ip6);
+	} else {
+		h->pass = 1;
+		return 0;
+	}
+	if (h->proto == IPPROTO_TCP) {
+		struct tcphdr th;
+
+		if (bpf_skb_load_bytes(skb, l4off, &th, sizeof(th)))
+			return -1;
+		h->sport = bpf_ntohs(th.source);
+		h->dport = bpf_ntohs(th.dest);
+		h->flags = ((__u8 *)&th)[13];
+	} else if (h->proto == IPPROTO_UDP) {
+		struct udphdr uh;
+
+		if (bpf_skb_load_bytes(skb, l4off, &uh, sizeof(uh)))
+			return -1;
+		h->sport = bpf_ntohs(uh.source);
+		h->dport = bpf_ntohs(uh.dest);
+	}
+	return 0;
+}
+
 SEC("cgroup_skb/ingress")
 int netpol_ingress(struct __sk_buff *skb)
 {
+	struct np_headers h = {};
 	struct netpol_config *c;
 	__u64 cgid;
-	__u8 saddr[16] = {}, daddr[16] = {};
-	__u8 family, proto, flags = 0;
-	__u16 sport = 0, dport = 0;
-	__u32 l4off;
 	struct netpol_endpoint *ep;
 	struct np_decision d;
 	__u64 key;
 
 	/* headers first: every packet of an open TCP connection returns before any map lookup */
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr ip;
-
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
-			return 1;
-		family = 4;
-		proto = ip.protocol;
-		__builtin_memcpy(saddr, &ip.saddr, 4);
-		__builtin_memcpy(daddr, &ip.daddr, 4);
-		l4off = (ip.ihl & 0xf) * 4;
-		if (ip.frag_off & bpf_htons(0x1fff))
-			return 1; /* a later fragment: its first was decided */
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr ip6;
-
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
-			return 1;
-		family = 6;
-		proto = ip6.nexthdr; /* extension headers: not walked */
-		__builtin_memcpy(saddr, &ip6.saddr, 16);
-		__builtin_memcpy(daddr, &ip6.daddr, 16);
-		l4off = sizeof(ip6);
-	} else {
+	if (headers_direct(skb, &h) && headers_copied(skb, &h))
 		return 1;
-	}
-	if (proto == IPPROTO_TCP) {
-		struct tcphdr th;
-
-		if (bpf_skb_load_bytes(skb, l4off, &th, sizeof(th)))
-			return 1;
-		sport = bpf_ntohs(th.source);
-		dport = bpf_ntohs(th.dest);
-		flags = ((__u8 *)&th)[13];
-		/* only a new inbound connection is decided: replies to allowed connects carry ACK, and packets of
-		 * connections already open stay allowed across policy changes */
-		if (!(flags & 0x02) || (flags & 0x10))
-			return 1;
-	} else if (proto == IPPROTO_UDP) {
-		struct udphdr uh;
-
-		if (bpf_skb_load_bytes(skb, l4off, &uh, sizeof(uh)))
-			return 1;
-		sport = bpf_ntohs(uh.source);
-		dport = bpf_ntohs(uh.dest);
-	}
+	if (h.pass)
+		return 1;
+	/* only a new inbound connection is decided: replies to allowed connects carry ACK, and packets of connections
+	 * already open stay allowed across policy changes */
+	if (h.proto == IPPROTO_TCP && (!(h.flags & 0x02) || (h.flags & 0x10)))
+		return 1;
 	c = cfg();
 	cgid = bpf_skb_cgroup_id(skb);
 	if (c && cgid == c->root_cgroup)
@@ -430,21 +531,21 @@ int netpol_ingress(struct __sk_buff *skb)
 		return 1;
 	ep = bpf_map_lookup_elem(&containers, &key);
 	if (!ep)
-		return unknown(c, cgid, key, NETPOL_INGRESS, family, proto, saddr, sport, daddr, dport, 0);
+		return unknown(c, cgid, key, NETPOL_INGRESS, h.family, h.proto, h.saddr, h.sport, h.daddr, h.dport, 0);
 	if (!(ep->flags & NETPOL_EP_SELECTED) && !(ep->flags & (NETPOL_EP_EGRESS_ENFORCED | NETPOL_EP_INGRESS_ENFORCED)))
 		return 1;
-	if (proto == IPPROTO_UDP) {
-		struct netpol_udp_key uk = {.ep = ep->id, .family = family, .port = sport};
+	if (h.proto == IPPROTO_UDP) {
+		struct netpol_udp_key uk = {.ep = ep->id, .family = h.family, .port = h.sport};
 		__u8 *seen;
 
-		__builtin_memcpy(uk.addr, saddr, 16);
+		__builtin_memcpy(uk.addr, h.saddr, 16);
 		seen = bpf_map_lookup_elem(&udp_flows, &uk);
 		if (seen && *seen != NETPOL_DROPPED)
 			return 1; /* a reply to a flow the container started */
 	}
-	decide(ep, NETPOL_INGRESS, family, saddr, proto, dport, &d);
+	decide(ep, NETPOL_INGRESS, h.family, h.saddr, h.proto, h.dport, &d);
 	if (ep->flags & NETPOL_EP_SELECTED)
-		emit(cgid, key, ep->id, &d, NETPOL_INGRESS, family, proto, saddr, sport, daddr, dport, flags, 0);
+		emit(cgid, key, ep->id, &d, NETPOL_INGRESS, h.family, h.proto, h.saddr, h.sport, h.daddr, h.dport, h.flags, 0);
 	return d.verdict != NETPOL_DROPPED;
 }
 

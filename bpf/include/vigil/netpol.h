@@ -31,6 +31,9 @@
 #define NETPOL_EP_INGRESS_ENFORCED (1u << 1)
 #define NETPOL_EP_AUDIT (1u << 2)
 #define NETPOL_EP_SELECTED (1u << 3) /* selected by some policy: its flows are reported */
+/* lookups the kernel may skip, per direction (<< dir): set by the compiler; absent, the lookup is made (old state) */
+#define NETPOL_EP_NO_PORTS (1u << 4)  /* no exact port in `ports` for this endpoint and direction */
+#define NETPOL_EP_NO_RANGES (1u << 6) /* no `ranges` entry for this endpoint and direction */
 
 #define NETPOL_MAX_RANGES 16
 

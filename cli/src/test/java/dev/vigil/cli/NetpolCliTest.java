@@ -94,7 +94,7 @@ class NetpolCliTest {
         assertThat(RunCliTest.body(port, "/metrics")).contains("vigil_policy_flows_total{verdict=\"DROPPED\",direction=\"EGRESS\",policy=\"web-egress\"} ");
 
         List<Long> links = linkIds();
-        assertThat(links).hasSize(6).allMatch(PinnedLink::exists);
+        assertThat(links).hasSize(8).allMatch(PinnedLink::exists);
         first.signal("KILL");
         assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         // no agent: the pinned programs keep enforcing
@@ -125,7 +125,7 @@ class NetpolCliTest {
 
     private static List<Long> linkIds() {
         List<Long> ids = new ArrayList<>();
-        for (String l : new String[] {"connect4", "connect6", "sendmsg4", "sendmsg6", "sock_create", "ingress"}) {
+        for (String l : new String[] {"connect4", "connect6", "sendmsg4", "sendmsg6", "sock_create", "ingress", "post_bind4", "post_bind6"}) {
             try (PinnedLink link = PinnedLink.open(fx.pinRoot.resolve("netpol/links/" + l))) {
                 ids.add(link.linkId());
             }

@@ -48,6 +48,11 @@ public final class NetpolCompiler {
             if (ingress.enforced()) f |= 2;
             if (audit) f |= 4;
             if (selected) f |= 8;
+            // lookups the kernel skips (netpol.h NETPOL_EP_NO_PORTS / NO_RANGES, shifted by the direction)
+            if (egress.ports().isEmpty()) f |= 1 << 4;
+            if (ingress.ports().isEmpty()) f |= 1 << 5;
+            if (egress.ranges().isEmpty()) f |= 1 << 6;
+            if (ingress.ranges().isEmpty()) f |= 1 << 7;
             return f;
         }
     }

@@ -35,7 +35,8 @@ final class NetpolEnforcer implements Enforcer<CiliumPolicy> {
     static final List<String[]> PROGRAMS = List.of(new String[] {"netpol_connect4", "connect4"},
             new String[] {"netpol_connect6", "connect6"}, new String[] {"netpol_sendmsg4", "sendmsg4"},
             new String[] {"netpol_sendmsg6", "sendmsg6"}, new String[] {"netpol_sock_create", "sock_create"},
-            new String[] {"netpol_ingress", "ingress"});
+            new String[] {"netpol_ingress", "ingress"}, new String[] {"netpol_post_bind4", "post_bind4"},
+            new String[] {"netpol_post_bind6", "post_bind6"});
 
     private final EnforcerContext ctx;
     private final NetpolMaps maps;

@@ -258,6 +258,39 @@ class NetpolKernelTest {
     }
 
     @Test
+    void aListenersBindTeachesTheKernelAContainerTheAgentDoesNotKnow() throws Exception {
+        // sock_create returns on the socket type alone, before any lookup: a container is learnt where ingress needs
+        // it, at a listener's bind (post_bind4/6). A cgroup named like a container that Docker never reported (the
+        // agent cannot locate it) under policy_enforcement=always: its listener's SYN must be dropped as unknown,
+        // which the kernel can only do if the bind taught it the cgroup (ingress cannot read a task's cgroup name).
+        engine.close(true);
+        engine = newEngine(PolicyOptions.Enforcement.ALWAYS, false);
+        apply(WEB_EGRESS);
+        NetpolFixture.Box box = fx.start("app=other").wire(); // its netns and test host
+        String fakeId = ("feedface" + fx.unique).repeat(4);
+        java.nio.file.Path fake = java.nio.file.Files.createDirectories(fx.cgroupRoot.resolve(fakeId));
+        Process nc = new ProcessBuilder("bash", "-c", "echo $$ > " + fake.resolve("cgroup.procs") + " && exec nsenter -t " + box.pid
+                + " -n -- /bin/busybox nc -ll -p 8081 -e /bin/cat").redirectErrorStream(true).start();
+        try {
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (NetpolFixture.run("nsenter -t " + box.pid + " -n cat /proc/net/tcp /proc/net/tcp6").out().lines()
+                    .noneMatch(l -> l.contains(":1F91 ") && l.contains(":0000 0A "))) {
+                assertThat(System.nanoTime()).as("listening on 8081").isLessThan(end);
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+            try (dev.vigil.ebpf.pin.PinnedMap cgroups = dev.vigil.ebpf.pin.PinnedMap.open(fx.pinRoot.resolve("netpol/maps/cgroups"))) {
+                assertThat(cgroups.lookup(NetpolMaps.u64(NetpolEnforcer.inode(fake)))).as("the bind taught the kernel the cgroup")
+                        .hasValueSatisfying(v -> assertThat(v).isEqualTo(NetpolMaps.u64(NetpolEnforcer.keyOf(fakeId))));
+            }
+            assertThat(box.connectIn(8081)).isEqualTo("timeout"); // an unknown container under always: dropped
+            awaitFlow(f -> "DROPPED".equals(f.get("verdict")) && "INGRESS".equals(f.get("traffic_direction")) && dport(f) == 8081);
+        } finally {
+            nc.destroyForcibly().waitFor();
+            java.nio.file.Files.deleteIfExists(fake);
+        }
+    }
+
+    @Test
     void auditModePassesEverythingAndReportsAudit() throws Exception {
         apply(WEB_EGRESS.replace("name: web-egress", "name: web-egress\n  annotations:\n    vigil.dev/audit: \"true\""));
         NetpolFixture.Box web = fx.start("app=web").wire();
