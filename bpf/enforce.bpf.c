@@ -1246,7 +1246,7 @@ int BPF_PROG(enf_lsm_unlink, struct inode *dir, struct dentry *dentry, int ret)
 
 SEC("lsm/inode_rename")
 int BPF_PROG(enf_lsm_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
-	     struct dentry *new_dentry, unsigned int flags, int ret)
+	     struct dentry *new_dentry, int ret) /* the hook has no flags (security_inode_rename handles RENAME_EXCHANGE) */
 {
 	return ret ? ret : guard_pin(old_dir, old_dentry);
 }

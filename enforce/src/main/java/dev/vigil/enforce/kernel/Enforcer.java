@@ -83,6 +83,9 @@ public final class Enforcer implements AutoCloseable {
     private final Thread reader;
     private final Set<String> attached = new HashSet<>();
     private final List<Link> links = new ArrayList<>();
+    private final Map<String, Link> linkOf = new HashMap<>();
+    /** Programs attached at start, whatever the policies (tamper reports, self-protection): never detached by apply. */
+    private final Set<String> baseline = new HashSet<>();
     private boolean adoptedAll;
     private final Map<String, Set<ByteBuffer>> written = new HashMap<>();
     private final long hostMntns;
@@ -135,6 +138,7 @@ public final class Enforcer implements AutoCloseable {
                 e.attach("enf_lsm_unlink");
                 e.attach("enf_lsm_rename");
             }
+            e.baseline.addAll(e.attached);
             e.reader.start();
             return e;
         } catch (RuntimeException ex) {
@@ -164,9 +168,12 @@ public final class Enforcer implements AutoCloseable {
         return s;
     }
 
-    /** Self-protection is on: BPF LSM can refuse, and there is an agent to protect. */
+    /**
+     * Self-protection is on: BPF LSM can refuse, and the agent to protect is this process (the guard lets only the agent
+     * write Vigil's maps: protecting another pid would lock this process out of its own).
+     */
     boolean protecting() {
-        return options.protect() && caps.lsm() && options.agentTgid() != 0;
+        return options.protect() && caps.lsm() && options.agentTgid() != 0 && options.agentTgid() == ProcessHandle.current().pid();
     }
 
     public KernelCaps caps() { return caps; }
@@ -247,27 +254,41 @@ public final class Enforcer implements AutoCloseable {
         }
         current = c;
         // the tables are in place: only now do this run's programs take over the hooks (pinned ones swapped)
-        for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) attachFor(h);
-        if (followPolicies != 0) attach("enf_process_fork");
-        adoptRemaining();
+        Set<String> needed = new HashSet<>(baseline);
+        for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) needed.addAll(programsOf(h));
+        if (followPolicies != 0) needed.add("enf_process_fork");
+        for (String p : needed) attach(p);
+        // and a hook no rule uses any more costs nothing: its program goes (a policy with only exec rules runs no open program)
+        for (String p : new ArrayList<>(attached)) if (!needed.contains(p)) detach(p);
+        dropUnusedPins(needed);
     }
 
     /**
-     * Links an earlier run pinned that this set does not use: they get this run's program too, so an old policy
-     * does not stay enforced by the old run's tables.
+     * Links an earlier run pinned that this set does not use go (their old tables would go on enforcing an old policy,
+     * and each costs its hook's time); those it uses were swapped for this run's by attach.
      */
-    private void adoptRemaining() {
+    private void dropUnusedPins(Set<String> needed) {
         if (adoptedAll || options.pins() == null) return;
         adoptedAll = true;
         for (Path pin : options.pins().pins()) {
             String program = pin.getFileName().toString();
-            if (attached.contains(program) || PinDirectory.kindAt(pin) != Pins.Kind.LINK) continue;
-            try {
-                attach(program);
-            } catch (RuntimeException e) {
-                System.err.println("vigil: enforcement: cannot adopt the pinned link " + pin + ": " + e.getMessage());
-            }
+            if (needed.contains(program) || PinDirectory.kindAt(pin) != Pins.Kind.LINK) continue;
+            Pins.unpin(pin);
         }
+    }
+
+    /** Detaches a program this run attached, and its pin. */
+    private void detach(String program) {
+        Link l = linkOf.remove(program);
+        attached.remove(program);
+        linkIds.remove(program);
+        if (l == null) return;
+        links.remove(l);
+        if (options.pins() != null) {
+            Path pin = options.pins().resolve(program);
+            if (Files.exists(pin)) Pins.unpin(pin);
+        }
+        l.close();
     }
 
     private static byte[] pathKey(LpmEntry e) {
@@ -363,35 +384,41 @@ public final class Enforcer implements AutoCloseable {
         obj.map("enf_unlock").pin(pin);
     }
 
-    private void attachFor(Hook h) {
-        switch (h) {
-            case EXEC -> attach(caps.lsm() ? "enf_lsm_bprm" : caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
-            case OPEN -> {
-                if (caps.lsm()) attach("enf_lsm_open");
-                else for (String p : List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat")) attach(p);
-            }
-            case CONNECT -> {
-                attach("enf_connect4");
-                attach("enf_connect6");
-            }
-            case PTRACE -> attach(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace");
-            case SETUID -> {
-                if (caps.lsm()) attach("enf_lsm_setuid");
-                else SETUID_TRACEPOINTS.forEach(this::attach);
-            }
-            case BPF -> attach(caps.lsm() ? "enf_lsm_bpf" : "enf_enter_bpf");
-            case MODULE_LOAD -> {
-                if (caps.lsm() && caps.modules()) {
-                    attach("enf_lsm_read_file");
-                    attach("enf_lsm_load_data");
+    /** The programs that enforce a hook's rules on this kernel. */
+    private List<String> programsOf(Hook h) {
+        return switch (h) {
+            case EXEC -> List.of(caps.lsm() ? "enf_lsm_bprm" : caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
+            case OPEN -> caps.lsm() ? List.of("enf_lsm_open") : OPEN_TRACEPOINTS;
+            case CONNECT -> List.of("enf_connect4", "enf_connect6");
+            case PTRACE -> List.of(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace");
+            case SETUID -> caps.lsm() ? List.of("enf_lsm_setuid") : SETUID_TRACEPOINTS;
+            case BPF -> List.of(caps.lsm() ? "enf_lsm_bpf" : "enf_enter_bpf");
+            case MODULE_LOAD -> caps.lsm() && caps.modules() ? List.of("enf_lsm_read_file", "enf_lsm_load_data") : List.of();
+            case BINARY -> List.of(); // no hook of its own: consulted by the others (and enf_process_fork for followChildren)
+            case BIND -> List.of("enf_bind4", "enf_bind6");
+        };
+    }
+
+    private static final List<String> OPEN_TRACEPOINTS = List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat");
+
+    /**
+     * Per attached program, what the kernel's BPF statistics say it cost: {run_time_ns, run_cnt} (both 0 unless
+     * someone holds BPF_ENABLE_STATS or kernel.bpf_stats_enabled is set). For benchmarks.
+     */
+    public synchronized Map<String, long[]> programStats() {
+        Map<String, long[]> out = new java.util.TreeMap<>();
+        for (String p : attached) {
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment info = a.allocate(256, 8);
+                MemorySegment len = a.allocate(ValueLayout.JAVA_INT);
+                len.set(ValueLayout.JAVA_INT, 0, 256);
+                if (dev.vigil.ebpf.internal.LibBpf.objGetInfoByFd(obj.program(p).fd(), info, len) == 0) {
+                    // struct bpf_prog_info: run_time_ns at 192, run_cnt at 200 (UAPI)
+                    out.put(p, new long[] {info.get(ValueLayout.JAVA_LONG, 192), info.get(ValueLayout.JAVA_LONG, 200)});
                 }
             }
-            case BINARY -> { } // no hook of its own: consulted by the others (and enf_process_fork for followChildren)
-            case BIND -> {
-                attach("enf_bind4");
-                attach("enf_bind6");
-            }
         }
+        return out;
     }
 
     private void attach(String program) {
@@ -408,6 +435,7 @@ public final class Enforcer implements AutoCloseable {
             l = p.attachTracepoint(parts[1], parts[2]);
         } else throw new IllegalStateException("no attach rule for " + sec);
         links.add(l);
+        linkOf.put(program, l);
         int linkId = objectId(l.fd());
         if (linkId > 0) {
             linkIds.put(program, linkId);
