@@ -92,9 +92,12 @@ struct enf_hook_cfg {
 	__u32 nrules;
 	__u32 postfix;          /* 1: the hook has Postfix terms (reverse the path) */
 	__u32 access;           /* open: the union of the rules' access bits (an open no rule asks about costs no path walk) */
-	__u32 pad;
+	__u32 flags;            /* connect, bind: ENF_HOOK_F_* (the lookups a call needs: none for a term kind no rule has) */
 	__u64 upper_terms;      /* exec: terms that hold when the executable is in an overlay upper layer (written in the container) */
 };
+
+#define ENF_HOOK_F_PORTS 1      /* some rule of the hook has a port term (enf_ports) */
+#define ENF_HOOK_F_NET 2        /* some rule of the hook has a CIDR term (enf_net4, enf_net6) */
 
 struct enf_config {
 	__u64 host_mntns;       /* the host's mount namespace (of pid 1) */

@@ -235,7 +235,7 @@ public final class Enforcer implements AutoCloseable {
             }
             byte[] hc = ByteBuffer.allocate((int) Layout.HOOK_CFG.size()).order(ByteOrder.nativeOrder())
                     .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0)
-                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).putInt(0)
+                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).putInt(lookupFlags(c, h))
                     .putLong(c.upperTerms().get(h)).array();
             hooks.update(BpfMap.u32(h.ordinal()), hc);
         }
@@ -289,6 +289,14 @@ public final class Enforcer implements AutoCloseable {
             if (Files.exists(pin)) Pins.unpin(pin);
         }
         l.close();
+    }
+
+    /** connect, bind: which tables a call must consult (ENF_HOOK_F_PORTS 1, ENF_HOOK_F_NET 2): none for a term kind no rule has. */
+    private static int lookupFlags(CompiledPolicies c, Hook h) {
+        int f = 0;
+        if (c.ports().stream().anyMatch(e -> e.hook() == h)) f |= 1;
+        if (c.netEntries().stream().anyMatch(e -> e.hook() == h)) f |= 2;
+        return f;
     }
 
     private static byte[] pathKey(LpmEntry e) {

@@ -22,7 +22,7 @@ final class Layout {
 
     static final StructView HOOK_CFG = StructView.builder("enf_hook_cfg", 32)
             .field("neg_terms", 0, 8).field("nrules", 8, 4).field("postfix", 12, 4).field("access", 16, 4)
-            .field("upper_terms", 24, 8).build();
+            .field("flags", 20, 4).field("upper_terms", 24, 8).build();
 
     static final StructView CONFIG = StructView.builder("enf_config", 56)
             .field("host_mntns", 0, 8).field("host_policies", 8, 8).field("agent_tgid", 16, 4).field("tamper", 20, 4)
