@@ -14,7 +14,12 @@
  *   module:  lsm/kernel_read_file and lsm/kernel_load_data only (at the syscall, a kill comes after the module ran);
  *   spec.matchBinaries with followChildren: tp_btf/sched_process_fork passes a parent's answer to its child;
  *   tamper:  signal:signal_generate and sys_enter_ptrace aimed at the agent; with LSM, ptrace_access_check and
- *            task_kill also deny them (self-protection).
+ *            task_kill also deny them (self-protection);
+ *   guard:   Vigil's own maps, links and programs (enf_own) and pin folders (enf_pin_dirs): lsm/bpf refuses other
+ *            processes' writes and detaches, lsm/inode_unlink and inode_rename the removal of pins (self-protection,
+ *            until the agent exits or the unlock map is written); without LSM sys_enter_bpf reports them;
+ *            sched_process_exit ends the guard when the agent's last thread exits.
+ * User space attaches only the programs the loaded rules need (and detaches the rest on reload).
  * Tables and the matching model: vigil/enforce.h. Every decision is a record on enforce_events.
  */
 #include "vmlinux.h"
