@@ -219,12 +219,12 @@ static __always_inline __u64 cur_mntns(void)
 /* The policies whose scope holds a process in mount namespace mntns. */
 static __always_inline __u64 scope_of(struct enf_config *cfg, __u64 mntns)
 {
-	__u64 *m = bpf_map_lookup_elem(&enf_mntns, &mntns);
-	__u64 mask = m ? *m : 0;
+	__u64 *m;
 
 	if (mntns == cfg->host_mntns)
-		mask |= cfg->host_policies;
-	return mask;
+		return cfg->host_policies; /* no container runs in the host's mount namespace: no lookup for host processes */
+	m = bpf_map_lookup_elem(&enf_mntns, &mntns);
+	return m ? *m : 0;
 }
 
 /*

@@ -110,12 +110,15 @@ class EnforcerKernelTest {
                 """.formatted(denied, prot));
         assertThat(enforcer.attachedPrograms()).contains("enf_prepare_exec", "enf_exit_openat", "enf_exit_openat2");
         assertThat(TestBinaries.status(List.of(allowed.toString(), prot.resolve("w1").toString()))).as("open enforced").isEqualTo(137);
+        assertThat(next(Hook.OPEN).outcome()).isEqualTo(Decision.Outcome.KILLED);
         // live: the open rule goes, so do the open programs, and a write there runs again
         apply(execPolicy("exec-only-again", "In", denied.toString(), ""));
         assertThat(enforcer.attachedPrograms()).contains("enf_prepare_exec").doesNotContain("enf_exit_openat", "enf_exit_openat2");
         assertThat(TestBinaries.status(List.of(allowed.toString(), prot.resolve("w2").toString()))).isZero();
         assertThat(prot.resolve("w2")).hasContent("ran");
         assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("hooks-m").toString()))).as("exec still enforced").isEqualTo(137);
+        // read here, so that it cannot reach the next test's queue
+        assertThat(next(Hook.EXEC).outcome()).isEqualTo(Decision.Outcome.KILLED);
     }
 
     static void apply(String yaml) {
