@@ -14,7 +14,12 @@
  *   module:  lsm/kernel_read_file and lsm/kernel_load_data only (at the syscall, a kill comes after the module ran);
  *   spec.matchBinaries with followChildren: tp_btf/sched_process_fork passes a parent's answer to its child;
  *   tamper:  signal:signal_generate and sys_enter_ptrace aimed at the agent; with LSM, ptrace_access_check and
- *            task_kill also deny them (self-protection).
+ *            task_kill also deny them (self-protection);
+ *   guard:   Vigil's own maps, links and programs (enf_own) and pin folders (enf_pin_dirs): lsm/bpf refuses other
+ *            processes' writes and detaches, lsm/inode_unlink and inode_rename the removal of pins (self-protection,
+ *            until the agent exits or the unlock map is written); without LSM sys_enter_bpf reports them;
+ *            sched_process_exit ends the guard when the agent's last thread exits.
+ * User space attaches only the programs the loaded rules need (and detaches the rest on reload).
  * Tables and the matching model: vigil/enforce.h. Every decision is a record on enforce_events.
  */
 #include "vmlinux.h"
@@ -123,6 +128,37 @@ struct {
 	__type(value, struct enforce_event);
 } enf_tamper_last SEC(".maps");
 
+/*
+ * Vigil's own BPF objects, (enum enf_obj_kind << 32) | id -> ENF_OWN (ENF_OWN_UNLOCK: the unlock map), written by the
+ * agent after load and at each attach: writes, detaches and program swaps of these by another process are reported,
+ * and refused under self-protection (LSM).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, __u32);
+} enf_own SEC(".maps");
+
+/* inode numbers of Vigil's pin folders (bpffs): removing or renaming a pin in them is reported, refused under self-protection */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);
+	__type(value, __u32);
+} enf_pin_dirs SEC(".maps");
+
+/*
+ * [0] != 0: self-protection lifted. Pinned (as "unlock"); any root process may write it and the write is reported:
+ * vigil policy remove sets it so that an operator can always take the state away, even from a running agent.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} enf_unlock SEC(".maps");
+
 /* [0] decisions emitted, [1] decisions lost (ring full), [2] paths too long to match */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -169,15 +205,26 @@ static __always_inline __u64 mntns_of(struct task_struct *task)
 	return BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 }
 
+/*
+ * The current task's mount namespace by direct (BTF) loads: on the hot paths, one helper call instead of three probe
+ * reads (a fault, e.g. an exiting task without nsproxy, reads 0).
+ */
+static __always_inline __u64 cur_mntns(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->nsproxy->mnt_ns->ns.inum;
+}
+
 /* The policies whose scope holds a process in mount namespace mntns. */
 static __always_inline __u64 scope_of(struct enf_config *cfg, __u64 mntns)
 {
-	__u64 *m = bpf_map_lookup_elem(&enf_mntns, &mntns);
-	__u64 mask = m ? *m : 0;
+	__u64 *m;
 
 	if (mntns == cfg->host_mntns)
-		mask |= cfg->host_policies;
-	return mask;
+		return cfg->host_policies; /* no container runs in the host's mount namespace: no lookup for host processes */
+	m = bpf_map_lookup_elem(&enf_mntns, &mntns);
+	return m ? *m : 0;
 }
 
 /*
@@ -500,7 +547,7 @@ __noinline int enf_binary_scope(__u64 task_addr)
 }
 
 /* The policies whose whole scope holds for the task: place (host, container) and spec.matchBinaries. */
-static __always_inline __u64 scope_for(struct enf_config *cfg, struct task_struct *task, __u64 mntns)
+static __always_inline __u64 scope_for(struct enf_config *cfg, __u64 mntns)
 {
 	__u64 scope = scope_of(cfg, mntns);
 	struct enf_scratch *s;
@@ -508,7 +555,7 @@ static __always_inline __u64 scope_for(struct enf_config *cfg, struct task_struc
 	if (!(scope & cfg->bin_policies))
 		return scope;
 	s = scratch();
-	if (!s || enf_binary_scope((__u64)task) < 0)
+	if (!s || enf_binary_scope(bpf_get_current_task()) < 0)
 		return scope & ~cfg->bin_policies;
 	return scope & (~cfg->bin_policies | s->mask);
 }
@@ -551,8 +598,8 @@ static __always_inline int decide_file(__u32 hook, struct file *file, __u8 acces
 		return -1;
 	if (access && !(hc->access & access))
 		return -1; /* e.g. a read when every open rule is about writes: no path walk */
-	mntns = mntns_of(task);
-	scope = scope_for(cfg, task, mntns);
+	mntns = cur_mntns();
+	scope = scope_for(cfg, mntns);
 	if (!scope)
 		return -1;
 	s = scratch();
@@ -644,13 +691,15 @@ int BPF_PROG(enf_lsm_open, struct file *file, int ret)
 	return out == ENF_OUT_DENIED || sig == SIGKILL ? -EPERM : 0;
 }
 
-static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+/* The current task's file at fd: direct (BTF) loads down to the fd array, one probe read for the slot. */
+static __always_inline struct file *cur_fd_file(long fd)
 {
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds = fdt->fd;
 	struct file *f = NULL;
 
-	if (fd < 0 || (unsigned long)fd >= max)
+	if (fd < 0 || (unsigned long)fd >= fdt->max_fds)
 		return NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -659,13 +708,12 @@ static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 /* The open succeeded (the file is open, O_TRUNC applied): a SIGKILL now stops the process before it returns. */
 static __always_inline int kill_at_open(long ret)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file *f;
 	__u32 sig;
 
 	if (ret < 0)
 		return 0;
-	f = fd_file(task, ret);
+	f = cur_fd_file(ret);
 	if (!f)
 		return 0;
 	if (decide_file(ENF_HOOK_OPEN, f, access_of(f), false, &sig) >= 0 && sig)
@@ -701,18 +749,24 @@ static __always_inline int decide_sock(__u32 hook, struct bpf_sock_addr *ctx, bo
 	struct enf_config *cfg = enf_cfg();
 	struct enf_port_key pk = {.hook = hook};
 	struct enforce_event *e;
+	struct enf_hook_cfg *hc;
 	struct enf_rule *r;
-	__u64 mntns, scope, hits = 0, *v;
+	__u64 mntns, scope, hits = 0, *v = NULL;
 	__u32 ip6[4] = {};
 	__u8 out;
 
 	if (!cfg)
 		return 1;
-	mntns = mntns_of(task);
-	scope = scope_for(cfg, task, mntns);
+	hc = bpf_map_lookup_elem(&enf_hooks, &hook);
+	if (!hc || !hc->nrules)
+		return 1; /* connect rules only: a bind costs two lookups */
+	mntns = cur_mntns();
+	scope = scope_for(cfg, mntns);
 	if (!scope)
 		return 1;
-	if (v6) {
+	if (!(hc->flags & ENF_HOOK_F_NET)) {
+		/* no CIDR term for this hook: no trie walk */
+	} else if (v6) {
 		struct enf_net6_key k = {.prefixlen = 32 + 128, .hook = hook};
 
 		read_ip6(ctx, ip6);
@@ -728,9 +782,11 @@ static __always_inline int decide_sock(__u32 hook, struct bpf_sock_addr *ctx, bo
 	if (v)
 		hits |= *v;
 	pk.port = bpf_ntohs(ctx->user_port);
-	v = bpf_map_lookup_elem(&enf_ports, &pk);
-	if (v)
-		hits |= *v;
+	if (hc->flags & ENF_HOOK_F_PORTS) {
+		v = bpf_map_lookup_elem(&enf_ports, &pk);
+		if (v)
+			hits |= *v;
+	}
 	r = decide(hook, hits, scope, 0);
 	if (!r)
 		return 1;
@@ -765,7 +821,24 @@ int enf_bind6(struct bpf_sock_addr *ctx) { return decide_sock(ENF_HOOK_BIND, ctx
 
 /* --- tamper: signals and ptrace aimed at the agent, reported by the kernel even while the agent is stopped --- */
 
-static __always_inline void tamper(__u32 what, __u32 target)
+static __always_inline bool agent_alive(struct enf_config *cfg)
+{
+	return cfg->agent_tgid && !cfg->agent_gone;
+}
+
+/* Self-protection holds: asked for (and LSM), the agent runs, and no one lifted it through the unlock map. */
+static __always_inline bool guarded(struct enf_config *cfg)
+{
+	__u32 zero = 0, *u;
+
+	if (!cfg->protect || !agent_alive(cfg))
+		return false;
+	u = bpf_map_lookup_elem(&enf_unlock, &zero);
+	return !u || !*u;
+}
+
+/* what: a signal or enum enf_tamper; denied: the kernel refused it; name: a kernel string for the path (0: none) */
+static __always_inline void tamper(__u32 what, __u32 target, bool denied, const char *name)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct enforce_event *e;
@@ -784,6 +857,9 @@ static __always_inline void tamper(__u32 what, __u32 target)
 		last->rule_id = what;
 		last->target = target;
 		last->outcome = ENF_OUT_TAMPER;
+		last->action = denied ? ENF_ACT_DENY : 0;
+		last->path_len = 0;
+		last->path[0] = 0;
 		bpf_get_current_comm(last->comm, sizeof(last->comm));
 	}
 	/* reserved last, its null check right after: 6.1's verifier loses a ring buffer reference held across other code */
@@ -792,6 +868,12 @@ static __always_inline void tamper(__u32 what, __u32 target)
 		return;
 	e->rule_id = what;
 	e->target = target;
+	e->action = denied ? ENF_ACT_DENY : 0;
+	if (name) {
+		int n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), name);
+
+		e->path_len = n > 0 ? n - 1 : 0;
+	}
 	submit(e);
 }
 
@@ -801,14 +883,14 @@ int BPF_PROG(enf_signal_generate, int sig, struct kernel_siginfo *info, struct t
 	struct enf_config *cfg = enf_cfg();
 	__u32 target;
 
-	if (!cfg || !cfg->tamper)
+	if (!cfg || !cfg->tamper || !agent_alive(cfg))
 		return 0;
 	target = BPF_CORE_READ(t, tgid);
 	if (target != cfg->agent_tgid || (bpf_get_current_pid_tgid() >> 32) == target)
 		return 0;
 	/* SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGSTOP, SIGTSTP: the ones that stop or end the agent */
 	if (sig == 9 || sig == 15 || sig == 2 || sig == 3 || sig == 19 || sig == 20)
-		tamper(sig, target);
+		tamper(sig, target, false, 0);
 	return 0;
 }
 
@@ -832,8 +914,8 @@ static __always_inline int decide_call(__u32 hook, bool can_deny, __u32 target, 
 	hc = bpf_map_lookup_elem(&enf_hooks, &h);
 	if (!hc || !hc->nrules)
 		return -1;
-	mntns = mntns_of(task);
-	scope = scope_for(cfg, task, mntns);
+	mntns = cur_mntns();
+	scope = scope_for(cfg, mntns);
 	if (!scope)
 		return -1;
 	r = decide(hook, 0, scope, 0);
@@ -882,8 +964,8 @@ int enf_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 
 	if (!cfg || (req != PTRACE_ATTACH && req != PTRACE_SEIZE))
 		return 0;
-	if (cfg->tamper && pid == cfg->agent_tgid)
-		tamper(0, pid);
+	if (cfg->tamper && agent_alive(cfg) && pid == cfg->agent_tgid)
+		tamper(ENF_TAMPER_PTRACE, pid, false, 0);
 	return kill_at_call(ENF_HOOK_PTRACE, pid);
 }
 
@@ -925,14 +1007,107 @@ int enf_enter_setfsuid(struct trace_event_raw_sys_enter *ctx)
 	return arg_is_root(ctx->args[0]) && not_root() ? kill_at_call(ENF_HOOK_SETUID, 0) : 0;
 }
 
+/*
+ * The bpf() commands that change an existing object: the tamper code, the kind of object and the offset in union
+ * bpf_attr of its fd (UAPI: stable); 0 for the others.
+ */
+static __always_inline __u32 guard_target(long cmd, __u32 *kind, __u32 *off)
+{
+	switch (cmd) {
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+	case BPF_MAP_FREEZE:
+		*kind = ENF_OBJ_MAP;
+		*off = 0;               /* map_fd */
+		return ENF_TAMPER_MAP_WRITE;
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
+	case BPF_MAP_UPDATE_BATCH:
+	case BPF_MAP_DELETE_BATCH:
+		*kind = ENF_OBJ_MAP;
+		*off = 36;              /* batch.map_fd */
+		return ENF_TAMPER_MAP_WRITE;
+	case BPF_LINK_UPDATE:
+	case BPF_LINK_DETACH:
+		*kind = ENF_OBJ_LINK;
+		*off = 0;               /* link_update.link_fd, link_detach.link_fd */
+		return ENF_TAMPER_LINK_DETACH;
+	case BPF_PROG_DETACH:
+		*kind = ENF_OBJ_PROG;
+		*off = 4;               /* attach_bpf_fd */
+		return ENF_TAMPER_PROG_DETACH;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The kernel id of the BPF object behind the caller's fd (its file's private_data), or 0. A file of another type
+ * gives a meaningless id, which matches none of Vigil's (and the kernel fails such a call anyway).
+ */
+static __always_inline __u32 obj_id_of_fd(long fd, __u32 kind)
+{
+	struct file *f = cur_fd_file(fd);
+	void *priv;
+
+	if (!f)
+		return 0;
+	priv = BPF_CORE_READ(f, private_data);
+	if (!priv)
+		return 0;
+	if (kind == ENF_OBJ_MAP)
+		return BPF_CORE_READ((struct bpf_map *)priv, id);
+	if (kind == ENF_OBJ_LINK)
+		return BPF_CORE_READ((struct bpf_link *)priv, id);
+	return BPF_CORE_READ((struct bpf_prog *)priv, aux, id);
+}
+
+/*
+ * A bpf() call by another process on the object behind fd: reported when it is one of Vigil's; the answer is -EPERM
+ * when self-protection holds and the hook can refuse. A write to the unlock map passes, reported.
+ */
+static __always_inline int guard_call(struct enf_config *cfg, __u32 code, __u32 kind, long fd, bool can_deny)
+{
+	__u32 id = obj_id_of_fd(fd, kind), *own;
+	__u64 key = ((__u64)kind << 32) | id;
+	bool deny;
+
+	if (!id)
+		return 0;
+	own = bpf_map_lookup_elem(&enf_own, &key);
+	if (!own)
+		return 0;
+	if (*own == ENF_OWN_UNLOCK) {
+		if (cfg->tamper)
+			tamper(ENF_TAMPER_UNLOCK, id, false, 0);
+		return 0;
+	}
+	deny = can_deny && guarded(cfg);
+	if (cfg->tamper)
+		tamper(code, id, deny, 0);
+	return deny ? -EPERM : 0;
+}
+
+/* Kernels without BPF LSM: a kill for BPF_PROG_LOAD rules; a report when another process changes Vigil's objects. */
 SEC("tracepoint/syscalls/sys_enter_bpf")
 int enf_enter_bpf(struct trace_event_raw_sys_enter *ctx)
 {
 	struct enf_config *cfg = enf_cfg();
+	__u32 code, kind = 0, off = 0;
+	long cmd = ctx->args[0];
+	int fd = -1;
 
-	if (!cfg || ctx->args[0] != BPF_PROG_LOAD || is_agent(cfg))
+	if (!cfg || is_agent(cfg))
 		return 0;
-	return kill_at_call(ENF_HOOK_BPF, BPF_PROG_LOAD);
+	if (cmd == BPF_PROG_LOAD)
+		return kill_at_call(ENF_HOOK_BPF, BPF_PROG_LOAD);
+	if (!cfg->tamper || !agent_alive(cfg))
+		return 0;
+	code = guard_target(cmd, &kind, &off);
+	if (!code || bpf_probe_read_user(&fd, sizeof(fd), (void *)ctx->args[1] + off))
+		return 0;
+	guard_call(cfg, code, kind, fd, false);
+	return 0;
 }
 
 /* followChildren: a child starts with its parent's answer (and keeps it through exec and reparenting). */
@@ -973,11 +1148,13 @@ int BPF_PROG(enf_lsm_ptrace, struct task_struct *child, unsigned int mode, int r
 	if (ret || !cfg || !(mode & PTRACE_MODE_ATTACH))
 		return ret;
 	target = BPF_CORE_READ(child, tgid);
-	if (cfg->agent_tgid && target == cfg->agent_tgid && !is_agent(cfg)) {
+	if (agent_alive(cfg) && target == cfg->agent_tgid && !is_agent(cfg)) {
 		/* ptrace of the agent, or reading or writing its memory (/proc/PID/mem, process_vm_*) */
+		bool deny = guarded(cfg);
+
 		if (cfg->tamper)
-			tamper(0, target);
-		if (cfg->protect)
+			tamper(ENF_TAMPER_PTRACE, target, deny, 0);
+		if (deny)
 			return -EPERM;
 	}
 	out = decide_call(ENF_HOOK_PTRACE, true, target, &sig);
@@ -989,14 +1166,14 @@ int BPF_PROG(enf_lsm_task_kill, struct task_struct *p, struct kernel_siginfo *in
 {
 	struct enf_config *cfg = enf_cfg();
 
-	if (ret || !cfg || !cfg->protect || !cfg->agent_tgid || BPF_CORE_READ(p, tgid) != cfg->agent_tgid || is_agent(cfg))
+	if (ret || !cfg || !guarded(cfg) || BPF_CORE_READ(p, tgid) != cfg->agent_tgid || is_agent(cfg))
 		return ret;
 	/* SIGHUP (reload), SIGINT and SIGTERM (an orderly stop, reported), and harmless ones pass; the rest (SIGKILL,
 	 * SIGSTOP, SIGQUIT, ...) are refused. signal_generate reports each attempt. */
 	if (sig == 0 || sig == 1 || sig == 2 || sig == 15 || sig == 17 || sig == 18 || sig == 23 || sig == 28)
 		return 0;
 	if (cfg->tamper)
-		tamper(sig, cfg->agent_tgid); /* a refused signal is never generated: signal_generate would not see it */
+		tamper(sig, cfg->agent_tgid, true, 0); /* a refused signal is never generated: signal_generate would not see it */
 	return -EPERM;
 }
 
@@ -1021,11 +1198,19 @@ SEC("lsm/bpf")
 int BPF_PROG(enf_lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 {
 	struct enf_config *cfg = enf_cfg();
-	__u32 sig;
-	int out;
+	__u32 sig, code, kind = 0, off = 0;
+	int out, fd = -1;
 
-	if (!cfg || cmd != BPF_PROG_LOAD || is_agent(cfg))
+	if (!cfg || is_agent(cfg))
 		return 0;
+	if (cmd != BPF_PROG_LOAD) {
+		if (!agent_alive(cfg) || (!cfg->tamper && !cfg->protect))
+			return 0;
+		code = guard_target(cmd, &kind, &off);
+		if (!code || bpf_probe_read_kernel(&fd, sizeof(fd), (void *)attr + off))
+			return 0;
+		return guard_call(cfg, code, kind, fd, true);
+	}
 	out = decide_call(ENF_HOOK_BPF, true, cmd, &sig);
 	return lsm_verdict(out, sig);
 }
@@ -1054,6 +1239,57 @@ int BPF_PROG(enf_lsm_load_data, enum kernel_load_data_id id, bool contents, int 
 		return ret;
 	out = decide_call(ENF_HOOK_MODULE, true, 0, &sig);
 	return lsm_verdict(out, sig);
+}
+
+#define BPF_FS_MAGIC 0xcafe4a11
+
+/* Removing (or moving away) a pin in one of Vigil's pin folders: reported; refused to others under self-protection. */
+static __always_inline int guard_pin(struct inode *dir, struct dentry *dentry)
+{
+	struct enf_config *cfg = enf_cfg();
+	__u64 ino;
+	bool deny;
+
+	if (!cfg || !agent_alive(cfg) || is_agent(cfg) || (!cfg->tamper && !cfg->protect))
+		return 0;
+	if (BPF_CORE_READ(dir, i_sb, s_magic) != BPF_FS_MAGIC)
+		return 0;
+	ino = BPF_CORE_READ(dir, i_ino);
+	if (!bpf_map_lookup_elem(&enf_pin_dirs, &ino))
+		return 0;
+	deny = guarded(cfg);
+	if (cfg->tamper)
+		tamper(ENF_TAMPER_PIN_REMOVE, 0, deny, (const char *)BPF_CORE_READ(dentry, d_name.name));
+	return deny ? -EPERM : 0;
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(enf_lsm_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : guard_pin(dir, dentry);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(enf_lsm_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
+	     struct dentry *new_dentry, int ret) /* the hook has no flags (security_inode_rename handles RENAME_EXCHANGE) */
+{
+	return ret ? ret : guard_pin(old_dir, old_dentry);
+}
+
+/*
+ * The agent's last thread exits (signal->live already counted down here): from now on its pid is no one's to guard or
+ * report, and its pins may go (a restarted agent replaces them, vigil policy remove removes them).
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(enf_process_exit, struct task_struct *p)
+{
+	struct enf_config *cfg = enf_cfg();
+
+	if (!cfg || !agent_alive(cfg) || BPF_CORE_READ(p, tgid) != cfg->agent_tgid)
+		return 0;
+	if (BPF_CORE_READ(p, signal, live.counter) == 0)
+		cfg->agent_gone = 1;
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -2,6 +2,8 @@
 //   loops exec N      fork + execve(/bin/true) + waitpid
 //   loops open N PATH openat(PATH, O_RDONLY) + close
 //   loops connect N   connect() of one UDP socket to 127.0.0.1:9 (no packet: the cgroup connect4 hook runs)
+// With VIGIL_BPF_STATS=1 the kernel's BPF run-time statistics are on while the loop runs (BPF_ENABLE_STATS, held by
+// this process only: they cost every program a clock read, so timed loops run without them).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +29,14 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return 2;
 	int n = atoi(argv[2]);
+	if (getenv("VIGIL_BPF_STATS") && !strcmp(getenv("VIGIL_BPF_STATS"), "1")) {
+		unsigned int attr[4] = {0}; /* union bpf_attr.enable_stats.type = BPF_STATS_RUN_TIME (0) */
+
+		if (syscall(SYS_bpf, 32 /* BPF_ENABLE_STATS */, attr, sizeof(attr)) < 0) {
+			perror("BPF_ENABLE_STATS");
+			return 1;
+		}
+	}
 	double t0 = now_ns();
 
 	if (!strcmp(argv[1], "exec")) {

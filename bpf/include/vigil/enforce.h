@@ -92,9 +92,12 @@ struct enf_hook_cfg {
 	__u32 nrules;
 	__u32 postfix;          /* 1: the hook has Postfix terms (reverse the path) */
 	__u32 access;           /* open: the union of the rules' access bits (an open no rule asks about costs no path walk) */
-	__u32 pad;
+	__u32 flags;            /* connect, bind: ENF_HOOK_F_* (the lookups a call needs: none for a term kind no rule has) */
 	__u64 upper_terms;      /* exec: terms that hold when the executable is in an overlay upper layer (written in the container) */
 };
+
+#define ENF_HOOK_F_PORTS 1      /* some rule of the hook has a port term (enf_ports) */
+#define ENF_HOOK_F_NET 2        /* some rule of the hook has a CIDR term (enf_net4, enf_net6) */
 
 struct enf_config {
 	__u64 host_mntns;       /* the host's mount namespace (of pid 1) */
@@ -104,8 +107,36 @@ struct enf_config {
 	__u64 bin_policies;     /* policies with spec.matchBinaries */
 	__u64 follow_policies;  /* of those, the ones with followChildren */
 	__u32 generation;       /* bumped at every policy change: enf_procs entries of an older one are recomputed */
-	__u32 protect;          /* 1 (LSM only): deny ptrace of and signals to the agent by other processes */
+	__u32 protect;          /* 1 (LSM only, enforcement.self_protection): deny ptrace of and signals to the agent, writes to
+	                         * its maps, detaches of its links and removal of its pins by other processes */
+	__u32 agent_gone;       /* set by the kernel when the agent's last thread exits: nothing is guarded or reported
+	                         * for its pid any more (pinned programs outlive it; the pid may be reused) */
+	__u32 pad;
 };
+
+/*
+ * Tamper reports (enforce_event.rule_id with outcome ENF_OUT_TAMPER): a signal number (1-64), or one of these;
+ * enforce_event.action is ENF_ACT_DENY when the kernel refused it (self-protection), target the agent's pid
+ * (signals, ptrace) or the object's id (maps, links, programs).
+ */
+enum enf_tamper {
+	ENF_TAMPER_PTRACE = 0,
+	ENF_TAMPER_MAP_WRITE = 100,   /* update, delete or freeze of one of Vigil's maps */
+	ENF_TAMPER_LINK_DETACH = 101, /* detach, or program swap, of one of Vigil's links */
+	ENF_TAMPER_PROG_DETACH = 102, /* legacy detach of one of Vigil's programs */
+	ENF_TAMPER_PIN_REMOVE = 103,  /* unlink or rename of a pin in Vigil's bpffs folders (path: the pin's name) */
+	ENF_TAMPER_UNLOCK = 104,      /* the unlock map was written (vigil policy remove): self-protection lifted */
+};
+
+/* enf_own keys: (kind << 32) | the kernel's object id; value ENF_OWN or ENF_OWN_UNLOCK */
+enum enf_obj_kind {
+	ENF_OBJ_MAP = 1,
+	ENF_OBJ_LINK = 2,
+	ENF_OBJ_PROG = 3,
+};
+
+#define ENF_OWN 1
+#define ENF_OWN_UNLOCK 2
 
 /* A process's spec.matchBinaries answer (enf_procs, by tgid). */
 struct enf_proc {

@@ -46,6 +46,7 @@ final class AgentPolicies implements AutoCloseable {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("cgroup_root", config.string("policy.cgroup_root"));
         settings.put("enforcement.mode", config.string("enforcement.mode"));
+        settings.put("enforcement.self_protection", Boolean.toString(config.bool("enforcement.self_protection")));
         if (config.bool("container_engines.docker.enabled")) {
             settings.put("docker.socket", config.string("container_engines.docker.socket"));
         }

@@ -27,6 +27,13 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
     /** The settings key for enforcement.mode (monitor: every policy audits). */
     static final String MODE_SETTING = "enforcement.mode";
 
+    /** The settings key for enforcement.self_protection (false: the agent can be killed, its pins removed, by root). */
+    static final String SELF_PROTECTION_SETTING = "enforcement.self_protection";
+
+    static boolean selfProtection(String v) {
+        return !"false".equalsIgnoreCase(v.strip());
+    }
+
     private final Enforcer kernel;
     private final ContainerScopes containers;
 
@@ -38,7 +45,8 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
     static ProcessEnforcer start(EnforcerContext ctx) {
         boolean monitorAll = ctx.options().audit() || ctx.options().enforcement() == dev.vigil.policy.PolicyOptions.Enforcement.NEVER
                 || "monitor".equals(ctx.options().setting(MODE_SETTING, "enforce"));
-        Enforcer.Options o = Enforcer.Options.defaults().withMonitorAll(monitorAll).withPins(ctx.pins());
+        Enforcer.Options o = Enforcer.Options.defaults().withMonitorAll(monitorAll).withPins(ctx.pins())
+                .withProtect(selfProtection(ctx.options().setting(SELF_PROTECTION_SETTING, "true")));
         String cg = ctx.options().setting("enforcement.cgroup", "");
         if (!cg.isBlank()) o = o.withCgroupDir(java.nio.file.Path.of(cg));
         ContainerScopes[] scopes = new ContainerScopes[1]; // decisions can come before the scopes exist: host until then
@@ -96,8 +104,18 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
             f.put("action", d.action());
             f.put("enforced_by", d.enforcedBy());
         } else {
-            f.put("signal", d.signal());
-            f.put("target_pid", d.target());
+            String kind = d.tamperKind();
+            f.put("tamper", kind);
+            switch (kind) {
+                case "signal" -> {
+                    f.put("signal", d.signal());
+                    f.put("target_pid", d.target());
+                }
+                case "ptrace" -> f.put("target_pid", d.target());
+                case "pin_remove" -> { }
+                default -> f.put("object_id", d.target());
+            }
+            f.put("refused", d.refused());
         }
         Map<String, Object> proc = new LinkedHashMap<>();
         proc.put("pid", d.tgid());
@@ -144,9 +162,9 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
         boolean tamper = d.outcome() == Decision.Outcome.TAMPER;
         Event.Builder b = Event.builder(EventType.ENFORCEMENT).timestamp(timeNanos)
                 .arg("outcome", d.outcome().label)
-                .arg("hook", tamper ? (d.signal() == 0 ? "ptrace" : "signal") : d.hook().label)
+                .arg("hook", tamper ? d.tamperKind() : d.hook().label)
                 .arg("policy", d.policy()).arg("rule", d.rule())
-                .arg("action", tamper ? (d.signal() == 0 ? "" : Integer.toString(d.signal())) : d.action())
+                .arg("action", tamper ? ("signal".equals(d.tamperKind()) ? Integer.toString(d.signal()) : d.action()) : d.action())
                 .arg("enforced_by", d.enforcedBy()).arg("path", d.path())
                 .arg("target", tamper || d.hook() == Hook.PTRACE || d.hook() == Hook.SETUID || d.hook() == Hook.BPF ? d.target() : 0);
         if (d.address() != null) b.arg("addr", d.address()).arg("port", d.port());

@@ -88,6 +88,39 @@ class EnforcerKernelTest {
         }
     }
 
+    @Test
+    void onlyTheHooksTheRulesNeedAreAttachedAndAReloadDetachesTheRest() throws Exception {
+        Path prot = Files.createDirectories(dir.resolve("hooks-protected"));
+        apply(execPolicy("exec-only", "In", denied.toString(), ""));
+        assertThat(enforcer.attachedPrograms()).as("a policy with only exec rules").contains("enf_prepare_exec")
+                .doesNotContain("enf_exit_openat", "enf_exit_open", "enf_connect4", "enf_connect6", "enf_bind4", "enf_process_fork");
+        apply("""
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: exec-and-open}
+                spec:
+                  host: true
+                  rules:
+                  - exec: {matchBinaries: [{operator: In, values: ["%s"]}]}
+                    action: Deny
+                    fallback: Sigkill
+                  - open: {matchPaths: [{operator: Prefix, values: ["%s/"]}], access: write}
+                    action: Deny
+                    fallback: Sigkill
+                """.formatted(denied, prot));
+        assertThat(enforcer.attachedPrograms()).contains("enf_prepare_exec", "enf_exit_openat", "enf_exit_openat2");
+        assertThat(TestBinaries.status(List.of(allowed.toString(), prot.resolve("w1").toString()))).as("open enforced").isEqualTo(137);
+        assertThat(next(Hook.OPEN).outcome()).isEqualTo(Decision.Outcome.KILLED);
+        // live: the open rule goes, so do the open programs, and a write there runs again
+        apply(execPolicy("exec-only-again", "In", denied.toString(), ""));
+        assertThat(enforcer.attachedPrograms()).contains("enf_prepare_exec").doesNotContain("enf_exit_openat", "enf_exit_openat2");
+        assertThat(TestBinaries.status(List.of(allowed.toString(), prot.resolve("w2").toString()))).isZero();
+        assertThat(prot.resolve("w2")).hasContent("ran");
+        assertThat(TestBinaries.status(List.of(denied.toString(), dir.resolve("hooks-m").toString()))).as("exec still enforced").isEqualTo(137);
+        // read here, so that it cannot reach the next test's queue
+        assertThat(next(Hook.EXEC).outcome()).isEqualTo(Decision.Outcome.KILLED);
+    }
+
     static void apply(String yaml) {
         decisions.clear();
         enforcer.apply(Policies.parse("test.yaml", yaml));

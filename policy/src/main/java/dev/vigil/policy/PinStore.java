@@ -1,6 +1,7 @@
 package dev.vigil.policy;
 
 import dev.vigil.ebpf.pin.PinDirectory;
+import dev.vigil.ebpf.pin.PinnedMap;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,8 +40,23 @@ public record PinStore(Path root) {
         return out;
     }
 
-    /** Unpins everything under the root; the number of pins removed. */
+    /**
+     * Unpins everything under the root; the number of pins removed. A kind whose kernel side refuses others the removal
+     * of its pins (EnforcementPolicy's self-protection, BPF LSM) pins a one-entry map named {@value #UNLOCK}: it is set
+     * first, which lifts that protection (the kernel reports it), so an operator can always take the state away.
+     */
     public int remove() {
+        for (Path p : new PinDirectory(root).pins()) {
+            if (!p.getFileName().toString().equals(UNLOCK)) continue;
+            try (PinnedMap m = PinnedMap.open(p)) {
+                m.update(PinnedMap.u32(0), PinnedMap.u32(1));
+            } catch (RuntimeException e) {
+                System.err.println("vigil: policy: cannot write the unlock map " + p + ": " + e.getMessage());
+            }
+        }
         return new PinDirectory(root).removeAll();
     }
+
+    /** The pin name of a kind's unlock map. */
+    public static final String UNLOCK = "unlock";
 }

@@ -177,6 +177,10 @@ public final class AgentConfig {
                         + "stop_container | kill_container | program, program: COMMAND, rate, max_burst} (never Vigil, pid 1 or runtimes)");
         key("enforcement.mode", Kind.STRING, "enforce",
                 "EnforcementPolicy: enforce, or monitor (audit: every decision reported, nothing denied or killed, whatever each policy's mode)");
+        key("enforcement.self_protection", Kind.BOOL, true,
+                "where BPF LSM works, other processes cannot ptrace the agent, read its memory, send it signals other than "
+                        + "TERM/INT/HUP, write its maps, detach its links or remove its pins while it runs (each attempt is reported "
+                        + "either way); false lets root do all of that; vigil policy remove always can (it lifts the protection, reported)");
         key("policy.pin_root", Kind.STRING, "",
                 "bpffs folder of the pinned policy state; empty: $VIGIL_BPF_PIN_ROOT, else /sys/fs/bpf/vigil");
         key("policy.cgroup_root", Kind.STRING, "",

@@ -38,9 +38,16 @@ public final class EnforceBench {
         Files.createDirectories(cgroup);
         Map<String, String> configs = new LinkedHashMap<>();
         configs.put("none", null);
+        configs.put("exec rule only", policy(1, true, false, false));
+        configs.put("open rule only", policy(1, false, true, false));
+        configs.put("connect rule only", policy(1, false, false, true));
         configs.put("no match", policy(1));
         configs.put("1000 entries", policy(1000));
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+        // per configuration and loop: the programs' own time per operation (BPF stats), one sample per round
+        Map<String, Map<String, List<Double>>> programNs = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> perProgram = new LinkedHashMap<>();
+        Map<String, String> attachedBy = new LinkedHashMap<>();
         List<String> names = new ArrayList<>(configs.keySet());
         try {
             for (int r = 0; r < rounds; r++) {
@@ -57,6 +64,24 @@ public final class EnforceBench {
                         m.computeIfAbsent("exec", k -> new ArrayList<>()).add(loop(cgroup, loops, "exec", execs));
                         m.computeIfAbsent("open", k -> new ArrayList<>()).add(loop(cgroup, loops, "open", opens));
                         m.computeIfAbsent("connect", k -> new ArrayList<>()).add(loop(cgroup, loops, "connect", connects));
+                        if (e != null) {
+                            attachedBy.put(c, String.join(" ", new java.util.TreeSet<>(e.attachedPrograms())));
+                            for (String what : List.of("exec", "open", "connect")) {
+                                int n = what.equals("exec") ? execs : what.equals("open") ? opens : connects;
+                                Map<String, long[]> before = e.programStats();
+                                loop(cgroup, loops, what, n, true);
+                                Map<String, long[]> after = e.programStats();
+                                double sum = 0;
+                                for (var kv : after.entrySet()) {
+                                    long[] b = before.getOrDefault(kv.getKey(), new long[2]);
+                                    double ns = (double) (kv.getValue()[0] - b[0]) / n;
+                                    sum += ns;
+                                    if (r == rounds - 1 && ns >= 1) perProgram.computeIfAbsent(c + " / " + what, k -> new java.util.TreeMap<>())
+                                            .put(kv.getKey() + " (" + (kv.getValue()[1] - b[1]) / n + " runs/op)", ns);
+                                }
+                                programNs.computeIfAbsent(c, k -> new LinkedHashMap<>()).computeIfAbsent(what, k -> new ArrayList<>()).add(sum);
+                            }
+                        }
                     } finally {
                         if (e != null) e.close();
                     }
@@ -75,10 +100,32 @@ public final class EnforceBench {
         }
         System.out.println("(medians of " + rounds + " interleaved rounds; per round: " + execs + " execs, " + opens + " opens, "
                 + connects + " connects)");
+        System.out.println();
+        System.out.println("Vigil's programs' own time per operation (BPF_ENABLE_STATS run_time_ns, loops run again with stats on; medians):");
+        System.out.println();
+        System.out.println("| configuration | per exec (ns) | per open (ns) | per connect (ns) | attached |");
+        System.out.println("|---|--:|--:|--:|---|");
+        for (String c : names) {
+            if (!programNs.containsKey(c)) continue;
+            Map<String, List<Double>> m = programNs.get(c);
+            System.out.printf("| %s | %.0f | %.0f | %.0f | %s |%n", c, median(m.get("exec")), median(m.get("open")), median(m.get("connect")),
+                    attachedBy.get(c));
+        }
+        System.out.println();
+        System.out.println("per program (last round, ns per operation of the loop):");
+        for (var kv : perProgram.entrySet()) {
+            StringBuilder b = new StringBuilder();
+            kv.getValue().forEach((p, ns) -> b.append(String.format(" %s %.0f;", p, ns)));
+            System.out.println("  " + kv.getKey() + ":" + b);
+        }
         if (kills > 0) responseLatency(kills);
     }
 
     static String policy(int entries) {
+        return policy(entries, true, true, true);
+    }
+
+    static String policy(int entries, boolean exec, boolean open, boolean connect) {
         StringBuilder bins = new StringBuilder(), paths = new StringBuilder(), cidrs = new StringBuilder();
         for (int i = 0; i < entries; i++) {
             String sep = i == 0 ? "" : ", ";
@@ -93,20 +140,29 @@ public final class EnforceBench {
                 spec:
                   host: true
                   rules:
+                """ + (exec ? """
                   - exec: {matchBinaries: [{operator: In, values: [%s]}]}
                     action: Deny
                     fallback: Sigkill
+                """.formatted(bins) : "") + (open ? """
                   - open: {matchPaths: [{operator: Prefix, values: [%s]}], access: write}
                     action: Deny
                     fallback: Sigkill
+                """.formatted(paths) : "") + (connect ? """
                   - connect: {cidrs: [%s]}
                     action: Deny
-                """.formatted(bins, paths, cidrs);
+                """.formatted(cidrs) : "");
     }
 
     static double loop(Path cgroup, Path loops, String what, int n) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec " + loops + " " + what + " " + n)
-                .redirectErrorStream(true).start();
+        return loop(cgroup, loops, what, n, false);
+    }
+
+    static double loop(Path cgroup, Path loops, String what, int n, boolean stats) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec " + loops + " " + what + " " + n)
+                .redirectErrorStream(true);
+        if (stats) pb.environment().put("VIGIL_BPF_STATS", "1");
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(what + " loop failed: " + out);
         return Double.parseDouble(out);

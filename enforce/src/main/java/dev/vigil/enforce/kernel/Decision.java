@@ -15,6 +15,28 @@ public record Decision(long monoNanos, Hook hook, Outcome outcome, String policy
                        String enforcedBy, int pid, int tgid, int ppid, int uid, String comm, String path,
                        long mntns, long cgroupId, String address, int port, int signal, int target) {
 
+    /** Tamper codes beyond signals (vigil/enforce.h, enum enf_tamper). */
+    public static final int TAMPER_MAP_WRITE = 100, TAMPER_LINK_DETACH = 101, TAMPER_PROG_DETACH = 102, TAMPER_PIN_REMOVE = 103,
+            TAMPER_UNLOCK = 104;
+
+    /** For a tamper report, what was tried: ptrace, signal, map_write, link_detach, prog_detach, pin_remove, unlock. */
+    public String tamperKind() {
+        return switch (signal) {
+            case 0 -> "ptrace";
+            case TAMPER_MAP_WRITE -> "map_write";
+            case TAMPER_LINK_DETACH -> "link_detach";
+            case TAMPER_PROG_DETACH -> "prog_detach";
+            case TAMPER_PIN_REMOVE -> "pin_remove";
+            case TAMPER_UNLOCK -> "unlock";
+            default -> "signal";
+        };
+    }
+
+    /** A tamper report of something the kernel refused (self-protection). */
+    public boolean refused() {
+        return "Deny".equals(action);
+    }
+
     public enum Outcome {
         POSTED("posted"), DENIED("denied"), KILLED("killed"), SIGNALLED("signalled"), MONITORED("monitored"), TAMPER("tamper");
 
@@ -30,8 +52,16 @@ public record Decision(long monoNanos, Hook hook, Outcome outcome, String policy
     /** One line for logs: "killed exec /tmp/x by pid 12 (sh): policy no-tmp rule r0 (Sigkill before ...)". */
     public String describe() {
         if (outcome == Outcome.TAMPER) {
-            return "tamper: " + (signal == 0 ? "ptrace attach" : "signal " + signal) + " aimed at the agent (pid " + target
-                    + ") by pid " + tgid + " (" + comm + ")";
+            String by = " by pid " + tgid + " (" + comm + ")" + (refused() ? ", refused" : "");
+            return "tamper: " + switch (tamperKind()) {
+                case "ptrace" -> "ptrace attach aimed at the agent (pid " + target + ")";
+                case "signal" -> "signal " + signal + " aimed at the agent (pid " + target + ")";
+                case "map_write" -> "write to Vigil's map id " + target;
+                case "link_detach" -> "detach of Vigil's link id " + target;
+                case "prog_detach" -> "detach of Vigil's program id " + target;
+                case "pin_remove" -> "removal of Vigil's pin " + path;
+                default -> "self-protection lifted (unlock map id " + target + " written)";
+            } + by;
         }
         String what = switch (hook) {
             case CONNECT, BIND -> address + ":" + port;

@@ -52,8 +52,10 @@ public final class Enforcer implements AutoCloseable {
      * @param tamper     report signals and ptrace aimed at {@code agentTgid}
      * @param hostMntns  the host's mount namespace (host: true policies); 0: that of pid 1
      * @param monitorAll enforcement.mode: monitor
-     * @param protect    where BPF LSM works: other processes' ptrace of (and memory access to) the agent and signals
-     *                   that stop or kill it are refused (SIGTERM, SIGINT, SIGHUP pass: an orderly stop or reload)
+     * @param protect    enforcement.self_protection, where BPF LSM works: other processes' ptrace of (and memory access
+     *                   to) the agent, signals that stop or kill it (SIGTERM, SIGINT, SIGHUP pass: an orderly stop or
+     *                   reload), writes to its maps, detaches of its links and removal of its pins are refused, while
+     *                   the agent runs and until someone writes the pinned unlock map (vigil policy remove does)
      */
     public record Options(Path cgroupDir, boolean tamper, int agentTgid, long hostMntns, boolean monitorAll, PinDirectory pins,
                           boolean protect) {
@@ -81,6 +83,9 @@ public final class Enforcer implements AutoCloseable {
     private final Thread reader;
     private final Set<String> attached = new HashSet<>();
     private final List<Link> links = new ArrayList<>();
+    private final Map<String, Link> linkOf = new HashMap<>();
+    /** Programs attached at start, whatever the policies (tamper reports, self-protection): never detached by apply. */
+    private final Set<String> baseline = new HashSet<>();
     private boolean adoptedAll;
     private final Map<String, Set<ByteBuffer>> written = new HashMap<>();
     private final long hostMntns;
@@ -117,12 +122,23 @@ public final class Enforcer implements AutoCloseable {
             Layout.verify(obj.btf());
             Enforcer e = new Enforcer(options, caps, obj, listener);
             e.writeConfig();
+            e.registerOwn(load);
             if (options.tamper() && options.pins() != null) e.adoptTamperRecord();
+            if (options.pins() != null) e.pinUnlock();
+            boolean guard = options.tamper() || e.protecting();
+            if (guard && options.agentTgid() != 0) e.attach("enf_process_exit"); // the agent's exit ends the guard
             if (options.tamper()) {
                 e.attach("enf_signal_generate");
                 e.attach(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace"); // the LSM hook also sees /proc/PID/mem
+                if (!caps.lsm()) e.attach("enf_enter_bpf"); // reports writes to Vigil's maps and detaches of its links
             }
             if (e.protecting()) e.attach("enf_lsm_task_kill");
+            if (guard && caps.lsm()) {
+                e.attach("enf_lsm_bpf");
+                e.attach("enf_lsm_unlink");
+                e.attach("enf_lsm_rename");
+            }
+            e.baseline.addAll(e.attached);
             e.reader.start();
             return e;
         } catch (RuntimeException ex) {
@@ -137,7 +153,8 @@ public final class Enforcer implements AutoCloseable {
     private static Set<String> programsFor(KernelCaps caps, boolean tamper) {
         Set<String> s = new HashSet<>();
         if (caps.lsm()) {
-            s.addAll(List.of("enf_lsm_bprm", "enf_lsm_open", "enf_lsm_ptrace", "enf_lsm_setuid", "enf_lsm_bpf", "enf_lsm_task_kill"));
+            s.addAll(List.of("enf_lsm_bprm", "enf_lsm_open", "enf_lsm_ptrace", "enf_lsm_setuid", "enf_lsm_bpf", "enf_lsm_task_kill",
+                    "enf_lsm_unlink", "enf_lsm_rename"));
             if (caps.modules()) s.addAll(List.of("enf_lsm_read_file", "enf_lsm_load_data"));
         } else {
             s.add(caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
@@ -147,12 +164,16 @@ public final class Enforcer implements AutoCloseable {
         if (caps.cgroupSockAddr()) s.addAll(List.of("enf_connect4", "enf_connect6", "enf_bind4", "enf_bind6"));
         if (tamper) s.addAll(List.of("enf_signal_generate", "enf_enter_ptrace"));
         s.add("enf_process_fork");
+        s.add("enf_process_exit");
         return s;
     }
 
-    /** Self-protection is on: BPF LSM can refuse, and there is an agent to protect. */
+    /**
+     * Self-protection is on: BPF LSM can refuse, and the agent to protect is this process (the guard lets only the agent
+     * write Vigil's maps: protecting another pid would lock this process out of its own).
+     */
     boolean protecting() {
-        return options.protect() && caps.lsm() && options.agentTgid() != 0;
+        return options.protect() && caps.lsm() && options.agentTgid() != 0 && options.agentTgid() == ProcessHandle.current().pid();
     }
 
     public KernelCaps caps() { return caps; }
@@ -214,7 +235,7 @@ public final class Enforcer implements AutoCloseable {
             }
             byte[] hc = ByteBuffer.allocate((int) Layout.HOOK_CFG.size()).order(ByteOrder.nativeOrder())
                     .putLong(c.negTerms().get(h)).putInt(rs.size()).putInt(c.postfix().get(h) ? 1 : 0)
-                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).putInt(0)
+                    .putInt(rs.stream().mapToInt(KernelRule::access).reduce(0, (a, b) -> a | b)).putInt(lookupFlags(c, h))
                     .putLong(c.upperTerms().get(h)).array();
             hooks.update(BpfMap.u32(h.ordinal()), hc);
         }
@@ -233,27 +254,49 @@ public final class Enforcer implements AutoCloseable {
         }
         current = c;
         // the tables are in place: only now do this run's programs take over the hooks (pinned ones swapped)
-        for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) attachFor(h);
-        if (followPolicies != 0) attach("enf_process_fork");
-        adoptRemaining();
+        Set<String> needed = new HashSet<>(baseline);
+        for (Hook h : Hook.values()) if (!c.rules().get(h).isEmpty()) needed.addAll(programsOf(h));
+        if (followPolicies != 0) needed.add("enf_process_fork");
+        for (String p : needed) attach(p);
+        // and a hook no rule uses any more costs nothing: its program goes (a policy with only exec rules runs no open program)
+        for (String p : new ArrayList<>(attached)) if (!needed.contains(p)) detach(p);
+        dropUnusedPins(needed);
     }
 
     /**
-     * Links an earlier run pinned that this set does not use: they get this run's program too, so an old policy
-     * does not stay enforced by the old run's tables.
+     * Links an earlier run pinned that this set does not use go (their old tables would go on enforcing an old policy,
+     * and each costs its hook's time); those it uses were swapped for this run's by attach.
      */
-    private void adoptRemaining() {
+    private void dropUnusedPins(Set<String> needed) {
         if (adoptedAll || options.pins() == null) return;
         adoptedAll = true;
         for (Path pin : options.pins().pins()) {
             String program = pin.getFileName().toString();
-            if (attached.contains(program) || PinDirectory.kindAt(pin) != Pins.Kind.LINK) continue;
-            try {
-                attach(program);
-            } catch (RuntimeException e) {
-                System.err.println("vigil: enforcement: cannot adopt the pinned link " + pin + ": " + e.getMessage());
-            }
+            if (needed.contains(program) || PinDirectory.kindAt(pin) != Pins.Kind.LINK) continue;
+            Pins.unpin(pin);
         }
+    }
+
+    /** Detaches a program this run attached, and its pin. */
+    private void detach(String program) {
+        Link l = linkOf.remove(program);
+        attached.remove(program);
+        linkIds.remove(program);
+        if (l == null) return;
+        links.remove(l);
+        if (options.pins() != null) {
+            Path pin = options.pins().resolve(program);
+            if (Files.exists(pin)) Pins.unpin(pin);
+        }
+        l.close();
+    }
+
+    /** connect, bind: which tables a call must consult (ENF_HOOK_F_PORTS 1, ENF_HOOK_F_NET 2): none for a term kind no rule has. */
+    private static int lookupFlags(CompiledPolicies c, Hook h) {
+        int f = 0;
+        if (c.ports().stream().anyMatch(e -> e.hook() == h)) f |= 1;
+        if (c.netEntries().stream().anyMatch(e -> e.hook() == h)) f |= 2;
+        return f;
     }
 
     private static byte[] pathKey(LpmEntry e) {
@@ -273,39 +316,117 @@ public final class Enforcer implements AutoCloseable {
     private synchronized void writeConfig() {
         byte[] v = ByteBuffer.allocate((int) Layout.CONFIG.size()).order(ByteOrder.nativeOrder())
                 .putLong(hostMntns).putLong(hostPolicies).putInt(options.agentTgid()).putInt(options.tamper() ? 1 : 0)
-                .putLong(binPolicies).putLong(followPolicies).putInt(generation).putInt(protecting() ? 1 : 0).array();
+                .putLong(binPolicies).putLong(followPolicies).putInt(generation).putInt(protecting() ? 1 : 0)
+                .putInt(0).putInt(0).array();
         obj.map("enf_config").update(BpfMap.u32(0), v);
     }
 
-    private void attachFor(Hook h) {
-        switch (h) {
-            case EXEC -> attach(caps.lsm() ? "enf_lsm_bprm" : caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
-            case OPEN -> {
-                if (caps.lsm()) attach("enf_lsm_open");
-                else for (String p : List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat")) attach(p);
-            }
-            case CONNECT -> {
-                attach("enf_connect4");
-                attach("enf_connect6");
-            }
-            case PTRACE -> attach(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace");
-            case SETUID -> {
-                if (caps.lsm()) attach("enf_lsm_setuid");
-                else SETUID_TRACEPOINTS.forEach(this::attach);
-            }
-            case BPF -> attach(caps.lsm() ? "enf_lsm_bpf" : "enf_enter_bpf");
-            case MODULE_LOAD -> {
-                if (caps.lsm() && caps.modules()) {
-                    attach("enf_lsm_read_file");
-                    attach("enf_lsm_load_data");
-                }
-            }
-            case BINARY -> { } // no hook of its own: consulted by the others (and enf_process_fork for followChildren)
-            case BIND -> {
-                attach("enf_bind4");
-                attach("enf_bind6");
+    private static final long OBJ_MAP = 1, OBJ_LINK = 2, OBJ_PROG = 3;
+    private static final int OWN = 1, OWN_UNLOCK = 2;
+    private final Map<String, Integer> linkIds = new HashMap<>();
+
+    /**
+     * This run's maps and programs into enf_own (what the kernel side guards), and the pin folders into enf_pin_dirs:
+     * this kind's, the pin root above it and the root's other kind folders.
+     */
+    private void registerOwn(Set<String> loaded) {
+        BpfMap own = obj.map("enf_own");
+        for (BpfMap m : obj.maps()) {
+            int id = objectId(m.fd());
+            if (id > 0) own.update(BpfMap.u64(OBJ_MAP << 32 | id), BpfMap.u32(m.name().equals("enf_unlock") ? OWN_UNLOCK : OWN));
+        }
+        for (BpfProgram p : obj.programs()) {
+            if (!loaded.contains(p.name())) continue;
+            int id = objectId(p.fd());
+            if (id > 0) own.update(BpfMap.u64(OBJ_PROG << 32 | id), BpfMap.u32(OWN));
+        }
+        if (options.pins() == null) return;
+        BpfMap dirs = obj.map("enf_pin_dirs");
+        Path root = options.pins().root();
+        List<Path> folders = new ArrayList<>(List.of(root));
+        Path parent = root.getParent();
+        if (parent != null && Pins.onBpffs(parent)) {
+            folders.add(parent);
+            try (var ls = Files.list(parent)) {
+                ls.filter(Files::isDirectory).forEach(folders::add);
+            } catch (IOException e) {
+                // the kind's own folder is enough
             }
         }
+        for (Path f : folders) {
+            try {
+                dirs.update(BpfMap.u64(((Number) Files.getAttribute(f, "unix:ino")).longValue()), BpfMap.u32(OWN));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("vigil: enforcement: cannot guard the pin folder " + f + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The kernel id of the BPF object behind fd (map, program or link: the id is the second field of each info). */
+    static int objectId(int fd) {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment info = a.allocate(256, 8);
+            MemorySegment len = a.allocate(ValueLayout.JAVA_INT);
+            len.set(ValueLayout.JAVA_INT, 0, 256);
+            return dev.vigil.ebpf.internal.LibBpf.objGetInfoByFd(fd, info, len) == 0 ? info.get(ValueLayout.JAVA_INT, 4) : 0;
+        }
+    }
+
+    /** The kernel id of this run's map (for tests and tools). */
+    public int mapId(String name) {
+        return objectId(obj.map(name).fd());
+    }
+
+    /** The kernel id of the link this run attached for the program, or 0. */
+    public synchronized int linkId(String program) {
+        return linkIds.getOrDefault(program, 0);
+    }
+
+    /**
+     * The unlock map pinned as "unlock": vigil policy remove writes it, which lifts self-protection (reported) so that
+     * the state can go even while an agent runs. An earlier run's pin is replaced (its agent is gone: its guard ended).
+     */
+    private void pinUnlock() {
+        Path pin = options.pins().resolve("unlock");
+        if (Files.exists(pin)) Pins.unpin(pin);
+        obj.map("enf_unlock").pin(pin);
+    }
+
+    /** The programs that enforce a hook's rules on this kernel. */
+    private List<String> programsOf(Hook h) {
+        return switch (h) {
+            case EXEC -> List.of(caps.lsm() ? "enf_lsm_bprm" : caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
+            case OPEN -> caps.lsm() ? List.of("enf_lsm_open") : OPEN_TRACEPOINTS;
+            case CONNECT -> List.of("enf_connect4", "enf_connect6");
+            case PTRACE -> List.of(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace");
+            case SETUID -> caps.lsm() ? List.of("enf_lsm_setuid") : SETUID_TRACEPOINTS;
+            case BPF -> List.of(caps.lsm() ? "enf_lsm_bpf" : "enf_enter_bpf");
+            case MODULE_LOAD -> caps.lsm() && caps.modules() ? List.of("enf_lsm_read_file", "enf_lsm_load_data") : List.of();
+            case BINARY -> List.of(); // no hook of its own: consulted by the others (and enf_process_fork for followChildren)
+            case BIND -> List.of("enf_bind4", "enf_bind6");
+        };
+    }
+
+    private static final List<String> OPEN_TRACEPOINTS = List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat");
+
+    /**
+     * Per attached program, what the kernel's BPF statistics say it cost: {run_time_ns, run_cnt} (both 0 unless
+     * someone holds BPF_ENABLE_STATS or kernel.bpf_stats_enabled is set). For benchmarks.
+     */
+    public synchronized Map<String, long[]> programStats() {
+        Map<String, long[]> out = new java.util.TreeMap<>();
+        for (String p : attached) {
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment info = a.allocate(256, 8);
+                MemorySegment len = a.allocate(ValueLayout.JAVA_INT);
+                len.set(ValueLayout.JAVA_INT, 0, 256);
+                if (dev.vigil.ebpf.internal.LibBpf.objGetInfoByFd(obj.program(p).fd(), info, len) == 0) {
+                    // struct bpf_prog_info: run_time_ns at 192, run_cnt at 200 (UAPI)
+                    out.put(p, new long[] {info.get(ValueLayout.JAVA_LONG, 192), info.get(ValueLayout.JAVA_LONG, 200)});
+                }
+            }
+        }
+        return out;
     }
 
     private void attach(String program) {
@@ -322,6 +443,12 @@ public final class Enforcer implements AutoCloseable {
             l = p.attachTracepoint(parts[1], parts[2]);
         } else throw new IllegalStateException("no attach rule for " + sec);
         links.add(l);
+        linkOf.put(program, l);
+        int linkId = objectId(l.fd());
+        if (linkId > 0) {
+            linkIds.put(program, linkId);
+            obj.map("enf_own").update(BpfMap.u64(OBJ_LINK << 32 | linkId), BpfMap.u32(OWN));
+        }
         // perf-event links (syscall tracepoints) cannot be pinned: the kill-at-open fallback ends with the agent
         if (pin == null || sec.startsWith("tracepoint/")) return;
         if (Files.exists(pin)) {
@@ -394,9 +521,11 @@ public final class Enforcer implements AutoCloseable {
         int pathLen = Math.min(d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 72), Layout.PATH_LEN - 1);
         byte[] path = new byte[Math.max(pathLen, 0)];
         MemorySegment.copy(d, ValueLayout.JAVA_BYTE, off + 92, path, 0, path.length);
+        String action = ref != null ? ref.action().yamlName
+                : out == Decision.Outcome.TAMPER && d.get(ValueLayout.JAVA_BYTE, off + 51) == 1 ? "Deny" : "";
         Decision dec = new Decision(d.get(ValueLayout.JAVA_LONG_UNALIGNED, off), Hook.of(hookNo), out,
                 ref == null ? "" : ref.policy(), ref == null ? (out == Decision.Outcome.TAMPER ? "" : "rule#" + ruleId) : ref.rule(),
-                ref == null ? "" : ref.action().yamlName, ref == null ? "" : ref.enforcedBy(),
+                action, ref == null ? "" : ref.enforcedBy(),
                 d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 24), d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 28),
                 d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 32), d.get(ValueLayout.JAVA_INT_UNALIGNED, off + 36),
                 cString(d, off + 76, 16), new String(path, StandardCharsets.UTF_8),

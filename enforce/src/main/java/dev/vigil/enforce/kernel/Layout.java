@@ -22,11 +22,12 @@ final class Layout {
 
     static final StructView HOOK_CFG = StructView.builder("enf_hook_cfg", 32)
             .field("neg_terms", 0, 8).field("nrules", 8, 4).field("postfix", 12, 4).field("access", 16, 4)
-            .field("upper_terms", 24, 8).build();
+            .field("flags", 20, 4).field("upper_terms", 24, 8).build();
 
-    static final StructView CONFIG = StructView.builder("enf_config", 48)
+    static final StructView CONFIG = StructView.builder("enf_config", 56)
             .field("host_mntns", 0, 8).field("host_policies", 8, 8).field("agent_tgid", 16, 4).field("tamper", 20, 4)
-            .field("bin_policies", 24, 8).field("follow_policies", 32, 8).field("generation", 40, 4).field("protect", 44, 4).build();
+            .field("bin_policies", 24, 8).field("follow_policies", 32, 8).field("generation", 40, 4).field("protect", 44, 4)
+            .field("agent_gone", 48, 4).build();
 
     static final StructView PATH_KEY = StructView.builder("enf_path_key", 4 + PATH_LEN)
             .field("prefixlen", 0, 4).field("path", 4, PATH_LEN).build();

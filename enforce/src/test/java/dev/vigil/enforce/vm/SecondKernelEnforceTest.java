@@ -8,6 +8,8 @@ import dev.vigil.enforce.compile.CompiledPolicies;
 import dev.vigil.enforce.kernel.Decision;
 import dev.vigil.enforce.kernel.Enforcer;
 import dev.vigil.enforce.policy.EnforcementPolicy;
+import dev.vigil.ebpf.pin.PinDirectory;
+import dev.vigil.policy.PinStore;
 import dev.vigil.policy.PolicyLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * protected path fails with EPERM while reads pass; ptrace, setuid to root, a BPF program load and a module load by
  * the selected binaries (spec.matchBinaries) fail with EPERM while copies elsewhere succeed; and the agent (the guest
  * JVM) cannot be ptraced, have its memory read, or be sent SIGKILL/SIGSTOP by another process, each attempt reported.
- * VIGIL_VM_TESTS=1 only.
+ * The guard of Vigil's own objects: another root process's {@code bpftool link detach} of its exec link, {@code rm} of
+ * its pin and {@code bpftool map delete} on its map fail with EPERM (and the exec stays denied), each reported; then
+ * {@code vigil policy remove} (another JVM) still takes the pins away, through the unlock map, reported. The switch:
+ * with enforcement.self_protection off (Options.protect) a SIGKILL of the protected process goes through, with it on
+ * it is refused. VIGIL_VM_TESTS=1 only.
  */
 class SecondKernelEnforceTest {
     private static final String MARK = "vigil-vm-enforce ";
@@ -61,7 +67,11 @@ class SecondKernelEnforceTest {
                 "agent ptrace errno 1", "agent mem open refused", "own mem open allowed", "agent kill -KILL refused",
                 "agent kill -STOP refused",
                 "decision exec denied", "decision open denied", "decision ptrace denied", "decision setuid denied",
-                "decision bpf denied", "decision module_load denied", "decision tamper signal 9", "decision tamper ptrace");
+                "decision bpf denied", "decision module_load denied", "decision tamper signal 9", "decision tamper ptrace",
+                "link detach refused", "pin rm refused", "pin present", "map delete refused", "exec still denied",
+                "decision tamper link_detach refused", "decision tamper pin_remove refused", "decision tamper map_write refused",
+                "policy remove exit 0", "pins gone", "decision tamper unlock",
+                "protect on: kill -KILL refused, alive", "protect on: kill -TERM stopped it", "protect off: kill -KILL sent, dead", "decisions missing []");
     }
 
     /** Runs in the guest. Args: the denied marker binary, an allowed copy, the selected folder of callers, a free copy of it. */
@@ -97,8 +107,10 @@ class SecondKernelEnforceTest {
                     """.formatted(denied, prot, calls);
             LinkedBlockingQueue<Decision> decisions = new LinkedBlockingQueue<>();
             long self = ProcessHandle.current().pid();
-            // the defaults: tamper reports and self-protection of this process (the agent here)
-            try (Enforcer e = Enforcer.start(Enforcer.Options.defaults(), decisions::add)) {
+            Path pinRoot = Path.of("/sys/fs/bpf/vigil-vmtest");
+            Path pins = pinRoot.resolve("enforcement");
+            // the defaults: tamper reports and self-protection of this process (the agent here); pinned
+            try (Enforcer e = Enforcer.start(Enforcer.Options.defaults().withPins(new PinDirectory(pins)), decisions::add)) {
                 List<EnforcementPolicy> ps = PolicyLoader.installed().loadText("vm.yaml", yaml).all().stream()
                         .map(EnforcementPolicy.class::cast).toList();
                 CompiledPolicies c = e.apply(ps);
@@ -132,19 +144,95 @@ class SecondKernelEnforceTest {
                 say("own mem open " + (status("/bin/sh", "-c", "exec 3</proc/$$/mem") == 0 ? "allowed" : "refused"));
                 say("agent kill -KILL " + (status("/bin/sh", "-c", "kill -KILL " + self) == 0 ? "sent" : "refused"));
                 say("agent kill -STOP " + (status("/bin/sh", "-c", "kill -STOP " + self) == 0 ? "sent" : "refused"));
+                // the guard of Vigil's own objects, against another root process
+                int link = e.linkId("enf_lsm_bprm");
+                say("link detach " + (bpftool("link", "detach", "id", Integer.toString(link)).contains("Operation not permitted")
+                        ? "refused" : "went through"));
+                Path pin = pins.resolve("enf_lsm_bprm");
+                say("pin rm " + (status("rm", "-f", pin.toString()) == 0 ? "went through" : "refused"));
+                say("pin " + (Files.exists(pin) ? "present" : "gone"));
+                String del = bpftool("map", "delete", "id", Integer.toString(e.mapId("enf_procs")), "key", "0x7f", "0xff", "0xff", "0xff");
+                say("map delete " + (del.contains("Operation not permitted") ? "refused" : "answered " + del));
+                Path m3 = work.resolve("m3");
+                try {
+                    status(denied.toString(), m3.toString());
+                } catch (IOException ex) {
+                    if (!Files.exists(m3)) say("exec still denied");
+                }
+                // vigil policy remove, from another process while this agent runs: the unlock map first, then the pins
+                Process rm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", "cli/target/vigil-cli.jar:cli/target/lib/*",
+                        "dev.vigil.cli.Vigil", "policy", "remove", "-o", "policy.pin_root=" + pinRoot).redirectErrorStream(true).start();
+                String rmOut = new String(rm.getInputStream().readAllBytes());
+                System.out.print(rmOut);
+                say("policy remove exit " + (rm.waitFor(300, TimeUnit.SECONDS) ? rm.exitValue() : -1));
+                say("pins " + (new PinDirectory(pinRoot).pins().isEmpty() ? "gone" : "left: " + new PinDirectory(pinRoot).pins()));
                 Set<String> want = new HashSet<>(Set.of("decision exec denied", "decision open denied", "decision ptrace denied",
                         "decision setuid denied", "decision bpf denied", "decision module_load denied", "decision tamper signal 9",
-                        "decision tamper ptrace"));
-                while (!want.isEmpty()) {
-                    Decision d = decisions.poll(60, TimeUnit.SECONDS);
-                    if (d == null) break;
-                    String line = d.outcome() == Decision.Outcome.TAMPER
-                            ? "decision tamper " + (d.signal() == 0 ? "ptrace" : "signal " + d.signal())
-                            : "decision " + d.hook().label + " " + d.outcome().label;
-                    if (want.remove(line)) say(line);
-                }
-                say("decisions missing " + want);
+                        "decision tamper ptrace", "decision tamper link_detach refused", "decision tamper pin_remove refused",
+                        "decision tamper map_write refused", "decision tamper unlock"));
+                awaitDecisions(decisions, want);
+            } finally {
+                new PinStore(pinRoot).remove();
+                Files.deleteIfExists(pins);
+                Files.deleteIfExists(pinRoot);
             }
+            switchTest();
+        }
+
+        /**
+         * enforcement.self_protection: an agent (another JVM running the enforcer) with it on cannot be SIGKILLed by another
+         * root process, and stops on SIGTERM; with it off the SIGKILL goes through.
+         */
+        static void switchTest() throws Exception {
+            for (boolean protect : new boolean[] {true, false}) {
+                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                Process agent = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                        "-cp", System.getProperty("java.class.path"), Agent.class.getName(), Boolean.toString(protect))
+                        .redirectErrorStream(true).start();
+                try {
+                    var out = new java.io.BufferedReader(new java.io.InputStreamReader(agent.getInputStream()));
+                    String line;
+                    while ((line = out.readLine()) != null && !line.equals("ready")) System.out.println(line);
+                    if (line == null) {
+                        say("protect " + (protect ? "on" : "off") + ": the agent did not start");
+                        continue;
+                    }
+                    int rc = status("/bin/sh", "-c", "kill -KILL " + agent.pid());
+                    boolean dead = agent.waitFor(protect ? 3 : 60, TimeUnit.SECONDS);
+                    say("protect " + (protect ? "on" : "off") + ": kill -KILL " + (rc == 0 ? "sent" : "refused") + ", " + (dead ? "dead" : "alive"));
+                    if (!dead) {
+                        status("/bin/sh", "-c", "kill -TERM " + agent.pid());
+                        say("protect " + (protect ? "on" : "off") + ": kill -TERM " + (agent.waitFor(60, TimeUnit.SECONDS) ? "stopped it" : "did not stop it"));
+                    }
+                } finally {
+                    agent.destroyForcibly();
+                }
+            }
+        }
+
+        static void awaitDecisions(LinkedBlockingQueue<Decision> decisions, Set<String> want) throws InterruptedException {
+            while (!want.isEmpty()) {
+                Decision d = decisions.poll(60, TimeUnit.SECONDS);
+                if (d == null) break;
+                String line = d.outcome() != Decision.Outcome.TAMPER ? "decision " + d.hook().label + " " + d.outcome().label
+                        : "decision tamper " + switch (d.tamperKind()) {
+                            case "signal" -> "signal " + d.signal();
+                            case "ptrace", "unlock" -> d.tamperKind();
+                            default -> d.tamperKind() + (d.refused() ? " refused" : " passed");
+                        };
+                if (want.remove(line)) say(line);
+            }
+            say("decisions missing " + want);
+        }
+
+        static String bpftool(String... args) throws Exception {
+            List<String> cmd = new java.util.ArrayList<>(List.of("/usr/sbin/bpftool"));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor(120, TimeUnit.SECONDS);
+            return "exit " + p.exitValue() + ": " + out;
         }
 
         /** A module of the guest kernel's that nothing loads: dummy.ko from the cache the VM set-up filled. */
@@ -157,6 +245,18 @@ class SecondKernelEnforceTest {
         static int status(String... cmd) throws Exception {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             return p.waitFor(120, TimeUnit.SECONDS) ? p.exitValue() : -1;
+        }
+
+        /** An agent of its own (this process is the one protected): the enforcer with enforcement.self_protection as asked. */
+        public static final class Agent {
+            public static void main(String[] args) throws Exception {
+                boolean protect = Boolean.parseBoolean(args[0]);
+                try (Enforcer e = Enforcer.start(Enforcer.Options.defaults().withProtect(protect), d -> { })) {
+                    System.out.println("ready");
+                    System.out.flush();
+                    Thread.sleep(600_000);
+                }
+            }
         }
 
         static void say(String s) {
