@@ -705,33 +705,63 @@ static __always_inline struct file *cur_fd_file(long fd)
 	return f;
 }
 
-/* The open succeeded (the file is open, O_TRUNC applied): a SIGKILL now stops the process before it returns. */
-static __always_inline int kill_at_open(long ret)
+#define O_PATH_FLAG 010000000
+
+/*
+ * The access (1 read, 2 write) an open's flags ask for, as the kernel derives f_mode from them (OPEN_FMODE: the
+ * access mode plus one; O_PATH opens neither). The syscall's arguments are still in the task's saved registers at its
+ * exit: the early exit needs no read of the file.
+ */
+static __always_inline int access_of_flags(long flags)
 {
+	return flags & O_PATH_FLAG ? 0 : (int)((flags + 1) & 3);
+}
+
+/* x86-64: open(path, flags) has them in rsi, openat(dirfd, path, flags) in rdx */
+static __always_inline long open_flags(bool at)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return at ? regs->dx : regs->si;
+}
+
+/*
+ * The open succeeded (the file is open, O_TRUNC applied): a SIGKILL now stops the process before it returns.
+ * acc: the access from the flags, or -1 to take it from the file (openat2's flags are in user memory).
+ */
+static __always_inline int kill_at_open(long ret, int acc)
+{
+	struct enf_config *cfg = enf_cfg();
+	struct enf_hook_cfg *hc;
+	__u32 hook = ENF_HOOK_OPEN;
 	struct file *f;
 	__u32 sig;
 
-	if (ret < 0)
+	if (ret < 0 || !cfg)
 		return 0;
+	hc = bpf_map_lookup_elem(&enf_hooks, &hook);
+	if (!hc || !hc->nrules || (acc > 0 && !(hc->access & acc)))
+		return 0; /* e.g. a read when every open rule is about writes: nothing read, not even the fd table */
 	f = cur_fd_file(ret);
 	if (!f)
 		return 0;
-	if (decide_file(ENF_HOOK_OPEN, f, access_of(f), false, &sig) >= 0 && sig)
+	if (decide_file(ENF_HOOK_OPEN, f, acc < 0 ? access_of(f) : acc, false, &sig) >= 0 && sig)
 		bpf_send_signal(sig);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
-int enf_exit_openat(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret); }
+int enf_exit_openat(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret, access_of_flags(open_flags(true))); }
 
 SEC("tracepoint/syscalls/sys_exit_open")
-int enf_exit_open(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret); }
+int enf_exit_open(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret, access_of_flags(open_flags(false))); }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
-int enf_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret); }
+int enf_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret, -1); }
 
+/* creat is open(O_CREAT | O_WRONLY | O_TRUNC) */
 SEC("tracepoint/syscalls/sys_exit_creat")
-int enf_exit_creat(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret); }
+int enf_exit_creat(struct trace_event_raw_sys_exit *ctx) { return kill_at_open(ctx->ret, 2); }
 
 /* The context's IPv6 words must be loaded one by one, at their own offsets. */
 static __always_inline void read_ip6(struct bpf_sock_addr *ctx, __u32 *ip6)

@@ -44,6 +44,18 @@ class ConfigTest {
     }
 
     @Test
+    void enforcementSelfProtectionIsOnByDefaultAndReachesTheEnforcer() throws Exception {
+        assertThat(AgentConfig.defaults().bool("enforcement.self_protection")).isTrue();
+        assertThat(AgentPolicies.options(AgentConfig.defaults()).setting("enforcement.self_protection", "")).isEqualTo("true");
+        Path f = file("enforcement:\n  self_protection: false\n");
+        AgentConfig off = AgentConfig.builder().file(f, true).build();
+        assertThat(AgentPolicies.options(off).setting("enforcement.self_protection", "")).isEqualTo("false");
+        Path bad = file("enforcement:\n  self_protection: maybe\n");
+        assertThatThrownBy(() -> AgentConfig.builder().file(bad, true).build()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(bad + ":2:");
+    }
+
+    @Test
     void fileThenOverridesWithOrigins() throws Exception {
         Path f = file("rules_file:\n  - /a.yaml\n  - /b.yaml\npriority: warning\nwebserver:\n  listen_port: 9000\n"
                 + "plugins: []\nload_plugins: []\n");

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * with 1,000 binary / path / CIDR entries; interleaved rounds, medians. Then the latency of a response (kill) from
  * the syscall to the kill, over many kills, with the agent and the bundled stable rules.
  *
- * <p>Args: LOOPS_BINARY ROUNDS EXECS OPENS CONNECTS KILLS
+ * <p>Args: LOOPS_BINARY FLOOR_OBJECT ROUNDS EXECS OPENS CONNECTS KILLS (FLOOR_OBJECT: floor.bpf.c, empty programs at the
+ * open and connect hooks, whose own time per operation is the floor any program there pays on this kernel)
  */
 public final class EnforceBench {
     private EnforceBench() {}
@@ -31,9 +32,10 @@ public final class EnforceBench {
 
     public static void main(String[] args) throws Exception {
         Path loops = Path.of(args[0]);
-        int rounds = Integer.parseInt(args[1]);
-        int execs = Integer.parseInt(args[2]), opens = Integer.parseInt(args[3]), connects = Integer.parseInt(args[4]);
-        int kills = Integer.parseInt(args[5]);
+        Path floorObject = Path.of(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        int execs = Integer.parseInt(args[3]), opens = Integer.parseInt(args[4]), connects = Integer.parseInt(args[5]);
+        int kills = Integer.parseInt(args[6]);
         Path cgroup = Enforcer.defaultCgroupRoot().resolve("vigil-bench-enforce-" + ProcessHandle.current().pid());
         Files.createDirectories(cgroup);
         Map<String, String> configs = new LinkedHashMap<>();
@@ -87,6 +89,7 @@ public final class EnforceBench {
                     }
                 }
             }
+            floor(floorObject, cgroup, loops, rounds, opens, connects);
         } finally {
             Files.deleteIfExists(cgroup);
         }
@@ -112,6 +115,8 @@ public final class EnforceBench {
                     attachedBy.get(c));
         }
         System.out.println();
+        System.out.println(floorLine);
+        System.out.println();
         System.out.println("per program (last round, ns per operation of the loop):");
         for (var kv : perProgram.entrySet()) {
             StringBuilder b = new StringBuilder();
@@ -119,6 +124,40 @@ public final class EnforceBench {
             System.out.println("  " + kv.getKey() + ":" + b);
         }
         if (kills > 0) responseLatency(kills);
+    }
+
+    private static String floorLine = "";
+
+    /** Empty programs at the open and connect hooks, run time per operation with stats on (medians of the rounds). */
+    static void floor(Path object, Path cgroup, Path loops, int rounds, int opens, int connects) throws Exception {
+        try (dev.vigil.ebpf.BpfObject o = dev.vigil.ebpf.BpfObject.openFile(object)) {
+            o.load();
+            var open = o.program("floor_exit_openat");
+            var connect = o.program("floor_connect4");
+            try (var l1 = open.attachTracepoint("syscalls", "sys_exit_openat"); var l2 = connect.attachCgroup(cgroup)) {
+                List<Double> op = new ArrayList<>(), co = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    long b = runTime(open.fd());
+                    loop(cgroup, loops, "open", opens, true);
+                    op.add((double) (runTime(open.fd()) - b) / opens);
+                    b = runTime(connect.fd());
+                    loop(cgroup, loops, "connect", connects, true);
+                    co.add((double) (runTime(connect.fd()) - b) / connects);
+                }
+                floorLine = String.format("floor (empty programs at the same hooks, BPF stats, median of %d): %.0f ns per open "
+                        + "(tracepoint sys_exit_openat), %.0f ns per connect (cgroup/connect4)", rounds, median(op), median(co));
+            }
+        }
+    }
+
+    /** A program's run_time_ns (struct bpf_prog_info at 192, UAPI). */
+    static long runTime(int fd) {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            var info = a.allocate(256, 8);
+            var len = a.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
+            len.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 256);
+            return dev.vigil.ebpf.internal.LibBpf.objGetInfoByFd(fd, info, len) == 0 ? info.get(java.lang.foreign.ValueLayout.JAVA_LONG, 192) : 0;
+        }
     }
 
     static String policy(int entries) {
