@@ -303,6 +303,9 @@ class LanguageTest {
             assertThat(cond("k8s.pod.label[app] = web and k8s.pod.label[tier] = front", e)).isTrue();
             assertThat(cond("k8s.pod.label[team] exists", e)).isFalse(); // a container label, not the pod's
             assertThat(cond("k8s.pod.labels = \"app:web, tier:front\"", e)).isTrue();
+            // the container's own labels (the pod's name and namespace among them, as the runtime labels them)
+            assertThat(cond("container.labels contains \"team:blue\" and not container.labels contains \"app:web\"", e)).isTrue();
+            assertThat(cond("container.labels exists", ev(EventType.EXECVE, tree()).container(dev.vigil.events.Container.HOST).build())).isFalse();
         }
 
         @Test

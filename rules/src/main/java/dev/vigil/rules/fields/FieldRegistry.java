@@ -715,6 +715,13 @@ public final class FieldRegistry {
                     ContainerView ct = e.container();
                     return ct == null ? null : ct.podLabel(a);
                 }));
+        def("container.labels", CHARBUF, "the container's labels, as key:value pairs separated by ', ' (as the container plugin's)", s(e -> {
+            ContainerView c = e.container();
+            if (c == null || c.labels().isEmpty()) return null;
+            StringBuilder sb = new StringBuilder();
+            new java.util.TreeMap<>(c.labels()).forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(':').append(v));
+            return sb;
+        }));
         def("k8s.pod.labels", CHARBUF, "the Kubernetes pod labels, as key:value pairs separated by ', ' (from the CRI's pod sandbox)", s(e -> {
             ContainerView c = e.container();
             if (c == null || c.podLabels().isEmpty()) return null;
