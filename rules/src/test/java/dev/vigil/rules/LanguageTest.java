@@ -296,6 +296,19 @@ class LanguageTest {
         }
 
         @Test
+        void pidNamespaceInitStart() {
+            Process shim = Process.builder().pid(900).vpid(900).name("containerd-shim").parent(systemd()).startTs(5_000L).build();
+            Process init = Process.builder().pid(901).vpid(1).name("sh").parent(shim).startTs(7_000L).build();
+            Process app = Process.builder().pid(902).vpid(7).name("app").parent(init).startTs(9_000L).build();
+            assertThat(cond("proc.pidns_init_start_ts = 7000", ev(EventType.EXECVE, app).build())).isTrue();
+            assertThat(cond("proc.pidns_init_start_ts = 7000", ev(EventType.EXECVE, init).build())).isTrue();
+            long hostInit = systemd().startTs();
+            assertThat(cond("proc.pidns_init_start_ts = " + hostInit, ev(EventType.EXECVE, shim).build())).isTrue();
+            Process orphan = Process.builder().pid(903).vpid(3).name("x").startTs(1L).build(); // no ancestor known
+            assertThat(cond("proc.pidns_init_start_ts exists", ev(EventType.EXECVE, orphan).build())).isFalse();
+        }
+
+        @Test
         void podLabels() {
             dev.vigil.events.Container c = dev.vigil.events.Container.builder().id("0123456789ab").k8s("shop", "web-0")
                     .label("team", "blue").podLabel("app", "web").podLabel("tier", "front").build();
