@@ -296,6 +296,19 @@ class LanguageTest {
         }
 
         @Test
+        void pidNamespaceInitStart() {
+            Process shim = Process.builder().pid(900).vpid(900).name("containerd-shim").parent(systemd()).startTs(5_000L).build();
+            Process init = Process.builder().pid(901).vpid(1).name("sh").parent(shim).startTs(7_000L).build();
+            Process app = Process.builder().pid(902).vpid(7).name("app").parent(init).startTs(9_000L).build();
+            assertThat(cond("proc.pidns_init_start_ts = 7000", ev(EventType.EXECVE, app).build())).isTrue();
+            assertThat(cond("proc.pidns_init_start_ts = 7000", ev(EventType.EXECVE, init).build())).isTrue();
+            long hostInit = systemd().startTs();
+            assertThat(cond("proc.pidns_init_start_ts = " + hostInit, ev(EventType.EXECVE, shim).build())).isTrue();
+            Process orphan = Process.builder().pid(903).vpid(3).name("x").startTs(1L).build(); // no ancestor known
+            assertThat(cond("proc.pidns_init_start_ts exists", ev(EventType.EXECVE, orphan).build())).isFalse();
+        }
+
+        @Test
         void podLabels() {
             dev.vigil.events.Container c = dev.vigil.events.Container.builder().id("0123456789ab").k8s("shop", "web-0")
                     .label("team", "blue").podLabel("app", "web").podLabel("tier", "front").build();
@@ -303,6 +316,9 @@ class LanguageTest {
             assertThat(cond("k8s.pod.label[app] = web and k8s.pod.label[tier] = front", e)).isTrue();
             assertThat(cond("k8s.pod.label[team] exists", e)).isFalse(); // a container label, not the pod's
             assertThat(cond("k8s.pod.labels = \"app:web, tier:front\"", e)).isTrue();
+            // the container's own labels (the pod's name and namespace among them, as the runtime labels them)
+            assertThat(cond("container.labels contains \"team:blue\" and not container.labels contains \"app:web\"", e)).isTrue();
+            assertThat(cond("container.labels exists", ev(EventType.EXECVE, tree()).container(dev.vigil.events.Container.HOST).build())).isFalse();
         }
 
         @Test

@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.vigil.containers.ContainerResolver;
-import dev.vigil.ebpf.KernelClock;
 import dev.vigil.ebpf.map.BpfMap;
 import dev.vigil.events.EventType;
 import dev.vigil.events.EventView;
@@ -112,7 +111,9 @@ final class RecordParser {
         switch (kind) {
             case RecordLayout.KIND_PROC_FORK -> {
                 int child = (int) ev.arg(1);
-                ProcessEntry c = table.onFork(pid, child, ev.arg(3) + bootWall());
+                // task->start_time is CLOCK_MONOTONIC (start_boottime is the one counting suspend), as the records'
+                // ts_mono: the same offset makes proc.duration their difference, also after a suspend or VM restore
+                ProcessEntry c = table.onFork(pid, child, ev.arg(3) + wallOffset);
                 c.vpid = ev.arg(5);
                 SyscallTable.Def d = SyscallTable.byKind(seg.get(JAVA_INT_UNALIGNED, off + RecordLayout.SYSCALL_NR));
                 type = d != null ? d.type() : EventType.CLONE;
@@ -202,10 +203,6 @@ final class RecordParser {
         ev.fd = e;
         delivered++;
         consumer.accept(ev);
-    }
-
-    private long bootWall() {
-        return wallOffset - (KernelClock.bootTimeNanos() - KernelClock.monotonicNanos());
     }
 
     private static void updateComm(ProcessEntry p, MemorySegment seg, long at) {

@@ -408,6 +408,15 @@ public final class FieldRegistry {
         def("proc.pid.ts", ABSTIME, "start of the process, nanoseconds since epoch", proc(ABSTIME, 0, pn(ProcessView::startTs)));
         def("proc.ppid.ts", ABSTIME, "start of the parent process, nanoseconds since epoch", proc(ABSTIME, 1, pn(ProcessView::startTs)));
         def("proc.tty", UINT32, "the controlling terminal of the process; 0 for processes without a terminal", proc(UINT32, 0, pn(ProcessView::tty)));
+        def("proc.pidns_init_start_ts", UINT64, "the start time (ns since the epoch) of the init process of the process's pid "
+                + "namespace: its nearest ancestor-or-self that is pid 1 in its own namespace (the host's init for host processes)",
+                n(UINT64, e -> {
+                    ProcessView p = e.process();
+                    for (int i = 0; i < 256 && p != null; i++, p = p.parent()) {
+                        if (p.vpid() == 1 || p.pid() == 1) return p.startTs() == ABSENT ? ABSENT : p.startTs();
+                    }
+                    return ABSENT; // the chain stops before the namespace's init (not seen, or outside the table)
+                }));
         def("proc.vpid", PID, "the id of the process as seen from its current PID namespace", proc(PID, 0, pn(ProcessView::vpid)));
         def("proc.pvpid", PID, "the id of the parent process as seen from its current PID namespace", proc(PID, 1, pn(ProcessView::vpid)));
         def("proc.sid", PID, "the session id of the process", proc(PID, 0, pn(ProcessView::sid)));
@@ -715,6 +724,13 @@ public final class FieldRegistry {
                     ContainerView ct = e.container();
                     return ct == null ? null : ct.podLabel(a);
                 }));
+        def("container.labels", CHARBUF, "the container's labels, as key:value pairs separated by ', ' (as the container plugin's)", s(e -> {
+            ContainerView c = e.container();
+            if (c == null || c.labels().isEmpty()) return null;
+            StringBuilder sb = new StringBuilder();
+            new java.util.TreeMap<>(c.labels()).forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(':').append(v));
+            return sb;
+        }));
         def("k8s.pod.labels", CHARBUF, "the Kubernetes pod labels, as key:value pairs separated by ', ' (from the CRI's pod sandbox)", s(e -> {
             ContainerView c = e.container();
             if (c == null || c.podLabels().isEmpty()) return null;
