@@ -59,6 +59,7 @@
 /* sensor_hdr.file_layer (fd.is_upper_layer / fd.is_lower_layer) */
 #define SENSOR_FILE_UPPER_LAYER 1 /* on overlayfs, in the upper (container-written) layer */
 #define SENSOR_FILE_LOWER_LAYER 2 /* on overlayfs, only in a lower (image) layer */
+#define SENSOR_FILE_CREATED 16    /* an open's file was created by that open (FMODE_CREATED): evt.is_open_create */
 /*
  * sensor_hdr.file_layer of a record whose spec asks for the socket behind an fd (SENSOR_SPEC_SOCK_ARG0) when slot 5
  * is empty: the kernel's word that user space must not take that fd for a socket (issue #17: the opens that

@@ -12,14 +12,14 @@ public final class Fd implements FdView {
     private final int cport, sport;
     private final String cipName, sipName;
     private final long dev, ino;
-    private final boolean upperLayer, lowerLayer;
+    private final boolean upperLayer, lowerLayer, created;
 
     private Fd(Builder b) {
         num = b.num; type = b.type; l4proto = b.l4proto; role = b.role; connected = b.connected;
         nameChanged = b.nameChanged; hasTuple = b.hasTuple;
         cipHi = b.cipHi; cipLo = b.cipLo; sipHi = b.sipHi; sipLo = b.sipLo; cport = b.cport; sport = b.sport;
         cipName = b.cipName; sipName = b.sipName; dev = b.dev; ino = b.ino;
-        upperLayer = b.upperLayer; lowerLayer = b.lowerLayer;
+        upperLayer = b.upperLayer; lowerLayer = b.lowerLayer; created = b.created;
         String n = b.name;
         if (b.derived) {
             name = n;
@@ -54,7 +54,7 @@ public final class Fd implements FdView {
     public static Fd copyOf(FdView f) {
         if (f instanceof Fd done) return done;
         Builder b = builder().num(f.num()).type(f.type()).l4proto(f.l4proto()).role(f.role()).connected(f.connected())
-                .nameChanged(f.nameChanged()).dev(f.dev()).ino(f.ino()).layers(f.upperLayer(), f.lowerLayer());
+                .nameChanged(f.nameChanged()).dev(f.dev()).ino(f.ino()).layers(f.upperLayer(), f.lowerLayer()).created(f.created());
         b.name = str(f.name());
         b.nameRaw = str(f.nameRaw());
         b.directory = str(f.directory());
@@ -102,6 +102,7 @@ public final class Fd implements FdView {
     @Override public boolean connected() { return connected; }
     @Override public boolean upperLayer() { return upperLayer; }
     @Override public boolean lowerLayer() { return lowerLayer; }
+    @Override public boolean created() { return created; }
     @Override public boolean nameChanged() { return nameChanged; }
     @Override public boolean hasTuple() { return hasTuple; }
     @Override public long clientIpHi() { return cipHi; }
@@ -140,9 +141,10 @@ public final class Fd implements FdView {
         public Builder l4proto(L4Proto v) { l4proto = v; return this; }
         public Builder role(int v) { role = v; return this; }
         public Builder connected(boolean v) { connected = v; return this; }
-        private boolean upperLayer, lowerLayer;
+        private boolean upperLayer, lowerLayer, created;
         /** The overlayfs layer the file is in (fd.is_upper_layer / fd.is_lower_layer). */
         public Builder layers(boolean upper, boolean lower) { upperLayer = upper; lowerLayer = lower; return this; }
+        public Builder created(boolean v) { created = v; return this; }
         public Builder nameChanged(boolean v) { nameChanged = v; return this; }
         public Builder dev(long v) { dev = v; return this; }
         public Builder ino(long v) { ino = v; return this; }

@@ -47,4 +47,6 @@ public interface FdView {
     default boolean upperLayer() { return false; }
     /** For a file on overlayfs: only in a lower (image) layer ({@code fd.is_lower_layer}). */
     default boolean lowerLayer() { return false; }
+    /** The open that made this fd created the file ({@code evt.is_open_create}). */
+    default boolean created() { return false; }
 }

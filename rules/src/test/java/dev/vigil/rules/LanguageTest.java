@@ -7,6 +7,7 @@ import dev.vigil.events.Container;
 import dev.vigil.events.Event;
 import dev.vigil.events.EventType;
 import dev.vigil.events.Fd;
+import dev.vigil.events.FdType;
 import dev.vigil.events.Process;
 import dev.vigil.rules.engine.RuleSet;
 import org.junit.jupiter.api.Nested;
@@ -372,6 +373,16 @@ class LanguageTest {
             assertThat(cond("evt.res = SUCCESS", open("/etc/x", "O_RDONLY"))).isTrue();
             assertThat(cond("evt.is_open_read=true and evt.is_open_write=false", open("/etc/x", "O_RDONLY"))).isTrue();
             assertThat(cond("evt.is_open_write=true", open("/etc/x", "O_RDWR"))).isTrue();
+        }
+
+        @Test
+        void isOpenCreateIsTheKernelsWordNotTheFlag() {
+            Event made = ev(EventType.OPENAT, proc("cat")).res(3).flags("flags", "O_WRONLY", "O_CREAT").arg("name", "/tmp/x")
+                    .fd(Fd.builder().num(3).type(FdType.FILE).name("/tmp/x").created(true).build()).build();
+            assertThat(cond("evt.is_open_create=true", made)).isTrue();
+            // O_CREAT on a file that was there: nothing created
+            assertThat(cond("evt.is_open_create=true", open("/tmp/x", "O_WRONLY", "O_CREAT"))).isFalse();
+            assertThat(cond("evt.is_open_create=false", open("/tmp/x", "O_WRONLY", "O_CREAT"))).isTrue();
         }
 
         @Test

@@ -438,7 +438,7 @@ public final class CaptureReader implements AutoCloseable {
             throw new CaptureFormat.Malformed("unknown fd type " + type + "/" + l4);
         }
         if (raw != null) b.nameRaw(raw);
-        b.role(role).connected((flags & 1) != 0).layers((flags & 4) != 0, (flags & 8) != 0).dev(r.i64()).ino(r.i64());
+        b.role(role).connected((flags & 1) != 0).layers((flags & 4) != 0, (flags & 8) != 0).created((flags & 16) != 0).dev(r.i64()).ino(r.i64());
         return b.build();
     }
 

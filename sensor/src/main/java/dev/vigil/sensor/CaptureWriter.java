@@ -372,7 +372,7 @@ public final class CaptureWriter implements AutoCloseable {
         buf.str(fd.nameRaw());
         buf.str(fd.l4proto() == null ? null : fd.l4proto().name());
         buf.u8(fd.role());
-        buf.u8((fd.connected() ? 1 : 0) | (fd.hasTuple() ? 2 : 0) | (fd.upperLayer() ? 4 : 0) | (fd.lowerLayer() ? 8 : 0));
+        buf.u8((fd.connected() ? 1 : 0) | (fd.hasTuple() ? 2 : 0) | (fd.upperLayer() ? 4 : 0) | (fd.lowerLayer() ? 8 : 0) | (fd.created() ? 16 : 0));
         if (fd.hasTuple()) {
             buf.i64(fd.clientIpHi());
             buf.i64(fd.clientIpLo());

@@ -44,8 +44,9 @@ public final class FdEntry implements FdView {
     /** RecordLayout.FILE_UPPER_LAYER / FILE_LOWER_LAYER, from the open's record; 0 off overlayfs. */
     int layer;
 
-    @Override public boolean upperLayer() { return layer == RecordLayout.FILE_UPPER_LAYER; }
-    @Override public boolean lowerLayer() { return layer == RecordLayout.FILE_LOWER_LAYER; }
+    @Override public boolean upperLayer() { return (layer & 3) == RecordLayout.FILE_UPPER_LAYER; }
+    @Override public boolean lowerLayer() { return (layer & 3) == RecordLayout.FILE_LOWER_LAYER; }
+    @Override public boolean created() { return (layer & RecordLayout.FILE_CREATED) != 0; }
     @Override public long num() { return num; }
     @Override public FdType type() { return type; }
     @Override public CharSequence name() { return name; }

@@ -72,6 +72,8 @@ final class RecordLayout {
     static final long PF_FD = POLLFD.field("fd").offset();
     static final long PF_REVENTS = POLLFD.field("revents").offset();
     static final int FILE_UPPER_LAYER = 1, FILE_LOWER_LAYER = 2;
+    /** hdr.file_layer of an open: the open created the file (sensor.h SENSOR_FILE_CREATED). */
+    static final int FILE_CREATED = 16;
     /** hdr.file_layer of a SOCK_ARG0 record without a socket: the fd is open and not a socket, or not open (sensor.h). */
     static final int FD_NOT_SOCK = 4, FD_CLOSED = 8;
 

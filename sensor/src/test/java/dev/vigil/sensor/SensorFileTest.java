@@ -76,6 +76,12 @@ class SensorFileTest extends SharedSensorTest {
         assertThat(e.argLong(EventType.OPENAT.slotOf("flags")) & 0101).isEqualTo(0101); // O_WRONLY|O_CREAT
         assertThat(e.argLong(EventType.OPENAT.slotOf("mode"))).isEqualTo(0640);
         assertThat(e.rawRes()).isGreaterThanOrEqualTo(3);
+        assertThat(e.fd().created()).as("evt.is_open_create of the open that made the file").isTrue();
+        // the same O_CREAT open once the file is there creates nothing
+        var again = run("open-dirfd", dir.resolve("dfd").toString(), "new.txt");
+        Event second = h.await(ev -> opened(ev, again.pid(), dir.resolve("dfd/new.txt").toString()));
+        assertThat(second.argLong(EventType.OPENAT.slotOf("flags")) & 0100).isEqualTo(0100);
+        assertThat(second.fd().created()).isFalse();
     }
 
     @Test

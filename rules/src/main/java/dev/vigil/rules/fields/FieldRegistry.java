@@ -326,6 +326,12 @@ public final class FieldRegistry {
                     long f = openFlags(e);
                     return f == ABSENT ? ABSENT : bool((f & 3) == 1 || (f & 3) == 2);
                 }));
+        def("evt.is_open_create", BOOL, "'true' for open/openat/openat2/creat events where a file is created (the kernel's FMODE_CREATED: false when O_CREAT found the file there)",
+                n(BOOL, e -> {
+                    if (openFlags(e) == ABSENT) return ABSENT;
+                    FdView fd = e.fd();
+                    return bool(e.rawRes() >= 0 && fd != null && fd.created());
+                }));
         def("evt.is_open_exec", BOOL, "'true' for open/openat/openat2/creat events where a file is created with execute permissions",
                 n(BOOL, e -> {
                     long f = openFlags(e);
