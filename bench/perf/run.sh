@@ -63,13 +63,11 @@ RAW=$OUT/results-$(date +%Y%m%d-%H%M%S).txt
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k {print $2; f = 1} END {if (!f) print 0}'; }
 alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ]; }
-progs() { bpftool prog show 2>/dev/null | grep -c 'tracepoint' || true; }
 
 start_tracer() {
-  local cfg=$1 i before
-  before=$(progs)
+  local cfg=$1 i
   case $cfg in
-    empty) bpftrace -e 'tracepoint:syscalls:sys_exit_openat {} tracepoint:syscalls:sys_exit_connect {}' </dev/null >/dev/null 2>"$OUT/$cfg.err" & ;;
+    empty) bpftrace -e 'tracepoint:syscalls:sys_exit_openat {} tracepoint:syscalls:sys_exit_connect {}' </dev/null >"$SHM/bpftrace.out" 2>"$OUT/$cfg.err" & ;;
     bpftrace) bpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%d %s\n", pid, str(args->filename)); }' \
                 </dev/null >"$SHM/bpftrace.out" 2>"$OUT/$cfg.err" & ;;
     off) "${VIGIL[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" -o sensor.prefilter=false \
@@ -81,8 +79,9 @@ start_tracer() {
   for ((i = 0; i < 1500; i++)); do
     alive "$TRACER" || { wait "$TRACER"; die "$cfg exited (status $?) before attaching: $(tail -5 "$OUT/$cfg.err")"; }
     case $cfg in
-      empty) [ "$(progs)" -ge $((before + 2)) ] && break ;;
-      bpftrace) [ "$(progs)" -ge $((before + 1)) ] && break ;;
+      # bpftrace says "Attaching N probes..." before it attaches; others load and unload programs meanwhile,
+      # so the count of programs alone cannot tell
+      empty | bpftrace) grep -q '^Attaching' "$SHM/bpftrace.out" && { sleep 0.5; break; } ;;
       on | off) [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] && break ;;
     esac
     sleep 0.02

@@ -88,19 +88,17 @@ struct pf_scan {
 	__u32 clean;
 	__u32 prev;
 	__u32 rev;      /* write the reversed copy (a clause still needs the suffix trie) */
+	struct pf_scratch *b; /* the per-CPU buffer, looked up once by the caller */
 };
 
 /* One byte: "..", empty / "." / ".." components; the reversed copy for the suffix trie. */
 static long pf_scan_byte(__u32 i, void *ctx)
 {
 	struct pf_scan *s = ctx;
-	struct pf_scratch *b;
-	__u32 zero = 0, c;
+	struct pf_scratch *b = s->b;
+	__u32 c;
 
-	if (i >= s->len)
-		return 1;
-	b = bpf_map_lookup_elem(&sensor_pf_scratch, &zero);
-	if (!b)
+	if (i >= s->len || !b)
 		return 1;
 	c = b->fwd.data[1 + PF_MASKED(i, 0xff)];
 	if (c == '.' && s->prev == '.')
@@ -164,6 +162,7 @@ static __noinline bool vigil_prefilter_drops(struct pt_regs *regs, __u32 kind, i
 	sc.len = n - 1;
 	sc.clean = sc.len > 0 && b->fwd.data[1] == '/';
 	sc.rev = (m & cfg->suffixes) != 0;
+	sc.b = b;
 	bpf_loop(PF_MAX_JUDGED, pf_scan_byte, &sc, 0);
 	if (sc.seg_len == 0 && sc.len > 1)
 		sc.clean = 0;
