@@ -2,7 +2,7 @@
 # Issue 17, agent CPU per event: `vigil run` (default rules, stdout off) under JFR while bench/syscalls/mix.c
 # runs on one CPU; prints the agent's CPU per ring record received (utime+stime from /proc/PID/stat over the
 # mix, divided by the vigil_records_received_total delta), JFR's hot methods and the allocation per record.
-# Environment: SECONDS_MIX (20), WORK_CPU (1), PORT (18791), JARS (a directory with vigil-cli.jar and lib/:
+# Environment: AOT (0; 1: train and use bin/vigil's AOT cache), SECONDS_MIX (20), WORK_CPU (1), PORT (18791), JARS (a directory with vigil-cli.jar and lib/:
 #   default a private copy of cli/target), JFR (1: record; 0: CPU only), EXTRA (more `run` arguments). Root.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +17,11 @@ fi
 gcc -O2 -pthread -o "$OUT/mix" "$ROOT/bench/syscalls/mix.c"
 SHM=/dev/shm/vigil-agentcpu.$$; mkdir -p "$SHM"
 OPTS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m)
+if [ "${AOT:-0}" = 1 ]; then # bin/vigil's start-up cache (JEP 483/514/515), trained here on these jars
+  "$JAVA_HOME/bin/java" "${OPTS[@]}" -XX:AOTCacheOutput="$OUT/vigil.aot" -Xlog:aot=off -Xlog:cds=off \
+    -cp "$JARS/vigil-cli.jar:$JARS/lib/*" dev.vigil.cli.AotTraining >"$OUT/aot.log" 2>&1 || { echo "AOT training failed" >&2; exit 1; }
+  OPTS+=(-XX:AOTCache="$OUT/vigil.aot" -Xlog:aot=off -Xlog:cds=off)
+fi
 [ "$JFR" = 1 ] && OPTS+=(-XX:StartFlightRecording=filename=$OUT/a.jfr,settings=profile,jdk.ThreadAllocationStatistics#period=1s,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=5000/s${JFR_EXTRA:-})
 "$JAVA_HOME/bin/java" "${OPTS[@]}" -cp "$JARS/vigil-cli.jar:$JARS/lib/*" dev.vigil.cli.Vigil run \
   -o stdout_output.enabled=false -o webserver.listen_port="$PORT" ${EXTRA:-} </dev/null >"$OUT/run.out" 2>"$OUT/run.err" &
