@@ -1,4 +1,4 @@
-// Issue 17: the process table's cost of reparenting under a busy reaper. Run: java -cp sensor/target/classes bench/perf/ReparentCost.java
+// Issue 17: the process table's cost of reparenting under a busy reaper. Run (after a build): java -XX:+UseSerialGC -cp 'sensor/target/classes:cli/target/lib/*' bench/perf/ReparentCost.java
 import dev.vigil.sensor.ProcessTable;
 import java.lang.management.ManagementFactory;
 /** A reaper (pid 1) with 4000 children; per iteration a shell forks a child and exits first (the child is reparented), then the child exits. */
