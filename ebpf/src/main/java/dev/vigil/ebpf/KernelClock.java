@@ -32,16 +32,23 @@ public final class KernelClock {
         return read(CLOCK_REALTIME);
     }
 
+    /**
+     * Each thread's struct timespec, kept: the reader reads the clocks per fork record, and an arena per read
+     * (a malloc, a free and a session) cost more than the vDSO call itself.
+     */
+    private static final ThreadLocal<MemorySegment> TIMESPEC = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
+
     private static long read(int clock) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment ts = a.allocate(16, 8);
-            int rc = (int) CLOCK_GETTIME.invokeExact(clock, ts);
-            if (rc != 0) {
-                throw new IllegalStateException("clock_gettime(" + clock + ") failed");
-            }
-            return ts.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + ts.get(ValueLayout.JAVA_LONG, 8);
+        MemorySegment ts = TIMESPEC.get();
+        int rc;
+        try {
+            rc = (int) CLOCK_GETTIME.invokeExact(clock, ts);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
+        if (rc != 0) {
+            throw new IllegalStateException("clock_gettime(" + clock + ") failed");
+        }
+        return ts.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + ts.get(ValueLayout.JAVA_LONG, 8);
     }
 }

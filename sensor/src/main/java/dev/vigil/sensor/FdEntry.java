@@ -10,7 +10,10 @@ import dev.vigil.events.L4Proto;
 public final class FdEntry implements FdView {
     long num;
     FdType type;
-    String name;
+    /** The name, or (while tupleNamed) stale: the tuple's text is made the first time it is asked for. */
+    private String name;
+    /** setTuple ran since the name was last set: most sockets' names are never read (a rule that does not ask). */
+    private boolean tupleNamed;
     String nameRaw;
     L4Proto l4proto = L4Proto.UNKNOWN;
     int role = ROLE_NONE;
@@ -29,6 +32,7 @@ public final class FdEntry implements FdView {
 
     FdEntry copyAs(long newNum) {
         FdEntry c = new FdEntry(newNum, type, name);
+        c.tupleNamed = tupleNamed;
         c.nameRaw = nameRaw; c.l4proto = l4proto; c.role = role; c.connected = connected; c.hasTuple = hasTuple;
         c.cipHi = cipHi; c.cipLo = cipLo; c.sipHi = sipHi; c.sipLo = sipLo; c.cport = cport; c.sport = sport;
         c.dev = dev; c.ino = ino; c.openFlags = openFlags; c.layer = layer;
@@ -38,7 +42,12 @@ public final class FdEntry implements FdView {
     void setTuple(long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {
         hasTuple = true;
         cipHi = cHi; cipLo = cLo; cport = cPort; sipHi = sHi; sipLo = sLo; sport = sPort;
-        name = IpAddr.format(cHi, cLo) + ":" + cPort + "->" + IpAddr.format(sHi, sLo) + ":" + sPort;
+        tupleNamed = true;
+    }
+
+    void setName(String name) {
+        this.name = name;
+        tupleNamed = false;
     }
 
     /** RecordLayout.FILE_UPPER_LAYER / FILE_LOWER_LAYER, from the open's record; 0 off overlayfs. */
@@ -49,11 +58,20 @@ public final class FdEntry implements FdView {
     @Override public boolean created() { return (layer & RecordLayout.FILE_CREATED) != 0; }
     @Override public long num() { return num; }
     @Override public FdType type() { return type; }
-    @Override public CharSequence name() { return name; }
-    @Override public CharSequence nameRaw() { return nameRaw != null ? nameRaw : name; }
+    @Override
+    public String name() {
+        if (tupleNamed) {
+            name = IpAddr.format(cipHi, cipLo) + ":" + cport + "->" + IpAddr.format(sipHi, sipLo) + ":" + sport;
+            tupleNamed = false;
+        }
+        return name;
+    }
+
+    @Override public CharSequence nameRaw() { return nameRaw != null ? nameRaw : name(); }
 
     @Override
     public CharSequence directory() {
+        String name = name();
         if (name == null || (type != FdType.FILE && type != FdType.DIRECTORY)) return null;
         if (type == FdType.DIRECTORY) return name;
         int slash = name.lastIndexOf('/');
@@ -62,6 +80,7 @@ public final class FdEntry implements FdView {
 
     @Override
     public CharSequence filename() {
+        String name = name();
         if (name == null || type != FdType.FILE) return null;
         int slash = name.lastIndexOf('/');
         return slash < 0 ? name : name.substring(slash + 1);
@@ -84,5 +103,5 @@ public final class FdEntry implements FdView {
     @Override public long ino() { return ino; }
 
     @Override
-    public String toString() { return num + ":" + type + ":" + name; }
+    public String toString() { return num + ":" + type + ":" + name(); }
 }

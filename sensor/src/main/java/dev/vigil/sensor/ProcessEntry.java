@@ -2,10 +2,11 @@ package dev.vigil.sensor;
 
 import dev.vigil.events.EventView;
 import dev.vigil.events.ProcessView;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One process (thread group) in the {@link ProcessTable}: the {@link ProcessView} of every event it makes.
@@ -54,7 +55,11 @@ public final class ProcessEntry implements ProcessView {
     long exitTs;
     /** Process table generation when seeded from /proc (true) or learned from events (false). */
     boolean fromProc;
-    final List<Integer> children = new ArrayList<>(0);
+    /**
+     * Child pids, in the order they were linked. A set: a reaper (init, a subreaper) holds thousands, exited ones
+     * included, and every reparenting asked a list whether it had the child already (a scan per exit).
+     */
+    final Set<Integer> children = new LinkedHashSet<>();
     private Map<Integer, FdEntry> fds;
     private String args, cmdline;
 

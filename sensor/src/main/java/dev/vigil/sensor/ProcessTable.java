@@ -79,10 +79,10 @@ public final class ProcessTable {
     private void link(ProcessEntry child, int ppid) {
         generation++;
         ProcessEntry old = byPid.get(child.ppid);
-        if (old != null && old != child) old.children.remove((Integer) child.pid);
+        if (old != null && old != child) old.children.remove(child.pid);
         child.ppid = ppid;
         ProcessEntry p = byPid.get(ppid);
-        if (p != null && p != child && !p.children.contains(child.pid)) p.children.add(child.pid);
+        if (p != null && p != child) p.children.add(child.pid);
     }
 
     /** The header of any event names the parent the kernel has now: follows reparenting we did not see. */
@@ -160,7 +160,7 @@ public final class ProcessTable {
                 generation++;
                 byPid.remove(first.pid);
                 ProcessEntry p = byPid.get(first.ppid);
-                if (p != null) p.children.remove((Integer) first.pid);
+                if (p != null) p.children.remove(first.pid);
                 evicted++;
             }
         }
@@ -242,7 +242,7 @@ public final class ProcessTable {
         }
         for (ProcessEntry e : byPid.values()) {
             ProcessEntry p = byPid.get(e.ppid);
-            if (p != null && p != e && !p.children.contains(e.pid)) p.children.add(e.pid);
+            if (p != null && p != e) p.children.add(e.pid);
         }
         return n;
     }

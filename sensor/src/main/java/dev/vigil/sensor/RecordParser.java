@@ -305,7 +305,7 @@ final class RecordParser {
                     FdEntry e = new FdEntry(ret, t, null);
                     if (ev.hasBlob(RecordLayout.SLOT_SOCK)) Sockets.fill(e, ev.seg, ev.blobOff[RecordLayout.SLOT_SOCK], FdView.ROLE_NONE);
                     e.hasTuple = false;
-                    e.name = null;
+                    e.setName(null);
                     e.openFlags = (ev.arg(1) & 02000000) != 0 ? 02000000 : 0;
                     p.putFd(e);
                     ev.fd = e;
@@ -322,9 +322,9 @@ final class RecordParser {
                     int role = d.type() == EventType.BIND || d.type() == EventType.LISTEN ? FdView.ROLE_SERVER
                             : e.role != FdView.ROLE_NONE ? e.role : FdView.ROLE_CLIENT;
                     Sockets.fill(e, ev, role);
-                    if (d.type() == EventType.CONNECT && e.type == FdType.UNIX && (e.name == null || e.name.isEmpty())) {
+                    if (d.type() == EventType.CONNECT && e.type == FdType.UNIX && (e.name() == null || e.name().isEmpty())) {
                         CharSequence a = ev.argStr(d.type().slotOf("addr"));
-                        e.name = a == null ? "" : a.toString();
+                        e.setName(a == null ? "" : a.toString());
                     }
                 }
                 ev.fd = e;
@@ -376,7 +376,7 @@ final class RecordParser {
             }
             default -> { }
         }
-        if (d.type() == EventType.FCHDIR && ret == 0 && ev.fd != null && ev.fd.name != null) p.cwd = ev.fd.name;
+        if (d.type() == EventType.FCHDIR && ret == 0 && ev.fd != null && ev.fd.name() != null) p.cwd = ev.fd.name();
     }
 
 }

@@ -66,7 +66,7 @@ final class Sockets {
     static String formatTuple(SensorEvent ev, int role) {
         FdEntry e = new FdEntry(-1, FdType.IPV4, null);
         fill(e, ev, role);
-        return e.name;
+        return e.name();
     }
 
     /**
@@ -89,22 +89,25 @@ final class Sockets {
         int len = ev.blobLen[RecordLayout.SLOT_EXTRA];
         int family = Short.toUnsignedInt(seg.get(JAVA_SHORT_UNALIGNED, sa));
         if ((family == AF_INET && len >= 8 || family == AF_INET6 && len >= 24) && e.hasTuple) {
-            long[] peer = family == AF_INET6 ? addr(seg, sa + 8, true) : addr(seg, sa + 4, false);
+            boolean v6 = family == AF_INET6;
+            long peerAt = sa + (v6 ? 8 : 4), peerHi = addrHi(seg, peerAt, v6), peerLo = addrLo(seg, peerAt, v6);
             int peerPort = Short.toUnsignedInt(seg.get(BE_SHORT, sa + 2));
             boolean localIsServer = e.role == FdView.ROLE_SERVER; // fill() put the local end on the server side
             long lHi = localIsServer ? e.sipHi : e.cipHi, lLo = localIsServer ? e.sipLo : e.cipLo;
             int lPort = localIsServer ? e.sport : e.cport;
-            if (inbound) e.setTuple(peer[0], peer[1], peerPort, lHi, lLo, lPort);
-            else e.setTuple(lHi, lLo, lPort, peer[0], peer[1], peerPort);
+            if (inbound) e.setTuple(peerHi, peerLo, peerPort, lHi, lLo, lPort);
+            else e.setTuple(lHi, lLo, lPort, peerHi, peerLo, peerPort);
         } else if (family == AF_UNIX && e.type == FdType.UNIX && len > 2) {
             String path = cstr(seg, sa + 2, len - 2);
-            if (!path.isEmpty()) e.name = path;
+            if (!path.isEmpty()) e.setName(path);
         }
     }
 
-    private static long[] addr(MemorySegment seg, long at, boolean v6) {
-        if (v6) return new long[] {seg.get(BE_LONG, at), seg.get(BE_LONG, at + 8)};
-        return new long[] {0, IpAddr.v4Lo(seg.get(BE_INT, at))};
+    /** An address's two halves as IpAddr keeps them (an IPv4 address IPv4-mapped), read without an array per event. */
+    private static long addrHi(MemorySegment seg, long at, boolean v6) { return v6 ? seg.get(BE_LONG, at) : 0; }
+
+    private static long addrLo(MemorySegment seg, long at, boolean v6) {
+        return v6 ? seg.get(BE_LONG, at + 8) : IpAddr.v4Lo(seg.get(BE_INT, at));
     }
 
     /** Sets type, protocol, role and tuple of an fd entry from a struct sensor_sock. */
@@ -120,20 +123,20 @@ final class Sockets {
             e.type = v6 ? FdType.IPV6 : FdType.IPV4;
             e.l4proto = proto == 6 || type == 1 ? L4Proto.TCP : proto == 17 || type == 2 ? L4Proto.UDP
                     : proto == 1 || proto == 58 ? L4Proto.ICMP : type == 3 ? L4Proto.RAW : L4Proto.UNKNOWN;
-            long[] l = addr(seg, sock + RecordLayout.S_LADDR, v6);
-            long[] r = addr(seg, sock + RecordLayout.S_RADDR, v6);
-            if (v6 && IpAddr.isV4(l[0], l[1]) && IpAddr.isV4(r[0], r[1])) e.type = FdType.IPV4;
+            long la = sock + RecordLayout.S_LADDR, ra = sock + RecordLayout.S_RADDR;
+            long lHi = addrHi(seg, la, v6), lLo = addrLo(seg, la, v6), rHi = addrHi(seg, ra, v6), rLo = addrLo(seg, ra, v6);
+            if (v6 && IpAddr.isV4(lHi, lLo) && IpAddr.isV4(rHi, rLo)) e.type = FdType.IPV4;
             if (role == FdView.ROLE_SERVER) {
-                e.setTuple(r[0], r[1], rport, l[0], l[1], lport);
+                e.setTuple(rHi, rLo, rport, lHi, lLo, lport);
             } else {
-                e.setTuple(l[0], l[1], lport, r[0], r[1], rport);
+                e.setTuple(lHi, lLo, lport, rHi, rLo, rport);
             }
             e.connected = rport != 0;
         } else if (family == AF_UNIX) {
             e.type = FdType.UNIX;
             String lp = cstr(seg, sock + RecordLayout.S_LPATH, RecordLayout.S_PATH_LEN);
             String rp = cstr(seg, sock + RecordLayout.S_RPATH, RecordLayout.S_PATH_LEN);
-            e.name = role == FdView.ROLE_SERVER ? (lp.isEmpty() ? rp : lp) : (rp.isEmpty() ? lp : rp);
+            e.setName(role == FdView.ROLE_SERVER ? (lp.isEmpty() ? rp : lp) : (rp.isEmpty() ? lp : rp));
             e.connected = !rp.isEmpty();
         } else if (family == 16) {
             e.type = FdType.NETLINK;
