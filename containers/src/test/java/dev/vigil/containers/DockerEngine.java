@@ -176,7 +176,11 @@ public final class DockerEngine implements AutoCloseable {
         cmd.addAll(List.of(args));
         Result r = run(cmd, 120);
         if (r.code != 0) throw new AssertionError("docker " + String.join(" ", args) + " -> " + r.code + ": " + r.out);
-        return r.out.strip();
+        String out = r.out.strip();
+        // docker run -d prints the new id; the output here has the CLI's stderr in it too, and under load that can be
+        // a line like 'error waiting for container: context canceled' beside the id (exit 0)
+        if (args.length > 0 && args[0].equals("run")) return out.lines().filter(l -> l.matches("[0-9a-f]{64}")).findFirst().orElse(out);
+        return out;
     }
 
     static Result run(List<String> cmd, int timeoutSeconds) throws Exception {
