@@ -159,10 +159,11 @@ class SecondKernelEnforceTest {
                 } catch (IOException ex) {
                     if (!Files.exists(m3)) say("exec still denied");
                 }
-                // vigil policy remove, from another process while this agent runs: the unlock map first, then the pins
+                // vigil policy remove's work (PinStore.remove: the unlock map first, then the pins), from another process
+                // while this agent runs; this module's classes, since the CLI is built after it (a clean CI build has none)
                 Process rm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", "cli/target/vigil-cli.jar:cli/target/lib/*",
-                        "dev.vigil.cli.Vigil", "policy", "remove", "-o", "policy.pin_root=" + pinRoot).redirectErrorStream(true).start();
+                        "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                        PolicyRemove.class.getName(), pinRoot.toString()).redirectErrorStream(true).start();
                 String rmOut = new String(rm.getInputStream().readAllBytes());
                 System.out.print(rmOut);
                 say("policy remove exit " + (rm.waitFor(300, TimeUnit.SECONDS) ? rm.exitValue() : -1));
@@ -245,6 +246,13 @@ class SecondKernelEnforceTest {
         static int status(String... cmd) throws Exception {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             return p.waitFor(120, TimeUnit.SECONDS) ? p.exitValue() : -1;
+        }
+
+        /** What {@code vigil policy remove -o policy.pin_root=ROOT} does, run as its own process. */
+        public static final class PolicyRemove {
+            public static void main(String[] args) {
+                System.out.println("removed " + new PinStore(Path.of(args[0])).remove() + " pins under " + args[0]);
+            }
         }
 
         /** An agent of its own (this process is the one protected): the enforcer with enforcement.self_protection as asked. */
