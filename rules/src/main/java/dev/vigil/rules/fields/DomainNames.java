@@ -20,6 +20,14 @@ public final class DomainNames {
     private static final int FIRST_WAIT_MS = 1000;
     private static final DomainNames SHARED = new DomainNames();
 
+    static {
+        // The JVM keeps a failed lookup for 10 s (networkaddress.cache.negative.ttl), and the refresh below asks every
+        // 10 s: a name that starts to resolve (an /etc/hosts line added, a DNS record created) would be seen only when
+        // the two happen to miss each other. Vigil refreshes on its own schedule, so it asks the resolver each time.
+        // Read when the JVM first resolves a name: set here, before this class's first lookup.
+        java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
+    }
+
     private final CopyOnWriteArrayList<Name> names = new CopyOnWriteArrayList<>();
     private Thread refresher;
 
@@ -61,16 +69,19 @@ public final class DomainNames {
     /** The watched entry for a name (added and resolved now if new). */
     synchronized Name watch(String name) {
         String n = name.strip().toLowerCase(java.util.Locale.ROOT);
-        for (Name x : names) if (x.name.equals(n)) return x;
-        Name x = new Name(n);
-        // resolved before the rule is used, unless the resolver is slow (no DNS server answering): then the
-        // answer lands when it comes, and rules start anyway
+        Name x = null;
+        for (Name y : names) if (y.name.equals(n)) x = y;
+        boolean known = x != null;
+        if (!known) x = new Name(n);
+        // resolved before the rule is used (again when rules are loaded again: a reload, another agent in this JVM),
+        // unless the resolver is slow (no DNS server answering): then the answer lands when it comes, and rules start anyway
         Thread first = Thread.ofVirtual().start(x::resolve);
         try {
             first.join(java.time.Duration.ofMillis(FIRST_WAIT_MS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (known) return x;
         names.add(x);
         if (refresher == null) {
             refresher = Thread.ofPlatform().daemon().name("vigil-dns-refresh").start(this::refreshLoop);
