@@ -264,6 +264,11 @@ final class RunCommand implements Callable<Integer> {
                 Agent started;
                 try {
                     started = Agent.start(next, System.err);
+                    if (next.bool("watch_config_files") != cfg.bool("watch_config_files")) {
+                        // the switch itself was reloaded: start or stop watching with it
+                        if (watcher != null) watcher.close();
+                        watcher = watchConfigFile(next, reloads);
+                    }
                     cfg = next;
                 } catch (RuntimeException e) {
                     System.err.println("vigil: the new configuration did not start (" + e.getMessage()
