@@ -88,6 +88,53 @@ class EnforcerKernelTest {
         }
     }
 
+    /**
+     * The connect hook reads the trie only for addresses whose first byte some entry covers, and allows a call that hit
+     * no term before it reads the scope: a prefix shorter than a byte covers a range of first bytes, a rule with only
+     * ports needs no trie, and IPv6 has its own first bytes.
+     */
+    @Test
+    void shortPrefixesPortOnlyRulesAndIpv6AreMatched() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             java.net.ServerSocket other = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             java.net.ServerSocket v6 = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("::1"))) {
+            apply("""
+                    apiVersion: vigil.dev/v1alpha1
+                    kind: EnforcementPolicy
+                    metadata: {name: short-prefix}
+                    spec:
+                      host: true
+                      rules:
+                      - name: slash-seven
+                        connect: {cidrs: ["126.0.0.0/7"]}
+                        action: Deny
+                    """);
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort())).as("127/8 is inside 126.0.0.0/7").isNotZero();
+            assertThat(next(Hook.CONNECT).address()).isEqualTo("127.0.0.1");
+            apply("""
+                    apiVersion: vigil.dev/v1alpha1
+                    kind: EnforcementPolicy
+                    metadata: {name: port-and-v6}
+                    spec:
+                      host: true
+                      rules:
+                      - name: port-only
+                        connect: {ports: [%d]}
+                        action: Deny
+                      - name: v6-loopback
+                        connect: {cidrs: ["::1/128"]}
+                        action: Deny
+                    """.formatted(server.getLocalPort()));
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort())).as("the denied port").isNotZero();
+            assertThat(next(Hook.CONNECT).rule()).isEqualTo("port-only");
+            assertThat(inCgroup("exec 3<>/dev/tcp/::1/" + v6.getLocalPort())).as("::1").isNotZero();
+            Decision d = next(Hook.CONNECT);
+            assertThat(d.rule()).isEqualTo("v6-loopback");
+            assertThat(d.address()).isEqualTo("0:0:0:0:0:0:0:1");
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + other.getLocalPort())).as("another port, IPv4").isZero();
+        }
+    }
+
     @Test
     void onlyTheHooksTheRulesNeedAreAttachedAndAReloadDetachesTheRest() throws Exception {
         Path prot = Files.createDirectories(dir.resolve("hooks-protected"));

@@ -88,6 +88,8 @@ public final class Enforcer implements AutoCloseable {
     private final Set<String> baseline = new HashSet<>();
     private boolean adoptedAll;
     private final Map<String, Set<ByteBuffer>> written = new HashMap<>();
+    /** enf_net_first as written (all 0 in a new map) */
+    private boolean[] netFirst = new boolean[NET_FIRST_SLOTS];
     private final long hostMntns;
     private volatile CompiledPolicies current;
     private volatile boolean closed;
@@ -223,6 +225,9 @@ public final class Enforcer implements AutoCloseable {
             BpfMap map = obj.map(m.getKey());
             for (var kv : m.getValue().entrySet()) map.update(kv.getKey().array(), kv.getValue());
         }
+        boolean[] first = netFirst(c);
+        BpfMap firstMap = obj.map("enf_net_first");
+        for (int i = 0; i < first.length; i++) if (first[i] && !netFirst[i]) firstMap.update(BpfMap.u32(i), BpfMap.u32(1));
         BpfMap rules = obj.map("enf_rules"), hooks = obj.map("enf_hooks");
         for (Hook h : Hook.values()) {
             List<KernelRule> rs = c.rules().get(h);
@@ -252,6 +257,8 @@ public final class Enforcer implements AutoCloseable {
             for (ByteBuffer k : before) if (!m.getValue().containsKey(k)) map.delete(k.array());
             written.put(m.getKey(), new HashSet<>(m.getValue().keySet()));
         }
+        for (int i = 0; i < first.length; i++) if (!first[i] && netFirst[i]) firstMap.update(BpfMap.u32(i), BpfMap.u32(0));
+        netFirst = first;
         current = c;
         // the tables are in place: only now do this run's programs take over the hooks (pinned ones swapped)
         Set<String> needed = new HashSet<>(baseline);
@@ -291,12 +298,33 @@ public final class Enforcer implements AutoCloseable {
         l.close();
     }
 
-    /** connect, bind: which tables a call must consult (ENF_HOOK_F_PORTS 1, ENF_HOOK_F_NET 2): none for a term kind no rule has. */
+    /**
+     * connect, bind: which tables a call must consult (ENF_HOOK_F_PORTS 1, ENF_HOOK_F_NET 2): none for a term kind no rule
+     * has; and ENF_HOOK_F_BLANK 4 when some rule holds with no term hit (no terms, or only negated ones), without which
+     * a call that hit no term is allowed before the scope and the rules are read.
+     */
     private static int lookupFlags(CompiledPolicies c, Hook h) {
         int f = 0;
         if (c.ports().stream().anyMatch(e -> e.hook() == h)) f |= 1;
         if (c.netEntries().stream().anyMatch(e -> e.hook() == h)) f |= 2;
+        long neg = c.negTerms().get(h);
+        if (c.rules().get(h).stream().anyMatch(r -> (r.terms() & ~neg) == 0)) f |= 4;
         return f;
+    }
+
+    /** enf_net_first slots (vigil/enforce.h ENF_NET_FIRST_SLOT): hooks connect and bind, two families, 256 first bytes. */
+    static final int NET_FIRST_SLOTS = 2 * 2 * 256;
+
+    /** Which first address bytes some CIDR entry can match, per hook and family: the others cost no trie lookup. */
+    static boolean[] netFirst(CompiledPolicies c) {
+        boolean[] out = new boolean[NET_FIRST_SLOTS];
+        for (NetEntry e : c.netEntries()) {
+            if (e.hook() != Hook.CONNECT && e.hook() != Hook.BIND) continue;
+            int base = ((e.hook().ordinal() - Hook.CONNECT.ordinal()) * 2 + (e.address().length == 16 ? 1 : 0)) * 256;
+            int bits = Math.min(e.bits(), 8), lo = (e.address()[0] & 0xff) & (0xff << (8 - bits)) & 0xff;
+            for (int b = lo; b < lo + (1 << (8 - bits)); b++) out[base + b] = true;
+        }
+        return out;
     }
 
     private static byte[] pathKey(LpmEntry e) {
