@@ -18,7 +18,8 @@
  *   guard:   Vigil's own maps, links and programs (enf_own) and pin folders (enf_pin_dirs): lsm/bpf refuses other
  *            processes' writes and detaches, lsm/inode_unlink and inode_rename the removal of pins (self-protection,
  *            until the agent exits or the unlock map is written); without LSM sys_enter_bpf reports them;
- *            sched_process_exit ends the guard when the agent's last thread exits.
+ *            sched_process_exit ends the guard when the agent's last thread exits; without LSM sys_enter_unlink*,
+ *            rename* report the removal of pins (enf_pin_call).
  * User space attaches only the programs the loaded rules need (and detaches the rest on reload).
  * Tables and the matching model: vigil/enforce.h. Every decision is a record on enforce_events.
  */
@@ -159,6 +160,19 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } enf_pin_dirs SEC(".maps");
+
+/*
+ * The same folders by path, for kernels without LSM (sys_enter_unlink*, rename*): the folder's real path with a
+ * trailing '/', as an LPM key without NUL -> its length in bytes. An absolute path whose last '/' ends such a prefix
+ * names a pin in the folder.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct enf_path_key);
+	__type(value, __u64);
+} enf_pin_paths SEC(".maps");
 
 /*
  * [0] != 0: self-protection lifted. Pinned (as "unlock"); any root process may write it and the write is reported:
@@ -1338,6 +1352,93 @@ int BPF_PROG(enf_lsm_rename, struct inode *old_dir, struct dentry *old_dentry, s
 {
 	return ret ? ret : guard_pin(old_dir, old_dentry);
 }
+
+/* --- kernels without LSM: unlink and rename of pins, reported (not refused) at the syscall's entry --- */
+
+#define AT_FDCWD -100
+
+/* Whether the dentry is one of Vigil's pin folders (bpffs, inode in enf_pin_dirs). */
+static __always_inline bool is_pin_dir(struct dentry *d)
+{
+	struct inode *i = BPF_CORE_READ(d, d_inode);
+	__u64 ino;
+
+	if (!i || BPF_CORE_READ(i, i_sb, s_magic) != BPF_FS_MAGIC)
+		return false;
+	ino = BPF_CORE_READ(i, i_ino);
+	return bpf_map_lookup_elem(&enf_pin_dirs, &ino) != NULL;
+}
+
+/*
+ * A call that removes or moves away the name upath (relative to dfd): reported when it names an entry of one of
+ * Vigil's pin folders. A bare name is checked against the folder it is in (dfd's, or the working directory) by inode;
+ * an absolute path by its folder's path (enf_pin_paths), so a path spelt another way (a "//", "..", a symlink) or a
+ * relative path with folders in it is not seen: a report, best effort, where LSM (which checks the inodes) is missing.
+ */
+__noinline int enf_pin_call(long dfd, __u64 upath)
+{
+	struct enf_config *cfg = enf_cfg();
+	struct enf_scratch *s = scratch();
+	struct dentry *base;
+	__u64 *v;
+	int n, len, i, last = -1;
+
+	if (!cfg || !s || !cfg->tamper || !agent_alive(cfg) || is_agent(cfg))
+		return 0;
+	n = bpf_probe_read_user_str(s->rkey.path, ENF_PATH_LEN, (void *)upath);
+	if (n <= 1)
+		return 0;
+	len = n - 1;
+	for (i = 0; i < ENF_PATH_LEN - 1; i++) { /* from the end, stopping at the first '/': a loop the verifier walks once */
+		int at = len - 1 - i;
+
+		if (at < 0)
+			break;
+		if (s->rkey.path[at & (ENF_PATH_LEN - 1)] == '/') {
+			last = at;
+			break;
+		}
+	}
+	if (last < 0) {
+		if ((int)dfd == AT_FDCWD) {
+			struct task_struct *t = bpf_get_current_task_btf();
+
+			base = t->fs->pwd.dentry;
+		} else {
+			struct file *f = cur_fd_file((int)dfd);
+
+			if (!f)
+				return 0;
+			base = BPF_CORE_READ(f, f_path.dentry);
+		}
+		if (!base || !is_pin_dir(base))
+			return 0;
+	} else {
+		if (s->rkey.path[0] != '/' || last == len - 1)
+			return 0;
+		s->rkey.prefixlen = len * 8;
+		v = bpf_map_lookup_elem(&enf_pin_paths, &s->rkey);
+		if (!v || *v != (__u64)(last + 1))
+			return 0;
+	}
+	tamper(ENF_TAMPER_PIN_REMOVE, 0, false, &s->rkey.path[(last + 1) & (ENF_PATH_LEN - 1)]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlink")
+int enf_enter_unlink(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(AT_FDCWD, ctx->args[0]); }
+
+SEC("tracepoint/syscalls/sys_enter_unlinkat")
+int enf_enter_unlinkat(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(ctx->args[0], ctx->args[1]); }
+
+SEC("tracepoint/syscalls/sys_enter_rename")
+int enf_enter_rename(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(AT_FDCWD, ctx->args[0]); }
+
+SEC("tracepoint/syscalls/sys_enter_renameat")
+int enf_enter_renameat(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(ctx->args[0], ctx->args[1]); }
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int enf_enter_renameat2(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(ctx->args[0], ctx->args[1]); }
 
 /*
  * The agent's last thread exits (signal->live already counted down here): from now on its pid is no one's to guard or

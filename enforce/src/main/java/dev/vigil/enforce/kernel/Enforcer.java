@@ -133,6 +133,8 @@ public final class Enforcer implements AutoCloseable {
                 e.attach("enf_signal_generate");
                 e.attach(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace"); // the LSM hook also sees /proc/PID/mem
                 if (!caps.lsm()) e.attach("enf_enter_bpf"); // reports writes to Vigil's maps and detaches of its links
+                // and removal of its pins (under LSM, inode_unlink and inode_rename see them, below)
+                if (!caps.lsm() && options.pins() != null) PIN_CALL_TRACEPOINTS.forEach(e::attach);
             }
             if (e.protecting()) e.attach("enf_lsm_task_kill");
             if (guard && caps.lsm()) {
@@ -152,6 +154,10 @@ public final class Enforcer implements AutoCloseable {
     private static final List<String> SETUID_TRACEPOINTS = List.of("enf_enter_setuid", "enf_enter_setreuid", "enf_enter_setresuid",
             "enf_enter_setfsuid");
 
+    /** Without LSM: the calls that remove or move a pin (reported when they name one in Vigil's pin folders). */
+    private static final List<String> PIN_CALL_TRACEPOINTS = List.of("enf_enter_unlink", "enf_enter_unlinkat", "enf_enter_rename",
+            "enf_enter_renameat", "enf_enter_renameat2");
+
     private static Set<String> programsFor(KernelCaps caps, boolean tamper) {
         Set<String> s = new HashSet<>();
         if (caps.lsm()) {
@@ -162,6 +168,7 @@ public final class Enforcer implements AutoCloseable {
             s.add(caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
             s.addAll(List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat", "enf_enter_ptrace", "enf_enter_bpf"));
             s.addAll(SETUID_TRACEPOINTS);
+            if (tamper) s.addAll(PIN_CALL_TRACEPOINTS);
         }
         if (caps.cgroupSockAddr()) s.addAll(List.of("enf_connect4", "enf_connect6", "enf_bind4", "enf_bind6"));
         if (tamper) s.addAll(List.of("enf_signal_generate", "enf_enter_ptrace"));
@@ -381,9 +388,14 @@ public final class Enforcer implements AutoCloseable {
                 // the kind's own folder is enough
             }
         }
+        BpfMap paths = obj.map("enf_pin_paths");
         for (Path f : folders) {
             try {
                 dirs.update(BpfMap.u64(((Number) Files.getAttribute(f, "unix:ino")).longValue()), BpfMap.u32(OWN));
+                byte[] folder = (f.toRealPath() + "/").getBytes(StandardCharsets.UTF_8);
+                if (folder.length < Layout.PATH_LEN) {
+                    paths.update(pathKey(new LpmEntry(folder, folder.length * 8, 0)), BpfMap.u64(folder.length));
+                }
             } catch (IOException | RuntimeException e) {
                 System.err.println("vigil: enforcement: cannot guard the pin folder " + f + ": " + e.getMessage());
             }
