@@ -175,6 +175,22 @@ struct {
 } enf_pin_paths SEC(".maps");
 
 /*
+ * The first 8 bytes every path in enf_pin_paths starts with (on: 1 when they share them): an absolute path that starts
+ * otherwise is not read further.
+ */
+struct enf_pin_head {
+	__u64 bytes;
+	__u64 on;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enf_pin_head);
+} enf_pin_head SEC(".maps");
+
+/*
  * [0] != 0: self-protection lifted. Pinned (as "unlock"); any root process may write it and the write is reported:
  * vigil policy remove sets it so that an operator can always take the state away, even from a running agent.
  */
@@ -1357,16 +1373,10 @@ int BPF_PROG(enf_lsm_rename, struct inode *old_dir, struct dentry *old_dentry, s
 
 #define AT_FDCWD -100
 
-/* Whether the dentry is one of Vigil's pin folders (bpffs, inode in enf_pin_dirs). */
-static __always_inline bool is_pin_dir(struct dentry *d)
+/* Whether the inode is one of Vigil's pin folders (bpffs, inode number in enf_pin_dirs). */
+static __always_inline bool is_pin_dir_inode(__u64 magic, __u64 ino)
 {
-	struct inode *i = BPF_CORE_READ(d, d_inode);
-	__u64 ino;
-
-	if (!i || BPF_CORE_READ(i, i_sb, s_magic) != BPF_FS_MAGIC)
-		return false;
-	ino = BPF_CORE_READ(i, i_ino);
-	return bpf_map_lookup_elem(&enf_pin_dirs, &ino) != NULL;
+	return magic == BPF_FS_MAGIC && bpf_map_lookup_elem(&enf_pin_dirs, &ino) != NULL;
 }
 
 /*
@@ -1374,17 +1384,47 @@ static __always_inline bool is_pin_dir(struct dentry *d)
  * Vigil's pin folders. A bare name is checked against the folder it is in (dfd's, or the working directory) by inode;
  * an absolute path by its folder's path (enf_pin_paths), so a path spelt another way (a "//", "..", a symlink) or a
  * relative path with folders in it is not seen: a report, best effort, where LSM (which checks the inodes) is missing.
+ * Cheap for the calls of everyone else: a relative name outside the pin folders costs no string read, an absolute
+ * path whose first 8 bytes differ from the folders' (enf_pin_head) a read of 8 bytes.
  */
 __noinline int enf_pin_call(long dfd, __u64 upath)
 {
 	struct enf_config *cfg = enf_cfg();
 	struct enf_scratch *s = scratch();
-	struct dentry *base;
-	__u64 *v;
+	struct enf_pin_head *head;
+	__u32 zero = 0;
+	__u64 *v, first = 0;
 	int n, len, i, last = -1;
+	bool whole;
 
 	if (!cfg || !s || !cfg->tamper || !agent_alive(cfg) || is_agent(cfg))
 		return 0;
+	/* the first 8 bytes (a read that crosses into an unmapped page falls back to a string read of 7: no head check) */
+	whole = bpf_probe_read_user(&first, sizeof(first), (void *)upath) == 0;
+	if (!whole && bpf_probe_read_user_str(&first, sizeof(first), (void *)upath) <= 1)
+		return 0;
+	if ((first & 0xff) != '/') {
+		struct task_struct *t = bpf_get_current_task_btf();
+		struct inode *dir;
+
+		if ((int)dfd == AT_FDCWD) {
+			dir = t->fs->pwd.dentry->d_inode;
+			if (!dir || !is_pin_dir_inode(dir->i_sb->s_magic, dir->i_ino))
+				return 0;
+		} else {
+			struct file *f = cur_fd_file((int)dfd);
+
+			if (!f)
+				return 0;
+			dir = BPF_CORE_READ(f, f_path.dentry, d_inode);
+			if (!dir || !is_pin_dir_inode(BPF_CORE_READ(dir, i_sb, s_magic), BPF_CORE_READ(dir, i_ino)))
+				return 0;
+		}
+	} else {
+		head = bpf_map_lookup_elem(&enf_pin_head, &zero);
+		if (whole && head && head->on && first != head->bytes)
+			return 0;
+	}
 	n = bpf_probe_read_user_str(s->rkey.path, ENF_PATH_LEN, (void *)upath);
 	if (n <= 1)
 		return 0;
@@ -1399,22 +1439,11 @@ __noinline int enf_pin_call(long dfd, __u64 upath)
 			break;
 		}
 	}
-	if (last < 0) {
-		if ((int)dfd == AT_FDCWD) {
-			struct task_struct *t = bpf_get_current_task_btf();
-
-			base = t->fs->pwd.dentry;
-		} else {
-			struct file *f = cur_fd_file((int)dfd);
-
-			if (!f)
-				return 0;
-			base = BPF_CORE_READ(f, f_path.dentry);
-		}
-		if (!base || !is_pin_dir(base))
-			return 0;
+	if ((first & 0xff) != '/') {
+		if (last >= 0)
+			return 0; /* folders in a relative path: not followed */
 	} else {
-		if (s->rkey.path[0] != '/' || last == len - 1)
+		if (last == len - 1)
 			return 0;
 		s->rkey.prefixlen = len * 8;
 		v = bpf_map_lookup_elem(&enf_pin_paths, &s->rkey);

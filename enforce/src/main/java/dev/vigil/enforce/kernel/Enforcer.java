@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -389,16 +390,26 @@ public final class Enforcer implements AutoCloseable {
             }
         }
         BpfMap paths = obj.map("enf_pin_paths");
+        byte[] head = null;
+        boolean shared = true;
         for (Path f : folders) {
             try {
                 dirs.update(BpfMap.u64(((Number) Files.getAttribute(f, "unix:ino")).longValue()), BpfMap.u32(OWN));
                 byte[] folder = (f.toRealPath() + "/").getBytes(StandardCharsets.UTF_8);
                 if (folder.length < Layout.PATH_LEN) {
                     paths.update(pathKey(new LpmEntry(folder, folder.length * 8, 0)), BpfMap.u64(folder.length));
+                    byte[] h = Arrays.copyOf(folder, 8);
+                    if (folder.length < 8 || head != null && !Arrays.equals(head, h)) shared = false;
+                    head = h;
                 }
             } catch (IOException | RuntimeException e) {
                 System.err.println("vigil: enforcement: cannot guard the pin folder " + f + ": " + e.getMessage());
             }
+        }
+        // enf_pin_head: the 8 bytes every folder path starts with, so that other absolute paths cost a read of 8 bytes
+        if (head != null && shared) {
+            byte[] v = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).put(head).putLong(1).array();
+            obj.map("enf_pin_head").update(BpfMap.u32(0), v);
         }
     }
 
