@@ -35,10 +35,11 @@ struct {
 } sensor_pf_suffixes SEC(".maps");
 
 struct pf_scratch {
+	__u32 lead;               /* puts fwd.data at offset 8: the scan's word loads are aligned */
 	struct sensor_pf_key fwd;
 	struct sensor_pf_key rev;
-	__u8 slack[8]; /* the scan's last word load reads past fwd.data, the reversal's last store before rev.data */
-};
+	__u8 slack[8];            /* the reversal's last store lands before rev.data */
+} __attribute__((aligned(8)));
 
 /* v & m, the mask kept where the compiler can prove it redundant (the verifier cannot). */
 #define PF_MASKED(v, m) ({ __u64 __v = (v); asm volatile("" : "+r"(__v)); __v & (m); })
@@ -81,9 +82,10 @@ static __always_inline bool pf_drop(__u32 kind)
 
 /*
  * The path scan, eight bytes at a time (issue #17: one bpf_loop callback per byte cost a failing open ~300 ns, as
- * much as writing its record did). Byte lanes are flags in bit 7 of each byte of a word: which bytes are '.', which
- * '/', which is the end (the NUL at len). What RawPath computes per byte is a few patterns over 4 consecutive bytes,
- * tested for all 8 start positions of a word at once by shifting in the next word's flags:
+ * much as writing its record did). The words are fwd.data's, aligned: the kind byte (ignored), the path from byte 1,
+ * its NUL at byte len + 1. Byte lanes are flags in bit 7 of each byte of a word: which bytes are '.', which '/',
+ * which is the end (the NUL). What RawPath computes per byte is a few patterns over 4 consecutive bytes, tested for
+ * all 8 start positions of a word at once by shifting in the next word's flags:
  *   ".."                            D(p) & D(p+1)
  *   unclean: "//" or a trailing '/', "/." or "/.." as a whole component
  *                                   S(p) & (T(p+1) | D(p+1) & T(p+2) | D(p+1) & D(p+2) & T(p+3)),  T = S | end
@@ -91,7 +93,7 @@ static __always_inline bool pf_drop(__u32 kind)
  */
 #define PF_LANES 0x8080808080808080ULL
 #define PF_LOW7 0x7f7f7f7f7f7f7f7fULL
-#define PF_WORDS ((PF_MAX_JUDGED + 8) / 8) /* the words holding bytes 0..len, the NUL included */
+#define PF_WORDS 32 /* fwd.data's words: the NUL of the longest judged path is byte 254 */
 
 /* Bit 7 of each byte of x that equals c (exact: no carry between bytes). */
 static __always_inline __u64 pf_eq(__u64 x, __u64 c)
@@ -101,7 +103,16 @@ static __always_inline __u64 pf_eq(__u64 x, __u64 c)
 	return ~(((y & PF_LOW7) + PF_LOW7) | y | PF_LOW7);
 }
 
-/* The flags of word k of the path: dots, slashes, and T (slashes and the end), each masked to bytes 0..len-1. */
+/*
+ * Word k of fwd.data, by address arithmetic the compiler cannot see through: it then trusts the type's alignment
+ * (which holds: fwd.data is at offset 8) and loads the word at once, instead of byte by byte.
+ */
+static __always_inline __u64 pf_word(struct pf_scratch *b, __u32 k)
+{
+	return *(__u64 *)((unsigned long)b + offsetof(struct pf_scratch, fwd.data) + 8 * PF_MASKED(k, PF_WORDS - 1));
+}
+
+/* The flags of word k: dots, slashes, and T (slashes and the end), masked to the path's bytes. */
 struct pf_word {
 	__u64 d, s, t;
 };
@@ -109,18 +120,20 @@ struct pf_word {
 static __always_inline struct pf_word pf_flags(struct pf_scratch *b, __u32 k, __u32 len)
 {
 	struct pf_word f = {};
-	__s32 r = (__s32)len - (__s32)(8 * k); /* bytes of the path in this word and beyond */
+	__s32 r = (__s32)len + 1 - (__s32)(8 * k); /* the NUL's lane, counted from this word's first */
 	__u64 x, valid, end = 0;
 
 	if (r < 0)
 		return f;
-	x = *(__u64 *)&b->fwd.data[1 + 8 * PF_MASKED(k, 31)];
+	x = pf_word(b, k);
 	if (r >= 8) {
 		valid = PF_LANES;
 	} else {
 		valid = ((1ULL << (8 * r)) - 1) & PF_LANES;
 		end = 0x80ULL << (8 * r);
 	}
+	if (k == 0)
+		valid &= ~0x80ULL; /* the kind byte */
 	f.d = pf_eq(x, '.') & valid;
 	f.s = pf_eq(x, '/') & valid;
 	f.t = f.s | end;
@@ -135,7 +148,7 @@ struct pf_path {
 	bool clean;
 };
 
-/* What RawPath.of says of the path in b->fwd.data[1..len] (NUL at len), len <= PF_MAX_JUDGED. */
+/* What RawPath.of says of the path in b->fwd.data[1..len] (NUL at len + 1), len <= PF_MAX_JUDGED. */
 static __always_inline struct pf_path pf_scan(struct pf_scratch *b, __u32 len)
 {
 	struct pf_path out = {};
@@ -154,7 +167,7 @@ static __always_inline struct pf_path pf_scan(struct pf_scratch *b, __u32 len)
 		t3 = PF_SH(cur.t, nxt.t, 3);
 		dd |= cur.d & d1;
 		bad |= cur.s & (t1 | (d1 & t2) | (d1 & d2 & t3));
-		if (8 * (k + 1) > len)
+		if (8 * (k + 1) > len + 1)
 			break; /* word k held the end */
 		cur = nxt;
 	}
@@ -164,9 +177,10 @@ static __always_inline struct pf_path pf_scan(struct pf_scratch *b, __u32 len)
 }
 
 /*
- * The reversed path for the suffix trie: rev.data[1 + len - 1 - i] = fwd.data[1 + i], a byte-swapped word at a
- * time. The last word's bytes past the NUL land before rev.data[1] (on rev's prefixlen and kind byte, written
- * after, and on the end of fwd, whose lookup is done by then).
+ * The reversed path for the suffix trie: rev.data[len - i] = fwd.data[1 + i], a byte-swapped word at a time (word k
+ * lands at rev.data[len - 8k - 6]). The bytes that are not the path's land just past it (the kind byte: beyond the
+ * key's prefix) or before rev.data[1] (on rev's prefixlen and kind, written after, and on the end of fwd, whose
+ * lookup is done by then).
  */
 static __always_inline void pf_reverse(struct pf_scratch *b, __u32 len)
 {
@@ -175,15 +189,14 @@ static __always_inline void pf_reverse(struct pf_scratch *b, __u32 len)
 	for (k = 0; k < PF_WORDS; k++) {
 		__u64 x, off;
 
-		if (8 * k >= len)
+		if (8 * k > len)
 			break;
-		x = *(__u64 *)&b->fwd.data[1 + 8 * PF_MASKED(k, 31)];
-		/* rev.data + 1 + len - 8 - 8k, as an offset into the buffer that the verifier can bound */
-		off = offsetof(struct pf_scratch, rev.data) + 1 + len - 8 - 8 * k;
+		x = pf_word(b, k);
+		off = offsetof(struct pf_scratch, rev.data) + len - 8 * k - 6;
 		off = PF_MASKED(off, 1023);
 		if (off > sizeof(struct pf_scratch) - 8)
 			break;
-		*(__u64 *)((__u8 *)b + off) = __builtin_bswap64(x);
+		*(__u64 *)((unsigned long)b + off) = __builtin_bswap64(x);
 	}
 }
 
