@@ -117,7 +117,7 @@ struct pf_word {
 	__u64 d, s, t;
 };
 
-static __always_inline struct pf_word pf_flags(struct pf_scratch *b, __u32 k, __u32 len)
+static __always_inline struct pf_word pf_flags(struct pf_scratch *b, __u32 k, __u32 len, bool slashes)
 {
 	struct pf_word f = {};
 	__s32 r = (__s32)len + 1 - (__s32)(8 * k); /* the NUL's lane, counted from this word's first */
@@ -135,8 +135,10 @@ static __always_inline struct pf_word pf_flags(struct pf_scratch *b, __u32 k, __
 	if (k == 0)
 		valid &= ~0x80ULL; /* the kind byte */
 	f.d = pf_eq(x, '.') & valid;
-	f.s = pf_eq(x, '/') & valid;
-	f.t = f.s | end;
+	if (slashes) {
+		f.s = pf_eq(x, '/') & valid;
+		f.t = f.s | end;
+	}
 	return f;
 }
 
@@ -148,31 +150,37 @@ struct pf_path {
 	bool clean;
 };
 
-/* What RawPath.of says of the path in b->fwd.data[1..len] (NUL at len + 1), len <= PF_MAX_JUDGED. */
-static __always_inline struct pf_path pf_scan(struct pf_scratch *b, __u32 len)
+/*
+ * What RawPath.of says of the path in b->fwd.data[1..len] (NUL at len + 1), len <= PF_MAX_JUDGED. Without
+ * need_clean (no remaining clause tests a name: a failing open under the stable rules) only ".." is looked for,
+ * and clean is left false.
+ */
+static __always_inline struct pf_path pf_scan(struct pf_scratch *b, __u32 len, bool need_clean)
 {
 	struct pf_path out = {};
-	struct pf_word cur = pf_flags(b, 0, len), nxt;
+	struct pf_word cur = pf_flags(b, 0, len, need_clean), nxt;
 	__u64 dd = 0, bad = 0;
 	__u32 k;
 
 	for (k = 0; k < PF_WORDS; k++) {
 		__u64 d1, d2, t1, t2, t3;
 
-		nxt = pf_flags(b, k + 1, len);
+		nxt = pf_flags(b, k + 1, len, need_clean);
 		d1 = PF_SH(cur.d, nxt.d, 1);
-		d2 = PF_SH(cur.d, nxt.d, 2);
-		t1 = PF_SH(cur.t, nxt.t, 1);
-		t2 = PF_SH(cur.t, nxt.t, 2);
-		t3 = PF_SH(cur.t, nxt.t, 3);
 		dd |= cur.d & d1;
-		bad |= cur.s & (t1 | (d1 & t2) | (d1 & d2 & t3));
+		if (need_clean) {
+			d2 = PF_SH(cur.d, nxt.d, 2);
+			t1 = PF_SH(cur.t, nxt.t, 1);
+			t2 = PF_SH(cur.t, nxt.t, 2);
+			t3 = PF_SH(cur.t, nxt.t, 3);
+			bad |= cur.s & (t1 | (d1 & t2) | (d1 & d2 & t3));
+		}
 		if (8 * (k + 1) > len + 1)
 			break; /* word k held the end */
 		cur = nxt;
 	}
 	out.dotdot = dd != 0;
-	out.clean = len > 0 && b->fwd.data[1] == '/' && (len == 1 || !bad);
+	out.clean = need_clean && len > 0 && b->fwd.data[1] == '/' && (len == 1 || !bad);
 	return out;
 }
 
@@ -239,7 +247,7 @@ static __noinline bool vigil_prefilter_drops(struct pt_regs *regs, __u32 kind, i
 	if (n <= 0 || n > PF_MAX_JUDGED + 1)
 		return false; /* unreadable or too long: pass */
 	len = n - 1;
-	pp = pf_scan(b, len);
+	pp = pf_scan(b, len, (m & ~cfg->path_any) != 0);
 	m &= cfg->dotdot[pp.dotdot];
 	if (!m)
 		return pf_drop(k);
