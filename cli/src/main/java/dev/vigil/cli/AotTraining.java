@@ -33,6 +33,7 @@ public final class AotTraining {
         Path dir = Files.createTempDirectory("vigil-aot-training");
         try {
             for (Sensor.SyscallHook hook : Sensor.SyscallHook.values()) train(hook, dir, (long) (seconds * 1e9));
+            trainAgent(dir);
             trainTools(dir);
         } finally {
             try (var files = Files.list(dir)) {
@@ -65,6 +66,29 @@ public final class AotTraining {
                 load.join();
             }
         }
+    }
+
+    /**
+     * The agent's path, as bin/vigil starts it (issue #17: start to healthy, and the pass after it): the
+     * configuration, the bundled rules parsed and compiled, the web server, the sensor's attach, then the reader
+     * through the process table, the rules, the correlations and the outputs while the workload runs. Its start is
+     * mostly class loading and linking and the first runs of the YAML and rule compilers, which the cache then
+     * holds; the reader's profiles let C2 compile it once, with the branches a mixed host takes, instead of
+     * recompiling it at each record kind first seen. Ends by -M; no port of its own (any free one).
+     */
+    private static void trainAgent(Path dir) throws Exception {
+        Thread load = Thread.ofPlatform().daemon().name("aot-training-agent-load").start(() -> {
+            try {
+                workload(dir, 4_000_000_000L);
+            } catch (Throwable e) {
+                System.err.println("vigil aot training: workload: " + e);
+            }
+        });
+        int rc = Vigil.execute("run", "-M", "3", "-o", "stdout_output.enabled=false", "-o", "webserver.listen_port=0",
+                "-o", "watch_config_files=false");
+        load.join();
+        // a configuration that does not start (the user's own file) still leaves the sensor's and tools' training
+        if (rc != 0) System.err.println("vigil aot training: the agent's run ended with status " + rc);
     }
 
     /**
