@@ -45,9 +45,10 @@ final class ContainerHold {
     boolean isEmpty() { return held.isEmpty(); }
 
     /** Copies and holds the event when its container's metadata is still being fetched; false: evaluate it now. */
-    boolean hold(SensorEvent ev, long now) {
+    boolean hold(SensorEvent ev) {
         if (holdNanos <= 0) return false;
         if (!(ev.container() instanceof ContainerInfo ci) || ci.complete()) return false;
+        long now = System.nanoTime(); // (only here: a clock read costs as much as an event's other work)
         String id = ci.fullId().toString();
         if (!containers.metadataPending(id) && !holding(ev.cgroupId())) {
             // the fetch may have ended between the event's lookup and this one (the reader was preempted, the

@@ -33,6 +33,7 @@ public final class AotTraining {
         Path dir = Files.createTempDirectory("vigil-aot-training");
         try {
             for (Sensor.SyscallHook hook : Sensor.SyscallHook.values()) train(hook, dir, (long) (seconds * 1e9));
+            trainAgent(dir);
             trainTools(dir);
         } finally {
             try (var files = Files.list(dir)) {
@@ -65,6 +66,52 @@ public final class AotTraining {
                 load.join();
             }
         }
+    }
+
+    /**
+     * The agent's path, as bin/vigil starts it (issue #17: start to healthy, and the pass after it): the
+     * configuration, the bundled rules parsed and compiled, the web server, the sensor's attach, then the reader
+     * through the process table, the rules, the correlations and the outputs while the workload runs. Its start is
+     * mostly class loading and linking and the first runs of the YAML and rule compilers, which the cache then
+     * holds; the reader's profiles let C2 compile it once, with the branches a mixed host takes, instead of
+     * recompiling it at each record kind first seen. Runs 3 s of workload once /healthz answers, then stops on SIGTERM.
+     */
+    private static void trainAgent(Path dir) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Thread load = Thread.ofPlatform().daemon().name("aot-training-agent-load").start(() -> {
+            try {
+                if (!healthyWithin(port, 60_000)) return; // the run failed to start: it has ended by itself
+                workload(dir, 3_000_000_000L);
+                sun.misc.Signal.raise(new sun.misc.Signal("TERM")); // as a service manager stops it
+            } catch (Throwable e) {
+                System.err.println("vigil aot training: workload: " + e);
+            }
+        });
+        // -M: a bound in case the signal is never sent
+        int rc = Vigil.execute("run", "-M", "120", "-o", "stdout_output.enabled=false", "-o", "webserver.listen_port=" + port,
+                "-o", "watch_config_files=false");
+        load.join();
+        // a configuration that does not start (the user's own file) still leaves the sensor's and tools' training
+        if (rc != 0) System.err.println("vigil aot training: the agent's run ended with status " + rc);
+    }
+
+    private static boolean healthyWithin(int port, long ms) throws InterruptedException {
+        long end = System.nanoTime() + ms * 1_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/healthz").toURL().openConnection();
+                c.setConnectTimeout(500);
+                c.setReadTimeout(500);
+                if (c.getResponseCode() == 200) return true;
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        return false;
     }
 
     /**

@@ -157,19 +157,72 @@ public final class Sensor implements AutoCloseable {
 
     /** Checks the machine, seeds the process table, loads and attaches. Failures are {@link SensorException}s. */
     public static Sensor start(Selection selection, Options options) {
+        Opened opened;
+        try {
+            opened = open();
+        } catch (RuntimeException e) {
+            if (options.containers() != null) options.containers().close();
+            throw e;
+        }
+        return start(selection, options, opened);
+    }
+
+    /**
+     * The part of {@link #start} that does not depend on the selection: the machine's checks, the object opened
+     * (ELF and BTF parsed) and its record layouts checked against its BTF. The agent runs it beside its rule load
+     * (issue #17: start to healthy). Close it if it is not handed to {@link #start(Selection, Options, Opened)}.
+     */
+    public static Opened open() {
+        long t0 = System.nanoTime();
+        Preflight.check(true);
+        BpfObject obj = BpfObject.openResource(OBJECT);
+        try {
+            RecordLayout.verify(obj.btf());
+            SensorPrefilter.verify(obj.btf());
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+        return new Opened(obj, System.nanoTime() - t0);
+    }
+
+    /** The sensor's object, opened and checked, not yet loaded (see {@link #open}). */
+    public static final class Opened implements AutoCloseable {
+        private BpfObject obj;
+        private final long nanos;
+
+        private Opened(BpfObject obj, long nanos) {
+            this.obj = obj;
+            this.nanos = nanos;
+        }
+
+        private synchronized BpfObject take() {
+            BpfObject o = obj;
+            if (o == null) throw new IllegalStateException("this opened sensor object was already started or closed");
+            obj = null;
+            return o;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (obj != null) obj.close();
+            obj = null;
+        }
+    }
+
+    /** {@link #start(Selection, Options)} with the object {@link #open} made; takes it (closed on failure). */
+    public static Sensor start(Selection selection, Options options, Opened opened) {
         ContainerResolver containers = options.containers() != null ? options.containers() : ContainerResolver.identityOnly();
         BpfObject obj;
+        long openNanos = opened.nanos, tOpen = System.nanoTime(), tLoad, tSeed;
         try {
-            Preflight.check(true);
-            obj = BpfObject.openResource(OBJECT);
+            obj = opened.take();
         } catch (RuntimeException e) {
             containers.close();
             throw e;
         }
         RingBuffer ring = null;
         try {
-            RecordLayout.verify(obj.btf());
-            SensorPrefilter.verify(obj.btf());
             obj.setConstant("self_tgid", ProcessHandle.current().pid());
             obj.map("sensor_ring").setMaxEntries(options.ringBytes());
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
@@ -201,6 +254,7 @@ public final class Sensor implements AutoCloseable {
             boolean resets = selection.contains(EventType.TCP_SEND_RESET) && tcpResetsTraceable();
             obj.program("sensor_tcp_reset").setAutoload(resets);
             obj.load();
+            tLoad = System.nanoTime();
             writeSpecs(obj.map("sensor_specs"), selection, rawOnly);
             ProcessTable table = new ProcessTable(options.maxExited(), options.graceNanos());
             ring = RingBuffer.open(obj.map("sensor_ring"));
@@ -211,6 +265,7 @@ public final class Sensor implements AutoCloseable {
             if (options.seedFromProc()) {
                 table.seed(options.procRoot(), KernelClock.realtimeNanos() - KernelClock.bootTimeNanos());
             }
+            tSeed = System.nanoTime();
             if (execveat && Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_enter_execveat"))) {
                 obj.program("sensor_execveat_enter").attachTracepoint("syscalls", "sys_enter_execveat");
             }
@@ -222,6 +277,7 @@ public final class Sensor implements AutoCloseable {
                 obj.program("sensor_sys_exit").attachTracepoint("syscalls", "sys_exit_" + SyscallTable.syscallName(d));
             }
             Sensor sensor = new Sensor(obj, ring, selection, table, containers);
+            sensor.startTimes = new StartTimes(openNanos, tLoad - tOpen, tSeed - tLoad, System.nanoTime() - tSeed);
             List<EventType> viaRaw = new ArrayList<>();
             for (SyscallTable.Def d : selection.attached()) if (rawOnly.contains(d.nr())) viaRaw.add(d.type());
             sensor.rawOnly = List.copyOf(viaRaw);
@@ -271,6 +327,16 @@ public final class Sensor implements AutoCloseable {
     }
 
     private List<EventType> rawOnly = List.of();
+    private StartTimes startTimes = new StartTimes(0, 0, 0, 0);
+
+    /**
+     * Where {@link #start} spent its time (issue #17, start to healthy): the machine checks and the object's open
+     * (ELF, BTF), the load (the kernel's verifier for each autoloaded program, the maps), the lifecycle attach and
+     * the process table's seed from /proc, and the syscall attaches.
+     */
+    public record StartTimes(long openNanos, long loadNanos, long seedNanos, long attachNanos) { }
+
+    public StartTimes startTimes() { return startTimes; }
     private final SensorPrefilter prefilter;
 
     /**

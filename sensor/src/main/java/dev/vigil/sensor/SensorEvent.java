@@ -39,7 +39,9 @@ public final class SensorEvent implements EventView {
     final long[] blobOff = new long[RecordLayout.NBLOBS];
     final int[] blobLen = new int[RecordLayout.NBLOBS];
     private final CharSequence[] texts = new CharSequence[64];
-    private final boolean[] decoded = new boolean[64];
+    /** The record (its {@link #stamp}) each slot of {@link #texts} was decoded for: no per-record clearing. */
+    private final int[] decodedAt = new int[64];
+    private int stamp = 1;
     /** Lifecycle values set by the sensor (exec/fork/exit records). */
     String[] argv;
     String exePath, cwd, filename;
@@ -60,8 +62,10 @@ public final class SensorEvent implements EventView {
             blobLen[i] = l;
             off += l;
         }
-        Arrays.fill(decoded, false);
-        Arrays.fill(texts, null);
+        if (++stamp == 0) { // wrapped (after 2^32 records): no slot may look decoded
+            Arrays.fill(decodedAt, 0);
+            stamp = 1;
+        }
         process = null;
         fd = null;
         container = null;
@@ -198,8 +202,8 @@ public final class SensorEvent implements EventView {
     @Override
     public CharSequence argStr(int slot) {
         if (slot < 0 || slot >= texts.length) return null;
-        if (!decoded[slot]) {
-            decoded[slot] = true;
+        if (decodedAt[slot] != stamp) {
+            decodedAt[slot] = stamp;
             texts[slot] = text(slot);
         }
         return texts[slot];
