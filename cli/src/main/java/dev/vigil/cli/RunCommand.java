@@ -226,7 +226,7 @@ final class RunCommand implements Callable<Integer> {
             Agent a = current.get();
             if (a != null) a.reopenOutputs();
         });
-        Signal.handle(new Signal("HUP"), s -> reloads.offer("SIGHUP"));
+        Signals.onReload(() -> reloads.offer("SIGHUP"));
         Agent agent = Agent.start(cfg, System.err);
         current.set(agent);
         if (terminating.get()) agent.stop(); // SIGTERM while starting

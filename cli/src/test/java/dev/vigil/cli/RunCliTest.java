@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -134,7 +136,10 @@ class RunCliTest {
         Path alerts = dir.resolve("alerts.json");
         // not watched at first, so that step 1's edit reaches the agent by the signal alone
         Files.writeString(cfg, "json_output: true\nwatch_config_files: false\nwebserver:\n  listen_port: " + port + "\n");
-        CliProcess cli = CliProcess.start("run", "-c", cfg.toString());
+        // under nohup (SIGHUP ignored when the JVM starts), as agents are often started: the reload must still work
+        List<String> cmd = new ArrayList<>(List.of("nohup"));
+        cmd.addAll(CliProcess.javaCommand(System.getProperty("java.class.path"), "run", "-c", cfg.toString()));
+        CliProcess cli = CliProcess.start(cmd);
         try {
             reloads(cli, cfg, alerts, port);
         } finally {
