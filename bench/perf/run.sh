@@ -11,6 +11,8 @@
 #   on        the same with the prefilter on (the default)
 #   bpftrace  a printf one-liner on sys_enter_openat (pid and path of every open)
 #   opensnoop libbpf-tools' opensnoop (every open, printed), the peer Falco-like tools are compared with
+#   base      `vigil run` as on, from the jars in BASE_JARS (a folder holding vigil-cli.jar and lib/, e.g. a copy of an
+#             earlier build's cli/target): before and after in one run
 # In ROUNDS interleaved rounds (rotating order). Per pass: ns per operation, the tracer's CPU over the pass
 # (utime+stime from /proc/PID/stat), and for vigil the ring records received, kept out by the prefilter and
 # lost (vigil_records_received_total, vigil_prefiltered_total, vigil_drops_total from /metrics).
@@ -70,6 +72,12 @@ if [[ " ${CONFIGS:-opensnoop} " == *" opensnoop "* ]]; then
 fi
 VIGIL=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m
        -cp "$OUT/jars/vigil-cli.jar:$OUT/jars/lib/*" dev.vigil.cli.Vigil)
+if [[ " ${CONFIGS:-} " == *" base "* ]]; then
+  [ -f "${BASE_JARS:-}/vigil-cli.jar" ] && [ -d "$BASE_JARS/lib" ] || die "config base needs BASE_JARS (a folder with vigil-cli.jar and lib/)"
+  rm -rf "$OUT/base-jars" && mkdir -p "$OUT/base-jars" && cp "$BASE_JARS/vigil-cli.jar" "$OUT/base-jars/" && cp -r "$BASE_JARS/lib" "$OUT/base-jars/lib"
+fi
+VIGIL_BASE=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx160m
+       -cp "$OUT/base-jars/vigil-cli.jar:$OUT/base-jars/lib/*" dev.vigil.cli.Vigil)
 MIX=("$OUT/mix" --cpu "$WORK_CPU" --dir "$SHM")
 
 RAW=$OUT/results-$(date +%Y%m%d-%H%M%S).txt
@@ -89,6 +97,8 @@ start_tracer() {
     on) "${VIGIL[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" \
                 </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
     opensnoop) stdbuf -oL opensnoop </dev/null >"$SHM/opensnoop.out" 2>"$OUT/$cfg.err" & ;;
+    base) "${VIGIL_BASE[@]}" run -o stdout_output.enabled=false -o webserver.listen_port="$PORT" \
+                </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
   esac
   TRACER=$!
   for ((i = 0; i < 1500; i++)); do
@@ -98,7 +108,7 @@ start_tracer() {
       # so the count of programs alone cannot tell
       empty | emptyraw | bpftrace) grep -q '^Attaching' "$SHM/bpftrace.out" && { sleep 0.5; break; } ;;
       opensnoop) grep -q 'PID' "$SHM/opensnoop.out" && break ;; # its header, printed once attached
-      on | off) [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] && break ;;
+      on | off | base) [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] && break ;;
     esac
     sleep 0.02
   done
@@ -121,7 +131,7 @@ run_config() {
   local cfg=$1 r=$2 line="config=$1 round=$2" g f m t0 r0 p0 d0
   [ "$cfg" != none ] && start_tracer "$cfg"
   if [ -n "$TRACER" ]; then t0=$(cpu_ticks "$TRACER"); fi
-  if [ "$cfg" = on ] || [ "$cfg" = off ]; then
+  if [ "$cfg" = on ] || [ "$cfg" = off ] || [ "$cfg" = base ]; then
     r0=$(metric vigil_records_received_total); p0=$(metric vigil_prefiltered_total); d0=$(metric vigil_drops_total)
   fi
   g=$("${MIX[@]}" --mode getppid --seconds "$CHEAP_SECONDS" | sed 's/^mode=getppid //; s/\([a-z_]*\)=/getppid_\1=/g')
@@ -133,7 +143,7 @@ run_config() {
     sleep 0.3 # the reader drains what is still in the ring
     line+=" cpu_s=$(echo "($(cpu_ticks "$TRACER") - $t0) / $CLK_TCK" | bc -l)"
   fi
-  if [ "$cfg" = on ] || [ "$cfg" = off ]; then
+  if [ "$cfg" = on ] || [ "$cfg" = off ] || [ "$cfg" = base ]; then
     line+=" records=$(($(metric vigil_records_received_total) - r0)) prefiltered=$(($(metric vigil_prefiltered_total) - p0))"
     line+=" lost=$(($(metric vigil_drops_total) - d0))"
   fi

@@ -195,6 +195,15 @@ public final class Sensor implements AutoCloseable {
             }
             boolean rawProgram = anySyscall && (raw || !rawOnly.isEmpty());
             obj.setConstant("raw_hook_all", raw ? 1 : 0);
+            if (raw) {
+                // the raw hook's first test: is this syscall selected at all (see sensor.bpf.c)
+                java.nio.ByteBuffer bits = java.nio.ByteBuffer.allocate(RecordLayout.MAX_SYSCALLS / 8).order(java.nio.ByteOrder.nativeOrder());
+                for (SyscallTable.Def d : selection.syscalls()) {
+                    if (d.nr() >= 0 && d.nr() < RecordLayout.MAX_SYSCALLS) bits.putLong(8 * (d.nr() / 64), bits.getLong(8 * (d.nr() / 64)) | 1L << (d.nr() % 64));
+                }
+                obj.setConstant("raw_selected", bits.array());
+                obj.setConstant("raw_selected_set", 1);
+            }
             if (!raw && !rawOnly.isEmpty() && rawOnly.size() <= RAW_ONLY_MAX) {
                 // the raw hook's own early exit for every other syscall of the machine (see sensor.bpf.c)
                 java.nio.ByteBuffer nrs = java.nio.ByteBuffer.allocate(4 * RAW_ONLY_MAX).order(java.nio.ByteOrder.nativeOrder());
