@@ -52,6 +52,13 @@ const volatile __u32 raw_hook_all = 1;
 #define SENSOR_RAW_ONLY_MAX 4
 const volatile __u32 raw_only_listed = 0;
 const volatile __s32 raw_only_nrs[SENSOR_RAW_ONLY_MAX] = {-1, -1, -1, -1};
+/*
+ * The raw hook reporting every selected syscall: their numbers as a bitmap (set before load with raw_selected_set),
+ * so each other syscall of the machine leaves at one test instead of after the task, compat and spec map reads
+ * (issue #17: 61 -> 81 ns a getppid without it, bpf_stats).
+ */
+const volatile __u32 raw_selected_set = 0;
+const volatile __u64 raw_selected[SENSOR_MAX_SYSCALLS / 64] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -818,6 +825,9 @@ int BPF_PROG(sensor_sys_exit_raw, struct pt_regs *regs, long ret)
 		return 0;
 	if (nr < 0 || nr >= SENSOR_MAX_SYSCALLS)
 		return 0; /* also an x32 call: its number carries bit 30 */
+	if (raw_hook_all && raw_selected_set &&
+	    !((raw_selected[(nr >> 6) & (SENSOR_MAX_SYSCALLS / 64 - 1)] >> (nr & 63)) & 1))
+		return 0;
 	task = bpf_get_current_task_btf();
 	/* a 32-bit (ia32) call numbers syscalls its own way; the syscalls/ tracepoints skip them too */
 	if (bpf_core_field_exists(task->thread_info.status) && (task->thread_info.status & TS_COMPAT))

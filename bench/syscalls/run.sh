@@ -2,7 +2,8 @@
 # Syscall tracing cost, side by side in one run (issue 3's sensor benchmark and issue 6's `vigil run` one).
 # The workload is bench/syscalls/mix.c, pinned to one CPU (WORK_CPU), under each configuration:
 #   none      no tracing
-#   all       `vigil capture --events all` (the sensor's full event set) to a tmpfs file
+#   all       `vigil capture --events all --syscall-hook tracepoints` (the sensor's full event set) to a tmpfs file
+#             (the hook named: the default, auto, is the raw hook on a kernel without module tracepoints)
 #   allraw    the same with --syscall-hook raw (one program on every syscall's exit instead of a tracepoint
 #             per selected syscall)
 #   execve    `vigil capture --events execve` (the sensor selecting only execve)
@@ -100,7 +101,8 @@ start_tracer() {
   before=$(bpftool prog show 2>/dev/null | grep -cE 'name sys_enter_(opena|execv)' || true)
   t0=$(now)
   case $cfg in
-    all | maxrate) "${VIGIL[@]}" capture -w "$SHM/cap.vcap" --events all </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
+    all | maxrate) "${VIGIL[@]}" capture -w "$SHM/cap.vcap" --events all --syscall-hook tracepoints \
+                </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
     allraw | maxrate-raw) "${VIGIL[@]}" capture -w "$SHM/cap.vcap" --events all --syscall-hook raw \
                 </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;
     execve) "${VIGIL[@]}" capture -w "$SHM/cap.vcap" --events execve </dev/null >"$OUT/$cfg.out" 2>"$OUT/$cfg.err" & ;;

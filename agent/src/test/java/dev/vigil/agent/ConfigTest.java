@@ -32,7 +32,7 @@ class ConfigTest {
         assertThat(c.bool("stdout_output.enabled")).isTrue();
         assertThat(c.string("webserver.listen_address")).isEqualTo("127.0.0.1");
         assertThat(c.integer("webserver.listen_port")).isEqualTo(8765);
-        assertThat(c.string("sensor.syscall_hook")).isEqualTo("tracepoints");
+        assertThat(c.string("sensor.syscall_hook")).isEqualTo("auto");
     }
 
     @Test
@@ -40,7 +40,7 @@ class ConfigTest {
         assertThat(AgentConfig.builder().override("sensor.syscall_hook=RAW").build().string("sensor.syscall_hook")).isEqualTo("raw");
         Path f = file("sensor:\n  syscall_hook: kprobes\n");
         assertThatThrownBy(() -> AgentConfig.builder().file(f, true).build()).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(f + ":2:17").hasMessageContaining("must be tracepoints or raw, not 'kprobes'");
+                .hasMessageContaining(f + ":2:17").hasMessageContaining("must be tracepoints, raw or auto, not 'kprobes'");
     }
 
     @Test

@@ -39,9 +39,10 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--no-containers", description = "Container ids only (from cgroup paths); ask no runtime.")
     boolean noContainers;
 
-    @Option(names = "--syscall-hook", paramLabel = "HOOK", defaultValue = "tracepoints",
-            description = "tracepoints (default): a tracepoint per selected syscall, nothing runs for the others; "
-                    + "raw: one program on every syscall's exit, cheaper per captured syscall, dearer for the rest.")
+    @Option(names = "--syscall-hook", paramLabel = "HOOK", defaultValue = "auto",
+            description = "tracepoints: a tracepoint per selected syscall, nothing runs for the others; "
+                    + "raw: one program on every syscall's exit, cheaper per captured syscall, dearer for the rest; "
+                    + "auto (default): tracepoints, or raw when a selected syscall has no tracepoint on this kernel.")
     String syscallHook;
 
     @Option(names = {"-v", "--verbose"}, description = "Print libbpf's debug output.")

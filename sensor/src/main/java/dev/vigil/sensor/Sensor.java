@@ -91,16 +91,21 @@ public final class Sensor implements AutoCloseable {
      * (no per-syscall perf record before the program; the registers are an argument) and ~55-65 ns dearer
      * for every syscall it does not capture, and one link to attach instead of one per syscall. RAW pays
      * off when the captured syscalls are most of the workload's (bench/syscalls/run.sh, BENCHMARKS.md).
+     * AUTO (the default): TRACEPOINTS, unless a selected syscall has no tracepoint on this kernel (init_module and
+     * finit_module without CONFIG_MODULES): the raw hook then runs at every syscall's exit anyway, so it reports
+     * every selected syscall, and the per-syscall perf record before each captured syscall's program is saved
+     * (issue #17: a failing open, a connect).
      */
     public enum SyscallHook {
-        TRACEPOINTS, RAW;
+        TRACEPOINTS, RAW, AUTO;
 
-        /** "tracepoints" or "raw", as flags and config files spell it. */
+        /** "tracepoints", "raw" or "auto", as flags and config files spell it. */
         public static SyscallHook parse(String s) {
             return switch (s.strip().toLowerCase(java.util.Locale.ROOT)) {
                 case "tracepoints", "tracepoint" -> TRACEPOINTS;
                 case "raw" -> RAW;
-                default -> throw new IllegalArgumentException("unknown syscall hook '" + s + "' (tracepoints or raw)");
+                case "auto" -> AUTO;
+                default -> throw new IllegalArgumentException("unknown syscall hook '" + s + "' (tracepoints, raw or auto)");
             };
         }
     }
@@ -108,17 +113,17 @@ public final class Sensor implements AutoCloseable {
     public record Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot,
                           ContainerResolver containers, SyscallHook syscallHook) {
         public Options {
-            if (syscallHook == null) syscallHook = SyscallHook.TRACEPOINTS;
+            if (syscallHook == null) syscallHook = SyscallHook.AUTO;
         }
 
         public static Options defaults() {
             return new Options(DEFAULT_RING_BYTES, ProcessTable.DEFAULT_MAX_EXITED, ProcessTable.DEFAULT_GRACE_NANOS, true,
-                    Path.of("/proc"), null, SyscallHook.TRACEPOINTS);
+                    Path.of("/proc"), null, SyscallHook.AUTO);
         }
 
         /** Without a resolver: {@link ContainerResolver#identityOnly()} is used. */
         public Options(int ringBytes, int maxExited, long graceNanos, boolean seedFromProc, Path procRoot) {
-            this(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, null, SyscallHook.TRACEPOINTS);
+            this(ringBytes, maxExited, graceNanos, seedFromProc, procRoot, null, SyscallHook.AUTO);
         }
 
         public Options withRingBytes(int bytes) {
@@ -227,17 +232,31 @@ public final class Sensor implements AutoCloseable {
             obj.map("sensor_ring").setMaxEntries(options.ringBytes());
             obj.setConstant("vigil_wakeup_bytes", options.ringBytes() / 4);
             boolean anySyscall = !selection.attached().isEmpty();
-            boolean raw = options.syscallHook() == SyscallHook.RAW;
             // selected syscalls this kernel has no tracepoint for (init_module without CONFIG_MODULES): the raw
-            // hook reports those beside the tracepoints (an attempt still returns ENOSYS, worth seeing)
+            // hook reports those beside the tracepoints (an attempt still returns ENOSYS, worth seeing), or, AUTO,
+            // reports everything, since it runs at every syscall anyway
             java.util.Set<Integer> rawOnly = new java.util.HashSet<>();
             List<SyscallTable.Def> viaTracepoint = new ArrayList<>();
-            for (SyscallTable.Def d : raw ? List.<SyscallTable.Def>of() : selection.attached()) {
+            for (SyscallTable.Def d : options.syscallHook() == SyscallHook.RAW ? List.<SyscallTable.Def>of() : selection.attached()) {
                 if (Files.isDirectory(TRACEFS_SYSCALLS.resolve("sys_exit_" + SyscallTable.syscallName(d)))) viaTracepoint.add(d);
                 else rawOnly.add(d.nr());
             }
+            boolean raw = options.syscallHook() == SyscallHook.RAW || options.syscallHook() == SyscallHook.AUTO && !rawOnly.isEmpty();
+            if (raw) {
+                rawOnly.clear();
+                viaTracepoint.clear();
+            }
             boolean rawProgram = anySyscall && (raw || !rawOnly.isEmpty());
             obj.setConstant("raw_hook_all", raw ? 1 : 0);
+            if (raw) {
+                // the raw hook's first test: is this syscall selected at all (see sensor.bpf.c)
+                java.nio.ByteBuffer bits = java.nio.ByteBuffer.allocate(RecordLayout.MAX_SYSCALLS / 8).order(java.nio.ByteOrder.nativeOrder());
+                for (SyscallTable.Def d : selection.syscalls()) {
+                    if (d.nr() >= 0 && d.nr() < RecordLayout.MAX_SYSCALLS) bits.putLong(8 * (d.nr() / 64), bits.getLong(8 * (d.nr() / 64)) | 1L << (d.nr() % 64));
+                }
+                obj.setConstant("raw_selected", bits.array());
+                obj.setConstant("raw_selected_set", 1);
+            }
             if (!raw && !rawOnly.isEmpty() && rawOnly.size() <= RAW_ONLY_MAX) {
                 // the raw hook's own early exit for every other syscall of the machine (see sensor.bpf.c)
                 java.nio.ByteBuffer nrs = java.nio.ByteBuffer.allocate(4 * RAW_ONLY_MAX).order(java.nio.ByteOrder.nativeOrder());

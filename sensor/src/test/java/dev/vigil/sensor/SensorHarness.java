@@ -37,8 +37,9 @@ final class SensorHarness implements AutoCloseable {
         }));
     }
 
+    /** The per-syscall tracepoints, pinned (not AUTO, which is the raw hook on this kernel): SensorRawHookTest compares the two. */
     SensorHarness(Selection selection) {
-        this(selection, Sensor.Options.defaults());
+        this(selection, Sensor.Options.defaults().withSyscallHook(Sensor.SyscallHook.TRACEPOINTS));
     }
 
     static boolean descendant(ProcessView p) {

@@ -157,9 +157,10 @@ public final class AgentConfig {
                         + "container_name=... k8s_pod_name=...) to syscall alerts; []: off");
         key("static_fields", Kind.ANY, Map.of(), "Falco's static_fields: NAME: VALUE pairs added to every alert's output_fields");
         key("sensor.ring_buffer_bytes", Kind.INT, dev.vigil.sensor.Sensor.DEFAULT_RING_BYTES, "kernel ring buffer size (a power of two)");
-        key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "tracepoints",
+        key("sensor.syscall_hook", Kind.SYSCALL_HOOK, "auto",
                 "tracepoints: one tracepoint per selected syscall, nothing runs for the others; raw: one program on every "
-                        + "syscall's exit, cheaper per captured syscall, dearer for the rest (BENCHMARKS.md)");
+                        + "syscall's exit, cheaper per captured syscall, dearer for the rest (BENCHMARKS.md); auto: tracepoints, "
+                        + "or raw when a selected syscall has no tracepoint on this kernel (the raw hook runs anyway)");
         key("sensor.prefilter", Kind.BOOL, true,
                 "judge opens in the kernel against the loaded rules (issue #17): an open that no rule or correlation could "
                         + "match, and whose fd no alert can read later, is never written to the ring (counted as filtered, not "
@@ -419,8 +420,8 @@ public final class AgentConfig {
             }
             case SYSCALL_HOOK -> {
                 String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-                if (!s.equals("tracepoints") && !s.equals("raw")) {
-                    throw new ConfigException(what + " must be tracepoints or raw, not '" + v + "'");
+                if (!s.equals("tracepoints") && !s.equals("raw") && !s.equals("auto")) {
+                    throw new ConfigException(what + " must be tracepoints, raw or auto, not '" + v + "'");
                 }
                 return s;
             }
