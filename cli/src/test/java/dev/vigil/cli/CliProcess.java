@@ -14,10 +14,21 @@ final class CliProcess {
     final Path stdout;
     final Path stderr;
 
+    /** Started here and maybe still running: a test that fails before it stops its agent must not leave it attached. */
+    private static final java.util.Set<Process> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(p -> {
+            if (p.isAlive()) p.destroyForcibly();
+        })));
+    }
+
     private CliProcess(Process process, Path stdout, Path stderr) {
         this.process = process;
         this.stdout = stdout;
         this.stderr = stderr;
+        STARTED.add(process);
+        process.onExit().thenRun(() -> STARTED.remove(process));
     }
 
     static List<String> javaCommand(String classPath, String... args) {

@@ -57,51 +57,55 @@ class RunCliTest {
         int port = freePort();
         long t0 = System.nanoTime();
         CliProcess cli = CliProcess.start("run", "--json", "-o", "webserver.listen_port=" + port);
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
-        int code;
-        while ((code = status(port, "/healthz")) != 200) {
-            assertThat(cli.process.isAlive()).as("vigil exited early: " + cli.err()).isTrue();
-            assertThat(code).as("/healthz before healthy").isIn(-1, 503);
-            assertThat(System.nanoTime()).as("never healthy; stderr: " + cli.err()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        System.err.printf("vigil run: healthy %d ms after the JVM was started%n", (System.nanoTime() - t0) / 1_000_000);
-
-        String name = "rd" + UUID.randomUUID().toString().substring(0, 8);
-        Path reader = dir.resolve(name);
-        Files.copy(Path.of("/bin/cat"), reader, StandardCopyOption.REPLACE_EXISTING);
-        // read again every 2 s until the alert is seen: a flood from elsewhere on the machine may fill the ring (a
-        // counted, reported drop); the bound is a wait, not a latency claim
-        long seenBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long readAgainAt = System.nanoTime();
-        JsonNode alert = null;
-        ObjectMapper json = new ObjectMapper();
-        while (alert == null && System.nanoTime() < seenBy) {
-            if (System.nanoTime() - readAgainAt >= 0) {
-                Process p = new ProcessBuilder(reader.toString(), "/etc/shadow").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                readAgainAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        try {
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+            int code;
+            while ((code = status(port, "/healthz")) != 200) {
+                assertThat(cli.process.isAlive()).as("vigil exited early: " + cli.err()).isTrue();
+                assertThat(code).as("/healthz before healthy").isIn(-1, 503);
+                assertThat(System.nanoTime()).as("never healthy; stderr: " + cli.err()).isLessThan(deadline);
+                Thread.sleep(20);
             }
-            for (String line : cli.out().split("\n")) {
-                if (line.contains("\"Read sensitive file untrusted\"") && line.contains(name)) alert = json.readTree(line);
+            System.err.printf("vigil run: healthy %d ms after the JVM was started%n", (System.nanoTime() - t0) / 1_000_000);
+
+            String name = "rd" + UUID.randomUUID().toString().substring(0, 8);
+            Path reader = dir.resolve(name);
+            Files.copy(Path.of("/bin/cat"), reader, StandardCopyOption.REPLACE_EXISTING);
+            // read again every 2 s until the alert is seen: a flood from elsewhere on the machine may fill the ring (a
+            // counted, reported drop); the bound is a wait, not a latency claim
+            long seenBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long readAgainAt = System.nanoTime();
+            JsonNode alert = null;
+            ObjectMapper json = new ObjectMapper();
+            while (alert == null && System.nanoTime() < seenBy) {
+                if (System.nanoTime() - readAgainAt >= 0) {
+                    Process p = new ProcessBuilder(reader.toString(), "/etc/shadow").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                    readAgainAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                }
+                for (String line : cli.out().split("\n")) {
+                    if (line.contains("\"Read sensitive file untrusted\"") && line.contains(name)) alert = json.readTree(line);
+                }
+                Thread.sleep(10);
             }
-            Thread.sleep(10);
+            assertThat(alert).as("no alert within 10 s; stdout: " + cli.out() + "\nstderr: " + cli.err()).isNotNull();
+            assertThat(alert.path("output_fields").path("fd.name").asText()).isEqualTo("/etc/shadow");
+            assertThat(alert.path("output_fields").path("proc.name").asText()).isEqualTo(name);
+            assertThat(alert.path("output_fields").path("proc.pname").asText()).isEqualTo("java");
+            assertThat(alert.path("priority").asText()).isEqualTo("Warning");
+
+            String metrics = body(port, "/metrics");
+            assertThat(metrics).contains("vigil_up 1").contains("vigil_events_total{type=\"openat\"}")
+                    .contains("vigil_alerts_total{rule=\"Read sensitive file untrusted\",priority=\"Warning\"} ")
+                    .contains("vigil_output_queue_depth{output=\"stdout\"} ");
+            assertThat(body(port, "/rules")).contains("\"name\":\"Read sensitive file untrusted\"");
+
+            cli.signal("TERM");
+            assertThat(cli.waitFor(30)).as(cli.err()).isZero();
+            assertThat(cli.out()).contains("\"rule\":\"Vigil internal: agent started\"");
+        } finally {
+            cli.process.destroyForcibly(); // a failed assertion must not leave an agent attached
         }
-        assertThat(alert).as("no alert within 10 s; stdout: " + cli.out() + "\nstderr: " + cli.err()).isNotNull();
-        assertThat(alert.path("output_fields").path("fd.name").asText()).isEqualTo("/etc/shadow");
-        assertThat(alert.path("output_fields").path("proc.name").asText()).isEqualTo(name);
-        assertThat(alert.path("output_fields").path("proc.pname").asText()).isEqualTo("java");
-        assertThat(alert.path("priority").asText()).isEqualTo("Warning");
-
-        String metrics = body(port, "/metrics");
-        assertThat(metrics).contains("vigil_up 1").contains("vigil_events_total{type=\"openat\"}")
-                .contains("vigil_alerts_total{rule=\"Read sensitive file untrusted\",priority=\"Warning\"} ")
-                .contains("vigil_output_queue_depth{output=\"stdout\"} ");
-        assertThat(body(port, "/rules")).contains("\"name\":\"Read sensitive file untrusted\"");
-
-        cli.signal("TERM");
-        assertThat(cli.waitFor(30)).as(cli.err()).isZero();
-        assertThat(cli.out()).contains("\"rule\":\"Vigil internal: agent started\"");
     }
 
     static void awaitHealthy(CliProcess cli, int port) throws Exception {
