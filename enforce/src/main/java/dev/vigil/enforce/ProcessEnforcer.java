@@ -72,6 +72,7 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
             m.put("rule", p.rule());
             m.put("hook", p.hook().label);
             m.put("enforcement", p.enforcement());
+            if (!p.when().isEmpty()) m.put("when", p.when());
             m.put("position", p.pos());
             out.add(m);
         }
