@@ -107,6 +107,20 @@ class EnforcerSelectorsKernelTest {
         assertThat(TestBinaries.status(List.of(other.toString(), dir.resolve("cap5").toString()))).as("another binary").isZero();
     }
 
+    /** isNamespaceCapability: root of a user namespace of its own has CAP_SYS_ADMIN there; only that root is selected. */
+    @Test
+    void isNamespaceCapabilitySelectsOnlyCallersOutsideTheHostUserNamespace() throws Exception {
+        apply(killTarget("userns-admin", """
+                matchCapabilities:
+                - {type: Effective, operator: In, values: [CAP_SYS_ADMIN], isNamespaceCapability: true}"""));
+        Path m1 = dir.resolve("uns1"), m2 = dir.resolve("uns2");
+        assertThat(sh("", m1)).as("host root: CAP_SYS_ADMIN, but in the host's user namespace").isZero();
+        assertThat(m1).hasContent("ran");
+        assertThat(sh("unshare --user --map-root-user", m2)).as("root of a new user namespace").isEqualTo(128 + 9);
+        assertThat(m2).doesNotExist();
+        assertThat(next(Hook.EXEC).outcome()).isEqualTo(Decision.Outcome.KILLED);
+    }
+
     @Test
     void matchNamespacesJudgesTheCallersPidAndNetNamespaces() throws Exception {
         apply(killTarget("in-a-new-pid-ns", """
