@@ -103,6 +103,14 @@ struct {
 	__type(value, struct enf_rule);
 } enf_rules SEC(".maps");
 
+/* by the same index as enf_rules: the rule's matchCapabilities / matchNamespaces, read when enf_rule.sel is set */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ENF_HOOK_COUNT * ENF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct enf_sel);
+} enf_sels SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, ENF_HOOK_COUNT);
@@ -269,6 +277,95 @@ static __always_inline __u64 scope_of(struct enf_config *cfg, __u64 mntns)
 	return m ? *m : 0;
 }
 
+/* The inode of the current task's namespace of one kind (0 when it cannot be read, or the kernel has no such kind). */
+static __always_inline __u32 ns_inum(struct task_struct *t, __u8 kind)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+
+	switch (kind) {
+	case ENF_NS_UTS:
+		return BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	case ENF_NS_IPC:
+		return BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	case ENF_NS_MNT:
+		return BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	case ENF_NS_PID: {
+		struct pid *p = BPF_CORE_READ(t, thread_pid);
+		unsigned int level = BPF_CORE_READ(p, level);
+		struct upid up = {};
+
+		bpf_core_read(&up, sizeof(up), &p->numbers[level & 31]); /* task_active_pid_ns() */
+		return BPF_CORE_READ(up.ns, ns.inum);
+	}
+	case ENF_NS_PID_FOR_CHILDREN:
+		return BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	case ENF_NS_NET:
+		return BPF_CORE_READ(nsp, net_ns, ns.inum);
+	case ENF_NS_TIME:
+		return bpf_core_field_exists(nsp->time_ns) ? BPF_CORE_READ(nsp, time_ns, ns.inum) : 0;
+	case ENF_NS_TIME_FOR_CHILDREN:
+		return bpf_core_field_exists(nsp->time_ns_for_children) ? BPF_CORE_READ(nsp, time_ns_for_children, ns.inum) : 0;
+	case ENF_NS_CGROUP:
+		return BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	case ENF_NS_USER:
+		return BPF_CORE_READ(t, cred, user_ns, ns.inum);
+	}
+	return 0;
+}
+
+/*
+ * Whether the matchCapabilities and matchNamespaces of rule idx hold for the current task (its credentials and
+ * namespaces, read by probe reads: the helper every program type here has).
+ */
+__noinline int enf_sel_holds(__u32 idx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct enf_sel *s = bpf_map_lookup_elem(&enf_sels, &idx);
+	const struct cred *cred;
+	int i, j;
+
+	if (!s || !t)
+		return 0;
+	cred = BPF_CORE_READ(t, cred);
+	for (i = 0; i < ENF_MAX_CAP_CONDS; i++) {
+		struct enf_cap_cond *c = &s->caps[i];
+		__u64 caps = 0;
+		bool any;
+
+		if (i >= s->ncaps)
+			break;
+		if (c->set == ENF_CAP_EFFECTIVE)
+			bpf_core_read(&caps, sizeof(caps), &cred->cap_effective); /* 6.3+: one u64; before: u32[2], the same bytes */
+		else if (c->set == ENF_CAP_INHERITABLE)
+			bpf_core_read(&caps, sizeof(caps), &cred->cap_inheritable);
+		else
+			bpf_core_read(&caps, sizeof(caps), &cred->cap_permitted);
+		if (c->userns && BPF_CORE_READ(cred, user_ns, ns.inum) == s->host_userns)
+			return 0;
+		any = (caps & c->mask) != 0;
+		if (any == (bool)c->notin)
+			return 0;
+	}
+	for (i = 0; i < ENF_MAX_NS_CONDS; i++) {
+		struct enf_ns_cond *n = &s->ns[i];
+		__u32 inum;
+		bool in = false;
+
+		if (i >= s->nns)
+			break;
+		inum = ns_inum(t, n->kind);
+		for (j = 0; j < ENF_NS_VALS; j++) {
+			if (j >= n->nvals)
+				break;
+			if (n->vals[j] == inum)
+				in = true;
+		}
+		if (in == (bool)n->notin)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * The index in enf_rules of the first rule of the hook whose terms all hold and whose policy's scope holds, or -1.
  * A global function: the verifier checks it once, not at every call site (the loops would multiply otherwise).
@@ -298,6 +395,8 @@ __noinline int enf_decide(__u32 hook, __u64 hits, __u64 scope, __u32 access)
 		if ((holds & r->terms) != r->terms || !((scope >> (r->policy & 63)) & 1))
 			continue;
 		if (access && !(r->access & access))
+			continue;
+		if (r->sel && !enf_sel_holds(idx))
 			continue;
 		return idx;
 	}

@@ -84,7 +84,60 @@ struct enf_rule {
 	__u8 monitor;           /* 1: report what would happen, do nothing */
 	__u8 signal;            /* for ENF_ACT_SIGNAL, and the kill of a Sigkill fallback */
 	__u8 access;            /* open: 1 read, 2 write (either matches) */
+	__u32 sel;              /* 1: the rule also needs enf_sels[its index] to hold (matchCapabilities, matchNamespaces) */
+};
+
+/*
+ * A rule's matchCapabilities and matchNamespaces (Tetragon's selectors), on the calling task's credentials and
+ * namespaces: every condition must hold. Read only for a rule whose terms and scope already hold, and only when
+ * enf_rule.sel says so: rules without them cost nothing.
+ */
+#define ENF_MAX_CAP_CONDS 3
+#define ENF_MAX_NS_CONDS 4
+#define ENF_NS_VALS 4
+
+enum enf_cap_set {
+	ENF_CAP_EFFECTIVE = 0,
+	ENF_CAP_INHERITABLE = 1,
+	ENF_CAP_PERMITTED = 2,
+};
+
+enum enf_ns_kind {
+	ENF_NS_UTS = 0,
+	ENF_NS_IPC = 1,
+	ENF_NS_MNT = 2,
+	ENF_NS_PID = 3,         /* the task's own (active) pid namespace */
+	ENF_NS_PID_FOR_CHILDREN = 4,
+	ENF_NS_NET = 5,
+	ENF_NS_TIME = 6,
+	ENF_NS_TIME_FOR_CHILDREN = 7,
+	ENF_NS_CGROUP = 8,
+	ENF_NS_USER = 9,
+};
+
+struct enf_cap_cond {
+	__u64 mask;             /* 1 << CAP_* */
+	__u8 set;               /* enum enf_cap_set */
+	__u8 notin;             /* 0 In: the set has one of mask's capabilities; 1 NotIn: none of them */
+	__u8 userns;            /* isNamespaceCapability: holds only for a task outside the host's user namespace */
+	__u8 pad[5];
+};
+
+struct enf_ns_cond {
+	__u32 vals[ENF_NS_VALS]; /* namespace inode numbers (host_ns resolved by user space) */
+	__u8 kind;              /* enum enf_ns_kind */
+	__u8 notin;             /* 0 In: the task's namespace is one of vals; 1 NotIn: none */
+	__u8 nvals;
+	__u8 pad;
+};
+
+struct enf_sel {
+	__u32 ncaps;
+	__u32 nns;
+	__u32 host_userns;      /* for enf_cap_cond.userns */
 	__u32 pad;
+	struct enf_cap_cond caps[ENF_MAX_CAP_CONDS];
+	struct enf_ns_cond ns[ENF_MAX_NS_CONDS];
 };
 
 struct enf_hook_cfg {

@@ -50,6 +50,9 @@ final class AgentPolicies implements AutoCloseable {
         if (config.bool("container_engines.docker.enabled")) {
             settings.put("docker.socket", config.string("container_engines.docker.socket"));
         }
+        // the CRI sockets the enforcer's container selection asks (pods, namespaces): "" when the CRI is off
+        settings.put("cri.sockets", !config.bool("container_engines.cri.enabled") ? ""
+                : String.join(",", config.list("container_engines.cri.sockets").stream().filter(x -> !x.isBlank()).toList()));
         return new PolicyOptions(PolicyOptions.Enforcement.parse(config.string("policy_enforcement"), config.value("policy_enforcement").origin()),
                 config.bool("policy_audit_mode"), settings);
     }

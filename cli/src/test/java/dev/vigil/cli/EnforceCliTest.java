@@ -89,6 +89,45 @@ class EnforceCliTest {
     }
 
     /** An exec policy on the host scoped by a path prefix. */
+    static final String SELECTORS = """
+                matchCapabilities:
+                - {type: Effective, operator: NotIn, values: [CAP_SYS_ADMIN]}
+                matchNamespaces:
+                - {namespace: Pid, operator: NotIn, values: [host_ns]}
+                action: Deny
+            """;
+
+    @Test
+    void policyShowSaysWhichCapabilitiesAndNamespacesARuleNeeds() throws Exception {
+        KernelTests.assumeKernel();
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), PolicyText.of("sel", "Prefix", "/x/")
+                .replace("    action: Deny\n", SELECTORS.replace("host_ns", "hostns")));
+        CliProcess validate = CliProcess.start("policy", "validate", bad.toString());
+        assertThat(validate.waitFor(60)).as(validate.err()).isEqualTo(1);
+        assertThat(validate.out()).contains(bad + ":15:50: a namespace is its inode number (as in /proc/PID/ns/pid) or host_ns, not 'hostns'");
+
+        Path policy = Files.writeString(dir.resolve("p.yaml"), PolicyText.of("cli-selectors", "Prefix", dir.resolve("denied") + "/")
+                .replace("    action: Deny\n", SELECTORS));
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), RULES);
+        String root = "policy.pin_root=/sys/fs/bpf/vigil-enforce-" + UUID.randomUUID();
+        int port = RunCliTest.freePort();
+        CliProcess agent = CliProcess.start("run", "--policy", policy.toString(), "-o", root, "-o", "webserver.listen_port=" + port,
+                "-o", "rules_files=[" + rules + "]");
+        try {
+            RunCliTest.awaitText(agent::out, "Vigil internal: agent started", 60);
+            CliProcess show = CliProcess.start("policy", "show", "-o", root, "-o", "webserver.listen_port=" + port);
+            assertThat(show.waitFor(60)).as(show.err()).isZero();
+            assertThat(show.out()).containsPattern("policy=cli-selectors .*when=capabilities Effective NotIn \\[CAP_SYS_ADMIN\\] and "
+                    + "namespace Pid NotIn \\[host_ns\\]");
+            agent.signal("TERM");
+            assertThat(agent.waitFor(30)).as(agent.err()).isZero();
+        } finally {
+            agent.process.destroyForcibly().waitFor();
+            CliProcess remove = CliProcess.start("policy", "remove", "-o", root);
+            assertThat(remove.waitFor(60)).as(remove.err()).isZero();
+        }
+    }
+
     static final class PolicyText {
         static String of(String name, String operator, String value) {
             return """

@@ -38,10 +38,14 @@ final class ContainerScopes implements AutoCloseable {
     private final Thread thread;
 
     ContainerScopes(Enforcer kernel, Path dockerSocket, long hostMntns) {
+        this(kernel, ContainerResolver.Options.defaults().withDockerSocket(dockerSocket).withWatchEvents(dockerSocket != null), hostMntns);
+    }
+
+    /** @param resolverOptions where the runtimes' metadata comes from (Docker, CRI sockets) */
+    ContainerScopes(Enforcer kernel, ContainerResolver.Options resolverOptions, long hostMntns) {
         this.kernel = kernel;
         this.hostMntns = hostMntns;
-        this.resolver = ContainerResolver.create(ContainerResolver.Options.defaults().withDockerSocket(dockerSocket)
-                .withWatchEvents(dockerSocket != null));
+        this.resolver = ContainerResolver.create(resolverOptions);
         this.thread = Thread.ofPlatform().daemon().name("vigil-enforce-containers").start(this::run);
     }
 

@@ -52,7 +52,12 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
         ContainerScopes[] scopes = new ContainerScopes[1]; // decisions can come before the scopes exist: host until then
         Enforcer kernel = Enforcer.start(o, d -> ctx.events().accept(event(d, scopes[0] == null ? null : scopes[0].containerOf(d.mntns()))));
         String socket = ctx.options().setting("docker.socket", "");
-        scopes[0] = new ContainerScopes(kernel, socket.isBlank() ? null : java.nio.file.Path.of(socket), kernel.hostMntns());
+        java.nio.file.Path docker = socket.isBlank() ? null : java.nio.file.Path.of(socket);
+        dev.vigil.containers.ContainerResolver.Options ro = dev.vigil.containers.ContainerResolver.Options.defaults()
+                .withDockerSocket(docker).withWatchEvents(docker != null);
+        String cri = ctx.options().setting("cri.sockets", null); // unset (no agent config): the runtimes' default sockets
+        if (cri != null) ro = ro.withCriSockets(java.util.Arrays.stream(cri.split(",")).filter(x -> !x.isBlank()).map(java.nio.file.Path::of).toList());
+        scopes[0] = new ContainerScopes(kernel, ro, kernel.hostMntns());
         return new ProcessEnforcer(kernel, scopes[0]);
     }
 
@@ -72,6 +77,7 @@ final class ProcessEnforcer implements dev.vigil.policy.Enforcer<EnforcementPoli
             m.put("rule", p.rule());
             m.put("hook", p.hook().label);
             m.put("enforcement", p.enforcement());
+            if (!p.when().isEmpty()) m.put("when", p.when());
             m.put("position", p.pos());
             out.add(m);
         }

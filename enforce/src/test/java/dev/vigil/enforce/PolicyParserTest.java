@@ -162,4 +162,49 @@ class PolicyParserTest {
                 .containsExactlyInAnyOrder("/usr/sbin/", "/usr/sbin/sshd\0");
         assertThat(c.rules().get(Hook.PTRACE)).singleElement().satisfies(r -> assertThat(r.terms()).isZero());
     }
+
+    static final String SELECTORS = ISSUE_EXAMPLE.replace("    action: Deny\n", """
+                matchCapabilities:
+                - type: Effective
+                  operator: NotIn
+                  values: [CAP_SYS_ADMIN]
+                matchNamespaces:
+                - namespace: Pid
+                  operator: NotIn
+                  values: [host_ns]
+                action: Deny
+            """);
+
+    @Test
+    void capabilityAndNamespaceSelectorsParseCompileAndNameTheirBadValues() {
+        assertThat(problem(SELECTORS.replace("CAP_SYS_ADMIN", "CAP_SYS_ADMN")))
+                .isEqualTo("bad.yaml:15:16: 'CAP_SYS_ADMN' is not a capability (CAP_CHOWN ... CAP_CHECKPOINT_RESTORE)");
+        assertThat(problem(SELECTORS.replace("type: Effective", "type: Ambient")))
+                .isEqualTo("bad.yaml:13:13: type must be Effective, Inheritable or Permitted, not 'Ambient'");
+        assertThat(problem(SELECTORS.replace("operator: NotIn\n      values: [CAP", "operator: Prefix\n      values: [CAP")))
+                .isEqualTo("bad.yaml:14:17: operator must be In or NotIn, not 'Prefix'");
+        assertThat(problem(SELECTORS.replace("namespace: Pid", "namespace: Pids")))
+                .startsWith("bad.yaml:17:18: namespace must be Uts, Ipc, Mnt, Pid, PidForChildren, Net, Time, TimeForChildren, Cgroup or User");
+        assertThat(problem(SELECTORS.replace("[host_ns]", "[host]")))
+                .isEqualTo("bad.yaml:19:16: a namespace is its inode number (as in /proc/PID/ns/pid) or host_ns, not 'host'");
+        assertThat(problem(SELECTORS.replace("[host_ns]", "[1, 2, 3, 4, 5]"))).startsWith("bad.yaml:19:15: more than 4 values");
+        assertThat(problem(SELECTORS.replace("[host_ns]", "[]"))).startsWith("bad.yaml:19:15: values must not be empty");
+
+        EnforcementPolicy p = Policies.parse("p.yaml", SELECTORS).getFirst();
+        EnforcementPolicy.Rule r = p.rules().getFirst();
+        assertThat(r.capabilities().getFirst().mask()).isEqualTo(1L << 21);
+        CompiledPolicies c = new PolicyCompiler(KernelCaps.withoutLsm(), false, k -> k == EnforcementPolicy.NsKind.PID ? 4026531836L : 0)
+                .compile(List.of(p));
+        CompiledPolicies.KernelSel sel = c.rules().get(Hook.EXEC).getFirst().sel();
+        assertThat(sel.caps()).containsExactly(new CompiledPolicies.KernelCap(1L << 21, 0, true, false));
+        assertThat(sel.namespaces().getFirst().inodes()).containsExactly(4026531836L);
+        assertThat(c.plans().getFirst().when()).isEqualTo("capabilities Effective NotIn [CAP_SYS_ADMIN] and namespace Pid NotIn [host_ns]");
+        // a rule without selectors has none for the kernel to read
+        assertThat(new PolicyCompiler(KernelCaps.withoutLsm(), false).compile(Policies.parse("p.yaml", ISSUE_EXAMPLE))
+                .rules().get(Hook.EXEC).getFirst().sel()).isNull();
+        // spec-level selectors hold for every rule of the policy
+        EnforcementPolicy spec = Policies.parse("p.yaml", ISSUE_EXAMPLE.replace("  rules:\n",
+                "  matchNamespaces: [{namespace: Net, operator: In, values: [4026531833]}]\n  rules:\n")).getFirst();
+        assertThat(spec.rules().getFirst().namespaces()).hasSize(1);
+    }
 }

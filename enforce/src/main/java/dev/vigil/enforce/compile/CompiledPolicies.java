@@ -27,7 +27,20 @@ public record CompiledPolicies(Map<Hook, List<KernelRule>> rules, Map<Hook, Long
                                Map<Integer, RuleRef> byId, List<RulePlan> plans, long binPolicies, long followPolicies) {
 
     /** A rule as the kernel holds it (struct enf_rule). */
-    public record KernelRule(int id, long terms, int policy, int action, boolean monitor, int signal, int access) {}
+    public record KernelRule(int id, long terms, int policy, int action, boolean monitor, int signal, int access, KernelSel sel) {
+        public KernelRule(int id, long terms, int policy, int action, boolean monitor, int signal, int access) {
+            this(id, terms, policy, action, monitor, signal, access, null);
+        }
+    }
+
+    /** A rule's matchCapabilities / matchNamespaces as the kernel holds them (struct enf_sel), host_ns resolved. */
+    public record KernelSel(List<KernelCap> caps, List<KernelNs> namespaces, long hostUserns) {}
+
+    /** struct enf_cap_cond */
+    public record KernelCap(long mask, int set, boolean notIn, boolean userns) {}
+
+    /** struct enf_ns_cond */
+    public record KernelNs(int kind, boolean notIn, long[] inodes) {}
 
     /** An LPM key: the bytes (only the first ceil(bits/8) count) and the prefix length in bits, and its term mask. */
     public record LpmEntry(byte[] data, int bits, long mask) {}
@@ -41,7 +54,7 @@ public record CompiledPolicies(Map<Hook, List<KernelRule>> rules, Map<Hook, Long
                           String enforcedBy, String pos) {}
 
     /** One line of {@code vigil policy show}: how a rule is enforced here. */
-    public record RulePlan(String policy, String rule, Hook hook, String enforcement, String pos) {}
+    public record RulePlan(String policy, String rule, Hook hook, String enforcement, String when, String pos) {}
 
     public boolean isEmpty() {
         return byId.isEmpty();

@@ -11,7 +11,13 @@ import dev.vigil.enforce.policy.EnforcementPolicy;
 import dev.vigil.enforce.policy.EnforcementPolicy.Action;
 import dev.vigil.enforce.policy.EnforcementPolicy.BinaryMatch;
 import dev.vigil.enforce.policy.EnforcementPolicy.Call;
+import dev.vigil.enforce.policy.EnforcementPolicy.CapMatch;
 import dev.vigil.enforce.policy.EnforcementPolicy.Exec;
+import dev.vigil.enforce.policy.EnforcementPolicy.NsKind;
+import dev.vigil.enforce.policy.EnforcementPolicy.NsMatch;
+import dev.vigil.enforce.compile.CompiledPolicies.KernelCap;
+import dev.vigil.enforce.compile.CompiledPolicies.KernelNs;
+import dev.vigil.enforce.compile.CompiledPolicies.KernelSel;
 import dev.vigil.enforce.policy.EnforcementPolicy.Net;
 import dev.vigil.enforce.policy.EnforcementPolicy.Open;
 import dev.vigil.enforce.policy.EnforcementPolicy.Operator;
@@ -26,6 +32,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * Compiles policies for one kernel: picks the hook for each rule (LSM where it can deny, else the kill the policy
@@ -40,11 +47,31 @@ public final class PolicyCompiler {
 
     private final KernelCaps caps;
     private final boolean monitorAll;
+    private final ToLongFunction<NsKind> hostNs;
 
     /** @param monitorAll enforcement.mode: monitor (every policy audits, whatever its own mode) */
     public PolicyCompiler(KernelCaps caps, boolean monitorAll) {
+        this(caps, monitorAll, PolicyCompiler::hostNamespace);
+    }
+
+    /** @param hostNs the inode of the host's namespace of a kind (what host_ns means) */
+    public PolicyCompiler(KernelCaps caps, boolean monitorAll, ToLongFunction<NsKind> hostNs) {
         this.caps = caps;
         this.monitorAll = monitorAll;
+        this.hostNs = hostNs;
+    }
+
+    /** The inode of pid 1's namespace of a kind (this process's where pid 1's cannot be read), or 0. */
+    public static long hostNamespace(NsKind kind) {
+        for (String pid : List.of("1", "self")) {
+            try {
+                String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", pid, "ns", kind.procName)).toString();
+                return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+            } catch (java.io.IOException | RuntimeException e) {
+                // next
+            }
+        }
+        return 0;
     }
 
     private static final class HookBuild {
@@ -160,10 +187,11 @@ public final class PolicyCompiler {
                     }
                     case Call c -> { } // no condition: the scope decides
                 }
-                hb.rules.add(new KernelRule(id, terms, p, kernelAction(r.action()), monitor, r.signal(), access));
+                KernelSel sel = selectors(r);
+                hb.rules.add(new KernelRule(id, terms, p, kernelAction(r.action()), monitor, r.signal(), access, sel));
                 String how = (monitor ? "Monitor (would be " + enforcedBy + ")" : enforcedBy);
                 byId.put(id, new RuleRef(id, pol.name(), r.name(), hook, r.action(), monitor, how, r.pos().toString()));
-                plans.add(new RulePlan(pol.name(), r.name(), hook, how, r.pos().toString()));
+                plans.add(new RulePlan(pol.name(), r.name(), hook, how, when(r), r.pos().toString()));
             }
         }
         Map<Hook, List<KernelRule>> rules = new EnumMap<>(Hook.class);
@@ -192,6 +220,44 @@ public final class PolicyCompiler {
         ports.forEach((k, m) -> portEntries.add(new PortEntry(Hook.of((int) (k >>> 32)), (int) (k & 0xffff), m)));
         return new CompiledPolicies(rules, neg, postfix, upper, prefixTries, postfixTries, netEntries, portEntries,
                 List.copyOf(policies), byId, plans, binPolicies, followPolicies);
+    }
+
+    /** The rule's matchCapabilities / matchNamespaces for the kernel, or null (no selector: the kernel reads nothing more). */
+    private KernelSel selectors(Rule r) {
+        if (r.capabilities().isEmpty() && r.namespaces().isEmpty()) return null;
+        List<KernelCap> kc = new ArrayList<>();
+        boolean userns = false;
+        for (CapMatch c : r.capabilities()) {
+            kc.add(new KernelCap(c.mask(), c.set().ordinal(), c.notIn(), c.namespaceCapability()));
+            userns |= c.namespaceCapability();
+        }
+        List<KernelNs> kn = new ArrayList<>();
+        for (NsMatch n : r.namespaces()) {
+            long[] inodes = new long[n.values().size()];
+            for (int i = 0; i < inodes.length; i++) {
+                String v = n.values().get(i);
+                if (v.equals(EnforcementPolicy.HOST_NS)) {
+                    inodes[i] = hostNs.applyAsLong(n.kind());
+                    if (inodes[i] == 0) throw new PolicyException(n.pos() + ": host_ns: the host's " + n.kind().yamlName
+                            + " namespace cannot be read (/proc/1/ns/" + n.kind().procName + "); this kernel may not have that kind");
+                } else {
+                    inodes[i] = Long.parseLong(v);
+                }
+            }
+            kn.add(new KernelNs(n.kind().ordinal(), n.notIn(), inodes));
+        }
+        return new KernelSel(kc, kn, userns ? hostNs.applyAsLong(NsKind.USER) : 0);
+    }
+
+    /** The selectors in the words of the policy, for vigil policy show ("" when none). */
+    static String when(Rule r) {
+        List<String> parts = new ArrayList<>();
+        for (CapMatch c : r.capabilities()) {
+            parts.add("capabilities " + c.set().yamlName + (c.notIn() ? " NotIn " : " In ") + c.values()
+                    + (c.namespaceCapability() ? " (outside the host user namespace)" : ""));
+        }
+        for (NsMatch n : r.namespaces()) parts.add("namespace " + n.kind().yamlName + (n.notIn() ? " NotIn " : " In ") + n.values());
+        return String.join(" and ", parts);
     }
 
     private static int kernelAction(Action a) {

@@ -236,14 +236,17 @@ public final class Enforcer implements AutoCloseable {
         boolean[] first = netFirst(c);
         BpfMap firstMap = obj.map("enf_net_first");
         for (int i = 0; i < first.length; i++) if (first[i] && !netFirst[i]) firstMap.update(BpfMap.u32(i), BpfMap.u32(1));
-        BpfMap rules = obj.map("enf_rules"), hooks = obj.map("enf_hooks");
+        BpfMap rules = obj.map("enf_rules"), hooks = obj.map("enf_hooks"), sels = obj.map("enf_sels");
         for (Hook h : Hook.values()) {
             List<KernelRule> rs = c.rules().get(h);
             for (int i = 0; i < rs.size(); i++) {
                 KernelRule r = rs.get(i);
+                // the selectors first: a rule that says sel = 1 never reads a stale entry
+                if (r.sel() != null) sels.update(BpfMap.u32(h.ordinal() * PolicyCompiler.MAX_RULES + i), selBytes(r.sel()));
                 byte[] v = ByteBuffer.allocate((int) Layout.RULE.size()).order(ByteOrder.nativeOrder())
                         .putLong(r.terms()).putInt(r.id()).putInt(r.policy()).put((byte) r.action())
-                        .put((byte) (r.monitor() ? 1 : 0)).put((byte) r.signal()).put((byte) r.access()).array();
+                        .put((byte) (r.monitor() ? 1 : 0)).put((byte) r.signal()).put((byte) r.access())
+                        .putInt(r.sel() != null ? 1 : 0).array();
                 rules.update(BpfMap.u32(h.ordinal() * PolicyCompiler.MAX_RULES + i), v);
             }
             byte[] hc = ByteBuffer.allocate((int) Layout.HOOK_CFG.size()).order(ByteOrder.nativeOrder())
@@ -602,6 +605,25 @@ public final class Enforcer implements AutoCloseable {
      * The host's mount namespace: pid 1's; where pid 1's cannot be read (a sandbox that hides its init), the agent's
      * own (the agent runs on the host, or with the host's pid and mount namespaces).
      */
+    /** struct enf_sel of a rule's selectors. */
+    static byte[] selBytes(CompiledPolicies.KernelSel sel) {
+        ByteBuffer b = ByteBuffer.allocate((int) Layout.SEL.size()).order(ByteOrder.nativeOrder());
+        b.putInt(sel.caps().size()).putInt(sel.namespaces().size()).putInt((int) sel.hostUserns()).putInt(0);
+        for (int i = 0; i < Layout.MAX_CAP_CONDS; i++) {
+            int at = (int) Layout.SEL.field("caps").offset() + i * (int) Layout.CAP_COND.size();
+            if (i >= sel.caps().size()) continue;
+            CompiledPolicies.KernelCap c = sel.caps().get(i);
+            b.putLong(at, c.mask()).put(at + 8, (byte) c.set()).put(at + 9, (byte) (c.notIn() ? 1 : 0)).put(at + 10, (byte) (c.userns() ? 1 : 0));
+        }
+        for (int i = 0; i < sel.namespaces().size(); i++) {
+            int at = (int) Layout.SEL.field("ns").offset() + i * (int) Layout.NS_COND.size();
+            CompiledPolicies.KernelNs n = sel.namespaces().get(i);
+            for (int j = 0; j < n.inodes().length; j++) b.putInt(at + 4 * j, (int) n.inodes()[j]);
+            b.put(at + 16, (byte) n.kind()).put(at + 17, (byte) (n.notIn() ? 1 : 0)).put(at + 18, (byte) n.inodes().length);
+        }
+        return b.array();
+    }
+
     static long readHostMntns() {
         long init = mntnsOf(1);
         return init != 0 ? init : mntnsOf(ProcessHandle.current().pid());

@@ -18,7 +18,19 @@ final class Layout {
 
     static final StructView RULE = StructView.builder("enf_rule", 24)
             .field("terms", 0, 8).field("id", 8, 4).field("policy", 12, 4).field("action", 16, 1).field("monitor", 17, 1)
-            .field("signal", 18, 1).field("access", 19, 1).build();
+            .field("signal", 18, 1).field("access", 19, 1).field("sel", 20, 4).build();
+
+    static final int MAX_CAP_CONDS = 3, MAX_NS_CONDS = 4, NS_VALS = 4;
+
+    static final StructView CAP_COND = StructView.builder("enf_cap_cond", 16)
+            .field("mask", 0, 8).field("set", 8, 1).field("notin", 9, 1).field("userns", 10, 1).build();
+
+    static final StructView NS_COND = StructView.builder("enf_ns_cond", 20)
+            .field("vals", 0, 4 * NS_VALS).field("kind", 16, 1).field("notin", 17, 1).field("nvals", 18, 1).build();
+
+    static final StructView SEL = StructView.builder("enf_sel", 16 + 16 * MAX_CAP_CONDS + 20 * MAX_NS_CONDS)
+            .field("ncaps", 0, 4).field("nns", 4, 4).field("host_userns", 8, 4)
+            .field("caps", 16, 16 * MAX_CAP_CONDS).field("ns", 16 + 16 * MAX_CAP_CONDS, 20 * MAX_NS_CONDS).build();
 
     static final StructView HOOK_CFG = StructView.builder("enf_hook_cfg", 32)
             .field("neg_terms", 0, 8).field("nrules", 8, 4).field("postfix", 12, 4).field("access", 16, 4)
@@ -41,6 +53,6 @@ final class Layout {
     static final StructView PORT_KEY = StructView.builder("enf_port_key", 8).field("hook", 0, 4).field("port", 4, 4).build();
 
     static void verify(Btf btf) {
-        for (StructView v : new StructView[] {EVENT, RULE, HOOK_CFG, CONFIG, PATH_KEY, NET4_KEY, NET6_KEY, PORT_KEY}) v.verify(btf);
+        for (StructView v : new StructView[] {EVENT, RULE, CAP_COND, NS_COND, SEL, HOOK_CFG, CONFIG, PATH_KEY, NET4_KEY, NET6_KEY, PORT_KEY}) v.verify(btf);
     }
 }

@@ -116,5 +116,67 @@ public record EnforcementPolicy(String name, Position position, Mode mode, boole
      * One rule: the target, the action, a signal for Signal, and the fallback this kernel may use when it cannot
      * enforce the action as asked (only Sigkill: a kill where the kernel cannot deny).
      */
-    public record Rule(String name, Target target, Action action, int signal, Action fallback, Position pos) {}
+    public record Rule(String name, Target target, Action action, int signal, Action fallback, List<CapMatch> capabilities,
+                       List<NsMatch> namespaces, Position pos) {
+        public Rule {
+            capabilities = List.copyOf(capabilities);
+            namespaces = List.copyOf(namespaces);
+        }
+
+        public Rule(String name, Target target, Action action, int signal, Action fallback, Position pos) {
+            this(name, target, action, signal, fallback, List.of(), List.of(), pos);
+        }
+    }
+
+    /** Tetragon's matchCapabilities {@code type}: which of the calling task's capability sets is tested. */
+    public enum CapSet {
+        EFFECTIVE("Effective"), INHERITABLE("Inheritable"), PERMITTED("Permitted");
+
+        public final String yamlName;
+
+        CapSet(String yamlName) { this.yamlName = yamlName; }
+    }
+
+    /**
+     * One matchCapabilities entry: In holds when the set has one of the capabilities, NotIn when it has none; with
+     * {@code isNamespaceCapability} it holds only for a task outside the host's user namespace (capabilities that are
+     * root only inside a user namespace).
+     */
+    public record CapMatch(CapSet set, boolean notIn, List<String> values, boolean namespaceCapability, Position pos) {
+        public CapMatch {
+            values = List.copyOf(values);
+        }
+
+        public long mask() {
+            long m = 0;
+            for (String v : values) m |= 1L << Capabilities.number(v);
+            return m;
+        }
+    }
+
+    /** Tetragon's matchNamespaces {@code namespace}: the kind, as the task's /proc/PID/ns names it. */
+    public enum NsKind {
+        UTS("Uts", "uts"), IPC("Ipc", "ipc"), MNT("Mnt", "mnt"), PID("Pid", "pid"), PID_FOR_CHILDREN("PidForChildren", "pid_for_children"),
+        NET("Net", "net"), TIME("Time", "time"), TIME_FOR_CHILDREN("TimeForChildren", "time_for_children"), CGROUP("Cgroup", "cgroup"),
+        USER("User", "user");
+
+        public final String yamlName;
+        /** the name under /proc/PID/ns */
+        public final String procName;
+
+        NsKind(String yamlName, String procName) {
+            this.yamlName = yamlName;
+            this.procName = procName;
+        }
+    }
+
+    /** The value of matchNamespaces that names the host's namespace of the entry's kind (pid 1's). */
+    public static final String HOST_NS = "host_ns";
+
+    /** One matchNamespaces entry: In holds when the task's namespace is one of the values (inode numbers or host_ns), NotIn when none. */
+    public record NsMatch(NsKind kind, boolean notIn, List<String> values, Position pos) {
+        public NsMatch {
+            values = List.copyOf(values);
+        }
+    }
 }

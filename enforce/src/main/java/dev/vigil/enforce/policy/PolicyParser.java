@@ -2,6 +2,10 @@ package dev.vigil.enforce.policy;
 
 import dev.vigil.enforce.policy.EnforcementPolicy.Action;
 import dev.vigil.enforce.policy.EnforcementPolicy.BinaryMatch;
+import dev.vigil.enforce.policy.EnforcementPolicy.CapMatch;
+import dev.vigil.enforce.policy.EnforcementPolicy.CapSet;
+import dev.vigil.enforce.policy.EnforcementPolicy.NsKind;
+import dev.vigil.enforce.policy.EnforcementPolicy.NsMatch;
 import dev.vigil.enforce.policy.EnforcementPolicy.CallKind;
 import dev.vigil.enforce.policy.EnforcementPolicy.ContainerSelector;
 import dev.vigil.enforce.policy.EnforcementPolicy.Exec;
@@ -27,9 +31,8 @@ import java.util.Set;
 public final class PolicyParser {
     private PolicyParser() {}
 
-    private static final Map<String, String> REFUSED_RULE_FIELDS = Map.of(
-            "matchCapabilities", "matchCapabilities is not supported yet",
-            "matchNamespaces", "matchNamespaces is not supported yet");
+    /** What the kernel side holds per rule (vigil/enforce.h ENF_MAX_CAP_CONDS, ENF_MAX_NS_CONDS, ENF_NS_VALS). */
+    public static final int MAX_CAP_CONDS = 3, MAX_NS_CONDS = 4, MAX_NS_VALUES = 4;
 
     public static EnforcementPolicy parse(YamlNode doc) {
         doc.allowOnly(Set.of("apiVersion", "kind", "metadata", "spec"));
@@ -39,8 +42,8 @@ public final class PolicyParser {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
             throw nameNode.error("metadata.name must be 1-63 letters, digits, '.', '_' or '-', not '" + name + "'");
         }
-        YamlNode spec = doc.require("spec").allowOnly(Set.of("mode", "host", "containerSelector", "matchBinaries", "rules"),
-                Map.of("matchCapabilities", "matchCapabilities is not supported yet", "matchNamespaces", "matchNamespaces is not supported yet"));
+        YamlNode spec = doc.require("spec").allowOnly(Set.of("mode", "host", "containerSelector", "matchBinaries", "matchCapabilities",
+                "matchNamespaces", "rules"));
         Mode mode = Mode.ENFORCE;
         if (spec.get("mode").isPresent()) {
             YamlNode m = spec.require("mode");
@@ -64,14 +67,17 @@ public final class PolicyParser {
         YamlNode rulesNode = spec.require("rules");
         List<YamlNode> items = rulesNode.items();
         if (items.isEmpty()) throw rulesNode.error("rules must not be empty");
+        // spec-level matchCapabilities / matchNamespaces hold for every rule of the policy: each rule gets them too
+        List<CapMatch> specCaps = spec.get("matchCapabilities").map(PolicyParser::capabilities).orElse(List.of());
+        List<NsMatch> specNs = spec.get("matchNamespaces").map(PolicyParser::namespaces).orElse(List.of());
         List<Rule> rules = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) rules.add(rule(items.get(i), i));
+        for (int i = 0; i < items.size(); i++) rules.add(rule(items.get(i), i, specCaps, specNs));
         return new EnforcementPolicy(name, doc.position(), mode, host, containers, scope, rules);
     }
 
-    private static Rule rule(YamlNode n, int index) {
+    private static Rule rule(YamlNode n, int index, List<CapMatch> specCaps, List<NsMatch> specNs) {
         n.allowOnly(Set.of("name", "exec", "open", "connect", "bind", "ptrace", "module_load", "bpf", "setuid", "action", "argSig",
-                "fallback"), REFUSED_RULE_FIELDS);
+                "fallback", "matchCapabilities", "matchNamespaces"));
         String name = n.string("name").orElse("rule-" + index);
         List<String> targets = new ArrayList<>();
         for (String t : List.of("exec", "open", "connect", "bind")) if (n.get(t).isPresent()) targets.add(t);
@@ -113,7 +119,84 @@ public final class PolicyParser {
             if (fallback != Action.SIGKILL) throw fn.error("fallback can only be Sigkill (a kill where the kernel cannot deny)");
             if (action != Action.DENY) throw fn.error("fallback is for action Deny");
         }
-        return new Rule(name, target, action, signal, fallback, n.position());
+        List<CapMatch> caps = new ArrayList<>(specCaps);
+        n.get("matchCapabilities").ifPresent(c -> caps.addAll(capabilities(c)));
+        if (caps.size() > MAX_CAP_CONDS) throw n.error("more than " + MAX_CAP_CONDS + " matchCapabilities entries on one rule (with the policy's)");
+        List<NsMatch> nss = new ArrayList<>(specNs);
+        n.get("matchNamespaces").ifPresent(c -> nss.addAll(namespaces(c)));
+        if (nss.size() > MAX_NS_CONDS) throw n.error("more than " + MAX_NS_CONDS + " matchNamespaces entries on one rule (with the policy's)");
+        return new Rule(name, target, action, signal, fallback, caps, nss, n.position());
+    }
+
+    private static boolean notIn(YamlNode item) {
+        YamlNode on = item.require("operator");
+        return switch (on.text()) {
+            case "In" -> false;
+            case "NotIn" -> true;
+            default -> throw on.error("operator must be In or NotIn, not '" + on.text() + "'");
+        };
+    }
+
+    /** Tetragon's matchCapabilities: [{type, operator, values: [CAP_*], isNamespaceCapability}]. */
+    private static List<CapMatch> capabilities(YamlNode n) {
+        if (!n.isList()) throw n.error("matchCapabilities is a list of {type, operator, values}");
+        List<CapMatch> out = new ArrayList<>();
+        for (YamlNode item : n.items()) {
+            item.allowOnly(Set.of("type", "operator", "values", "isNamespaceCapability"));
+            CapSet set = CapSet.EFFECTIVE; // Tetragon's default
+            if (item.get("type").isPresent()) {
+                YamlNode tn = item.require("type");
+                set = null;
+                for (CapSet c : CapSet.values()) if (c.yamlName.equals(tn.text())) set = c;
+                if (set == null) throw tn.error("type must be Effective, Inheritable or Permitted, not '" + tn.text() + "'");
+            }
+            boolean notIn = notIn(item);
+            List<String> values = new ArrayList<>();
+            for (YamlNode v : item.require("values").items()) {
+                if (Capabilities.number(v.text()) < 0) throw v.error("'" + v.text() + "' is not a capability (CAP_CHOWN ... CAP_CHECKPOINT_RESTORE)");
+                values.add(v.text().toUpperCase(Locale.ROOT));
+            }
+            if (values.isEmpty()) throw item.require("values").error("values must not be empty");
+            out.add(new CapMatch(set, notIn, values, item.bool("isNamespaceCapability", false), item.position()));
+        }
+        if (out.isEmpty()) throw n.error("matchCapabilities must not be empty");
+        return out;
+    }
+
+    /** Tetragon's matchNamespaces: [{namespace, operator, values: [inode numbers or host_ns]}]. */
+    private static List<NsMatch> namespaces(YamlNode n) {
+        if (!n.isList()) throw n.error("matchNamespaces is a list of {namespace, operator, values}");
+        List<NsMatch> out = new ArrayList<>();
+        for (YamlNode item : n.items()) {
+            item.allowOnly(Set.of("namespace", "operator", "values"));
+            YamlNode kn = item.require("namespace");
+            NsKind kind = null;
+            for (NsKind k : NsKind.values()) if (k.yamlName.equals(kn.text())) kind = k;
+            if (kind == null) {
+                throw kn.error("namespace must be Uts, Ipc, Mnt, Pid, PidForChildren, Net, Time, TimeForChildren, Cgroup or User, not '" + kn.text() + "'");
+            }
+            boolean notIn = notIn(item);
+            YamlNode vn = item.require("values");
+            List<String> values = new ArrayList<>();
+            for (YamlNode v : vn.items()) {
+                String t = v.text();
+                if (!t.equals(EnforcementPolicy.HOST_NS)) {
+                    long inum;
+                    try {
+                        inum = Long.parseLong(t);
+                    } catch (NumberFormatException e) {
+                        inum = -1;
+                    }
+                    if (inum <= 0 || inum > 0xffff_ffffL) throw v.error("a namespace is its inode number (as in /proc/PID/ns/" + kind.procName + ") or host_ns, not '" + t + "'");
+                }
+                values.add(t);
+            }
+            if (values.isEmpty()) throw vn.error("values must not be empty");
+            if (values.size() > MAX_NS_VALUES) throw vn.error("more than " + MAX_NS_VALUES + " values in one matchNamespaces entry");
+            out.add(new NsMatch(kind, notIn, values, item.position()));
+        }
+        if (out.isEmpty()) throw n.error("matchNamespaces must not be empty");
+        return out;
     }
 
     private static Open open(YamlNode n) {
