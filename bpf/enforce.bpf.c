@@ -18,7 +18,8 @@
  *   guard:   Vigil's own maps, links and programs (enf_own) and pin folders (enf_pin_dirs): lsm/bpf refuses other
  *            processes' writes and detaches, lsm/inode_unlink and inode_rename the removal of pins (self-protection,
  *            until the agent exits or the unlock map is written); without LSM sys_enter_bpf reports them;
- *            sched_process_exit ends the guard when the agent's last thread exits.
+ *            sched_process_exit ends the guard when the agent's last thread exits; without LSM sys_enter_unlink*,
+ *            rename* report the removal of pins (enf_pin_call).
  * User space attaches only the programs the loaded rules need (and detaches the rest on reload).
  * Tables and the matching model: vigil/enforce.h. Every decision is a record on enforce_events.
  */
@@ -75,6 +76,18 @@ struct {
 	__type(key, struct enf_net6_key);
 	__type(value, __u64);
 } enf_net6 SEC(".maps");
+
+/*
+ * The first address bytes some CIDR entry of enf_net4 / enf_net6 can match, per hook and family (ENF_NET_FIRST):
+ * a connect to an address no entry can match costs no trie lookup (a helper call: ~20 ns here, where every return
+ * pays the SRSO "safe RET" mitigation).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ENF_NET_FIRST_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} enf_net_first SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -147,6 +160,35 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } enf_pin_dirs SEC(".maps");
+
+/*
+ * The same folders by path, for kernels without LSM (sys_enter_unlink*, rename*): the folder's real path with a
+ * trailing '/', as an LPM key without NUL -> its length in bytes. An absolute path whose last '/' ends such a prefix
+ * names a pin in the folder.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct enf_path_key);
+	__type(value, __u64);
+} enf_pin_paths SEC(".maps");
+
+/*
+ * The first 8 bytes every path in enf_pin_paths starts with (on: 1 when they share them): an absolute path that starts
+ * otherwise is not read further.
+ */
+struct enf_pin_head {
+	__u64 bytes;
+	__u64 on;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enf_pin_head);
+} enf_pin_head SEC(".maps");
 
 /*
  * [0] != 0: self-protection lifted. Pinned (as "unlock"); any root process may write it and the write is reported:
@@ -273,16 +315,19 @@ static __always_inline struct enf_rule *decide(__u32 hook, __u64 hits, __u64 sco
 	return bpf_map_lookup_elem(&enf_rules, &k);
 }
 
-static __always_inline struct enforce_event *new_event(struct task_struct *task, __u32 hook, struct enf_rule *r,
-						       __u8 outcome, __u64 mntns)
+/* (the task is read here, not by the callers: a helper call on every hook run for a record that is rare) */
+static __always_inline struct enforce_event *new_event(__u32 hook, struct enf_rule *r, __u8 outcome, __u64 mntns)
 {
 	struct enforce_event *e = bpf_ringbuf_reserve(&enforce_events, sizeof(*e), 0);
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task;
+	__u64 id;
 
 	if (!e) {
 		count(1);
 		return NULL;
 	}
+	task = (struct task_struct *)bpf_get_current_task();
+	id = bpf_get_current_pid_tgid();
 	e->ts = bpf_ktime_get_ns();
 	e->mntns = mntns;
 	e->cgroup = bpf_get_current_cgroup_id();
@@ -581,7 +626,6 @@ static __always_inline bool in_upper_layer(struct file *file)
  */
 static __always_inline int decide_file(__u32 hook, struct file *file, __u8 access, bool can_deny, __u32 *sig)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct enf_config *cfg = enf_cfg();
 	struct enf_hook_cfg *hc;
 	struct enf_scratch *s;
@@ -619,7 +663,7 @@ static __always_inline int decide_file(__u32 hook, struct file *file, __u8 acces
 	if (!r)
 		return -1;
 	out = outcome_of(r, can_deny, sig);
-	e = new_event(task, hook, r, out, mntns);
+	e = new_event(hook, r, out, mntns);
 	if (e) {
 		e->path_len = len;
 		bpf_probe_read_kernel(e->path, len & (ENF_PATH_LEN - 1), s->key.path);
@@ -772,10 +816,24 @@ static __always_inline void read_ip6(struct bpf_sock_addr *ctx, __u32 *ip6)
 	ip6[3] = ctx->user_ip6[3];
 }
 
-/* connect/bind: 1 allows, 0 fails the call with EPERM. */
+/* Whether some CIDR entry of the hook's family can match an address whose first byte is first. */
+static __always_inline bool net_first_covered(__u32 hook, bool v6, __u8 first)
+{
+	__u32 k = ENF_NET_FIRST_SLOT(hook, v6, first), *c;
+
+	if (k >= ENF_NET_FIRST_SLOTS)
+		return true;
+	c = bpf_map_lookup_elem(&enf_net_first, &k);
+	return !c || *c;
+}
+
+/*
+ * connect/bind: 1 allows, 0 fails the call with EPERM. The address and port terms come first, from tables only
+ * (array lookups are inlined; the trie only when the address's first byte is covered): a call that no rule's terms
+ * can match returns before any helper call, the task's namespace or the rules.
+ */
 static __always_inline int decide_sock(__u32 hook, struct bpf_sock_addr *ctx, bool v6)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct enf_config *cfg = enf_cfg();
 	struct enf_port_key pk = {.hook = hook};
 	struct enforce_event *e;
@@ -783,6 +841,7 @@ static __always_inline int decide_sock(__u32 hook, struct bpf_sock_addr *ctx, bo
 	struct enf_rule *r;
 	__u64 mntns, scope, hits = 0, *v = NULL;
 	__u32 ip6[4] = {};
+	__u32 ip = 0;
 	__u8 out;
 
 	if (!cfg)
@@ -790,24 +849,26 @@ static __always_inline int decide_sock(__u32 hook, struct bpf_sock_addr *ctx, bo
 	hc = bpf_map_lookup_elem(&enf_hooks, &hook);
 	if (!hc || !hc->nrules)
 		return 1; /* connect rules only: a bind costs two lookups */
-	mntns = cur_mntns();
-	scope = scope_for(cfg, mntns);
-	if (!scope)
-		return 1;
+	if (v6)
+		read_ip6(ctx, ip6);
+	else
+		ip = ctx->user_ip4;
 	if (!(hc->flags & ENF_HOOK_F_NET)) {
 		/* no CIDR term for this hook: no trie walk */
 	} else if (v6) {
 		struct enf_net6_key k = {.prefixlen = 32 + 128, .hook = hook};
 
-		read_ip6(ctx, ip6);
-		__builtin_memcpy(k.addr, ip6, 16);
-		v = bpf_map_lookup_elem(&enf_net6, &k);
+		if (net_first_covered(hook, true, ip6[0] & 0xff)) {
+			__builtin_memcpy(k.addr, ip6, 16);
+			v = bpf_map_lookup_elem(&enf_net6, &k);
+		}
 	} else {
 		struct enf_net4_key k = {.prefixlen = 32 + 32, .hook = hook};
-		__u32 ip = ctx->user_ip4;
 
-		__builtin_memcpy(k.addr, &ip, 4);
-		v = bpf_map_lookup_elem(&enf_net4, &k);
+		if (net_first_covered(hook, false, ip & 0xff)) { /* network order: the first byte is the lowest */
+			__builtin_memcpy(k.addr, &ip, 4);
+			v = bpf_map_lookup_elem(&enf_net4, &k);
+		}
 	}
 	if (v)
 		hits |= *v;
@@ -817,21 +878,24 @@ static __always_inline int decide_sock(__u32 hook, struct bpf_sock_addr *ctx, bo
 		if (v)
 			hits |= *v;
 	}
+	if (!hits && !(hc->flags & ENF_HOOK_F_BLANK))
+		return 1; /* every rule needs a term that did not hit */
+	mntns = cur_mntns();
+	scope = scope_for(cfg, mntns);
+	if (!scope)
+		return 1;
 	r = decide(hook, hits, scope, 0);
 	if (!r)
 		return 1;
 	out = r->monitor ? ENF_OUT_MONITORED : r->action == ENF_ACT_DENY ? ENF_OUT_DENIED : ENF_OUT_POSTED;
-	e = new_event(task, hook, r, out, mntns);
+	e = new_event(hook, r, out, mntns);
 	if (e) {
 		e->port = pk.port;
 		e->family = v6 ? AF_INET6 : AF_INET;
 		if (v6)
 			__builtin_memcpy(e->addr, ip6, 16);
-		else {
-			__u32 ip = ctx->user_ip4;
-
+		else
 			__builtin_memcpy(e->addr, &ip, 4);
-		}
 		submit(e);
 	}
 	return out == ENF_OUT_DENIED ? 0 : 1;
@@ -893,7 +957,7 @@ static __always_inline void tamper(__u32 what, __u32 target, bool denied, const 
 		bpf_get_current_comm(last->comm, sizeof(last->comm));
 	}
 	/* reserved last, its null check right after: 6.1's verifier loses a ring buffer reference held across other code */
-	e = new_event(task, 0, NULL, ENF_OUT_TAMPER, mntns_of(task));
+	e = new_event(0, NULL, ENF_OUT_TAMPER, mntns_of(task));
 	if (!e)
 		return;
 	e->rule_id = what;
@@ -929,7 +993,6 @@ int BPF_PROG(enf_signal_generate, int sig, struct kernel_siginfo *info, struct t
 /* One decision for a call that only the scope selects: the outcome (and *sig), or -1 when no rule applies. */
 static __always_inline int decide_call(__u32 hook, bool can_deny, __u32 target, __u32 *sig)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct enf_config *cfg = enf_cfg();
 	struct enf_hook_cfg *hc;
 	struct enforce_event *e;
@@ -952,7 +1015,7 @@ static __always_inline int decide_call(__u32 hook, bool can_deny, __u32 target, 
 	if (!r)
 		return -1;
 	out = outcome_of(r, can_deny, sig);
-	e = new_event(task, hook, r, out, mntns);
+	e = new_event(hook, r, out, mntns);
 	if (e) {
 		e->target = target;
 		submit(e);
@@ -1305,6 +1368,106 @@ int BPF_PROG(enf_lsm_rename, struct inode *old_dir, struct dentry *old_dentry, s
 {
 	return ret ? ret : guard_pin(old_dir, old_dentry);
 }
+
+/* --- kernels without LSM: unlink and rename of pins, reported (not refused) at the syscall's entry --- */
+
+#define AT_FDCWD -100
+
+/* Whether the inode is one of Vigil's pin folders (bpffs, inode number in enf_pin_dirs). */
+static __always_inline bool is_pin_dir_inode(__u64 magic, __u64 ino)
+{
+	return magic == BPF_FS_MAGIC && bpf_map_lookup_elem(&enf_pin_dirs, &ino) != NULL;
+}
+
+/*
+ * A call that removes or moves away the name upath (relative to dfd): reported when it names an entry of one of
+ * Vigil's pin folders. A bare name is checked against the folder it is in (dfd's, or the working directory) by inode;
+ * an absolute path by its folder's path (enf_pin_paths), so a path spelt another way (a "//", "..", a symlink) or a
+ * relative path with folders in it is not seen: a report, best effort, where LSM (which checks the inodes) is missing.
+ * Cheap for the calls of everyone else: a relative name outside the pin folders costs no string read, an absolute
+ * path whose first 8 bytes differ from the folders' (enf_pin_head) a read of 8 bytes.
+ */
+__noinline int enf_pin_call(long dfd, __u64 upath)
+{
+	struct enf_config *cfg = enf_cfg();
+	struct enf_scratch *s = scratch();
+	struct enf_pin_head *head;
+	__u32 zero = 0;
+	__u64 *v, first = 0;
+	int n, len, i, last = -1;
+	bool whole;
+
+	if (!cfg || !s || !cfg->tamper || !agent_alive(cfg) || is_agent(cfg))
+		return 0;
+	/* the first 8 bytes (a read that crosses into an unmapped page falls back to a string read of 7: no head check) */
+	whole = bpf_probe_read_user(&first, sizeof(first), (void *)upath) == 0;
+	if (!whole && bpf_probe_read_user_str(&first, sizeof(first), (void *)upath) <= 1)
+		return 0;
+	if ((first & 0xff) != '/') {
+		struct task_struct *t = bpf_get_current_task_btf();
+		struct inode *dir;
+
+		if ((int)dfd == AT_FDCWD) {
+			dir = t->fs->pwd.dentry->d_inode;
+			if (!dir || !is_pin_dir_inode(dir->i_sb->s_magic, dir->i_ino))
+				return 0;
+		} else {
+			struct file *f = cur_fd_file((int)dfd);
+
+			if (!f)
+				return 0;
+			dir = BPF_CORE_READ(f, f_path.dentry, d_inode);
+			if (!dir || !is_pin_dir_inode(BPF_CORE_READ(dir, i_sb, s_magic), BPF_CORE_READ(dir, i_ino)))
+				return 0;
+		}
+	} else {
+		head = bpf_map_lookup_elem(&enf_pin_head, &zero);
+		if (whole && head && head->on && first != head->bytes)
+			return 0;
+	}
+	n = bpf_probe_read_user_str(s->rkey.path, ENF_PATH_LEN, (void *)upath);
+	if (n <= 1)
+		return 0;
+	len = n - 1;
+	for (i = 0; i < ENF_PATH_LEN - 1; i++) { /* from the end, stopping at the first '/': a loop the verifier walks once */
+		int at = len - 1 - i;
+
+		if (at < 0)
+			break;
+		if (s->rkey.path[at & (ENF_PATH_LEN - 1)] == '/') {
+			last = at;
+			break;
+		}
+	}
+	if ((first & 0xff) != '/') {
+		if (last >= 0)
+			return 0; /* folders in a relative path: not followed */
+	} else {
+		if (last == len - 1)
+			return 0;
+		s->rkey.prefixlen = len * 8;
+		v = bpf_map_lookup_elem(&enf_pin_paths, &s->rkey);
+		if (!v || *v != (__u64)(last + 1))
+			return 0;
+	}
+	tamper(ENF_TAMPER_PIN_REMOVE, 0, false, &s->rkey.path[(last + 1) & (ENF_PATH_LEN - 1)]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlink")
+int enf_enter_unlink(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(AT_FDCWD, ctx->args[0]); }
+
+SEC("tracepoint/syscalls/sys_enter_unlinkat")
+int enf_enter_unlinkat(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(ctx->args[0], ctx->args[1]); }
+
+SEC("tracepoint/syscalls/sys_enter_rename")
+int enf_enter_rename(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(AT_FDCWD, ctx->args[0]); }
+
+SEC("tracepoint/syscalls/sys_enter_renameat")
+int enf_enter_renameat(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(ctx->args[0], ctx->args[1]); }
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int enf_enter_renameat2(struct trace_event_raw_sys_enter *ctx) { return enf_pin_call(ctx->args[0], ctx->args[1]); }
 
 /*
  * The agent's last thread exits (signal->live already counted down here): from now on its pid is no one's to guard or

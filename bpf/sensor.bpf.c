@@ -396,6 +396,21 @@ static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 	return f;
 }
 
+/*
+ * fd_file for a BTF task pointer (bpf_get_current_task_btf): the table is reached by direct loads, and only the
+ * fd's slot is a probe read (a BTF pointer takes no variable index), 1 helper call instead of 7.
+ */
+static __always_inline struct file *fd_file_btf(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
+	return f;
+}
+
 /* The base directory of a relative path: the cwd, or the file of dirfd. */
 static __always_inline void put_base(struct scratch *s, long dirfd, int slot, __u32 *off)
 {
@@ -461,6 +476,11 @@ static __always_inline void read_unix_path(char *dst, struct sock *sk)
 	bpf_probe_read_kernel(dst, len & 127, (void *)addr->name + 2);
 }
 
+/* struct sock_common's bytes put_sock reads at once (through skc_v6_rcv_saddr, 88 on 6.18; a power of two for the mask) */
+#define SK_CHUNK 128
+/* a sock_common field's offset in that copy, bounded for the verifier (the relocated offset is a constant) */
+#define SKC_OFF(field) (bpf_core_field_offset(struct sock_common, field) & (SK_CHUNK - 1))
+
 #define VIGIL_S_IFMT 00170000
 #define VIGIL_S_IFSOCK 0140000
 
@@ -470,19 +490,20 @@ static __always_inline void read_unix_path(char *dst, struct sock *sk)
  */
 static __noinline void put_sock(struct scratch *s, long fd, __u32 *off)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct sensor_sock *out;
 	struct file *f;
 	struct socket *sock;
 	struct sock *sk;
-	__u32 o;
+	__u8 *c;
+	__u32 o, po, to;
 
 	if (!s || !off)
 		return;
 	o = *off;
 	if (o >= SENSOR_DATA_LIMIT)
 		return;
-	f = fd_file(task, (int)fd);
+	f = fd_file_btf(task, (int)fd);
 	if (!f) {
 		s->ev.hdr.file_layer = SENSOR_FD_CLOSED;
 		return;
@@ -500,22 +521,38 @@ static __noinline void put_sock(struct scratch *s, long fd, __u32 *off)
 		return;
 	out = (struct sensor_sock *)&s->ev.data[MASKED(o, SENSOR_DATA_LIMIT - 1)];
 	__builtin_memset(out, 0, sizeof(*out));
-	out->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	out->type = BPF_CORE_READ(sk, sk_type);
-	out->protocol = BPF_CORE_READ(sk, sk_protocol);
-	if (out->family == AF_INET) {
-		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	/*
+	 * The addresses, ports and family are all in struct sock_common, at the start of struct sock: one probe read of
+	 * it into the (here unused) walk buffer instead of one per field (issue #17: ~15 reads per socket record).
+	 */
+	c = (__u8 *)s->walk;
+	if (bpf_core_field_offset(struct sock_common, skc_v6_rcv_saddr) + 16 > SK_CHUNK ||
+	    bpf_probe_read_kernel(c, SK_CHUNK, sk))
+		return;
+	out->family = *(__u16 *)&c[SKC_OFF(skc_family)];
+	/* sk_protocol and sk_type are neighbours (6.x): one read of both */
+	po = bpf_core_field_offset(struct sock, sk_protocol);
+	to = bpf_core_field_offset(struct sock, sk_type);
+	if (to == po + 2 && bpf_core_field_size(struct sock, sk_protocol) == 2 && bpf_core_field_size(struct sock, sk_type) == 2) {
+		__u32 w = 0;
 
-		__builtin_memcpy(out->laddr, &l, 4);
-		__builtin_memcpy(out->raddr, &r, 4);
-		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		bpf_probe_read_kernel(&w, sizeof(w), (void *)sk + po);
+		out->protocol = w & 0xffff;
+		out->type = w >> 16;
+	} else {
+		out->type = BPF_CORE_READ(sk, sk_type);
+		out->protocol = BPF_CORE_READ(sk, sk_protocol);
+	}
+	if (out->family == AF_INET) {
+		__builtin_memcpy(out->laddr, &c[SKC_OFF(skc_rcv_saddr)], 4);
+		__builtin_memcpy(out->raddr, &c[SKC_OFF(skc_daddr)], 4);
+		out->lport = *(__u16 *)&c[SKC_OFF(skc_num)];
+		out->rport = bpf_ntohs(*(__u16 *)&c[SKC_OFF(skc_dport)]);
 	} else if (out->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&out->laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&out->raddr, sk, __sk_common.skc_v6_daddr);
-		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		__builtin_memcpy(out->laddr, &c[SKC_OFF(skc_v6_rcv_saddr)], 16);
+		__builtin_memcpy(out->raddr, &c[SKC_OFF(skc_v6_daddr)], 16);
+		out->lport = *(__u16 *)&c[SKC_OFF(skc_num)];
+		out->rport = bpf_ntohs(*(__u16 *)&c[SKC_OFF(skc_dport)]);
 	} else if (out->family == AF_UNIX) {
 		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
 
@@ -743,7 +780,7 @@ static __always_inline int on_sys_exit(struct task_struct *task, struct pt_regs 
 	else if ((spec->flags & SENSOR_SPEC_SOCK_RET) && ret >= 0)
 		put_sock(s, ret, &off);
 	if ((spec->flags2 & SENSOR_SPEC2_FILE_RET) && ret >= 0) {
-		struct file *f = fd_file(task, (int)ret);
+		struct file *f = fd_file_btf(task, (int)ret);
 
 		if (f)
 			s->ev.hdr.file_layer = file_layer(f) |
@@ -1093,7 +1130,9 @@ int sensor_tcp_reset(struct trace_event_raw_tcp_send_reset *ctx)
 	__u32 zero = 0;
 	__u16 family;
 
-	if (BPF_CORE_READ(ctx, skaddr))
+	/* a direct load from the record (CO-RE relocated), not a probe read: this runs at every reset, e.g. each close of
+	 * a socket with SO_LINGER 0 */
+	if (ctx->skaddr)
 		return 0; /* a socket's own reset (an abort), not a closed port */
 	cfg = bpf_map_lookup_elem(&sensor_config, &zero);
 	if (cfg && cfg->paused)

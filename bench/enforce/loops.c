@@ -2,6 +2,7 @@
 //   loops exec N      fork + execve(/bin/true) + waitpid
 //   loops open N PATH openat(PATH, O_RDONLY) + close
 //   loops connect N   connect() of one UDP socket to 127.0.0.1:9 (no packet: the cgroup connect4 hook runs)
+//   loops unlink N [PATH]  unlink() of a path that does not exist (the pin-removal report's tracepoint runs)
 // With VIGIL_BPF_STATS=1 the kernel's BPF run-time statistics are on while the loop runs (BPF_ENABLE_STATS, held by
 // this process only: they cost every program a clock read, so timed loops run without them).
 #include <arpa/inet.h>
@@ -65,6 +66,11 @@ int main(int argc, char **argv)
 		inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 		for (int i = 0; i < n; i++)
 			if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+				return 1;
+	} else if (!strcmp(argv[1], "unlink")) {
+		/* a path that is not there: the call fails at once, its entry tracepoint still runs */
+		for (int i = 0; i < n; i++)
+			if (unlink(argc > 3 ? argv[3] : "/tmp/vigil-bench-absent") == 0)
 				return 1;
 	} else {
 		return 2;

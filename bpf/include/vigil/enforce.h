@@ -98,6 +98,14 @@ struct enf_hook_cfg {
 
 #define ENF_HOOK_F_PORTS 1      /* some rule of the hook has a port term (enf_ports) */
 #define ENF_HOOK_F_NET 2        /* some rule of the hook has a CIDR term (enf_net4, enf_net6) */
+#define ENF_HOOK_F_BLANK 4      /* some rule of the hook holds when no term hits (no terms, or only negated ones) */
+
+/*
+ * enf_net_first: per hook (connect, bind), family and first address byte, 1 when some CIDR entry of that hook and
+ * family can match an address starting with that byte (a /0-/7 entry covers a range of them).
+ */
+#define ENF_NET_FIRST_SLOT(hook, v6, first) ((((hook) - ENF_HOOK_CONNECT) * 2 + ((v6) ? 1 : 0)) * 256 + (first))
+#define ENF_NET_FIRST_SLOTS (2 * 2 * 256)
 
 struct enf_config {
 	__u64 host_mntns;       /* the host's mount namespace (of pid 1) */

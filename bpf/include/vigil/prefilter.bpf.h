@@ -35,10 +35,11 @@ struct {
 } sensor_pf_suffixes SEC(".maps");
 
 struct pf_scratch {
+	__u32 lead;               /* puts fwd.data at offset 8: the scan's word loads are aligned */
 	struct sensor_pf_key fwd;
 	struct sensor_pf_key rev;
-	__u8 slack[4]; /* rev.data[1 + (r & 0xff)] stays inside, whatever the verifier knows of r */
-};
+	__u8 slack[8];            /* the reversal's last store lands before rev.data */
+} __attribute__((aligned(8)));
 
 /* v & m, the mask kept where the compiler can prove it redundant (the verifier cannot). */
 #define PF_MASKED(v, m) ({ __u64 __v = (v); asm volatile("" : "+r"(__v)); __v & (m); })
@@ -79,46 +80,132 @@ static __always_inline bool pf_drop(__u32 kind)
 	return true;
 }
 
-/* The scan's state (bpf_loop: the callback is verified once, not once per byte and state). */
-struct pf_scan {
-	__u32 len;
-	__u32 seg_len;
-	__u32 seg_dots;
-	__u32 dd;
-	__u32 clean;
-	__u32 prev;
-	__u32 rev;      /* write the reversed copy (a clause still needs the suffix trie) */
-	struct pf_scratch *b; /* the per-CPU buffer, looked up once by the caller */
+/*
+ * The path scan, eight bytes at a time (issue #17: one bpf_loop callback per byte cost a failing open ~300 ns, as
+ * much as writing its record did). The words are fwd.data's, aligned: the kind byte (ignored), the path from byte 1,
+ * its NUL at byte len + 1. Byte lanes are flags in bit 7 of each byte of a word: which bytes are '.', which '/',
+ * which is the end (the NUL). What RawPath computes per byte is a few patterns over 4 consecutive bytes, tested for
+ * all 8 start positions of a word at once by shifting in the next word's flags:
+ *   ".."                            D(p) & D(p+1)
+ *   unclean: "//" or a trailing '/', "/." or "/.." as a whole component
+ *                                   S(p) & (T(p+1) | D(p+1) & T(p+2) | D(p+1) & D(p+2) & T(p+3)),  T = S | end
+ * ("/" alone is clean: it is the one path whose trailing '/' is its first byte.)
+ */
+#define PF_LANES 0x8080808080808080ULL
+#define PF_LOW7 0x7f7f7f7f7f7f7f7fULL
+#define PF_WORDS 32 /* fwd.data's words: the NUL of the longest judged path is byte 254 */
+
+/* Bit 7 of each byte of x that equals c (exact: no carry between bytes). */
+static __always_inline __u64 pf_eq(__u64 x, __u64 c)
+{
+	__u64 y = x ^ (c * 0x0101010101010101ULL);
+
+	return ~(((y & PF_LOW7) + PF_LOW7) | y | PF_LOW7);
+}
+
+/*
+ * Word k of fwd.data, by address arithmetic the compiler cannot see through: it then trusts the type's alignment
+ * (which holds: fwd.data is at offset 8) and loads the word at once, instead of byte by byte.
+ */
+static __always_inline __u64 pf_word(struct pf_scratch *b, __u32 k)
+{
+	return *(__u64 *)((unsigned long)b + offsetof(struct pf_scratch, fwd.data) + 8 * PF_MASKED(k, PF_WORDS - 1));
+}
+
+/* The flags of word k: dots, slashes, and T (slashes and the end), masked to the path's bytes. */
+struct pf_word {
+	__u64 d, s, t;
 };
 
-/* One byte: "..", empty / "." / ".." components; the reversed copy for the suffix trie. */
-static long pf_scan_byte(__u32 i, void *ctx)
+static __always_inline struct pf_word pf_flags(struct pf_scratch *b, __u32 k, __u32 len, bool slashes)
 {
-	struct pf_scan *s = ctx;
-	struct pf_scratch *b = s->b;
-	__u32 c;
+	struct pf_word f = {};
+	__s32 r = (__s32)len + 1 - (__s32)(8 * k); /* the NUL's lane, counted from this word's first */
+	__u64 x, valid, end = 0;
 
-	if (i >= s->len || !b)
-		return 1;
-	c = b->fwd.data[1 + PF_MASKED(i, 0xff)];
-	if (c == '.' && s->prev == '.')
-		s->dd = 1;
-	if (c == '/') {
-		if (i > 0 && s->seg_len == 0)
-			s->clean = 0;
-		if (s->seg_len > 0 && s->seg_len == s->seg_dots && s->seg_len <= 2)
-			s->clean = 0;
-		s->seg_len = 0;
-		s->seg_dots = 0;
+	if (r < 0)
+		return f;
+	x = pf_word(b, k);
+	if (r >= 8) {
+		valid = PF_LANES;
 	} else {
-		s->seg_len++;
-		if (c == '.')
-			s->seg_dots++;
+		valid = ((1ULL << (8 * r)) - 1) & PF_LANES;
+		end = 0x80ULL << (8 * r);
 	}
-	s->prev = c;
-	if (s->rev)
-		b->rev.data[1 + PF_MASKED(s->len - 1 - i, 0xff)] = c; /* len - 1 - i < len: i < len */
-	return 0;
+	if (k == 0)
+		valid &= ~0x80ULL; /* the kind byte */
+	f.d = pf_eq(x, '.') & valid;
+	if (slashes) {
+		f.s = pf_eq(x, '/') & valid;
+		f.t = f.s | end;
+	}
+	return f;
+}
+
+/* Lanes of (cur, next) moved down by n bytes: lane p holds what lane p + n did. */
+#define PF_SH(cur, nxt, n) (((cur) >> (8 * (n))) | ((nxt) << (64 - 8 * (n))))
+
+struct pf_path {
+	bool dotdot;
+	bool clean;
+};
+
+/*
+ * What RawPath.of says of the path in b->fwd.data[1..len] (NUL at len + 1), len <= PF_MAX_JUDGED. Without
+ * need_clean (no remaining clause tests a name: a failing open under the stable rules) only ".." is looked for,
+ * and clean is left false.
+ */
+static __always_inline struct pf_path pf_scan(struct pf_scratch *b, __u32 len, bool need_clean)
+{
+	struct pf_path out = {};
+	struct pf_word cur = pf_flags(b, 0, len, need_clean), nxt;
+	__u64 dd = 0, bad = 0;
+	__u32 k;
+
+	for (k = 0; k < PF_WORDS; k++) {
+		__u64 d1, d2, t1, t2, t3;
+
+		nxt = pf_flags(b, k + 1, len, need_clean);
+		d1 = PF_SH(cur.d, nxt.d, 1);
+		dd |= cur.d & d1;
+		if (need_clean) {
+			d2 = PF_SH(cur.d, nxt.d, 2);
+			t1 = PF_SH(cur.t, nxt.t, 1);
+			t2 = PF_SH(cur.t, nxt.t, 2);
+			t3 = PF_SH(cur.t, nxt.t, 3);
+			bad |= cur.s & (t1 | (d1 & t2) | (d1 & d2 & t3));
+		}
+		if (8 * (k + 1) > len + 1)
+			break; /* word k held the end */
+		cur = nxt;
+	}
+	out.dotdot = dd != 0;
+	out.clean = need_clean && len > 0 && b->fwd.data[1] == '/' && (len == 1 || !bad);
+	return out;
+}
+
+/*
+ * The reversed path for the suffix trie: rev.data[len - i] = fwd.data[1 + i], a byte-swapped word at a time (word k
+ * lands at rev.data[len - 8k - 6]). The bytes that are not the path's land just past it (the kind byte: beyond the
+ * key's prefix) or before rev.data[1] (on rev's prefixlen and kind, written after, and on the end of fwd, whose
+ * lookup is done by then).
+ */
+static __always_inline void pf_reverse(struct pf_scratch *b, __u32 len)
+{
+	__u32 k;
+
+	for (k = 0; k < PF_WORDS; k++) {
+		__u64 x, off;
+
+		if (8 * k > len)
+			break;
+		x = pf_word(b, k);
+		off = offsetof(struct pf_scratch, rev.data) + len - 8 * k - 6;
+		off = PF_MASKED(off, 1023);
+		if (off > sizeof(struct pf_scratch) - 8)
+			break;
+		*(__u64 *)((unsigned long)b + off) = __builtin_bswap64(x);
+	}
 }
 
 /* true: the record is not needed (counted, never written). */
@@ -126,8 +213,8 @@ static __noinline bool vigil_prefilter_drops(struct pt_regs *regs, __u32 kind, i
 {
 	struct sensor_pf_kind *cfg;
 	struct pf_scratch *b;
-	struct pf_scan sc = {};
-	__u32 zero = 0, k = kind & (SENSOR_MAX_KINDS - 1), *hit, m;
+	struct pf_path pp;
+	__u32 zero = 0, k = kind & (SENSOR_MAX_KINDS - 1), *hit, m, len;
 	long n;
 
 	if (!regs)
@@ -159,21 +246,14 @@ static __noinline bool vigil_prefilter_drops(struct pt_regs *regs, __u32 kind, i
 	n = bpf_probe_read_user_str(&b->fwd.data[1], PF_PATH_READ, (const char *)pf_arg(regs, path_arg));
 	if (n <= 0 || n > PF_MAX_JUDGED + 1)
 		return false; /* unreadable or too long: pass */
-	sc.len = n - 1;
-	sc.clean = sc.len > 0 && b->fwd.data[1] == '/';
-	sc.rev = (m & cfg->suffixes) != 0;
-	sc.b = b;
-	bpf_loop(PF_MAX_JUDGED, pf_scan_byte, &sc, 0);
-	if (sc.seg_len == 0 && sc.len > 1)
-		sc.clean = 0;
-	if (sc.seg_len > 0 && sc.seg_len == sc.seg_dots && sc.seg_len <= 2)
-		sc.clean = 0;
-	m &= cfg->dotdot[sc.dd & 1];
+	len = n - 1;
+	pp = pf_scan(b, len, (m & ~cfg->path_any) != 0);
+	m &= cfg->dotdot[pp.dotdot];
 	if (!m)
 		return pf_drop(k);
 	if (m & cfg->path_any)
 		return false;
-	if (!sc.clean)
+	if (!pp.clean)
 		return false; /* the name is not the raw path: user space normalizes it; pass */
 	/* a trie holds only its clauses' bits: one no remaining clause uses cannot admit, so it is not asked */
 	if (m & cfg->names) {
@@ -184,8 +264,9 @@ static __noinline bool vigil_prefilter_drops(struct pt_regs *regs, __u32 kind, i
 			return false;
 	}
 	if (m & cfg->suffixes) {
+		pf_reverse(b, len);
 		b->rev.data[0] = k;
-		b->rev.prefixlen = 8 * (1 + sc.len);
+		b->rev.prefixlen = 8 * (1 + len);
 		hit = bpf_map_lookup_elem(&sensor_pf_suffixes, &b->rev);
 		if (hit && (*hit & m))
 			return false;

@@ -50,7 +50,14 @@ final class ContainerHold {
         if (!(ev.container() instanceof ContainerInfo ci) || ci.complete()) return false;
         long now = System.nanoTime(); // (only here: not a clock read per event)
         String id = ci.fullId().toString();
-        if (!containers.metadataPending(id) && !holding(ev.cgroupId())) return false;
+        if (!containers.metadataPending(id) && !holding(ev.cgroupId())) {
+            // the fetch may have ended between the event's lookup and this one (the reader was preempted, the
+            // runtime answered quickly): then the event is judged with the answer, not the id-only view it read
+            ContainerView current = containers.resolve(ev.cgroupId(), ev.cgroupPath());
+            if (current == ci || !(current instanceof ContainerInfo fresh) || !fresh.complete()) return false;
+            evaluate.accept(ev.snapshot().toBuilder().container(fresh).build());
+            return true;
+        }
         Long first = firstSeen.get(id);
         if (first == null) firstSeen.put(id, first = now);
         long deadline = first + holdNanos;

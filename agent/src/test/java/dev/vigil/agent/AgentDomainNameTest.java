@@ -64,9 +64,7 @@ class AgentDomainNameTest {
         } finally {
             List<String> kept = Files.readAllLines(hosts).stream().filter(l -> !l.contains(MARK)).toList();
             Files.writeString(hosts, String.join("\n", kept) + "\n");
-            try (var s = Files.walk(dir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            AlertFile.deleteTree(dir);
         }
     }
 

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An EnforcementPolicy selecting containers by label, with a real Docker Engine: the marker binary (bind-mounted at
- * /t in both containers) is killed before it runs in the labelled container and runs in the other one.
+ * /t in both containers) is killed before it runs in the labelled container and runs in the other one; and selection
+ * by container name and by image.
  */
 class AgentEnforceContainerTest {
     @TempDir
@@ -80,6 +81,64 @@ class AgentEnforceContainerTest {
                 assertThat(line).as("the decision names the container").contains("\"name\":\"" + selected + "\"");
             }
             assertThat(docker.docker("exec", selected, "sh", "-c", "ls /tmp/m2 /tmp/u1 2>/dev/null || echo absent")).isEqualTo("absent");
+        }
+    }
+
+    /**
+     * containerSelector by name and by image (an image prefix pattern), two policies: the named container and the one
+     * run from the selected image are enforced, a third (the other image, another name) is not.
+     */
+    @Test
+    void containersSelectedByNameAndByImage() throws Exception {
+        KernelTests.assumeKernel();
+        String mark = "enf" + UUID.randomUUID().toString().substring(0, 8);
+        TestBinaries.marker(dir.resolve("t"), "marker");
+        String named = mark + "-named", imaged = mark + "-imaged", neither = mark + "-neither", image = "vigil-enf-img-" + mark + ":t1";
+        Path policy = Files.writeString(dir.resolve("p.yaml"), """
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: by-name}
+                spec:
+                  containerSelector: {names: ["%s"]}
+                  rules:
+                  - exec: {matchBinaries: [{operator: In, values: ["/t/marker"]}]}
+                    action: Deny
+                    fallback: Sigkill
+                ---
+                apiVersion: vigil.dev/v1alpha1
+                kind: EnforcementPolicy
+                metadata: {name: by-image}
+                spec:
+                  containerSelector: {images: ["vigil-enf-img-%s*"]}
+                  rules:
+                  - exec: {matchBinaries: [{operator: In, values: ["/t/marker"]}]}
+                    action: Deny
+                    fallback: Sigkill
+                """.formatted(named, mark));
+        Path alerts = dir.resolve("alerts.json");
+        try (DockerForAgentTests docker = DockerForAgentTests.start()) {
+            docker.docker("tag", DockerForAgentTests.IMAGE, image);
+            for (String[] c : new String[][] {{named, DockerForAgentTests.IMAGE}, {imaged, image}, {neither, DockerForAgentTests.IMAGE}}) {
+                docker.docker("run", "-d", "--network", "none", "--name", c[0], "-v", dir.resolve("t") + ":/t:ro", c[1], "sleep", "600");
+            }
+            AgentConfig cfg = AlertFile.agentWritingTo(alerts).override("policy_files=[" + policy + "]")
+                    .override("policy.pin_root=/sys/fs/bpf/vigil-test-" + mark)
+                    .override("policy_unload_on_exit=true")
+                    .override("container_engines.docker.socket=" + docker.socket()).build();
+            try (Agent agent = Agent.start(cfg, new PrintStream(System.err, true))) {
+                for (String c : List.of(named, imaged)) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    int status;
+                    while ((status = exec(docker, c, "/tmp/m")) != 137) {
+                        assertThat(System.nanoTime()).as("never killed in %s (last status %d)", c, status).isLessThan(deadline);
+                        Thread.sleep(50);
+                    }
+                }
+                assertThat(exec(docker, neither, "/tmp/m")).as("neither the name nor the image selected").isZero();
+                assertThat(docker.docker("exec", neither, "cat", "/tmp/m")).isEqualTo("ran");
+                assertThat(AlertFile.awaitLine(alerts, "\"policy_name\":\"by-image\"")).contains("\"name\":\"" + imaged + "\"");
+                assertThat(AlertFile.awaitLine(alerts, "\"policy_name\":\"by-name\"")).contains("\"name\":\"" + named + "\"");
+            }
         }
     }
 

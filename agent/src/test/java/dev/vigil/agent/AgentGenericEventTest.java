@@ -8,10 +8,8 @@ import dev.vigil.ebpf.testing.KernelTests;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,12 +42,7 @@ class AgentGenericEventTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) agent.close();
-        if (dir != null) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        AlertFile.stop(agent, dir);
     }
 
     @Test

@@ -16,13 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,12 +69,7 @@ class AgentScenarioTest {
 
     @AfterAll
     static void stop() throws IOException {
-        if (agent != null) agent.close();
-        if (dir != null) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        AlertFile.stop(agent, dir);
     }
 
     static List<JsonNode> alerts() throws IOException { return AlertFile.read(alerts); }
@@ -367,9 +360,7 @@ class AgentScenarioTest {
             assertThat(alerts()).filteredOn(x -> text(x.path("output_fields"), "proc.exepath").equals(login.toString()))
                     .extracting(x -> x.path("rule").asText()).containsOnly("System user interactive");
         } finally {
-            try (Stream<Path> s = Files.walk(d)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            AlertFile.deleteTree(d);
         }
     }
 

@@ -28,6 +28,23 @@ final class AlertFile {
                 .override("watch_config_files=false");
     }
 
+    /** Stops a test class's agent (if it started) and deletes its temporary directory. */
+    static void stop(Agent agent, Path dir) throws IOException {
+        try {
+            if (agent != null) agent.close();
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Deletes a test's temporary directory and everything in it (nothing if null or gone). */
+    static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) return;
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     /**
      * Every alert written so far (none if the file is not there yet): complete lines only, as the agent may be
      * writing the last one while it is read.

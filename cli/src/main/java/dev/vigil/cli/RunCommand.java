@@ -226,7 +226,7 @@ final class RunCommand implements Callable<Integer> {
             Agent a = current.get();
             if (a != null) a.reopenOutputs();
         });
-        Signal.handle(new Signal("HUP"), s -> reloads.offer("SIGHUP"));
+        Signals.onReload(() -> reloads.offer("SIGHUP"));
         Agent agent = Agent.start(cfg, System.err);
         current.set(agent);
         if (terminating.get()) agent.stop(); // SIGTERM while starting
@@ -264,6 +264,11 @@ final class RunCommand implements Callable<Integer> {
                 Agent started;
                 try {
                     started = Agent.start(next, System.err);
+                    if (next.bool("watch_config_files") != cfg.bool("watch_config_files")) {
+                        // the switch itself was reloaded: start or stop watching with it
+                        if (watcher != null) watcher.close();
+                        watcher = watchConfigFile(next, reloads);
+                    }
                     cfg = next;
                 } catch (RuntimeException e) {
                     System.err.println("vigil: the new configuration did not start (" + e.getMessage()

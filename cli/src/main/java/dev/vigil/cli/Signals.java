@@ -9,7 +9,8 @@ import java.lang.invoke.MethodHandle;
 import sun.misc.Signal;
 
 /**
- * SIGINT and SIGTERM end a tool cleanly (drain, detach, exit 0) instead of the JVM's default exit 130/143.
+ * SIGINT and SIGTERM end a tool cleanly (drain, detach, exit 0) instead of the JVM's default exit 130/143;
+ * SIGHUP reloads {@code vigil run}.
  * sun.misc.Signal is the supported way for an application to take these signals over.
  *
  * <p>A signal that arrives ignored (a background job of a non-interactive shell inherits SIGINT as SIG_IGN)
@@ -18,6 +19,7 @@ import sun.misc.Signal;
  * install their handler over SIG_IGN too.
  */
 final class Signals {
+    private static final int SIGHUP = 1;
     private static final int SIGINT = 2;
     private static final int SIGTERM = 15;
     /** glibc x86-64 struct sigaction: sa_handler first; 152 bytes, rounded up. */
@@ -32,6 +34,15 @@ final class Signals {
         for (String name : new String[] {"INT", "TERM"}) {
             Signal.handle(new Signal(name), s -> action.run());
         }
+    }
+
+    /**
+     * SIGHUP runs {@code action} (a reload), also when the agent was started with it ignored: under nohup, which
+     * daemons that reload on SIGHUP override too (an operator's {@code kill -HUP} must not be lost).
+     */
+    static void onReload(Runnable action) {
+        resetIfIgnored(SIGHUP);
+        Signal.handle(new Signal("HUP"), s -> action.run());
     }
 
     /** SIG_IGN -> SIG_DFL, for the moment until the handler is installed; any other disposition is kept. */

@@ -88,6 +88,71 @@ class EnforcerKernelTest {
         }
     }
 
+    /**
+     * The connect hook reads the trie only for addresses whose first byte some entry covers, and allows a call that hit
+     * no term before it reads the scope: a prefix shorter than a byte covers a range of first bytes, a rule with only
+     * ports needs no trie, and IPv6 and bind have their own first bytes.
+     */
+    @Test
+    void shortPrefixesPortOnlyRulesIpv6AndBindAreMatched() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             java.net.ServerSocket other = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             java.net.ServerSocket v6 = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("::1"))) {
+            apply("""
+                    apiVersion: vigil.dev/v1alpha1
+                    kind: EnforcementPolicy
+                    metadata: {name: short-prefix}
+                    spec:
+                      host: true
+                      rules:
+                      - name: slash-seven
+                        connect: {cidrs: ["126.0.0.0/7"]}
+                        action: Deny
+                    """);
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort())).as("127/8 is inside 126.0.0.0/7").isNotZero();
+            assertThat(next(Hook.CONNECT).address()).isEqualTo("127.0.0.1");
+            apply("""
+                    apiVersion: vigil.dev/v1alpha1
+                    kind: EnforcementPolicy
+                    metadata: {name: port-and-v6}
+                    spec:
+                      host: true
+                      rules:
+                      - name: port-only
+                        connect: {ports: [%d]}
+                        action: Deny
+                      - name: v6-loopback
+                        connect: {cidrs: ["::1/128"]}
+                        action: Deny
+                    """.formatted(server.getLocalPort()));
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort())).as("the denied port").isNotZero();
+            assertThat(next(Hook.CONNECT).rule()).isEqualTo("port-only");
+            assertThat(inCgroup("exec 3<>/dev/tcp/::1/" + v6.getLocalPort())).as("::1").isNotZero();
+            Decision d = next(Hook.CONNECT);
+            assertThat(d.rule()).isEqualTo("v6-loopback");
+            assertThat(d.address()).isEqualTo("0:0:0:0:0:0:0:1");
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + other.getLocalPort())).as("another port, IPv4").isZero();
+            // bind has first bytes of its own: a bind rule on 127/8 denies a bind there, not one to the wildcard address
+            apply("""
+                    apiVersion: vigil.dev/v1alpha1
+                    kind: EnforcementPolicy
+                    metadata: {name: no-loopback-bind}
+                    spec:
+                      host: true
+                      rules:
+                      - name: loopback-bind
+                        bind: {cidrs: ["127.0.0.0/8"]}
+                        action: Deny
+                    """);
+            Path bindErr = dir.resolve("bind.err");
+            assertThat(inCgroup("/usr/bin/python3 -c 'import socket; socket.socket().bind((\"127.0.0.1\", 0))' 2>" + bindErr)).isNotZero();
+            assertThat(Files.readString(bindErr)).contains("PermissionError");
+            assertThat(next(Hook.BIND).rule()).isEqualTo("loopback-bind");
+            assertThat(inCgroup("/usr/bin/python3 -c 'import socket; socket.socket().bind((\"0.0.0.0\", 0))'")).as("the wildcard address").isZero();
+            assertThat(inCgroup("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort())).as("a connect: no connect rule").isZero();
+        }
+    }
+
     @Test
     void onlyTheHooksTheRulesNeedAreAttachedAndAReloadDetachesTheRest() throws Exception {
         Path prot = Files.createDirectories(dir.resolve("hooks-protected"));
@@ -168,6 +233,20 @@ class EnforcerKernelTest {
         assertThat(d.rule()).isEqualTo("no-run");
         assertThat(d.enforcedBy()).startsWith("Sigkill (fallback for Deny) before the new image runs: sched_");
         assertThat(enforcer.attachedPrograms()).containsAnyOf("enf_prepare_exec", "enf_process_exec");
+    }
+
+    /** An executable outside any file system path (a memfd, as fileless malware runs) is matched by its "/memfd:NAME". */
+    @Test
+    void anExecutableRunFromAMemfdIsKilledBeforeItRuns() throws Exception {
+        Path runner = TestBinaries.compile(dir.resolve("memfd"), "memfdrun", TestBinaries.MEMFD_RUN_C);
+        Path m0 = dir.resolve("memfd-m0"), m1 = dir.resolve("memfd-m1"), m2 = dir.resolve("memfd-m2");
+        assertThat(TestBinaries.status(List.of(runner.toString(), allowed.toString(), m0.toString()))).as("no policy: it runs").isZero();
+        assertThat(m0).hasContent("ran");
+        apply(execPolicy("no-memfd", "Prefix", "/memfd:", ""));
+        assertThat(TestBinaries.status(List.of(runner.toString(), allowed.toString(), m1.toString()))).isEqualTo(137);
+        assertThat(m1).as("the memfd copy never ran").doesNotExist();
+        assertThat(next(Hook.EXEC).path()).isEqualTo("/memfd:vigil-memfd");
+        assertThat(TestBinaries.status(List.of(allowed.toString(), m2.toString()))).as("the same binary from its file").isZero();
     }
 
     @Test

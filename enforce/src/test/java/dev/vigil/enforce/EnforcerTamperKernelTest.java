@@ -74,6 +74,54 @@ class EnforcerTamperKernelTest {
         }
     }
 
+    /**
+     * No LSM here: removing or moving a pin is reported from sys_enter_unlink*, rename* (not refused). An absolute path,
+     * a bare name in the working directory (mv) and one relative to a folder's fd (find -delete) are each reported with
+     * the pin's name; a file in a bpffs folder that is not Vigil's is not.
+     */
+    @Test
+    void removingOrMovingAPinIsReported() throws Exception {
+        KernelTests.assumeKernel();
+        int self = (int) ProcessHandle.current().pid();
+        Path root = Path.of(System.getenv().getOrDefault("VIGIL_BPF_PIN_ROOT", "/sys/fs/bpf/vigil-enforce")), pins = root.resolve("enforcement");
+        Path foreign = Path.of("/sys/fs/bpf/vigil-enforce-foreign-" + self);
+        LinkedBlockingQueue<Decision> decisions = new LinkedBlockingQueue<>();
+        try (Enforcer e = Enforcer.start(Enforcer.Options.defaults().withPins(new dev.vigil.ebpf.pin.PinDirectory(pins)), decisions::add)) {
+            assertThat(e.attachedPrograms()).contains("enf_enter_unlinkat", "enf_enter_renameat2");
+            assertThat(pins.resolve("enf_tamper_last")).exists();
+            assertThat(sh("rm " + pins.resolve("enf_tamper_last"))).isZero();
+            Decision rm = awaitTamper(decisions, "pin_remove");
+            assertThat(rm.path()).isEqualTo("enf_tamper_last");
+            assertThat(rm.comm()).isEqualTo("rm");
+            assertThat(rm.refused()).isFalse();
+            assertThat(sh("cd " + pins + " && mv unlock unlock-moved")).isZero();
+            Decision mv = awaitTamper(decisions, "pin_remove");
+            assertThat(mv.path()).isEqualTo("unlock");
+            assertThat(mv.comm()).isEqualTo("mv");
+            assertThat(sh("find " + pins + " -name unlock-moved -delete")).isZero();
+            assertThat(awaitTamper(decisions, "pin_remove").path()).isEqualTo("unlock-moved");
+            // a folder that is not Vigil's, on the same bpffs: nothing
+            bpftool("map", "create", foreign.toString(), "type", "hash", "key", "4", "value", "4", "entries", "4", "name", "not_vigils");
+            assertThat(sh("rm " + foreign)).isZero();
+            // a marker removal after it: everything before it has been read once this one arrives
+            assertThat(sh("rm " + pins.resolve("enf_signal_generate"))).isZero();
+            assertThat(awaitTamper(decisions, "pin_remove").path()).isEqualTo("enf_signal_generate");
+            List<Decision> rest = new ArrayList<>();
+            decisions.drainTo(rest);
+            assertThat(rest).as("nothing for the foreign pin").noneMatch(d -> d.outcome() == Decision.Outcome.TAMPER);
+        } finally {
+            Files.deleteIfExists(foreign);
+            new dev.vigil.policy.PinStore(root).remove();
+            Files.deleteIfExists(pins);
+            Files.deleteIfExists(root);
+        }
+    }
+
+    static int sh(String script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor(60, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    }
+
     static Decision awaitTamper(LinkedBlockingQueue<Decision> q, String kind) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {

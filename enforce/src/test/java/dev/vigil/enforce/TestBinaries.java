@@ -98,6 +98,28 @@ public final class TestBinaries {
             }
             """;
 
+    /** {@code memfdrun BINARY ARGS...}: copies BINARY into a memfd named "vigil-memfd" and runs it from there (fexecve). */
+    public static final String MEMFD_RUN_C = """
+            #define _GNU_SOURCE
+            #include <fcntl.h>
+            #include <stdio.h>
+            #include <sys/mman.h>
+            #include <sys/sendfile.h>
+            #include <sys/stat.h>
+            #include <unistd.h>
+            extern char **environ;
+            int main(int argc, char **argv) {
+                if (argc < 2) return 2;
+                int in = open(argv[1], O_RDONLY), fd = memfd_create("vigil-memfd", 0);
+                struct stat st;
+                if (in < 0 || fd < 0 || fstat(in, &st) != 0) return 3;
+                if (sendfile(fd, in, 0, st.st_size) != st.st_size) return 4;
+                fexecve(fd, argv + 1, environ);
+                perror("fexecve");
+                return 5;
+            }
+            """;
+
     /** Compiles the marker program into dir/name. */
     public static Path marker(Path dir, String name) throws IOException, InterruptedException {
         return compile(dir, name, MARKER_C);

@@ -121,6 +121,75 @@ class SensorPrefilterTest {
         assertThat(opened(O_RDONLY, f.toString(), dir.resolve("nope").toString())).containsExactly(f.toString());
     }
 
+    /**
+     * The kernel scans a path eight bytes at a time (prefilter.bpf.h): every pattern it looks for ("..", "//", a
+     * trailing '/', "." and ".." components) and the reversed copy for the suffix trie, at every byte offset in a
+     * word and across word boundaries, up to the longest judged path, give the mirror's verdict. Three filters
+     * isolate the three things the scan computes: passes iff "..", passes iff not clean, passes iff not clean or the
+     * name ends with "/zq" (or starts with the prefix, which exercises the forward key beside the reversed one).
+     */
+    @Test
+    void theWordScanAgreesWithTheMirrorAtEveryOffset() throws Exception {
+        List<String> paths = boundaryPaths();
+        assertThat(paths).hasSizeGreaterThan(1000);
+        String nowhere = "/vigil-pf-never-opened";
+        List<TypeFilter> filters = List.of(
+                TypeFilter.of(new Clause(Clause.ALL_RESULTS, Clause.ALL_ACCESS, Clause.DOTDOT, PathSet.ANY)),
+                TypeFilter.of(new Clause(Clause.ALL_RESULTS, Clause.ALL_ACCESS, Clause.ALL_DOTDOT, PathSet.exact(List.of(nowhere)))),
+                TypeFilter.of(new Clause(Clause.ALL_RESULTS, Clause.ALL_ACCESS, Clause.ALL_DOTDOT,
+                        PathSet.suffix("/zq").union(PathSet.prefix("/vpf/abcdefg/zq")))));
+        for (TypeFilter f : filters) {
+            h.sensor.installPrefilter(new Prefilter(Map.of(EventType.OPENAT, f)));
+            java.util.Set<String> got = new java.util.HashSet<>();
+            for (int i = 0; i < paths.size(); i += 500) got.addAll(opened(O_RDONLY, paths.subList(i, Math.min(paths.size(), i + 500))));
+            List<String> wrong = new ArrayList<>();
+            int passed = 0;
+            for (String p : paths) {
+                boolean want = f.passes(p, O_RDONLY, -2);
+                if (want) passed++;
+                if (got.contains(p) != want) wrong.add((want ? "dropped " : "passed ") + p.length() + ":" + p);
+            }
+            assertThat(wrong).as("kernel against mirror under %s", f).isEmpty();
+            assertThat(passed).as("both verdicts occur").isBetween(100, paths.size() - 100);
+        }
+    }
+
+    /** Unique paths, each a filler that puts a pattern at every offset mod 8, then the pattern; lengths to 256. */
+    static List<String> boundaryPaths() {
+        String[] tails = {"", "/", "//", "/.", "/..", "/...", "/./", "/../", "/.a", "/a.", "/..a", "/a..", "/a..b", ".", "..",
+                          "/zq", "zq", "/a/zq", "/zq/", "/.zq", "/..zq", "/./zq", "//zq", "/zq.", "/abcdefg/zq"};
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        Random rnd = new Random(8);
+        for (int pad = 0; pad < 24; pad++) {
+            for (String t : tails) {
+                out.add("/vpf/" + "x".repeat(pad) + t);
+                out.add("/vpf/" + "x".repeat(pad) + t + "/y");
+                out.add("vpf/" + "x".repeat(pad) + t);
+                out.add("/vpf/" + ".".repeat(pad % 4) + "/" + "x".repeat(pad) + t);
+            }
+        }
+        for (int len = 240; len <= 256; len++) { // the end of the judged range and just past it
+            for (String t : tails) {
+                String head = "/vpf/abcdefg";
+                int fill = len - head.length() - t.length() - 1;
+                if (fill >= 0) out.add(head + "/" + "w".repeat(fill) + t);
+            }
+        }
+        String[] parts = {"", ".", "..", "...", "a", "ab", "abcdefg", "abcdefgh", ".a", "a.", "a..b", "zq", "vpf"};
+        while (out.size() < 2500) {
+            StringBuilder sb = new StringBuilder(rnd.nextInt(4) == 0 ? "" : "/vpf/");
+            int n = rnd.nextInt(40);
+            for (int k = 0; k < n; k++) sb.append(k == 0 ? "" : "/").append(parts[rnd.nextInt(parts.length)]);
+            if (rnd.nextInt(6) == 0) sb.append('/');
+            if (sb.length() > 0 && sb.length() <= 256) out.add(sb.toString());
+        }
+        return new ArrayList<>(out);
+    }
+
+    static List<String> opened(int flags, List<String> paths) throws Exception {
+        return opened(flags, paths.toArray(String[]::new));
+    }
+
     /** The kernel's "clean" is exactly "user space's normalization leaves it alone": the name tests may use the raw path. */
     @Test
     void aCleanPathIsItsOwnNormalization() {

@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -88,6 +89,8 @@ public final class Enforcer implements AutoCloseable {
     private final Set<String> baseline = new HashSet<>();
     private boolean adoptedAll;
     private final Map<String, Set<ByteBuffer>> written = new HashMap<>();
+    /** enf_net_first as written (all 0 in a new map) */
+    private boolean[] netFirst = new boolean[NET_FIRST_SLOTS];
     private final long hostMntns;
     private volatile CompiledPolicies current;
     private volatile boolean closed;
@@ -131,6 +134,8 @@ public final class Enforcer implements AutoCloseable {
                 e.attach("enf_signal_generate");
                 e.attach(caps.lsm() ? "enf_lsm_ptrace" : "enf_enter_ptrace"); // the LSM hook also sees /proc/PID/mem
                 if (!caps.lsm()) e.attach("enf_enter_bpf"); // reports writes to Vigil's maps and detaches of its links
+                // and removal of its pins (under LSM, inode_unlink and inode_rename see them, below)
+                if (!caps.lsm() && options.pins() != null) PIN_CALL_TRACEPOINTS.forEach(e::attach);
             }
             if (e.protecting()) e.attach("enf_lsm_task_kill");
             if (guard && caps.lsm()) {
@@ -150,6 +155,10 @@ public final class Enforcer implements AutoCloseable {
     private static final List<String> SETUID_TRACEPOINTS = List.of("enf_enter_setuid", "enf_enter_setreuid", "enf_enter_setresuid",
             "enf_enter_setfsuid");
 
+    /** Without LSM: the calls that remove or move a pin (reported when they name one in Vigil's pin folders). */
+    private static final List<String> PIN_CALL_TRACEPOINTS = List.of("enf_enter_unlink", "enf_enter_unlinkat", "enf_enter_rename",
+            "enf_enter_renameat", "enf_enter_renameat2");
+
     private static Set<String> programsFor(KernelCaps caps, boolean tamper) {
         Set<String> s = new HashSet<>();
         if (caps.lsm()) {
@@ -160,6 +169,7 @@ public final class Enforcer implements AutoCloseable {
             s.add(caps.prepareExec() ? "enf_prepare_exec" : "enf_process_exec");
             s.addAll(List.of("enf_exit_openat", "enf_exit_open", "enf_exit_openat2", "enf_exit_creat", "enf_enter_ptrace", "enf_enter_bpf"));
             s.addAll(SETUID_TRACEPOINTS);
+            if (tamper) s.addAll(PIN_CALL_TRACEPOINTS);
         }
         if (caps.cgroupSockAddr()) s.addAll(List.of("enf_connect4", "enf_connect6", "enf_bind4", "enf_bind6"));
         if (tamper) s.addAll(List.of("enf_signal_generate", "enf_enter_ptrace"));
@@ -223,6 +233,9 @@ public final class Enforcer implements AutoCloseable {
             BpfMap map = obj.map(m.getKey());
             for (var kv : m.getValue().entrySet()) map.update(kv.getKey().array(), kv.getValue());
         }
+        boolean[] first = netFirst(c);
+        BpfMap firstMap = obj.map("enf_net_first");
+        for (int i = 0; i < first.length; i++) if (first[i] && !netFirst[i]) firstMap.update(BpfMap.u32(i), BpfMap.u32(1));
         BpfMap rules = obj.map("enf_rules"), hooks = obj.map("enf_hooks");
         for (Hook h : Hook.values()) {
             List<KernelRule> rs = c.rules().get(h);
@@ -252,6 +265,8 @@ public final class Enforcer implements AutoCloseable {
             for (ByteBuffer k : before) if (!m.getValue().containsKey(k)) map.delete(k.array());
             written.put(m.getKey(), new HashSet<>(m.getValue().keySet()));
         }
+        for (int i = 0; i < first.length; i++) if (!first[i] && netFirst[i]) firstMap.update(BpfMap.u32(i), BpfMap.u32(0));
+        netFirst = first;
         current = c;
         // the tables are in place: only now do this run's programs take over the hooks (pinned ones swapped)
         Set<String> needed = new HashSet<>(baseline);
@@ -291,12 +306,33 @@ public final class Enforcer implements AutoCloseable {
         l.close();
     }
 
-    /** connect, bind: which tables a call must consult (ENF_HOOK_F_PORTS 1, ENF_HOOK_F_NET 2): none for a term kind no rule has. */
+    /**
+     * connect, bind: which tables a call must consult (ENF_HOOK_F_PORTS 1, ENF_HOOK_F_NET 2): none for a term kind no rule
+     * has; and ENF_HOOK_F_BLANK 4 when some rule holds with no term hit (no terms, or only negated ones), without which
+     * a call that hit no term is allowed before the scope and the rules are read.
+     */
     private static int lookupFlags(CompiledPolicies c, Hook h) {
         int f = 0;
         if (c.ports().stream().anyMatch(e -> e.hook() == h)) f |= 1;
         if (c.netEntries().stream().anyMatch(e -> e.hook() == h)) f |= 2;
+        long neg = c.negTerms().get(h);
+        if (c.rules().get(h).stream().anyMatch(r -> (r.terms() & ~neg) == 0)) f |= 4;
         return f;
+    }
+
+    /** enf_net_first slots (vigil/enforce.h ENF_NET_FIRST_SLOT): hooks connect and bind, two families, 256 first bytes. */
+    static final int NET_FIRST_SLOTS = 2 * 2 * 256;
+
+    /** Which first address bytes some CIDR entry can match, per hook and family: the others cost no trie lookup. */
+    static boolean[] netFirst(CompiledPolicies c) {
+        boolean[] out = new boolean[NET_FIRST_SLOTS];
+        for (NetEntry e : c.netEntries()) {
+            if (e.hook() != Hook.CONNECT && e.hook() != Hook.BIND) continue;
+            int base = ((e.hook().ordinal() - Hook.CONNECT.ordinal()) * 2 + (e.address().length == 16 ? 1 : 0)) * 256;
+            int bits = Math.min(e.bits(), 8), lo = (e.address()[0] & 0xff) & (0xff << (8 - bits)) & 0xff;
+            for (int b = lo; b < lo + (1 << (8 - bits)); b++) out[base + b] = true;
+        }
+        return out;
     }
 
     private static byte[] pathKey(LpmEntry e) {
@@ -353,12 +389,27 @@ public final class Enforcer implements AutoCloseable {
                 // the kind's own folder is enough
             }
         }
+        BpfMap paths = obj.map("enf_pin_paths");
+        byte[] head = null;
+        boolean shared = true;
         for (Path f : folders) {
             try {
                 dirs.update(BpfMap.u64(((Number) Files.getAttribute(f, "unix:ino")).longValue()), BpfMap.u32(OWN));
+                byte[] folder = (f.toRealPath() + "/").getBytes(StandardCharsets.UTF_8);
+                if (folder.length < Layout.PATH_LEN) {
+                    paths.update(pathKey(new LpmEntry(folder, folder.length * 8, 0)), BpfMap.u64(folder.length));
+                    byte[] h = Arrays.copyOf(folder, 8);
+                    if (folder.length < 8 || head != null && !Arrays.equals(head, h)) shared = false;
+                    head = h;
+                }
             } catch (IOException | RuntimeException e) {
                 System.err.println("vigil: enforcement: cannot guard the pin folder " + f + ": " + e.getMessage());
             }
+        }
+        // enf_pin_head: the 8 bytes every folder path starts with, so that other absolute paths cost a read of 8 bytes
+        if (head != null && shared) {
+            byte[] v = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).put(head).putLong(1).array();
+            obj.map("enf_pin_head").update(BpfMap.u32(0), v);
         }
     }
 

@@ -1,9 +1,5 @@
 package dev.vigil.rules.fields;
 
-import dev.vigil.events.IpAddr;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -11,22 +7,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The domain names written in conditions on {@code fd.*ip.name} fields, resolved to addresses (as Falco's DNS
  * manager does: a rule names "kubernetes.default.svc.cluster.local", the kernel reports an IP). Each name is resolved
- * when the rule is compiled (waiting at most a second for the answer) and then again every {@link #REFRESH_SECONDS} on a daemon thread, through the system's
- * resolver (/etc/hosts, then DNS); the hot path only reads the last answer. A name that does not resolve matches no
- * address until it does.
+ * when the rule is compiled (waiting at most a second for the answer) and then again every {@link #REFRESH_SECONDS}
+ * on a daemon thread, through the system's resolver ({@link SystemResolver}: /etc/hosts, then DNS, never a cached
+ * failure); the hot path only reads the last answer. A name that does not resolve matches no address until it does.
  */
 public final class DomainNames {
     public static final int REFRESH_SECONDS = 10;
     private static final int FIRST_WAIT_MS = 1000;
     private static final DomainNames SHARED = new DomainNames();
-
-    static {
-        // The JVM keeps a failed lookup for 10 s (networkaddress.cache.negative.ttl), and the refresh below asks every
-        // 10 s: a name that starts to resolve (an /etc/hosts line added, a DNS record created) would be seen only when
-        // the two happen to miss each other. Vigil refreshes on its own schedule, so it asks the resolver each time.
-        // Read when the JVM first resolves a name: set here, before this class's first lookup.
-        java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
-    }
 
     private final CopyOnWriteArrayList<Name> names = new CopyOnWriteArrayList<>();
     private Thread refresher;
@@ -44,24 +32,7 @@ public final class DomainNames {
             return false;
         }
 
-        void resolve() {
-            try {
-                InetAddress[] r = InetAddress.getAllByName(name);
-                List<long[]> l = new ArrayList<>();
-                for (InetAddress ia : r) {
-                    long[] p = IpAddr.parse(ia.getHostAddress());
-                    if (p != null) l.add(p);
-                }
-                long[] a = new long[2 * l.size()];
-                for (int i = 0; i < l.size(); i++) {
-                    a[2 * i] = l.get(i)[0];
-                    a[2 * i + 1] = l.get(i)[1];
-                }
-                addrs = a;
-            } catch (UnknownHostException | SecurityException e) {
-                addrs = new long[0];
-            }
-        }
+        void resolve() { addrs = SystemResolver.resolve(name); }
     }
 
     public static DomainNames shared() { return SHARED; }
@@ -75,7 +46,8 @@ public final class DomainNames {
         if (!known) x = new Name(n);
         // resolved before the rule is used (again when rules are loaded again: a reload, another agent in this JVM),
         // unless the resolver is slow (no DNS server answering): then the answer lands when it comes, and rules start anyway
-        Thread first = Thread.ofVirtual().start(x::resolve);
+        // a platform thread: getaddrinfo blocks in native code, which would hold a virtual thread's carrier
+        Thread first = Thread.ofPlatform().daemon().name("vigil-dns-first").start(x::resolve);
         try {
             first.join(java.time.Duration.ofMillis(FIRST_WAIT_MS));
         } catch (InterruptedException e) {
