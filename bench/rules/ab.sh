@@ -4,6 +4,8 @@
 # RulesBench stream; prints each side's median events/s and the median of per-round B/A ratios.
 # Sequential JMH runs of two builds moved by 20-40% with this machine's load; same-JVM rounds keep both under it.
 # Usage: bench/rules/ab.sh TREE_A TREE_B [ROUNDS] [RULE_FILES]   (each TREE has run `mvn -pl bench -am package`)
+# The second-loaded build (B) measured 3-12% low against the same code (A/A 0.936-0.994; perfa/lead 0.865 and
+# 0.896 one way, 0.870 the other): run both orders and take the geometric mean of B/A and 1/(A/B) for the ratio.
 # AB_GC=1 collects garbage after building the stream, so the events lie compacted, without builder garbage between.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
