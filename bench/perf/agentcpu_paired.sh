@@ -33,6 +33,8 @@ done
 echo "== start to healthy"
 for v in base new; do
   d=$BASE; [ $v = new ] && d=$NEW
+  [ -s "$OUT/$v.aot" ] && [ "$OUT/$v.aot" -nt "$d/vigil-cli.jar" ] && [ "$(cat "$OUT/$v.aot.dir" 2>/dev/null)" = "$d" ] && continue
+  echo "$d" >"$OUT/$v.aot.dir"
   "${JAVA[@]}" -XX:AOTCacheOutput="$OUT/$v.aot" -Xlog:aot=off -Xlog:cds=off -cp "$d/vigil-cli.jar:$d/lib/*" \
     dev.vigil.cli.AotTraining >"$OUT/$v.aot.log" 2>&1 || echo "$v: AOT training failed (see $OUT/$v.aot.log)"
 done
@@ -46,13 +48,16 @@ for r in $(seq 1 "$START_ROUNDS"); do
       -o webserver.listen_port=$PORT -o file_output.enabled=true -o file_output.filename="$OUT/alerts.json" -o json_output=true \
       </dev/null >"$OUT/run.out" 2>"$OUT/run.err" &
     pid=$!
+    trap 'kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
     until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ]; do
       kill -0 $pid 2>/dev/null || { cat "$OUT/run.err" >&2; exit 1; }
       sleep 0.01
     done
     ms=$(( ($(date +%s%N) - s) / 1000000 ))
-    main=$(awk '{print $14 * 10 "/" $15 * 10}' "/proc/$pid/task/$pid/stat") # the main thread ("java"): user/sys ms
+    # the launcher's and Java's main threads (both "java"): user/sys ms, 10 ms ticks
+    main=$(for t in /proc/$pid/task/*; do if [ "$(cat "$t/comm")" = java ]; then sed 's/.*) //' "$t/stat"; fi; done | awk '{u += $12; s += $13} END {print u * 10 "/" s * 10}')
     kill -INT $pid; wait $pid 2>/dev/null || true
+    trap - EXIT
     parts=$(grep -o '"output_fields":{[^}]*' "$OUT/alerts.json" 2>/dev/null | grep -o '"[a-z_]*_ms":[0-9]*' | tr -d '"' | tr '\n' ' ')
     printf '%-4s aot=%s round %s | healthy %5d ms from launch | main thread user/sys %s ms | %s\n' $v $aot "$r" $ms "$main" "$parts"
   done

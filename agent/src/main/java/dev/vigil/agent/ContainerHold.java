@@ -48,7 +48,7 @@ final class ContainerHold {
     boolean hold(SensorEvent ev) {
         if (holdNanos <= 0) return false;
         if (!(ev.container() instanceof ContainerInfo ci) || ci.complete()) return false;
-        long now = System.nanoTime(); // (only here: a clock read costs as much as an event's other work)
+        long now = System.nanoTime(); // (only here: not a clock read per event)
         String id = ci.fullId().toString();
         if (!containers.metadataPending(id) && !holding(ev.cgroupId())) {
             // the fetch may have ended between the event's lookup and this one (the reader was preempted, the
