@@ -28,8 +28,7 @@ public final class DomainNames {
 
         boolean has(long hi, long lo) {
             long[] a = addrs;
-            for (int i = 0; i + 1 < a.length; i += 2) if (a[i] == hi && a[i + 1] == lo) return true;
-            return false;
+            return SystemResolver.hasPair(a, a.length, hi, lo);
         }
 
         void resolve() { addrs = SystemResolver.resolve(name); }

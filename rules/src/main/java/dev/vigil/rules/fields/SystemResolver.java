@@ -61,7 +61,7 @@ final class SystemResolver {
                         ai = next(ai);
                         continue;
                     }
-                    if (!contains(a, n, hi, lo)) {
+                    if (!hasPair(a, n, hi, lo)) {
                         if (n + 2 > a.length) a = Arrays.copyOf(a, a.length * 2);
                         a[n++] = hi;
                         a[n++] = lo;
@@ -82,7 +82,8 @@ final class SystemResolver {
         return n.equals(MemorySegment.NULL) ? n : n.reinterpret(AI_SIZE);
     }
 
-    private static boolean contains(long[] a, int n, long hi, long lo) {
+    /** Whether the first {@code n} longs of {@code a}, read as pairs {hi, lo}, hold this address. */
+    static boolean hasPair(long[] a, int n, long hi, long lo) {
         for (int i = 0; i + 1 < n; i += 2) if (a[i] == hi && a[i + 1] == lo) return true;
         return false;
     }
